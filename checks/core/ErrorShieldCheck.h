@@ -1,0 +1,47 @@
+//===--- ErrorShieldCheck.h - Base of every ErrorShield check ----*- C++ -*-===//
+//
+// Connects a clang-tidy check to its catalog entry: the pattern id every diagnostic carries, and the
+// catalog's option lists, which `.clang-tidy` CheckOptions may override per check.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_CORE_ERRORSHIELDCHECK_H
+#define ERRORSHIELD_CORE_ERRORSHIELDCHECK_H
+
+#include "core/Catalog.h"
+#include "clang-tidy/ClangTidyCheck.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield {
+
+/// The global (check-independent) option naming an extra catalog file.
+inline constexpr llvm::StringLiteral ExtraCatalogOption = "ErrorShieldExtraCatalog";
+
+class ErrorShieldCheck : public ClangTidyCheck {
+protected:
+  ErrorShieldCheck(StringRef Name, ClangTidyContext *Context);
+
+  /// The option \p Key as a ';'-separated list: `.clang-tidy` if set there, else the catalog's list.
+  std::vector<std::string> listOption(StringRef Key) const;
+  /// The option \p Key as one string, same precedence.
+  std::string stringOption(StringRef Key) const;
+  /// Writes a list option back in the form listOption() reads.
+  void storeList(ClangTidyOptions::OptionMap &Opts, StringRef Key,
+                 const std::vector<std::string> &Values) const;
+
+  /// A warning whose message ends with the pattern id, so every finding leads to its catalog entry.
+  DiagnosticBuilder report(SourceLocation Loc, StringRef Message);
+
+  StringRef patternId() const { return PatternId; }
+
+private:
+  std::string catalogDefault(StringRef Key) const;
+
+  LoadedCatalog Catalog;
+  std::string PatternId;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_CORE_ERRORSHIELDCHECK_H

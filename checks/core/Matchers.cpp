@@ -1,0 +1,82 @@
+//===--- Matchers.cpp - AST helpers shared by ErrorShield checks ------------===//
+
+#include "core/Matchers.h"
+#include "clang/AST/Expr.h"
+
+namespace clang::tidy::errorshield {
+
+static bool isMoveOrForward(const CallExpr *Call) {
+  const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl());
+  if (!Callee || !Callee->getIdentifier() || !Callee->isInStdNamespace())
+    return false;
+  return Callee->getName() == "move" || Callee->getName() == "forward";
+}
+
+const Expr *stripConversions(const Expr *E) {
+  while (E) {
+    const Expr *Next = E->IgnoreImplicit()->IgnoreParens();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Next)) {
+      // One argument: a copy, a move, or a converting constructor (lambda -> std::function).
+      if (Construct->getNumArgs() == 1 && !isa<CXXTemporaryObjectExpr>(Construct))
+        Next = Construct->getArg(0);
+    } else if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(Next)) {
+      Next = Cast->getSubExpr();
+    } else if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(Next)) {
+      Next = Cleanups->getSubExpr();
+    } else if (const auto *Call = dyn_cast<CallExpr>(Next);
+               Call && Call->getNumArgs() == 1 && isMoveOrForward(Call)) {
+      Next = Call->getArg(0); // std::move(x) still designates x
+    }
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+  return E;
+}
+
+/// The object expression under one level of member access or subscripting, or null.
+static const Expr *accessedObject(const Expr *E) {
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return Member->getBase();
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return Subscript->getBase();
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+    if (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Arrow)
+      return Op->getArg(0);
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
+    return Call->getImplicitObjectArgument(); // v.front(), m.at(k)
+  return nullptr;
+}
+
+const VarDecl *rootVariable(const Expr *E) {
+  while (E) {
+    E = stripConversions(E);
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return dyn_cast<VarDecl>(Ref->getDecl());
+    E = accessedObject(E);
+  }
+  return nullptr;
+}
+
+bool designatesLongLivedObject(const Expr *E) {
+  while (E) {
+    E = stripConversions(E);
+    if (isa<CXXThisExpr>(E))
+      return true;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+      const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      if (!Var)
+        return false;
+      // Reached through a reference or pointer: whatever it refers to was made elsewhere.
+      return !Var->hasLocalStorage() || Var->getType()->isReferenceType() ||
+             Var->getType()->isPointerType();
+    }
+    if (const auto *Member = dyn_cast<MemberExpr>(E); Member && Member->isArrow() &&
+                                                      !isa<CXXThisExpr>(Member->getBase()))
+      return true; // p->member: owned by whoever owns *p
+    E = accessedObject(E);
+  }
+  return false;
+}
+
+} // namespace clang::tidy::errorshield

@@ -1,0 +1,53 @@
+//===--- Matchers.h - AST matchers shared by ErrorShield checks --*- C++ -*-===//
+
+#ifndef ERRORSHIELD_CORE_MATCHERS_H
+#define ERRORSHIELD_CORE_MATCHERS_H
+
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield {
+
+/// Strips what stands between a value and the expression that produced it: implicit casts,
+/// temporaries, parentheses, and the copy/move/converting constructor that turns a lambda into a
+/// by-value parameter or a std::function.
+const Expr *stripConversions(const Expr *E);
+
+/// The variable an expression designates, looking through member access and subscripts:
+/// `a.b[i].c` -> a. Null when the root is not a variable (e.g. `this->x`, a call result).
+const VarDecl *rootVariable(const Expr *E);
+
+/// True when the object an expression designates outlives the current function call: a data member
+/// (`this->x`, `x_`), a global or static, or anything reached through a reference or pointer
+/// parameter.
+bool designatesLongLivedObject(const Expr *E);
+
+namespace matchers {
+using namespace ast_matchers;
+
+/// hasAnyName over a list read from the catalog or options.
+inline ast_matchers::internal::Matcher<NamedDecl> hasAnyListedName(const std::vector<std::string> &Names) {
+  std::vector<StringRef> Refs(Names.begin(), Names.end());
+  return hasAnyName(ArrayRef<StringRef>(Refs)); // the matcher copies the names
+}
+
+AST_MATCHER_P(Expr, ignoringConversions, ast_matchers::internal::Matcher<Expr>, Inner) {
+  return Inner.matches(*stripConversions(&Node), Finder, Builder);
+}
+
+/// A function whose unqualified name starts with \p Prefix (e.g. Asio's initiating "async_").
+AST_MATCHER_P(NamedDecl, hasNamePrefix, std::string, Prefix) {
+  const IdentifierInfo *II = Node.getIdentifier();
+  return II && !Prefix.empty() && II->getName().starts_with(Prefix);
+}
+
+AST_MATCHER(Expr, designatesLongLivedObject) {
+  return errorshield::designatesLongLivedObject(&Node);
+}
+
+} // namespace matchers
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_CORE_MATCHERS_H

@@ -1,0 +1,283 @@
+//===--- DeferredRefCaptureCheck.cpp - errorshield-deferred-ref-capture ----===//
+//
+// Matchers and reporting. Which deferral a match is, and whether it is really deferred (a joined
+// thread, a waited-for future, an io_context run in scope), is decided in
+// DeferredRefCaptureDeferral.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lifetime/DeferredRefCaptureCheck.h"
+#include "core/Matchers.h"
+#include "lifetime/ScopeAnalysis.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+namespace {
+
+/// A capture this check may report: by reference, of an automatic variable that is not itself a
+/// reference (a reference parameter or `auto &e = map[k]` names an object that lives elsewhere).
+const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
+  if (!C.capturesVariable() || C.getCaptureKind() != LCK_ByRef)
+    return nullptr;
+  const auto *Var = dyn_cast<VarDecl>(C.getCapturedVar());
+  if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || Var->isInitCapture())
+    return nullptr;
+  return Var;
+}
+
+AST_MATCHER(LambdaExpr, capturesLocalByReference) {
+  return llvm::any_of(Node.captures(), [](const LambdaCapture &C) {
+    return capturedLocalByReference(C) != nullptr;
+  });
+}
+
+/// A class whose destructor calls one of its own data members (`~Guard() { if (active) f(); }`):
+/// a scope guard, whatever its name.
+AST_MATCHER(CXXRecordDecl, callsStoredCallableInDestructor) {
+  const CXXDestructorDecl *Dtor = Node.getDestructor();
+  const Stmt *Body = Dtor ? Dtor->getBody() : nullptr;
+  if (!Body)
+    return false;
+  auto IsOwnField = [&](const Expr *E) {
+    const auto *Member = dyn_cast<MemberExpr>(stripConversions(E));
+    const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+    return Field && Field->getParent() == &Node;
+  };
+  llvm::SmallVector<const Stmt *, 16> Work{Body};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+        Op && Op->getOperator() == OO_Call && IsOwnField(Op->getArg(0)))
+      return true;
+    if (const auto *Call = dyn_cast<CallExpr>(S); Call && !isa<CXXOperatorCallExpr>(Call)) {
+      if (IsOwnField(Call->getCallee()))
+        return true; // a function-pointer member
+      const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl());
+      if (Callee && Callee->isInStdNamespace() && Callee->getName() == "invoke" &&
+          Call->getNumArgs() > 0 && IsOwnField(Call->getArg(0)))
+        return true;
+    }
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  return false;
+}
+
+/// Where the diagnostic for one capture goes: the `&` of `&x`, or the introducer of `[&]`.
+SourceLocation captureLoc(const LambdaExpr *Lambda, const LambdaCapture &C,
+                          const SourceManager &SM) {
+  if (!C.isExplicit() || C.getLocation().isMacroID())
+    return Lambda->getIntroducerRange().getBegin();
+  const char *Name = SM.getCharacterData(C.getLocation());
+  int Offset = -1;
+  while (isWhitespace(Name[Offset]))
+    --Offset;
+  return Name[Offset] == '&' ? C.getLocation().getLocWithOffset(Offset) : C.getLocation();
+}
+
+} // namespace
+
+DeferredRefCaptureCheck::DeferredRefCaptureCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), GuardTypes(listOption("GuardTypes")),
+      GuardFactories(listOption("GuardFactories")), ThreadTypes(listOption("ThreadTypes")),
+      AutoJoiningThreadTypes(listOption("AutoJoiningThreadTypes")),
+      AsyncFunctions(listOption("AsyncFunctions")),
+      DeferredExecutionFunctions(listOption("DeferredExecutionFunctions")),
+      AsyncOperationPrefix(stringOption("AsyncOperationPrefix")),
+      HandlerWrappers(listOption("HandlerWrappers")),
+      TaskSubmitMethods(listOption("TaskSubmitMethods")),
+      CallableStorageMethods(listOption("CallableStorageMethods")),
+      ExecutionContextTypes(listOption("ExecutionContextTypes")),
+      ContextRunMethods(listOption("ContextRunMethods")) {}
+
+void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "GuardTypes", GuardTypes);
+  storeList(Opts, "GuardFactories", GuardFactories);
+  storeList(Opts, "ThreadTypes", ThreadTypes);
+  storeList(Opts, "AutoJoiningThreadTypes", AutoJoiningThreadTypes);
+  storeList(Opts, "AsyncFunctions", AsyncFunctions);
+  storeList(Opts, "DeferredExecutionFunctions", DeferredExecutionFunctions);
+  Options.store(Opts, "AsyncOperationPrefix", AsyncOperationPrefix);
+  storeList(Opts, "HandlerWrappers", HandlerWrappers);
+  storeList(Opts, "TaskSubmitMethods", TaskSubmitMethods);
+  storeList(Opts, "CallableStorageMethods", CallableStorageMethods);
+  storeList(Opts, "ExecutionContextTypes", ExecutionContextTypes);
+  storeList(Opts, "ContextRunMethods", ContextRunMethods);
+}
+
+void DeferredRefCaptureCheck::registerMatchers(MatchFinder *Finder) {
+  using namespace matchers;
+  auto RefCapturingLambda = lambdaExpr(capturesLocalByReference()).bind("lambda");
+  // The lambda itself, or a local initialised with it (`auto closer = [&]{...}; guard(closer)`).
+  auto LambdaValue = expr(ignoringConversions(expr(anyOf(
+      RefCapturingLambda,
+      declRefExpr(to(varDecl(hasLocalStorage(),
+                             hasInitializer(ignoringConversions(RefCapturingLambda)))))))));
+  // A completion handler: the lambda, possibly wrapped (bind_executor, bind_front_handler...).
+  auto Handler = expr(anyOf(
+      LambdaValue, ignoringConversions(callExpr(
+                       callee(functionDecl(hasAnyListedName(HandlerWrappers))),
+                       hasAnyArgument(LambdaValue)))));
+  auto RecordNamed = [](const std::vector<std::string> &Names) {
+    return qualType(hasUnqualifiedDesugaredType(
+        recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(Names))))));
+  };
+
+  // 1. Deferred cleanup: a local guard object that runs the lambda when its scope ends.
+  auto GuardRecord =
+      cxxRecordDecl(anyOf(hasAnyListedName(GuardTypes), callsStoredCallableInDestructor()));
+  auto GuardMadeFromLambda = ignoringConversions(expr(anyOf(
+      LambdaValue, callExpr(hasAnyArgument(LambdaValue)),
+      cxxConstructExpr(hasAnyArgument(LambdaValue)))));
+  auto GuardFromFactory = ignoringConversions(callExpr(
+      callee(functionDecl(hasAnyListedName(GuardFactories))), hasAnyArgument(LambdaValue)));
+  Finder->addMatcher(
+      varDecl(hasLocalStorage(), unless(hasType(referenceType())),
+              anyOf(allOf(hasInitializer(GuardMadeFromLambda),
+                          hasType(qualType(hasUnqualifiedDesugaredType(
+                              recordType(hasDeclaration(GuardRecord)))))),
+                    hasInitializer(GuardFromFactory)))
+          .bind("guard"),
+      this);
+
+  // 2. Threads: constructed from the lambda, or emplaced into a container of threads.
+  std::vector<std::string> AllThreadTypes = ThreadTypes;
+  AllThreadTypes.insert(AllThreadTypes.end(), AutoJoiningThreadTypes.begin(),
+                        AutoJoiningThreadTypes.end());
+  auto ThreadContainer = qualType(hasUnqualifiedDesugaredType(recordType(
+      hasDeclaration(classTemplateSpecializationDecl(hasTemplateArgument(
+          0, refersToType(RecordNamed(AllThreadTypes))))))));
+  Finder->addMatcher(
+      cxxConstructExpr(hasType(RecordNamed(AllThreadTypes)), hasArgument(0, LambdaValue))
+          .bind("thread"),
+      this);
+  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(
+                                           "emplace_back", "emplace", "emplace_front"))),
+                                       on(hasType(ThreadContainer)), hasArgument(0, LambdaValue))
+                         .bind("thread-store"),
+                     this);
+
+  // 3. std::async and friends: the task may outlive the scope through its future.
+  Finder->addMatcher(callExpr(callee(functionDecl(hasAnyListedName(AsyncFunctions))),
+                              hasAnyArgument(LambdaValue))
+                         .bind("async"),
+                     this);
+
+  // 4. Completion handlers and posted work: they run from the executor, later.
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(anyOf(hasAnyListedName(DeferredExecutionFunctions),
+                                         hasNamePrefix(AsyncOperationPrefix)))),
+               hasAnyArgument(Handler))
+          .bind("handoff"),
+      this);
+
+  // 5. Tasks submitted to a pool.
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(TaskSubmitMethods))),
+                        hasAnyArgument(Handler))
+          .bind("submit"),
+      this);
+
+  // 6. Callbacks stored where they outlive the scope: a member, a global, a caller's container.
+  auto LongLived = expr(designatesLongLivedObject());
+  Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("="),
+                                         hasArgument(0, LongLived), hasArgument(1, LambdaValue))
+                         .bind("store"),
+                     this);
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(CallableStorageMethods))),
+                        on(LongLived),
+                        // Threads emplaced into a member container are handled as threads.
+                        unless(on(hasType(ThreadContainer))), hasAnyArgument(LambdaValue))
+          .bind("store"),
+      this);
+}
+
+void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>("lambda");
+  std::optional<Deferral> D = deferralOf(Result);
+  if (!Lambda || !D)
+    return;
+  ASTContext &Ctx = *Result.Context;
+  const SourceManager &SM = *Result.SourceManager;
+
+  struct AtRisk {
+    const LambdaCapture *Capture;
+    const VarDecl *Var;
+    const Stmt *Write; // cleanup only: the modification after the guard
+    bool Fixable;
+  };
+  llvm::SmallVector<AtRisk, 4> Risks;
+  for (const LambdaCapture &C : Lambda->captures()) {
+    const VarDecl *Var = capturedLocalByReference(C);
+    if (!Var || isExempt(Var, *D, Ctx))
+      continue;
+    const Stmt *Write = nullptr;
+    if (D->Kind == Deferral::Cleanup &&
+        !(Write = firstModificationAfter(Var, D->Point, Ctx)))
+      continue; // the guard sees the value it was created with
+    bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
+                   !lambdaModifies(Lambda, Var, Ctx);
+    Risks.push_back({&C, Var, Write, Fixable});
+  }
+  if (Risks.empty())
+    return;
+
+  // `[&]` is rewritten once, as the explicit list of what the body uses: by value where safe.
+  std::optional<FixItHint> DefaultFix;
+  if (Lambda->getCaptureDefault() == LCD_ByRef && !Lambda->getCaptureDefaultLoc().isMacroID() &&
+      llvm::any_of(Risks, [](const AtRisk &R) { return !R.Capture->isExplicit() && R.Fixable; })) {
+    llvm::SmallVector<std::string, 4> List;
+    for (const LambdaCapture &C : Lambda->implicit_captures()) {
+      if (C.capturesThis())
+        List.push_back(C.getCaptureKind() == LCK_StarThis ? "*this" : "this");
+      else if (C.capturesVariable()) {
+        bool ByValue = llvm::any_of(Risks, [&](const AtRisk &R) {
+          return R.Capture == &C && R.Fixable;
+        });
+        List.push_back((ByValue ? "" : "&") + C.getCapturedVar()->getName().str());
+      }
+    }
+    DefaultFix = FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Lambda->getCaptureDefaultLoc()), llvm::join(List, ", "));
+  }
+
+  for (const AtRisk &R : Risks) {
+    SourceLocation Loc = captureLoc(Lambda, *R.Capture, SM);
+    {
+      DiagnosticBuilder Diag =
+          D->Kind == Deferral::Cleanup
+              ? report(Loc, "%0 is captured by reference in a deferred cleanup and modified after "
+                            "the guard is created")
+                    << R.Var
+              : report(Loc, "%0 is captured by reference by %1 that may run after %0 goes out "
+                            "of scope")
+                    << R.Var << D->Runner;
+      if (R.Fixable && R.Capture->isExplicit() && Loc != R.Capture->getLocation())
+        Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, R.Capture->getLocation()));
+      else if (!R.Capture->isExplicit() && DefaultFix) {
+        Diag << *DefaultFix;
+        DefaultFix.reset(); // one rewrite of `[&]` serves every capture it lists
+      }
+    }
+    if (R.Write)
+      diag(R.Write->getBeginLoc(), "%0 is modified here, before the cleanup runs",
+           DiagnosticIDs::Note)
+          << R.Var;
+    else
+      diag(D->NoteLoc, D->NoteText, DiagnosticIDs::Note);
+    if (!R.Fixable)
+      diag(R.Var->getLocation(),
+           "%0 cannot simply be captured by value (not copyable, or modified by the lambda); "
+           "give the deferred code its own copy or shared ownership",
+           DiagnosticIDs::Note)
+          << R.Var;
+  }
+}
+
+} // namespace clang::tidy::errorshield

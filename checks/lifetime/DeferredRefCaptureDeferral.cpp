@@ -1,0 +1,196 @@
+//===--- DeferredRefCaptureDeferral.cpp - Is the lambda really deferred? ---===//
+//
+// A matcher in DeferredRefCaptureCheck.cpp says *how* a lambda may be deferred; this file decides
+// whether, in the code around it, it really runs after its captured locals are gone: a thread joined
+// in scope, a future that stays local, or an io_context run before the scope ends make it safe.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Matchers.h"
+#include "lifetime/DeferredRefCaptureCheck.h"
+#include "lifetime/ScopeAnalysis.h"
+#include "clang/AST/ASTContext.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+namespace {
+
+using Deferral = DeferredRefCaptureCheck::Deferral;
+
+Deferral execution(StringRef Runner, const Stmt *Point, SourceLocation NoteLoc,
+                   StringRef NoteText, bool RunsOnExecutor = false) {
+  return {Deferral::Execution, Runner, Point, NoteLoc, NoteText.str(), RunsOnExecutor};
+}
+
+bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
+  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record)
+    return false;
+  std::string Qualified = Record->getQualifiedNameAsString();
+  return llvm::any_of(Names, [&](const std::string &N) { return StringRef(N).ltrim(':') == Qualified; });
+}
+
+/// The element type of a container specialization such as std::vector<std::thread>.
+QualType elementType(QualType Container) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      Container.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return QualType();
+  return Spec->getTemplateArgs()[0].getAsType();
+}
+
+bool returnsVariable(const FunctionDecl *Fn, const VarDecl *Var) {
+  if (!Fn || !Fn->getBody())
+    return false;
+  llvm::SmallVector<const Stmt *, 32> Work{Fn->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *Ret = dyn_cast<ReturnStmt>(S);
+        Ret && Ret->getRetValue() && rootVariable(Ret->getRetValue()) == Var)
+      return true;
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  return false;
+}
+
+/// Where a thread, future or task handle made by \p Call goes: returned, or stored into something
+/// that outlives the scope. Null when it stays local.
+const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
+  if (const auto *Ret = Use.get<ReturnStmt>())
+    return Ret;
+  if (const auto *Assign = Use.get<CXXOperatorCallExpr>();
+      Assign && Assign->getOperator() == OO_Equal && designatesLongLivedObject(Assign->getArg(0)))
+    return Assign;
+  if (const auto *Assign = Use.get<BinaryOperator>();
+      Assign && Assign->isAssignmentOp() && designatesLongLivedObject(Assign->getLHS()))
+    return Assign;
+  if (const auto *Store = Use.get<CXXMemberCallExpr>();
+      Store && Store->getImplicitObjectArgument() &&
+      stripConversions(Store->getImplicitObjectArgument()) != stripConversions(Call) &&
+      designatesLongLivedObject(Store->getImplicitObjectArgument()))
+    return Store;
+  return nullptr;
+}
+
+} // namespace
+
+std::optional<Deferral>
+DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) const {
+  ASTContext &Ctx = *Result.Context;
+  const auto &Nodes = Result.Nodes;
+
+  if (const auto *Guard = Nodes.getNodeAs<VarDecl>("guard")) {
+    DynTypedNodeList Parents = Ctx.getParents(*Guard);
+    const auto *DeclS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    if (!DeclS)
+      return std::nullopt;
+    return Deferral{Deferral::Cleanup, "a deferred cleanup", DeclS, Guard->getLocation(), ""};
+  }
+
+  if (const auto *Thread = Nodes.getNodeAs<CXXConstructExpr>("thread")) {
+    bool AutoJoins = isNamedRecord(Thread->getType(), AutoJoiningThreadTypes);
+    DynTypedNode Use = parentIgnoringConversions(Thread, Ctx);
+    if (const auto *Var = Use.get<VarDecl>(); Var && Var->hasLocalStorage() &&
+                                              !Var->getType()->isReferenceType()) {
+      if (const auto *Detach = findMemberCallOn(Var, {"detach"}, Thread->getEndLoc(), Ctx))
+        return execution("a detached thread", Thread, Detach->getExprLoc(),
+                         "the thread is detached here");
+      if (AutoJoins || findMemberCallOn(Var, {"join"}, Thread->getEndLoc(), Ctx))
+        return std::nullopt; // joined before the captured locals die
+      return execution("a thread that is not joined in this scope", Thread, Var->getLocation(),
+                       "the thread is never joined in this scope");
+    }
+    if (const auto *Call = Use.get<CXXMemberCallExpr>();
+        Call && stripConversions(Call->getImplicitObjectArgument()) == Thread) {
+      if (Call->getMethodDecl() && Call->getMethodDecl()->getName() == "join")
+        return std::nullopt;
+      return execution("a detached thread", Thread, Call->getExprLoc(),
+                       "the thread is detached here");
+    }
+    if (const auto *Store = Use.get<CXXMemberCallExpr>();
+        Store && !designatesLongLivedObject(Store->getImplicitObjectArgument())) {
+      // push_back(std::thread(...)) into a local container: safe when the container is joined.
+      const VarDecl *Container = rootVariable(Store->getImplicitObjectArgument());
+      if (AutoJoins || (Container && findMemberCallOn(Container, {"join"}, Store->getEndLoc(), Ctx)))
+        return std::nullopt;
+    }
+    const Stmt *Escape = Use.get<Stmt>() ? Use.get<Stmt>() : Thread;
+    return execution("a thread that is not joined in this scope", Thread, Escape->getBeginLoc(),
+                     "the thread leaves this scope here");
+  }
+
+  if (const auto *Store = Nodes.getNodeAs<CXXMemberCallExpr>("thread-store")) {
+    const Expr *Object = Store->getImplicitObjectArgument();
+    bool AutoJoins = isNamedRecord(elementType(Object->getType()), AutoJoiningThreadTypes);
+    const VarDecl *Container = rootVariable(Object);
+    if (!designatesLongLivedObject(Object) && Container &&
+        (AutoJoins || findMemberCallOn(Container, {"join"}, Store->getEndLoc(), Ctx)))
+      return std::nullopt;
+    return execution("a thread that is not joined in this scope", Store, Store->getExprLoc(),
+                     designatesLongLivedObject(Object)
+                         ? "the thread is stored here, in a container that outlives this scope"
+                         : "the thread is stored here and never joined in this scope");
+  }
+
+  if (const auto *Async = Nodes.getNodeAs<CallExpr>("async")) {
+    DynTypedNode Use = parentIgnoringConversions(Async, Ctx);
+    if (const auto *Var = Use.get<VarDecl>()) {
+      const auto *Fn = dyn_cast<FunctionDecl>(Var->getDeclContext());
+      if (!Var->hasLocalStorage() || returnsVariable(Fn, Var))
+        return execution("a task whose future outlives this scope", Async, Var->getLocation(),
+                         "the future escapes through this variable");
+      return std::nullopt; // a local future's destructor waits for the task
+    }
+    if (const Stmt *Escape = escapeOf(Async, Use))
+      return execution("a task whose future outlives this scope", Async, Escape->getBeginLoc(),
+                       "the future escapes here");
+    return std::nullopt; // a discarded std::async future blocks until the task is done
+  }
+
+  if (const auto *Submit = Nodes.getNodeAs<CXXMemberCallExpr>("submit")) {
+    DynTypedNode Use = parentIgnoringConversions(Submit, Ctx);
+    if (const auto *Var = Use.get<VarDecl>(); Var && Var->hasLocalStorage() &&
+                                              findMemberCallOn(Var, {"get", "wait", "join"},
+                                                               Submit->getEndLoc(), Ctx))
+      return std::nullopt;
+    if (const auto *Wait = Use.get<CXXMemberCallExpr>(); Wait && Wait->getMethodDecl() &&
+                                                         llvm::is_contained({"get", "wait"}, Wait->getMethodDecl()->getName()))
+      return std::nullopt; // pool.submit(...).get(): waited for on the spot
+    return execution("a task", Submit, Submit->getExprLoc(),
+                     "the task is submitted here and not waited for in this scope",
+                     /*RunsOnExecutor=*/true);
+  }
+
+  if (const auto *Handoff = Nodes.getNodeAs<CallExpr>("handoff")) {
+    const auto *Callee = Handoff->getDirectCallee();
+    return execution("a completion handler", Handoff, Handoff->getExprLoc(),
+                     "the handler is passed to '" +
+                         (Callee ? Callee->getNameAsString() : std::string("an async operation")) +
+                         "' here",
+                     /*RunsOnExecutor=*/true);
+  }
+
+  if (const auto *Store = Nodes.getNodeAs<Expr>("store"))
+    return execution("a stored callback", Store, Store->getExprLoc(),
+                     "the callback is stored here, in an object that outlives this scope");
+  return std::nullopt;
+}
+
+bool DeferredRefCaptureCheck::isExempt(const VarDecl *Var, const Deferral &D,
+                                       ASTContext &Ctx) const {
+  // A handler never runs after its io_context is destroyed, so the context itself is safe to name.
+  if (isNamedRecord(Var->getType(), ExecutionContextTypes))
+    return true;
+  // Handlers complete inside `ioc.run()`: run in the variable's own scope, after the handoff, they
+  // finish before the variable dies.
+  if (D.RunsOnExecutor)
+    return findContextRun(scopeOf(Var, Ctx), ExecutionContextTypes, ContextRunMethods,
+                          D.Point->getEndLoc(), Ctx) != nullptr;
+  return false;
+}
+
+} // namespace clang::tidy::errorshield
