@@ -94,6 +94,9 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
   if (const auto *Thread = Nodes.getNodeAs<CXXConstructExpr>("thread")) {
     bool AutoJoins = isNamedRecord(Thread->getType(), AutoJoiningThreadTypes);
     DynTypedNode Use = parentIgnoringConversions(Thread, Ctx);
+    if (const auto *Member = Use.get<MemberExpr>()) // std::thread(...).detach()
+      if (DynTypedNodeList Parents = Ctx.getParents(*Member); !Parents.empty())
+        Use = Parents[0];
     if (const auto *Var = Use.get<VarDecl>(); Var && Var->hasLocalStorage() &&
                                               !Var->getType()->isReferenceType()) {
       if (const auto *Detach = findMemberCallOn(Var, {"detach"}, Thread->getEndLoc(), Ctx))
@@ -101,11 +104,11 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
                          "the thread is detached here");
       if (AutoJoins || findMemberCallOn(Var, {"join"}, Thread->getEndLoc(), Ctx))
         return std::nullopt; // joined before the captured locals die
-      return execution("a thread that is not joined in this scope", Thread, Var->getLocation(),
+      return execution("an unjoined thread", Thread, Var->getLocation(),
                        "the thread is never joined in this scope");
     }
     if (const auto *Call = Use.get<CXXMemberCallExpr>();
-        Call && stripConversions(Call->getImplicitObjectArgument()) == Thread) {
+        Call && stripConversions(Call->getImplicitObjectArgument()) == stripConversions(Thread)) {
       if (Call->getMethodDecl() && Call->getMethodDecl()->getName() == "join")
         return std::nullopt;
       return execution("a detached thread", Thread, Call->getExprLoc(),
@@ -119,7 +122,7 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
         return std::nullopt;
     }
     const Stmt *Escape = Use.get<Stmt>() ? Use.get<Stmt>() : Thread;
-    return execution("a thread that is not joined in this scope", Thread, Escape->getBeginLoc(),
+    return execution("an unjoined thread", Thread, Escape->getBeginLoc(),
                      "the thread leaves this scope here");
   }
 
@@ -130,7 +133,7 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
     if (!designatesLongLivedObject(Object) && Container &&
         (AutoJoins || findMemberCallOn(Container, {"join"}, Store->getEndLoc(), Ctx)))
       return std::nullopt;
-    return execution("a thread that is not joined in this scope", Store, Store->getExprLoc(),
+    return execution("an unjoined thread", Store, Store->getExprLoc(),
                      designatesLongLivedObject(Object)
                          ? "the thread is stored here, in a container that outlives this scope"
                          : "the thread is stored here and never joined in this scope");
@@ -141,12 +144,12 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
     if (const auto *Var = Use.get<VarDecl>()) {
       const auto *Fn = dyn_cast<FunctionDecl>(Var->getDeclContext());
       if (!Var->hasLocalStorage() || returnsVariable(Fn, Var))
-        return execution("a task whose future outlives this scope", Async, Var->getLocation(),
+        return execution("a task whose future escapes", Async, Var->getLocation(),
                          "the future escapes through this variable");
       return std::nullopt; // a local future's destructor waits for the task
     }
     if (const Stmt *Escape = escapeOf(Async, Use))
-      return execution("a task whose future outlives this scope", Async, Escape->getBeginLoc(),
+      return execution("a task whose future escapes", Async, Escape->getBeginLoc(),
                        "the future escapes here");
     return std::nullopt; // a discarded std::async future blocks until the task is done
   }
@@ -160,7 +163,7 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
     if (const auto *Wait = Use.get<CXXMemberCallExpr>(); Wait && Wait->getMethodDecl() &&
                                                          llvm::is_contained({"get", "wait"}, Wait->getMethodDecl()->getName()))
       return std::nullopt; // pool.submit(...).get(): waited for on the spot
-    return execution("a task", Submit, Submit->getExprLoc(),
+    return execution("a pool task", Submit, Submit->getExprLoc(),
                      "the task is submitted here and not waited for in this scope",
                      /*RunsOnExecutor=*/true);
   }
