@@ -74,7 +74,7 @@ def load(report, path):
         report.add(path, '', f'cannot read: {e.strerror}')
     except ValueError as e:
         report.add(path, '', f'invalid JSON: {e}')
-        return False, None
+    return False, None
 
 
 def validator(schema_name):
@@ -94,10 +94,14 @@ def schema_errors(schema_name, document):
     return sorted(errors, key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path])
 
 
+PLACEHOLDER = 'TODO: describe'  # what tools/new_check.py writes into a fresh entry
+
+
 def blank_strings(value, parts):
-    """Whitespace-only strings outside options (empty ones are reported by the schema's minLength)."""
+    """Whitespace-only or placeholder strings outside options (empty ones are reported by the
+    schema's minLength)."""
     if isinstance(value, str):
-        if value and not value.strip():
+        if (value and not value.strip()) or PLACEHOLDER in value:
             yield parts
     elif isinstance(value, dict):
         for k, v in value.items():
@@ -164,7 +168,7 @@ def lint_graph(report, graph, root):
                 report.add(path, '/name', f'duplicate check name {name} (also in {report.show(seen_names[name])})')
             seen_names.setdefault(name, path)
         for parts in blank_strings(p, []):
-            report.add(path, parts, 'text is only whitespace')
+            report.add(path, parts, 'text is only whitespace or a new_check.py placeholder')
         help_uri = p.get('helpUri')
         if isinstance(help_uri, str) and help_uri.strip() and '://' not in help_uri \
                 and not os.path.isfile(os.path.join(root, help_uri)):

@@ -140,6 +140,21 @@ class ConnectionRegistry {
     asio::post(ioc_, [this, &slot, user_id] { if (!slot) slot = std::make_shared<Connection>(); slot->user_id = user_id; });
   }
 
+  void resync(int user_id, int extra_channel) {
+    std::vector<int> saved = subscriptions_[user_id];
+    // the guard should restore the old channel set, but push_back below changes `saved` first
+    auto restore = gsl::finally([&saved, this, user_id] { subscriptions_[user_id] = saved; });  // expect: errorshield-deferred-ref-capture
+    saved.push_back(extra_channel);
+    subscriptions_[user_id].clear();
+  }
+
+  void audit_subscriptions(int user_id) {
+    std::vector<int> saved = subscriptions_[user_id];
+    // fine: only const member functions of `saved` are called after the guard
+    auto report = gsl::finally([&saved, user_id] { log_line(std::to_string(user_id) + ": " + std::to_string(saved.size())); });
+    if (saved.empty() || saved.size() > 64) log_line("suspicious subscription set");
+  }
+
   std::size_t count_open() const {
     std::size_t n = 0;
     // fine: invoked immediately
@@ -151,4 +166,5 @@ class ConnectionRegistry {
   asio::io_context& ioc_;
   std::map<int, std::shared_ptr<Connection>> conns_;
   std::map<int, std::function<void(int)>> on_disconnect_;
+  std::map<int, std::vector<int>> subscriptions_;
 };

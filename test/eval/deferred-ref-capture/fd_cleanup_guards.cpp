@@ -127,6 +127,18 @@ void replay_on_free_port(std::vector<int>& free_ports, const std::string& file) 
   run_replay(port, file);
 }
 
+void add_flag(int& flags, int bit) { flags |= bit; }
+long pump_nonblocking(int fd);
+
+long poll_once(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  // meant to restore the original flags, but add_flag(flags, ...) modifies the saved copy in place
+  auto restore = gsl::finally([&] { ::fcntl(fd, F_SETFL, flags); });  // expect: errorshield-deferred-ref-capture
+  add_flag(flags, O_NONBLOCK);
+  ::fcntl(fd, F_SETFL, flags);
+  return pump_nonblocking(fd);
+}
+
 void drain(int fd) {
   int retries = 3;
   // fine: value capture, later writes to retries do not affect the guard

@@ -62,6 +62,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }));
   }
 
+  void send_status(int code) {
+    auto body = std::make_shared<std::string>("{\"status\":" + std::to_string(code) + "}");
+    std::size_t expected = body->size();
+    // the handler is built first and moved into async_write; `expected` is gone when it runs
+    auto on_sent = [self = shared_from_this(), body, &expected](beast::error_code ec, std::size_t n) { if (ec || n != expected) self->close(); };  // expect: errorshield-deferred-ref-capture
+    asio::async_write(stream_, asio::buffer(*body), std::move(on_sent));
+  }
+
   void arm_idle_timeout() {
     auto armed_at = std::chrono::steady_clock::now();
     timer_.expires_after(std::chrono::seconds(30));

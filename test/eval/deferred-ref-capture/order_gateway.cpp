@@ -148,6 +148,12 @@ class OrderGateway {
     snapshot_job_ = std::async(std::launch::async, [&book_copy] { persist(book_copy); });  // expect: errorshield-deferred-ref-capture
   }
 
+  std::future<bool> precheck_async(const json& j) {
+    Order probe{j.at("clOrdId"), j.at("account"), j.at("symbol"), 'B', j.at("px"), j.at("qty")};
+    // the future is returned to the caller, so the check can run after probe is destroyed
+    return std::async(std::launch::async, [&probe] { return risk_ok(probe); });  // expect: errorshield-deferred-ref-capture
+  }
+
   void snapshot_now() {
     std::vector<Order> book_copy = book_;
     // fine: a local std::async future blocks in its destructor until the task is done
