@@ -145,6 +145,8 @@ private:
       std::vector<std::string> Values;
       if (llvm::Error E = readOptionValue(Value, child(OptionsPtr, Key), Values))
         return E;
+      if (!Value.getAsArray())
+        P.ScalarOptions.insert(Key);
       P.Options[Key.str()] = std::move(Values);
     }
     return llvm::Error::success();
@@ -195,6 +197,9 @@ void Catalog::extendWith(const Catalog &Extra) {
     }
     for (const auto &Opt : Add.Options) {
       std::vector<std::string> &Values = Existing->Options[Opt.getKey()];
+      // A scalar (a prefix, a threshold) cannot be extended, only replaced.
+      if (Existing->ScalarOptions.contains(Opt.getKey()) || Add.ScalarOptions.contains(Opt.getKey()))
+        Values.clear();
       for (const std::string &V : Opt.getValue())
         if (!llvm::is_contained(Values, V))
           Values.push_back(V);

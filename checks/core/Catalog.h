@@ -10,6 +10,7 @@
 #define ERRORSHIELD_CORE_CATALOG_H
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include <memory>
@@ -27,6 +28,8 @@ struct Pattern {
   std::string HelpUri;
   /// Option name -> values. Scalars are stored as a one-element list.
   llvm::StringMap<std::vector<std::string>> Options;
+  /// Options given as a single value (not a JSON array): an extra catalog replaces these.
+  llvm::StringSet<> ScalarOptions;
 };
 
 class Catalog {

@@ -47,9 +47,11 @@ bool returnsVariable(const FunctionDecl *Fn, const VarDecl *Var) {
   llvm::SmallVector<const Stmt *, 32> Work{Fn->getBody()};
   while (!Work.empty()) {
     const Stmt *S = Work.pop_back_val();
-    if (const auto *Ret = dyn_cast<ReturnStmt>(S);
-        Ret && Ret->getRetValue() && rootVariable(Ret->getRetValue()) == Var)
-      return true;
+    // Only `return f;` hands the future out; `return f.get();` waits for it here.
+    if (const auto *Ret = dyn_cast<ReturnStmt>(S); Ret && Ret->getRetValue())
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Ret->getRetValue()));
+          Ref && Ref->getDecl() == Var)
+        return true;
     for (const Stmt *Child : S->children())
       if (Child)
         Work.push_back(Child);

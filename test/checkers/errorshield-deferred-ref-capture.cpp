@@ -283,3 +283,10 @@ struct FillFeed {
     on_fill([&account] { close_conn(account); });
   }
 };
+
+// Not an escape: the future is waited for by `return f.get();`, only its value leaves.
+int local_future_value_returned() {
+  int id = 16;
+  auto f = std::async(std::launch::async, [&id] { close_conn(id); return 0; });
+  return f.get();
+}
