@@ -23,14 +23,6 @@ Deferral execution(StringRef Runner, const Stmt *Point, SourceLocation NoteLoc,
   return {Deferral::Execution, Runner, Point, NoteLoc, NoteText.str(), RunsOnExecutor};
 }
 
-bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
-  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
-  if (!Record)
-    return false;
-  std::string Qualified = Record->getQualifiedNameAsString();
-  return llvm::any_of(Names, [&](const std::string &N) { return StringRef(N).ltrim(':') == Qualified; });
-}
-
 /// The element type of a container specialization such as std::vector<std::thread>.
 QualType elementType(QualType Container) {
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(

@@ -140,7 +140,9 @@ private:
   const SourceManager &SM;
 };
 
-bool hasListedTypeName(QualType T, const std::vector<std::string> &Names) {
+} // namespace
+
+bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
   const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
   if (!Record)
     return false;
@@ -151,7 +153,6 @@ bool hasListedTypeName(QualType T, const std::vector<std::string> &Names) {
   });
 }
 
-} // namespace
 
 const CXXMemberCallExpr *findMemberCallOn(const VarDecl *Var,
                                           const std::vector<std::string> &Methods,
@@ -176,7 +177,7 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
       const VarDecl *Object = rootVariable(Call->getImplicitObjectArgument());
       if (Method && Method->getIdentifier() && llvm::is_contained(Methods, Method->getName()) &&
           Object && Object->hasLocalStorage() && !Object->getType()->isReferenceType() &&
-          hasListedTypeName(Object->getType(), ContextTypes) &&
+          isNamedRecord(Object->getType(), ContextTypes) &&
           SM.isBeforeInTranslationUnit(After, Call->getBeginLoc())) {
         Found = Call;
         return;
