@@ -1,7 +1,9 @@
 //===--- Matchers.cpp - AST helpers shared by ErrorShield checks ------------===//
 
 #include "core/Matchers.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
+#include "llvm/ADT/STLExtras.h"
 
 namespace clang::tidy::errorshield {
 
@@ -77,6 +79,19 @@ bool designatesLongLivedObject(const Expr *E) {
     E = accessedObject(E);
   }
   return false;
+}
+
+bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &Names) {
+  if (!Record)
+    return false;
+  std::string Qualified = Record->getQualifiedNameAsString();
+  return llvm::any_of(Names, [&](const std::string &Name) {
+    return Qualified == StringRef(Name).ltrim(':');
+  });
+}
+
+bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
+  return isNamedRecord(T.getNonReferenceType()->getAsCXXRecordDecl(), Names);
 }
 
 } // namespace clang::tidy::errorshield

@@ -24,6 +24,11 @@ const VarDecl *rootVariable(const Expr *E);
 /// parameter.
 bool designatesLongLivedObject(const Expr *E);
 
+/// True when \p T (references stripped) is a class whose qualified name is one of \p Names
+/// (a leading "::" in a name is ignored).
+bool isNamedRecord(QualType T, const std::vector<std::string> &Names);
+bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &Names);
+
 namespace matchers {
 using namespace ast_matchers;
 

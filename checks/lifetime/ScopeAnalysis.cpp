@@ -142,18 +142,6 @@ private:
 
 } // namespace
 
-bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
-  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
-  if (!Record)
-    return false;
-  std::string Qualified = Record->getQualifiedNameAsString();
-  return llvm::any_of(Names, [&](const std::string &Name) {
-    StringRef N = StringRef(Name).ltrim(':');
-    return Qualified == N;
-  });
-}
-
-
 const CXXMemberCallExpr *findMemberCallOn(const VarDecl *Var,
                                           const std::vector<std::string> &Methods,
                                           SourceLocation After, ASTContext &Ctx) {

@@ -42,10 +42,6 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
                                         const std::vector<std::string> &Methods,
                                         SourceLocation After, ASTContext &Ctx);
 
-/// True when \p T (references stripped) is a class whose qualified name is one of \p Names
-/// (a leading "::" in a name is ignored).
-bool isNamedRecord(QualType T, const std::vector<std::string> &Names);
-
 /// True when \p Var's type, with references and cv-qualifiers removed, can be copied: the
 /// condition for rewriting a by-reference capture as a by-value one.
 bool isCopyable(const VarDecl *Var);

@@ -1,0 +1,218 @@
+//===--- FloatMoneyCheck.cpp - errorshield-float-money --------------------===//
+
+#include "numeric/FloatMoneyCheck.h"
+#include "core/Matchers.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+namespace {
+
+/// float/double/long double, or a standard library template holding one (std::optional<double>,
+/// std::vector<double>, std::map<std::string, double>). std::chrono durations are times, not money.
+bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
+  T = T.getNonReferenceType().getCanonicalType();
+  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
+    T = Array->getElementType().getCanonicalType();
+  if (T->isRealFloatingType())
+    return true;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  if (!Spec || Depth > 2 || !Spec->isInStdNamespace())
+    return false;
+  if (const auto *NS = dyn_cast<NamespaceDecl>(Spec->getDeclContext());
+      NS && NS->getName() == "chrono")
+    return false;
+  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
+    if (Arg.getKind() == TemplateArgument::Type && carriesFloatingPoint(Arg.getAsType(), Depth + 1))
+      return true;
+  return false;
+}
+
+AST_MATCHER(ValueDecl, hasFloatingPointType) { return carriesFloatingPoint(Node.getType()); }
+
+AST_MATCHER(FunctionDecl, returnsFloatingPoint) {
+  return carriesFloatingPoint(Node.getReturnType());
+}
+
+AST_MATCHER(CXXMethodDecl, isStaticMethod) { return Node.isStatic(); }
+
+AST_MATCHER_P(NamedDecl, declaresMoney, const MoneyLexicon *, Lexicon) {
+  return Lexicon->declaresMoney(&Node);
+}
+
+/// A decimal or money class: listed, a template over a listed type (number<cpp_dec_float<50>>),
+/// or named with one of \p NameWords (FixedDecimal, Money, CurrencyAmount).
+AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
+               std::vector<std::string>, NameWords) {
+  if (isNamedRecord(&Node, Types))
+    return true;
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(&Node))
+    for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
+      if (Arg.getKind() == TemplateArgument::Type &&
+          isNamedRecord(Arg.getAsType()->getAsCXXRecordDecl(), Types))
+        return true;
+  std::string Lower = Node.getName().lower();
+  return llvm::any_of(NameWords, [&](const std::string &Word) {
+    return StringRef(Lower).contains(StringRef(Word).lower());
+  });
+}
+
+/// The key of a JSON read: "price" in j["price"].get<double>(), j.at("price"), j.value("price", 0.0).
+StringRef jsonKeyOf(const CXXMemberCallExpr *Call) {
+  auto LiteralText = [](const Expr *E) -> StringRef {
+    const auto *Literal = dyn_cast_or_null<StringLiteral>(stripConversions(E));
+    return Literal && Literal->isOrdinary() ? Literal->getString() : StringRef();
+  };
+  if (Call->getMethodDecl()->getName() == "value" && Call->getNumArgs() == 2)
+    return LiteralText(Call->getArg(0));
+  const Expr *Object = stripConversions(Call->getImplicitObjectArgument());
+  if (const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(Object);
+      Subscript && Subscript->getOperator() == OO_Subscript && Subscript->getNumArgs() == 2)
+    return LiteralText(Subscript->getArg(1));
+  if (const auto *At = dyn_cast<CXXMemberCallExpr>(Object);
+      At && At->getMethodDecl() && At->getMethodDecl()->getName() == "at" && At->getNumArgs() == 1)
+    return LiteralText(At->getArg(0));
+  return {};
+}
+
+/// The function (or lambda) whose body contains \p S.
+const DeclContext *enclosingFunction(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*S);
+  while (!Parents.empty()) {
+    if (const auto *Fn = Parents[0].get<FunctionDecl>())
+      return Fn;
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return nullptr;
+}
+
+AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
+  if (Node.getBeginLoc().isMacroID()) // NLOHMANN_DEFINE_TYPE_*: the field itself is reported
+    return false;
+  StringRef Key = jsonKeyOf(&Node);
+  return !Key.empty() &&
+         Lexicon->keyIsMoney(Key, enclosingFunction(&Node, Finder->getASTContext()));
+}
+
+} // namespace
+
+FloatMoneyCheck::FloatMoneyCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StrongMoneyWords(listOption("StrongMoneyWords")),
+      WeakMoneyWords(listOption("WeakMoneyWords")), CurrencyCodes(listOption("CurrencyCodes")),
+      MoneyRecordWords(listOption("MoneyRecordWords")), NonMoneyWords(listOption("NonMoneyWords")),
+      DecimalTypes(listOption("DecimalTypes")), DecimalNameWords(listOption("DecimalNameWords")),
+      DecimalFactories(listOption("DecimalFactories")), JsonTypes(listOption("JsonTypes")),
+      JsonReadMethods(listOption("JsonReadMethods")),
+      Lexicon(StrongMoneyWords, WeakMoneyWords, CurrencyCodes, MoneyRecordWords, NonMoneyWords) {}
+
+void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StrongMoneyWords", StrongMoneyWords);
+  storeList(Opts, "WeakMoneyWords", WeakMoneyWords);
+  storeList(Opts, "CurrencyCodes", CurrencyCodes);
+  storeList(Opts, "MoneyRecordWords", MoneyRecordWords);
+  storeList(Opts, "NonMoneyWords", NonMoneyWords);
+  storeList(Opts, "DecimalTypes", DecimalTypes);
+  storeList(Opts, "DecimalNameWords", DecimalNameWords);
+  storeList(Opts, "DecimalFactories", DecimalFactories);
+  storeList(Opts, "JsonTypes", JsonTypes);
+  storeList(Opts, "JsonReadMethods", JsonReadMethods);
+}
+
+void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
+  using namespace matchers;
+  const auto MoneyName = declaresMoney(&Lexicon);
+  const auto FloatingMoneyVariable =
+      declaratorDecl(anyOf(varDecl(), fieldDecl()), unless(isImplicit()), hasFloatingPointType(),
+                     MoneyName);
+
+  // 1. Declarations: double price; std::optional<double> fee; double totalPrice();
+  Finder->addMatcher(
+      declaratorDecl(FloatingMoneyVariable, unless(isInstantiated())).bind("decl"), this);
+  Finder->addMatcher(functionDecl(unless(isImplicit()), unless(isInstantiated()),
+                                  returnsFloatingPoint(), MoneyName)
+                         .bind("function"),
+                     this);
+
+  // 2. Decimal or money types built from a double.
+  const auto DecimalType =
+      hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(
+          cxxRecordDecl(isDecimalLike(DecimalTypes, DecimalNameWords))))));
+  const auto FloatingArgument =
+      expr(unless(cxxDefaultArgExpr()), ignoringImplicit(expr(hasType(realFloatingPointType()))))
+          .bind("argument");
+  Finder->addMatcher(
+      traverse(TK_AsIs, cxxConstructExpr(DecimalType, hasAnyArgument(FloatingArgument),
+                                         unless(isInTemplateInstantiation()))
+                            .bind("decimal")),
+      this);
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               cxxOperatorCallExpr(hasOverloadedOperatorName("="), hasArgument(0, DecimalType),
+                                   hasArgument(1, FloatingArgument),
+                                   unless(isInTemplateInstantiation()))
+                   .bind("decimal")),
+      this);
+  Finder->addMatcher(
+      callExpr(callee(cxxMethodDecl(isStaticMethod(), hasAnyListedName(DecimalFactories),
+                                    ofClass(isDecimalLike(DecimalTypes, DecimalNameWords)))),
+               hasAnyArgument(FloatingArgument), unless(isInTemplateInstantiation()))
+          .bind("decimal"),
+      this);
+
+  // 3. JSON money read as a double: j["price"].get<double>(), j.value("fee", 0.0), double x = j["tax"].
+  const auto OnJson = on(hasType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(JsonTypes)))))));
+  const auto JsonRead = cxxMemberCallExpr(
+      OnJson, readsMoneyKey(&Lexicon),
+      anyOf(allOf(callee(cxxMethodDecl(hasAnyListedName(JsonReadMethods))),
+                  hasType(realFloatingPointType())),
+            allOf(callee(cxxMethodDecl(hasName("get_to"))),
+                  hasArgument(0, hasType(realFloatingPointType()))),
+            allOf(callee(cxxConversionDecl()), hasType(realFloatingPointType()))),
+      // `double price = j["price"]` is already reported at `price`.
+      unless(hasAncestor(varDecl(FloatingMoneyVariable))), unless(isInTemplateInstantiation()));
+  Finder->addMatcher(traverse(TK_AsIs, JsonRead.bind("json")), this);
+}
+
+void FloatMoneyCheck::suggestAlternative(SourceLocation Loc) {
+  diag(Loc, "hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed "
+            "from a string",
+       DiagnosticIDs::Note);
+}
+
+void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *D = Result.Nodes.getNodeAs<DeclaratorDecl>("decl")) {
+    report(D->getLocation(), "'%0' carries money in binary floating-point type %1")
+        << D->getName() << D->getType();
+    return suggestAlternative(D->getLocation());
+  }
+  if (const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("function")) {
+    report(Fn->getLocation(), "'%0' returns money in binary floating-point type %1")
+        << Fn->getName() << Fn->getReturnType();
+    return suggestAlternative(Fn->getLocation());
+  }
+  if (const auto *Arg = Result.Nodes.getNodeAs<Expr>("argument");
+      Arg && Result.Nodes.getNodeAs<Expr>("decimal")) {
+    const auto *Decimal = Result.Nodes.getNodeAs<Expr>("decimal");
+    QualType Type = isa<CXXOperatorCallExpr>(Decimal)
+                        ? cast<CXXOperatorCallExpr>(Decimal)->getArg(0)->getType()
+                        : Decimal->getType();
+    report(Arg->getBeginLoc(),
+           "decimal type %0 is constructed from a binary floating-point %1; the double's "
+           "rounding error is kept")
+        << Type.getUnqualifiedType() << Arg->IgnoreImplicit()->getType();
+    return suggestAlternative(Arg->getBeginLoc());
+  }
+  if (const auto *Read = Result.Nodes.getNodeAs<CXXMemberCallExpr>("json")) {
+    SourceLocation Loc = isa<CXXConversionDecl>(Read->getMethodDecl()) ? Read->getBeginLoc()
+                                                                        : Read->getExprLoc();
+    report(Loc, "JSON money field '%0' is read as binary floating point")
+        << jsonKeyOf(Read);
+    return suggestAlternative(Loc);
+  }
+}
+
+} // namespace clang::tidy::errorshield

@@ -1,0 +1,117 @@
+//===--- MoneyLexicon.cpp - Does a name talk about money? -----------------===//
+
+#include "numeric/MoneyLexicon.h"
+#include "clang/AST/DeclCXX.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace clang::tidy::errorshield {
+
+llvm::SmallVector<std::string, 6> splitIdentifierWords(StringRef Name) {
+  llvm::SmallVector<std::string, 6> Words;
+  std::string Current;
+  auto Flush = [&] {
+    if (!Current.empty())
+      Words.push_back(llvm::StringRef(Current).lower());
+    Current.clear();
+  };
+  for (size_t I = 0; I < Name.size(); ++I) {
+    char C = Name[I];
+    if (!llvm::isAlnum(C)) {
+      Flush();
+      continue;
+    }
+    if (!Current.empty()) {
+      char Prev = Name[I - 1];
+      bool NextIsLower = I + 1 < Name.size() && llvm::isLower(Name[I + 1]);
+      if (llvm::isDigit(C) != llvm::isDigit(Prev) ||                   // order2 -> order, 2
+          (llvm::isLower(Prev) && llvm::isUpper(C)) ||          // orderPrice -> order, price
+          (llvm::isUpper(Prev) && llvm::isUpper(C) && NextIsLower)) // USDPrice -> usd, price
+        Flush();
+    }
+    Current.push_back(C);
+  }
+  Flush();
+  return Words;
+}
+
+static llvm::StringSet<> lowercaseSet(const std::vector<std::string> &Words) {
+  llvm::StringSet<> Set;
+  for (const std::string &W : Words)
+    Set.insert(StringRef(W).lower());
+  return Set;
+}
+
+MoneyLexicon::MoneyLexicon(const std::vector<std::string> &StrongWords,
+                           const std::vector<std::string> &WeakWords,
+                           const std::vector<std::string> &CurrencyCodes,
+                           const std::vector<std::string> &MoneyRecordWords,
+                           const std::vector<std::string> &NonMoneyWords)
+    : Strong(lowercaseSet(StrongWords)), Weak(lowercaseSet(WeakWords)),
+      Currency(lowercaseSet(CurrencyCodes)), RecordWords(lowercaseSet(MoneyRecordWords)),
+      NonMoney(lowercaseSet(NonMoneyWords)) {}
+
+bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const {
+  for (const std::string &W : splitIdentifierWords(Name)) {
+    StringRef Word(W);
+    // Plurals: prices, fees, taxes.
+    if (Words.contains(Word) || (Word.ends_with("s") && Words.contains(Word.drop_back(1))) ||
+        (Word.ends_with("es") && Words.contains(Word.drop_back(2))))
+      return true;
+  }
+  return false;
+}
+
+bool MoneyLexicon::hasNonMoneyWord(StringRef Name) const { return hasWord(Name, NonMoney); }
+
+bool MoneyLexicon::isStrong(StringRef Name) const {
+  return !hasNonMoneyWord(Name) && (hasWord(Name, Strong) || hasWord(Name, Currency));
+}
+
+bool MoneyLexicon::isWeak(StringRef Name) const {
+  return !hasNonMoneyWord(Name) && hasWord(Name, Weak);
+}
+
+bool MoneyLexicon::isMoneyRecord(StringRef Name) const {
+  return !hasNonMoneyWord(Name) &&
+         (hasWord(Name, RecordWords) || hasWord(Name, Strong) || hasWord(Name, Currency));
+}
+
+bool MoneyLexicon::contextIsMoney(const DeclContext *DC) const {
+  for (; DC && !DC->isFileContext(); DC = DC->getParent()) {
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(DC)) {
+      if (Record->getIdentifier() && isMoneyRecord(Record->getName()))
+        return true;
+    } else if (const auto *Fn = dyn_cast<FunctionDecl>(DC)) {
+      if (Fn->getIdentifier() && isStrong(Fn->getName()))
+        return true;
+    }
+  }
+  return false;
+}
+
+bool MoneyLexicon::siblingsAreMoney(const NamedDecl *D) const {
+  auto IsStrongSibling = [&](const NamedDecl *Other) {
+    return Other != D && Other->getIdentifier() && isStrong(Other->getName());
+  };
+  if (const auto *Field = dyn_cast<FieldDecl>(D))
+    return llvm::any_of(Field->getParent()->fields(), IsStrongSibling);
+  if (const auto *Param = dyn_cast<ParmVarDecl>(D))
+    if (const auto *Fn = dyn_cast<FunctionDecl>(Param->getDeclContext()))
+      return llvm::any_of(Fn->parameters(), IsStrongSibling);
+  return false;
+}
+
+bool MoneyLexicon::declaresMoney(const NamedDecl *D) const {
+  if (!D->getIdentifier())
+    return false;
+  StringRef Name = D->getName();
+  if (isStrong(Name))
+    return true;
+  return isWeak(Name) && (contextIsMoney(D->getDeclContext()) || siblingsAreMoney(D));
+}
+
+bool MoneyLexicon::keyIsMoney(StringRef Key, const DeclContext *Context) const {
+  return isStrong(Key) || (isWeak(Key) && contextIsMoney(Context));
+}
+
+} // namespace clang::tidy::errorshield

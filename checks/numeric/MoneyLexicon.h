@@ -1,0 +1,57 @@
+//===--- MoneyLexicon.h - Does a name talk about money? ---------*- C++ -*-===//
+//
+// errorshield-float-money decides from names alone whether a floating-point value carries money.
+// Names are split into words (camelCase, PascalCase, snake_case, digits) and the words are looked up
+// in the catalog's lexicons: a strong word (price, fee, ...) is money on its own, a weak word
+// (amount, total, ...) only in a money context.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_NUMERIC_MONEYLEXICON_H
+#define ERRORSHIELD_NUMERIC_MONEYLEXICON_H
+
+#include "clang/AST/Decl.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringSet.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield {
+
+/// The lowercase words of an identifier: "maxOrderPriceUSD_2" -> max, order, price, usd, 2.
+llvm::SmallVector<std::string, 6> splitIdentifierWords(llvm::StringRef Name);
+
+class MoneyLexicon {
+public:
+  MoneyLexicon(const std::vector<std::string> &StrongWords,
+               const std::vector<std::string> &WeakWords,
+               const std::vector<std::string> &CurrencyCodes,
+               const std::vector<std::string> &MoneyRecordWords,
+               const std::vector<std::string> &NonMoneyWords);
+
+  /// The name has a strong money word or a currency code, and no non-money word.
+  bool isStrong(llvm::StringRef Name) const;
+  /// The name has a weak money word, and no non-money word.
+  bool isWeak(llvm::StringRef Name) const;
+  /// A record named like a money-carrying entity (Order, Invoice, ...) or with a strong word.
+  bool isMoneyRecord(llvm::StringRef Name) const;
+
+  /// True when \p D's own name makes the value money, given where \p D is declared: a strong name,
+  /// or a weak one in a money context (enclosing record or function, sibling fields/parameters).
+  bool declaresMoney(const NamedDecl *D) const;
+  /// True when a JSON key read inside \p Context (a function) names money.
+  bool keyIsMoney(llvm::StringRef Key, const DeclContext *Context) const;
+
+private:
+  bool hasWord(llvm::StringRef Name, const llvm::StringSet<> &Words) const;
+  bool hasNonMoneyWord(llvm::StringRef Name) const;
+  /// Enclosing functions and records of \p DC (innermost first) give a money context.
+  bool contextIsMoney(const DeclContext *DC) const;
+  bool siblingsAreMoney(const NamedDecl *D) const;
+
+  llvm::StringSet<> Strong, Weak, Currency, RecordWords, NonMoney;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_NUMERIC_MONEYLEXICON_H

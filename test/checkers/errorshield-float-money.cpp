@@ -1,0 +1,169 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "money.h"
+
+using nlohmann::json;
+namespace mp = boost::multiprecision;
+
+// ---- 1. Declarations named like money ----
+
+struct Order {
+  double price;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  std::int64_t quantity;
+  double total;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'total' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  std::optional<double> fee;
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'fee' carries money in binary floating-point type 'std::optional<double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:25: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  float value;
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'value' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+
+struct Sensor {
+  double value;
+  double total;
+  double temperature;
+};
+
+struct Quote {
+  double bid;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'bid' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double ask;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'ask' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double spread_ratio;
+};
+
+struct Reading {
+  double sum;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'sum' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double priceCents;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'priceCents' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+
+double computeTax(double amount, int items);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'computeTax' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// CHECK-MESSAGES: :[[@LINE-3]]:26: warning: 'amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-4]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double average(double sum, int n) { return sum / n; }
+double totalPriceUSD(const std::vector<double> &prices);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'totalPriceUSD' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// CHECK-MESSAGES: :[[@LINE-3]]:49: warning: 'prices' carries money in binary floating-point type 'const std::vector<double> &' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-4]]:49: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+long double grossSalary;
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'grossSalary' carries money in binary floating-point type 'long double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:13: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+std::map<std::string, double> balances;
+// CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'balances' carries money in binary floating-point type 'std::map<std::string, double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:31: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+std::array<double, 4> feeTiers;
+// CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'feeTiers' carries money in binary floating-point type 'std::array<double, 4>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:23: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double fee_rate = 0.01;
+double discountPercent = 5;
+std::chrono::duration<double> paymentTimeout(3.0);
+std::int64_t price_cents = 1999;
+double latency_ms = 1.5;
+
+void ledger(double amountEUR, double amount) {
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'amountEUR' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// CHECK-MESSAGES: :[[@LINE-3]]:38: warning: 'amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-4]]:38: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double subtotal = amountEUR;
+  auto apply = [](double refund) { return refund; };
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: 'refund' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  for (double price : std::vector<double>{}) (void)price;
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:15: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  (void)subtotal; (void)apply; (void)amount;
+}
+
+// ---- 2. Decimal and money types built from a double ----
+
+class Money {
+public:
+  explicit Money(double units);
+  explicit Money(const char *text);
+  Money(std::int64_t minor, const char *currency);
+  static Money fromDouble(double units);
+  static Money parse(const char *text);
+};
+
+void decimals(double units) {
+  mp::cpp_dec_float_50 a(19.99);
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: decimal type 'mp::cpp_dec_float_50' (aka 'number<cpp_dec_float<50>>') is constructed from a binary floating-point 'double'; the double's rounding error is kept [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  mp::cpp_dec_float_50 b("19.99");
+  mp::cpp_dec_float_50 c(1999LL);
+  mp::cpp_dec_float_50 d;
+  d = 0.1;
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: decimal type 'mp::cpp_dec_float_50' (aka 'number<cpp_dec_float<50>>') is constructed from a binary floating-point 'double'; the double's rounding error is kept [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:7: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  Money e(units);
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: decimal type 'Money' is constructed from a binary floating-point 'double'; the double's rounding error is kept [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:11: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  Money f("19.99");
+  Money g(1999, "USD");
+  Money h = Money::fromDouble(units * 100);
+// CHECK-MESSAGES: :[[@LINE-1]]:31: warning: decimal type 'Money' is constructed from a binary floating-point 'double'; the double's rounding error is kept [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:31: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  Money i = Money::parse("19.99");
+  Money j(5);
+  (void)a; (void)b; (void)c; (void)e; (void)f; (void)g; (void)h; (void)i; (void)j;
+}
+
+// ---- 3. JSON money fields read as floating point ----
+
+void read_prices(const json &j, Order &o) {
+  o.price = j["price"].get<double>();
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: JSON money field 'price' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  auto p = j.at("fee").get<float>();
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: JSON money field 'fee' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double fee_copy;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'fee_copy' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  j["tax"].get_to(fee_copy);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: JSON money field 'tax' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:12: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  auto v = j.value("discount", 0.0);
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: JSON money field 'discount' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:14: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double conv = j["price"];
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: JSON money field 'price' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:17: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  auto cast = static_cast<double>(j["refund"]);
+// CHECK-MESSAGES: :[[@LINE-1]]:35: warning: JSON money field 'refund' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:35: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  auto text = j["price"].get<std::string>();
+  auto qty = j["quantity"].get<std::int64_t>();
+  auto lat = j["latency"].get<double>();
+  auto amt = j["amount"].get<double>();
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: JSON money field 'amount' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  (void)p; (void)v; (void)conv; (void)cast; (void)text; (void)qty; (void)lat; (void)amt;
+}
+
+void read_payment_amount(const json &j) {
+  auto amt = j["amount"].get<double>();
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: JSON money field 'amount' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double price = j["price"].get<double>();
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  (void)amt; (void)price;
+}
