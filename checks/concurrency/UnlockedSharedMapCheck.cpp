@@ -1,21 +1,205 @@
-//===--- UnlockedSharedMapCheck.cpp - errorshield-unlocked-shared-map ----===//
+//===--- UnlockedSharedMapCheck.cpp - errorshield-unlocked-shared-map -----===//
+//
+// Matching collects every use of a shared container and every reference to a private or
+// internal-linkage function; onEndOfTranslationUnit() then decides, because two facts span the
+// whole TU: whether a container is written anywhere (reads of a never-written table are fine), and
+// whether every caller of a private helper holds the lock when it calls it.
+//
+//===----------------------------------------------------------------------===//
 
 #include "concurrency/UnlockedSharedMapCheck.h"
 #include "core/Matchers.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
+namespace {
 
-UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext *Context)
-    : ErrorShieldCheck(Name, Context) {}
+using AccessKind = UnlockedSharedMapCheck::AccessKind;
 
-void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {}
-
-void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
-  // Named sub-matchers go here; the lists they use come from listOption("...").
+/// How the expression \p Use (naming a container) accesses it: a member call or operator on it, or
+/// a range-for over it. Anything else (passing it by reference, taking its address) is not judged.
+std::optional<AccessKind> classifyAccess(const Expr *Use, ASTContext &Ctx,
+                                         const std::vector<std::string> &WriteMethods) {
+  const Expr *E = Use;
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    DynTypedNodeList Parents = Ctx.getParents(*E);
+    if (Parents.empty())
+      return std::nullopt;
+    const DynTypedNode &P = Parents[0];
+    if (const auto *Wrapper = P.get<Expr>();
+        Wrapper && (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr>(Wrapper))) {
+      E = Wrapper;
+      continue;
+    }
+    auto KindOf = [&](StringRef Name) {
+      return llvm::is_contained(WriteMethods, Name) ? AccessKind::Write : AccessKind::Read;
+    };
+    if (const auto *Member = P.get<MemberExpr>()) {
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+          Method && Method->getIdentifier())
+        return KindOf(Method->getName());
+      return AccessKind::Read;
+    }
+    if (const auto *Op = P.get<CXXOperatorCallExpr>()) {
+      if (Op->getNumArgs() == 0 || Op->getArg(0)->IgnoreParenImpCasts() != E->IgnoreParenImpCasts())
+        return std::nullopt;
+      return KindOf(("operator" + StringRef(getOperatorSpelling(Op->getOperator()))).str());
+    }
+    if (P.get<CXXForRangeStmt>())
+      return AccessKind::Read;
+    if (const auto *Range = P.get<VarDecl>(); Range && Range->isImplicit())
+      return AccessKind::Read; // the hidden __range variable of a range-for
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
-void UnlockedSharedMapCheck::check(const MatchFinder::MatchResult &Result) {}
+bool isPrivateOrInternal(const FunctionDecl *F) {
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(F))
+    return Method->getAccess() == AS_private && !Method->isVirtual();
+  return !F->isExternallyVisible();
+}
+
+AST_MATCHER(FunctionDecl, isPrivateOrInternalFunction) { return isPrivateOrInternal(&Node); }
+
+} // namespace
+
+UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), ContainerTypes(listOption("ContainerTypes")),
+      WriteMethods(listOption("WriteMethods")), FixItMutexTypes(listOption("FixItMutexTypes")),
+      FixItLockType(stringOption("FixItLockType")),
+      Vocabulary{listOption("MutexTypes"),        listOption("LockTypes"),
+                 listOption("SharedLockTypes"),   listOption("DeferLockTags"),
+                 listOption("LockMethods"),       listOption("SharedLockMethods"),
+                 listOption("UnlockMethods"),     listOption("LockedFunctionSuffixes")} {}
+
+void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "ContainerTypes", ContainerTypes);
+  storeList(Opts, "WriteMethods", WriteMethods);
+  storeList(Opts, "MutexTypes", Vocabulary.MutexTypes);
+  storeList(Opts, "LockTypes", Vocabulary.LockTypes);
+  storeList(Opts, "SharedLockTypes", Vocabulary.SharedLockTypes);
+  storeList(Opts, "DeferLockTags", Vocabulary.DeferLockTags);
+  storeList(Opts, "LockMethods", Vocabulary.LockMethods);
+  storeList(Opts, "SharedLockMethods", Vocabulary.SharedLockMethods);
+  storeList(Opts, "UnlockMethods", Vocabulary.UnlockMethods);
+  storeList(Opts, "LockedFunctionSuffixes", Vocabulary.LockedFunctionSuffixes);
+  storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
+  Options.store(Opts, "FixItLockType", FixItLockType);
+}
+
+void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
+  using namespace matchers;
+  auto OfRecordType = [](const std::vector<std::string> &Names) {
+    return hasType(hasUnqualifiedDesugaredType(
+        recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(Names))))));
+  };
+  const auto Mutable = unless(hasType(isConstQualified()));
+  // Shared: globals and statics (not thread_local), and members of a class that owns a mutex.
+  const auto SharedVariable =
+      varDecl(OfRecordType(ContainerTypes), hasGlobalStorage(), Mutable, unless(isConstexpr()),
+              unless(hasThreadStorageDuration()));
+  const auto SharedField =
+      fieldDecl(OfRecordType(ContainerTypes), Mutable,
+                hasParent(cxxRecordDecl(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes))))));
+  Finder->addMatcher(
+      expr(anyOf(declRefExpr(to(SharedVariable.bind("container"))),
+                 memberExpr(member(SharedField.bind("container")))),
+           unless(isInTemplateInstantiation()))
+          .bind("use"),
+      this);
+
+  // Who calls private helpers, and whether any escapes as a pointer (then its callers are unknown).
+  // Calls into the lockable classes' methods are kept too: a fix-it must not add a lock to a
+  // function that is called with the lock already held.
+  const auto Helper =
+      functionDecl(anyOf(isPrivateOrInternalFunction(),
+                         cxxMethodDecl(ofClass(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes)))))))
+          .bind("helper");
+  Finder->addMatcher(callExpr(callee(Helper), unless(isInTemplateInstantiation())).bind("call"),
+                     this);
+  Finder->addMatcher(
+      expr(anyOf(unaryOperator(hasOperatorName("&"), hasUnaryOperand(declRefExpr(to(Helper)))),
+                 implicitCastExpr(hasCastKind(CK_FunctionToPointerDecay),
+                                  hasSourceExpression(declRefExpr(to(Helper))),
+                                  unless(hasParent(callExpr())))))
+          .bind("escape"),
+      this);
+}
+
+void UnlockedSharedMapCheck::check(const MatchFinder::MatchResult &Result) {
+  Context = Result.Context;
+  if (const auto *Use = Result.Nodes.getNodeAs<Expr>("use")) {
+    const auto *Container = Result.Nodes.getNodeAs<ValueDecl>("container");
+    if (auto Kind = classifyAccess(Use, *Result.Context, WriteMethods))
+      Accesses.push_back({Use, cast<ValueDecl>(Container->getCanonicalDecl()), *Kind});
+    return;
+  }
+  const auto *Helper = Result.Nodes.getNodeAs<FunctionDecl>("helper")->getCanonicalDecl();
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call"))
+    References[Helper].emplace_back(Call, true);
+  else if (const auto *Escape = Result.Nodes.getNodeAs<Expr>("escape"))
+    References[Helper].emplace_back(Escape, false);
+}
+
+bool UnlockedSharedMapCheck::calledOnlyUnderLock(
+    const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
+    llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const {
+  if (!F || !isPrivateOrInternal(F) || !Visited.insert(F->getCanonicalDecl()).second)
+    return false;
+  auto It = References.find(F->getCanonicalDecl());
+  if (It == References.end())
+    return false;
+  for (auto [Ref, IsCall] : It->second) {
+    if (!IsCall)
+      return false;
+    if (Locks.heldAt(Ref) >= Needed)
+      continue;
+    if (!calledOnlyUnderLock(Locks, Locks.enclosingFunction(Ref), Needed, Visited))
+      return false;
+  }
+  return true;
+}
+
+LockLevel UnlockedSharedMapCheck::levelAt(const LockAnalysis &Locks, const Expr *E) const {
+  LockLevel Held = Locks.heldAt(E);
+  for (LockLevel Needed : {LockLevel::Exclusive, LockLevel::Shared}) {
+    if (Held >= Needed)
+      break;
+    llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
+    if (calledOnlyUnderLock(Locks, Locks.enclosingFunction(E), Needed, Visited))
+      return Needed;
+  }
+  return Held;
+}
+
+void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
+  if (!Context)
+    return;
+  LockAnalysis Locks(Vocabulary, *Context);
+  // Writes made while the object is not shared yet (constructors, destructors) do not count.
+  llvm::SmallPtrSet<const ValueDecl *, 16> Written;
+  for (const Access &A : Accesses) {
+    const FunctionDecl *F = Locks.enclosingFunction(A.Use);
+    if (A.Kind == AccessKind::Write && !(F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)))
+      Written.insert(A.Container);
+  }
+  for (const Access &A : Accesses) {
+    if (A.Kind == AccessKind::Read && !Written.contains(A.Container))
+      continue;
+    LockLevel Held = levelAt(Locks, A.Use);
+    LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
+    if (Held < Needed)
+      reportAccess(A, Held, Locks);
+  }
+  Accesses.clear();
+  References.clear();
+  BlocksWithFix.clear();
+  Context = nullptr;
+}
 
 } // namespace clang::tidy::errorshield

@@ -1,12 +1,20 @@
-//===--- UnlockedSharedMapCheck.h - errorshield-unlocked-shared-map ----*- C++ -*-===//
+//===--- UnlockedSharedMapCheck.h - errorshield-unlocked-shared-map *- C++ -*-===//
 
-#ifndef ERRORSHIELD_UNLOCKEDSHAREDMAPCHECK_H
-#define ERRORSHIELD_UNLOCKEDSHAREDMAPCHECK_H
+#ifndef ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H
+#define ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H
 
+#include "concurrency/LockAnalysis.h"
 #include "core/ErrorShieldCheck.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::errorshield {
 
+/// Finds accesses to shared associative containers (globals, statics, and members of classes that
+/// own a mutex) made while no lock is held. Whether a read matters depends on whether the container
+/// is written anywhere in the translation unit, so accesses are collected while matching and
+/// judged at the end of the translation unit.
+///
 /// For the user-facing documentation see: docs/checks/errorshield-unlocked-shared-map.md
 class UnlockedSharedMapCheck : public ErrorShieldCheck {
 public:
@@ -14,11 +22,43 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
+    return LangOpts.CPlusPlus11;
   }
+
+  enum class AccessKind { Read, Write };
+  struct Access {
+    const Expr *Use;         ///< The expression naming the container.
+    const ValueDecl *Container;
+    AccessKind Kind;
+  };
+
+private:
+  /// The lock level at \p A, including what callers of a private helper hold when they call it.
+  LockLevel levelAt(const LockAnalysis &Locks, const Expr *E) const;
+  bool calledOnlyUnderLock(const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
+                           llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const;
+  /// The `std::lock_guard<...> lock(mu_);` insertion for \p A, if one is safe.
+  std::optional<FixItHint> lockInsertion(const LockAnalysis &Locks, const Access &A,
+                                         const FieldDecl *Mutex);
+  const FieldDecl *onlyMutexOf(const ValueDecl *Container) const;
+  void reportAccess(const Access &A, LockLevel Held, const LockAnalysis &Locks);
+
+  const std::vector<std::string> ContainerTypes;
+  const std::vector<std::string> WriteMethods;
+  const std::vector<std::string> FixItMutexTypes;
+  const std::string FixItLockType;
+  const LockVocabulary Vocabulary;
+
+  ASTContext *Context = nullptr;
+  std::vector<Access> Accesses;
+  /// References to private or internal functions and to methods of classes that own a mutex:
+  /// (expression, whether it is the callee of a call).
+  llvm::DenseMap<const FunctionDecl *, std::vector<std::pair<const Expr *, bool>>> References;
+  llvm::SmallPtrSet<const Stmt *, 8> BlocksWithFix;
 };
 
 } // namespace clang::tidy::errorshield
 
-#endif // ERRORSHIELD_UNLOCKEDSHAREDMAPCHECK_H
+#endif // ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H

@@ -1,7 +1,298 @@
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unlocked-shared-map' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --fix --checks='-*,errorshield-unlocked-shared-map' -- -std=c++20 -nostdinc++ -isystem %mocks
+// RUN: FileCheck %s --check-prefix=CHECK-FIXES --input-file=%t.cpp
+// RUN: %clangxx -fsyntax-only -std=c++20 -nostdinc++ -isystem %mocks %t.cpp
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+#include "locking.h"
+
+void consume(const std::map<int, int> &);
+
+// ---- 1. Members of a class that owns a mutex ----
+
+class Registry {
+public:
+  Registry() { sessions_[0] = 0; }
+  ~Registry() { sessions_.clear(); }
+
+  void add(int id, int conn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_[id] = conn;
+  }
+
+  void remove(int id) {
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+  // The seed's disconnect path: the fix-it adds the lock the other paths take.
+
+  std::size_t size() const {
+    return sessions_.size();
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+
+  void drop_all() {
+    log("dropping");
+    sessions_.clear();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+    sessions_[1] = 2;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+
+  void lock_ended_early(int id) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sessions_[id] = 1;
+    }
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+
+  void unlocked_midway(int id) {
+    std::unique_lock<std::mutex> lock(mu_);
+    int n = sessions_[id];
+    lock.unlock();
+    sessions_.erase(n);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+
+  void deferred(int id) {
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+    lock.lock();
+    sessions_.erase(id + 1);
+  }
+
+  void manual(int id) {
+    mu_.lock();
+    sessions_.erase(id);
+    mu_.unlock();
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  }
+
+  void scoped(int id) {
+    std::scoped_lock lock(mu_);
+    for (auto &entry : sessions_)
+      (void)entry;
+    sessions_.erase(id);
+  }
+
+  void if_init(int id) {
+    if (std::lock_guard<std::mutex> g(mu_); id > 0)
+      sessions_.erase(id);
+  }
+
+  void wait_predicate() {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto ready = [&] { return sessions_.size() > 0; };
+    (void)ready;
+  }
+
+  void iterate() {
+    for (auto &entry : sessions_)
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+      (void)entry;
+  }
+
+  void pass_along() { consume(sessions_); }
+
+  void removeLocked(int id) { sessions_.erase(id); }
+  void purge_locked() { sessions_.clear(); }
+  void annotated(int id) __attribute__((requires_capability(mu_))) { sessions_.erase(id); }
+
+  void public_api(int id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    evict(id);
+  }
+  void also_public(int id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    evict(id + 1);
+    compact();
+  }
+  void careless() { compact(); }  // compact() is also called under the lock: no fix-it there
+
+  // No fix-it: add() takes mu_, so a lock_guard here would deadlock.
+  void calls_locking_member(int id) {
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+    add(id, 0);
+  }
+
+private:
+  void evict(int id) { sessions_.erase(id); }
+  void compact() { sessions_.clear(); }
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+  void log(const char *);
+
+  std::mutex mu_;
+  std::map<int, int> sessions_;
+};
+
+class Presence {
+public:
+  void join(int user) {
+    std::lock_guard<std::mutex> lock(mu_);
+    online_.insert(user);
+  }
+  void wipe() { online_ = {}; }
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :169:17: note: 'online_' is shared between threads: declared here
+// CHECK-MESSAGES: :168:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+
+private:
+  std::mutex mu_;
+  std::set<int> online_;
+};
+
+// ---- 2. A reader-writer cache ----
+
+class Cache {
+public:
+  int get(int key) {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    return *entries_.find(key);
+  }
+  void put(int key, int value) {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    entries_[key] = value;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :200:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :199:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+  }
+  void put_exclusive(int key, int value) {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    entries_[key] = value;
+  }
+  void reset(const std::unordered_map<int, int> &fresh) {
+    entries_ = fresh;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :200:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :199:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+  }
+
+private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<int, int> entries_;
+};
+
+// ---- 3. Two mutexes: the note cannot name one, and there is no fix-it ----
+
+class Router {
+public:
+  void route(const std::string &path) { routes_.insert(path); }
+// CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :217:25: note: 'routes_' is shared between threads: declared here
+  bool has(const std::string &path) const { return routes_.contains(path); }
+// CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :217:25: note: 'routes_' is shared between threads: declared here
+
+private:
+  std::mutex routes_mu_;
+  std::mutex stats_mu_;
+  std::set<std::string> routes_;
+};
+
+// ---- 4. Not shared: no mutex in the class, const, thread_local, locals ----
+
+class SingleThreaded {
+public:
+  void put(int k) { index_[k] = k; }
+
+private:
+  std::map<int, int> index_;
+};
+
+const std::map<int, int> kLimits{};
+thread_local std::map<int, int> t_scratch;
+
+int lookups(int k) {
+  std::map<int, int> local;
+  local[k] = 1;
+  t_scratch[k] = 2;
+  return *kLimits.find(k);
+}
+
+// ---- 5. Globals and statics ----
+
+std::map<std::string, int> g_prices;
+std::map<std::string, int> g_symbols;
+std::mutex g_prices_mu;
+
+void on_tick(const std::string &symbol, int price) {
+  g_prices[symbol] = price;
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :242:28: note: 'g_prices' is shared between threads: declared here
+}
+
+int quote(const std::string &symbol) {
+  return *g_prices.find(symbol);
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :242:28: note: 'g_prices' is shared between threads: declared here
+}
+
+int quote_locked_properly(const std::string &symbol) {
+  std::lock_guard<std::mutex> lock(g_prices_mu);
+  return *g_prices.find(symbol);
+}
+
+int symbol_id(const std::string &symbol) {
+  return *g_symbols.find(symbol);
+}
+
+struct Limits {
+  static std::map<int, int> per_user;
+};
+
+void bump(int user) {
+  Limits::per_user[user] = 1;
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :268:29: note: 'per_user' is shared between threads: declared here
+  static std::map<int, int> seen;
+  seen[user] = 1;
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :275:29: note: 'seen' is shared between threads: declared here
+}
+
+// The fixed file: each lock_guard lands at the start of the block that holds the access.
+// CHECK-FIXES: {{^}}  void remove(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    sessions_.erase(id);{{$}}
+// CHECK-FIXES: {{^}}  std::size_t size() const {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    return sessions_.size();{{$}}
+// CHECK-FIXES: {{^}}  void drop_all() {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    log("dropping");{{$}}
+// CHECK-FIXES: {{^}}    sessions_.clear();{{$}}
+// CHECK-FIXES: {{^}}    sessions_[1] = 2;{{$}}
+// CHECK-FIXES: {{^}}  void calls_locking_member(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    sessions_.erase(id);{{$}}
+// CHECK-FIXES: {{^}}  void compact() { sessions_.clear(); }{{$}}
+// CHECK-FIXES: {{^}}  void wipe() { std::lock_guard<std::mutex> lock(mu_); online_ = {}; }{{$}}
+// CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}
+// CHECK-FIXES: {{^}}  void route(const std::string &path) { routes_.insert(path); }{{$}}

@@ -1,0 +1,169 @@
+//===--- LockAnalysis.cpp - Is a lock held at this expression? ------------===//
+
+#include "concurrency/LockAnalysis.h"
+#include "core/Matchers.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace clang::tidy::errorshield {
+namespace {
+
+bool isNamedIn(StringRef Name, const std::vector<std::string> &Names) {
+  return llvm::is_contained(Names, Name);
+}
+
+/// The object a lock()/unlock() call works on: a lock variable, a mutex variable or member.
+const Decl *lockedObject(const CXXMemberCallExpr *Call) {
+  const Expr *Object = stripConversions(Call->getImplicitObjectArgument());
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Object))
+    return Ref->getDecl()->getCanonicalDecl();
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(Object))
+    return Member->getMemberDecl()->getCanonicalDecl();
+  return nullptr;
+}
+
+LockLevel strongest(LockLevel A, LockLevel B) { return A > B ? A : B; }
+
+} // namespace
+
+bool LockAnalysis::isMutexType(QualType T) const {
+  return isNamedRecord(T.getNonReferenceType().getUnqualifiedType(), V.MutexTypes);
+}
+
+LockLevel LockAnalysis::levelOfLockDecl(const VarDecl *Var) const {
+  LockLevel Level = isNamedRecord(Var->getType(), V.LockTypes)         ? LockLevel::Exclusive
+                    : isNamedRecord(Var->getType(), V.SharedLockTypes) ? LockLevel::Shared
+                                                                       : LockLevel::None;
+  if (Level == LockLevel::None)
+    return Level;
+  if (const auto *Construct =
+          dyn_cast_or_null<CXXConstructExpr>(Var->getInit() ? Var->getInit()->IgnoreImplicit()
+                                                             : nullptr))
+    for (const Expr *Arg : Construct->arguments())
+      if (isNamedRecord(Arg->getType(), V.DeferLockTags))
+        return LockLevel::None; // std::unique_lock lk(mu, std::defer_lock): not locked yet
+  return Level;
+}
+
+LockLevel LockAnalysis::contractOf(const FunctionDecl *F) const {
+  if (isa<CXXConstructorDecl, CXXDestructorDecl>(F))
+    return LockLevel::Exclusive; // the object is not shared yet, or no longer
+  for (const FunctionDecl *Redecl : F->redecls())
+    for (const auto *Requires : Redecl->specific_attrs<RequiresCapabilityAttr>())
+      return Requires->isShared() ? LockLevel::Shared : LockLevel::Exclusive;
+  if (F->getIdentifier())
+    for (const std::string &Suffix : V.LockedFunctionSuffixes)
+      if (F->getName().ends_with(Suffix))
+        return LockLevel::Exclusive;
+  return LockLevel::None;
+}
+
+const FunctionDecl *LockAnalysis::enclosingFunction(const Expr *E) const {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    if (const auto *Fn = Parents[0].get<FunctionDecl>()) {
+      const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
+      if (!Method || !Method->getParent()->isLambda())
+        return Fn;
+    }
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return nullptr;
+}
+
+LockLevel LockAnalysis::heldAt(const Expr *E) const {
+  // The blocks around E, innermost first, each with the statement of it that holds E; plus the
+  // declarations of if/for/switch initialisers (`if (std::lock_guard g(m); ready)`).
+  llvm::SmallVector<std::pair<const CompoundStmt *, const Stmt *>, 8> Blocks;
+  LockLevel Held = LockLevel::None;
+  DynTypedNode Child = DynTypedNode::create(*E);
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  for (unsigned Depth = 0; !Parents.empty() && Depth < 256; ++Depth) {
+    const DynTypedNode Parent = Parents[0];
+    const Stmt *Init = nullptr;
+    if (const auto *Block = Parent.get<CompoundStmt>())
+      Blocks.emplace_back(Block, Child.get<Stmt>());
+    else if (const auto *If = Parent.get<IfStmt>())
+      Init = If->getInit();
+    else if (const auto *For = Parent.get<ForStmt>())
+      Init = For->getInit();
+    else if (const auto *Switch = Parent.get<SwitchStmt>())
+      Init = Switch->getInit();
+    if (const auto *Decls = dyn_cast_or_null<DeclStmt>(Init); Decls && Init != Child.get<Stmt>())
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          Held = strongest(Held, levelOfLockDecl(Var));
+    if (const auto *Fn = Parent.get<FunctionDecl>()) {
+      Held = strongest(Held, contractOf(Fn));
+      if (Fn == enclosingFunction(E))
+        break;
+    }
+    Child = Parent;
+    Parents = Ctx.getParents(Parent);
+  }
+
+  // Replay outermost first, so an unlock() in an inner block releases a lock taken outside it.
+  llvm::DenseMap<const Decl *, LockLevel> State;
+  for (auto [Block, Stop] : llvm::reverse(Blocks)) {
+    for (const Stmt *S : Block->body()) {
+      if (S == Stop)
+        break;
+      if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
+        for (const Decl *D : Decls->decls())
+          if (const auto *Var = dyn_cast<VarDecl>(D);
+              Var && (isNamedRecord(Var->getType(), V.LockTypes) ||
+                      isNamedRecord(Var->getType(), V.SharedLockTypes)))
+            State[Var->getCanonicalDecl()] = levelOfLockDecl(Var);
+        continue;
+      }
+      const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(stripConversions(dyn_cast<Expr>(S)));
+      const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+      const Decl *Object = Call ? lockedObject(Call) : nullptr;
+      if (!Method || !Object || !Method->getIdentifier())
+        continue;
+      StringRef Name = Method->getName();
+      if (isNamedIn(Name, V.LockMethods))
+        State[Object] = LockLevel::Exclusive;
+      else if (isNamedIn(Name, V.SharedLockMethods))
+        State[Object] = LockLevel::Shared;
+      else if (isNamedIn(Name, V.UnlockMethods))
+        State[Object] = LockLevel::None;
+    }
+  }
+  for (const auto &Entry : State)
+    Held = strongest(Held, Entry.second);
+  return Held;
+}
+
+bool LockAnalysis::takesLocks(const FunctionDecl *F) const {
+  const Stmt *Body = F ? F->getBody() : nullptr;
+  llvm::SmallVector<const Stmt *, 32> Work;
+  if (Body)
+    Work.push_back(Body);
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *Decls = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && (isNamedRecord(Var->getType(), V.LockTypes) ||
+                    isNamedRecord(Var->getType(), V.SharedLockTypes)))
+          return true;
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *Method = Call->getMethodDecl();
+      if (Method && Method->getIdentifier() &&
+          (isNamedIn(Method->getName(), V.LockMethods) ||
+           isNamedIn(Method->getName(), V.SharedLockMethods)) &&
+          isMutexType(Call->getImplicitObjectArgument()->getType()))
+        return true;
+    }
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  return false;
+}
+
+} // namespace clang::tidy::errorshield

@@ -1,0 +1,120 @@
+//===--- UnlockedSharedMapReport.cpp - diagnostics and the lock_guard fix-it ===//
+//
+// The fix-it inserts `std::lock_guard<M> lock(mu_);` at the start of the block holding the access.
+// It is offered only where it cannot change more than intended: the class has exactly one mutex of
+// a listed type, the access is in one of that class's member functions (not in a lambda), the
+// function takes no lock of its own and calls no member function that does (a second lock on a
+// non-recursive mutex would deadlock), is not called anywhere with a lock held, and only once per
+// block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "concurrency/UnlockedSharedMapCheck.h"
+#include "core/Matchers.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Lex/Lexer.h"
+
+namespace clang::tidy::errorshield {
+
+const FieldDecl *UnlockedSharedMapCheck::onlyMutexOf(const ValueDecl *Container) const {
+  const auto *Field = dyn_cast<FieldDecl>(Container);
+  if (!Field)
+    return nullptr;
+  const FieldDecl *Found = nullptr;
+  for (const FieldDecl *Candidate : Field->getParent()->fields()) {
+    if (!isNamedRecord(Candidate->getType().getUnqualifiedType(), Vocabulary.MutexTypes))
+      continue;
+    if (Found)
+      return nullptr;
+    Found = Candidate;
+  }
+  return Found;
+}
+
+/// True when \p F calls a member function of its own class whose body takes a lock.
+static bool callsLockingMember(const FunctionDecl *F, const LockAnalysis &Locks) {
+  llvm::SmallVector<const Stmt *, 32> Work{F->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *Callee = Call->getMethodDecl();
+      const FunctionDecl *Definition = Callee ? Callee->getDefinition() : nullptr;
+      if (Definition && Definition != F && Locks.takesLocks(Definition))
+        return true;
+    }
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  return false;
+}
+
+std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysis &Locks,
+                                                               const Access &A,
+                                                               const FieldDecl *Mutex) {
+  const FunctionDecl *F = Locks.enclosingFunction(A.Use);
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  if (!Mutex || !Method || Method->isStatic() || !F->getBody() ||
+      Method->getParent() != cast<FieldDecl>(A.Container)->getParent() ||
+      (Method->isConst() && !Mutex->isMutable()) || Locks.takesLocks(F) ||
+      callsLockingMember(F, Locks))
+    return std::nullopt;
+  if (auto It = References.find(F->getCanonicalDecl()); It != References.end())
+    for (auto [Ref, IsCall] : It->second)
+      if (!IsCall || Locks.heldAt(Ref) != LockLevel::None)
+        return std::nullopt; // called with the lock held: a second lock_guard would deadlock
+  auto MutexName = llvm::find_if(FixItMutexTypes, [&](const std::string &Name) {
+    return isNamedRecord(Mutex->getType().getUnqualifiedType(), {Name});
+  });
+  if (MutexName == FixItMutexTypes.end())
+    return std::nullopt;
+  // The block that directly holds the statement with the access; no lambda in between.
+  const CompoundStmt *Block = nullptr;
+  DynTypedNodeList Parents = Context->getParents(*A.Use);
+  while (!Parents.empty() && !Block) {
+    if (Parents[0].get<LambdaExpr>() || Parents[0].get<Decl>())
+      return std::nullopt;
+    Block = Parents[0].get<CompoundStmt>();
+    Parents = Context->getParents(Parents[0]);
+  }
+  if (!Block || Block->body_empty() || !BlocksWithFix.insert(Block).second)
+    return std::nullopt;
+  const SourceManager &SM = Context->getSourceManager();
+  SourceLocation First = Block->body_front()->getBeginLoc();
+  if (First.isMacroID())
+    return std::nullopt;
+  // On its own line, indented like the statement it precedes; inline in a one-line body.
+  std::string Separator = " ";
+  if (SM.getSpellingLineNumber(First) != SM.getSpellingLineNumber(Block->getLBracLoc()))
+    Separator = "\n" + std::string(SM.getSpellingColumnNumber(First) - 1, ' ');
+  std::string Text = FixItLockType + "<" + StringRef(*MutexName).ltrim(':').str() + "> lock(" +
+                     Mutex->getName().str() + ");" + Separator;
+  return FixItHint::CreateInsertion(First, Text);
+}
+
+void UnlockedSharedMapCheck::reportAccess(const Access &A, LockLevel Held,
+                                          const LockAnalysis &Locks) {
+  const FieldDecl *Mutex = onlyMutexOf(A.Container);
+  {
+    const bool Write = A.Kind == AccessKind::Write;
+    auto Diag = report(A.Use->getExprLoc(),
+                       Write && Held == LockLevel::Shared
+                           ? "shared container '%0' is modified while holding only a shared lock"
+                       : Write ? "shared container '%0' is modified without holding a lock"
+                               : "shared container '%0' is read without holding a lock while "
+                                 "other code modifies it")
+                << A.Container->getName();
+    if (Held == LockLevel::None)
+      if (std::optional<FixItHint> Fix = lockInsertion(Locks, A, Mutex))
+        Diag << *Fix;
+  }
+  diag(A.Container->getLocation(), "'%0' is shared between threads: declared here",
+       DiagnosticIDs::Note)
+      << A.Container->getName();
+  if (Mutex)
+    diag(Mutex->getLocation(), "'%0' is the mutex of %1; hold it while accessing '%2'",
+         DiagnosticIDs::Note)
+        << Mutex->getName() << Mutex->getParent() << A.Container->getName();
+}
+
+} // namespace clang::tidy::errorshield
