@@ -131,6 +131,9 @@ void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
   // 1. Declarations: double price; std::optional<double> fee; double totalPrice();
   Finder->addMatcher(
       declaratorDecl(FloatingMoneyVariable, unless(isInstantiated())).bind("decl"), this);
+  Finder->addMatcher(bindingDecl(hasFloatingPointType(), MoneyName, unless(isInstantiated()))
+                         .bind("decl"),
+                     this); // for (auto &[driver, tip] : tips)
   Finder->addMatcher(functionDecl(unless(isImplicit()), unless(isInstantiated()),
                                   returnsFloatingPoint(), MoneyName)
                          .bind("function"),
@@ -184,7 +187,7 @@ void FloatMoneyCheck::suggestAlternative(SourceLocation Loc) {
 }
 
 void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
-  if (const auto *D = Result.Nodes.getNodeAs<DeclaratorDecl>("decl")) {
+  if (const auto *D = Result.Nodes.getNodeAs<ValueDecl>("decl")) {
     report(D->getLocation(), "'%0' carries money in binary floating-point type %1")
         << D->getName() << D->getType();
     return suggestAlternative(D->getLocation());

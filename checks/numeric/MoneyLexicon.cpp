@@ -64,6 +64,10 @@ bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const
 bool MoneyLexicon::hasNonMoneyWord(StringRef Name) const { return hasWord(Name, NonMoney); }
 
 bool MoneyLexicon::isStrong(StringRef Name) const {
+  return !hasNonMoneyWord(Name) && hasWord(Name, Strong);
+}
+
+bool MoneyLexicon::givesMoneyContext(StringRef Name) const {
   return !hasNonMoneyWord(Name) && (hasWord(Name, Strong) || hasWord(Name, Currency));
 }
 
@@ -72,8 +76,8 @@ bool MoneyLexicon::isWeak(StringRef Name) const {
 }
 
 bool MoneyLexicon::isMoneyRecord(StringRef Name) const {
-  return !hasNonMoneyWord(Name) &&
-         (hasWord(Name, RecordWords) || hasWord(Name, Strong) || hasWord(Name, Currency));
+  return !hasNonMoneyWord(Name) && (hasWord(Name, RecordWords) || hasWord(Name, Strong) ||
+                                    hasWord(Name, Currency));
 }
 
 bool MoneyLexicon::contextIsMoney(const DeclContext *DC) const {
@@ -82,7 +86,7 @@ bool MoneyLexicon::contextIsMoney(const DeclContext *DC) const {
       if (Record->getIdentifier() && isMoneyRecord(Record->getName()))
         return true;
     } else if (const auto *Fn = dyn_cast<FunctionDecl>(DC)) {
-      if (Fn->getIdentifier() && isStrong(Fn->getName()))
+      if (Fn->getIdentifier() && givesMoneyContext(Fn->getName()))
         return true;
     }
   }
@@ -91,7 +95,7 @@ bool MoneyLexicon::contextIsMoney(const DeclContext *DC) const {
 
 bool MoneyLexicon::siblingsAreMoney(const NamedDecl *D) const {
   auto IsStrongSibling = [&](const NamedDecl *Other) {
-    return Other != D && Other->getIdentifier() && isStrong(Other->getName());
+    return Other != D && Other->getIdentifier() && givesMoneyContext(Other->getName());
   };
   if (const auto *Field = dyn_cast<FieldDecl>(D))
     return llvm::any_of(Field->getParent()->fields(), IsStrongSibling);
@@ -107,11 +111,12 @@ bool MoneyLexicon::declaresMoney(const NamedDecl *D) const {
   StringRef Name = D->getName();
   if (isStrong(Name))
     return true;
-  return isWeak(Name) && (contextIsMoney(D->getDeclContext()) || siblingsAreMoney(D));
+  return isWeak(Name) && (hasWord(Name, Currency) || contextIsMoney(D->getDeclContext()) ||
+                          siblingsAreMoney(D));
 }
 
 bool MoneyLexicon::keyIsMoney(StringRef Key, const DeclContext *Context) const {
-  return isStrong(Key) || (isWeak(Key) && contextIsMoney(Context));
+  return isStrong(Key) || (isWeak(Key) && (hasWord(Key, Currency) || contextIsMoney(Context)));
 }
 
 } // namespace clang::tidy::errorshield

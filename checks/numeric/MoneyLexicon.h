@@ -29,11 +29,14 @@ public:
                const std::vector<std::string> &MoneyRecordWords,
                const std::vector<std::string> &NonMoneyWords);
 
-  /// The name has a strong money word or a currency code, and no non-money word.
+  /// The name has a strong money word, and no non-money word.
   bool isStrong(llvm::StringRef Name) const;
+  /// The name has a strong money word or a currency code, and no non-money word: around a weak
+  /// word (in the same name, an enclosing record or function, a sibling) it makes money.
+  bool givesMoneyContext(llvm::StringRef Name) const;
   /// The name has a weak money word, and no non-money word.
   bool isWeak(llvm::StringRef Name) const;
-  /// A record named like a money-carrying entity (Order, Invoice, ...) or with a strong word.
+  /// A record named like a money-carrying entity (Order, Invoice, ...) or giving money context.
   bool isMoneyRecord(llvm::StringRef Name) const;
 
   /// True when \p D's own name makes the value money, given where \p D is declared: a strong name,

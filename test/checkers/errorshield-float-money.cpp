@@ -31,13 +31,10 @@ struct Sensor {
   double temperature;
 };
 
+// An FX quote's bid and ask are exchange rates: not money words by default.
 struct Quote {
   double bid;
-// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'bid' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
-// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   double ask;
-// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'ask' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
-// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   double spread_ratio;
 };
 
@@ -61,6 +58,10 @@ double totalPriceUSD(const std::vector<double> &prices);
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 // CHECK-MESSAGES: :[[@LINE-3]]:49: warning: 'prices' carries money in binary floating-point type 'const std::vector<double> &' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-4]]:49: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double convertToUsd(double eur_usd);
+double amountInUsd();
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'amountInUsd' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 long double grossSalary;
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'grossSalary' carries money in binary floating-point type 'long double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:13: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
@@ -88,6 +89,13 @@ void ledger(double amountEUR, double amount) {
   for (double price : std::vector<double>{}) (void)price;
 // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:15: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  struct Tip { int driver; double tip; };
+// CHECK-MESSAGES: :[[@LINE-1]]:35: warning: 'tip' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:35: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  auto [driver, tip] = Tip{1, 2.5};
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'tip' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:17: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  (void)driver; (void)tip;
   (void)subtotal; (void)apply; (void)amount;
 }
 

@@ -42,7 +42,7 @@ class Decimal {
   int scale_ = 0;
 };
 
-constexpr double kSalesTaxRate = 0.0825; // expect: errorshield-float-money
+constexpr double kSalesTaxRate = 0.0825; // a tax rate is a ratio, not an amount of money: fine (NonMoneyWords "rate")
 constexpr double kGridLossFactor = 1.04; // "loss" is not money: fine
 constexpr int kGraceDays = 10;
 

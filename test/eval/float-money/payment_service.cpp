@@ -68,7 +68,7 @@ struct PaymentRequest {
 };
 
 struct ProcessorConfig {
-  double card_fee_percent = 2.9; // expect: errorshield-float-money
+  double card_fee_percent = 2.9; // a percentage is a ratio: fine (NonMoneyWords "percent")
   double fixed_fee = 0.30; // expect: errorshield-float-money
   double retry_backoff_seconds = 0.25; // fine
   std::chrono::duration<double> request_timeout{2.5}; // fine

@@ -25,7 +25,7 @@ struct CartLine {
 };
 
 // VAT rates by country; the name carries "tax"
-static const std::map<std::string, double> kVatTaxRates = { // expect: errorshield-float-money
+static const std::map<std::string, double> kVatTaxRates = { // rates are ratios: fine (NonMoneyWords "rate")
     {"DE", 0.19}, {"FR", 0.20}, {"NL", 0.21}};
 
 // Volume-tier thresholds in item counts: fine
