@@ -1,21 +1,186 @@
-//===--- UncheckedReadCheck.cpp - errorshield-unchecked-read ----===//
+//===--- UncheckedReadCheck.cpp - errorshield-unchecked-read --------------===//
+//
+// Three matchers, one per kind of read: C/POSIX calls returning a count, Asio/Beast synchronous
+// operations with an error_code out-parameter, and asynchronous reads with a completion handler.
+// The data-flow questions are answered in ReadResultAnalysis.cpp and ErrorCodeFlow.cpp.
+//
+//===----------------------------------------------------------------------===//
 
 #include "io/UncheckedReadCheck.h"
 #include "core/Matchers.h"
+#include "io/ReadAnalysis.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
+namespace {
 
-UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context)
-    : ErrorShieldCheck(Name, Context) {}
-
-void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {}
-
-void UncheckedReadCheck::registerMatchers(MatchFinder *Finder) {
-  // Named sub-matchers go here; the lists they use come from listOption("...").
+/// A function declared in one of \p Namespaces (or a class inside one).
+AST_MATCHER_P(FunctionDecl, isInNamespaces, std::vector<std::string>, Namespaces) {
+  std::string Qualified = Node.getQualifiedNameAsString();
+  return llvm::any_of(Namespaces, [&](const std::string &NS) {
+    return StringRef(Qualified).starts_with(StringRef(NS).ltrim(':').str() + "::");
+  });
 }
 
-void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {}
+/// Where a diagnostic about a call goes: the called name (`async_read` in `ws_.async_read(...)`).
+SourceLocation calledNameLoc(const CallExpr *Call) {
+  if (isa<CXXMemberCallExpr>(Call))
+    return Call->getExprLoc();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreImplicit()))
+    return Ref->getLocation();
+  return Call->getBeginLoc();
+}
+
+std::vector<std::string> globalNames(const std::vector<std::string> &Names) {
+  std::vector<std::string> Global;
+  for (const std::string &Name : Names)
+    Global.push_back("::" + StringRef(Name).ltrim(':').str());
+  return Global;
+}
+
+} // namespace
+
+UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), ReadFunctions(listOption("ReadFunctions")),
+      ZeroMeansEndFunctions(listOption("ZeroMeansEndFunctions")),
+      ShortReadFunctions(listOption("ShortReadFunctions")), IoNamespaces(listOption("IoNamespaces")),
+      ErrorCodeTypes(listOption("ErrorCodeTypes")),
+      SyncReadOperations(listOption("SyncReadOperations")),
+      AsyncReadOperations(listOption("AsyncReadOperations")),
+      HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")) {}
+
+void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "ReadFunctions", ReadFunctions);
+  storeList(Opts, "ZeroMeansEndFunctions", ZeroMeansEndFunctions);
+  storeList(Opts, "ShortReadFunctions", ShortReadFunctions);
+  storeList(Opts, "IoNamespaces", IoNamespaces);
+  storeList(Opts, "ErrorCodeTypes", ErrorCodeTypes);
+  storeList(Opts, "SyncReadOperations", SyncReadOperations);
+  storeList(Opts, "AsyncReadOperations", AsyncReadOperations);
+  storeList(Opts, "HandlerBinders", HandlerBinders);
+  storeList(Opts, "HandlerWrappers", HandlerWrappers);
+}
+
+void UncheckedReadCheck::registerMatchers(MatchFinder *Finder) {
+  using namespace matchers;
+  const auto NotInstantiated = unless(isInTemplateInstantiation());
+  // 1-2. C and POSIX reads, which report errors and end of stream in their result.
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(hasAnyListedName(globalNames(ReadFunctions)))), NotInstantiated)
+          .bind("result"),
+      this);
+  // 3. Synchronous Asio/Beast operations that report through an error_code out-parameter.
+  const auto ErrorCodeVariable = varDecl(hasType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(ErrorCodeTypes)))))));
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(hasAnyListedName(SyncReadOperations),
+                                   isInNamespaces(IoNamespaces))),
+               hasAnyArgument(ignoringParenImpCasts(declRefExpr(to(ErrorCodeVariable.bind("ec"))))),
+               NotInstantiated)
+          .bind("sync"),
+      this);
+  // 4. Asynchronous reads: the outcome arrives in the completion handler.
+  Finder->addMatcher(callExpr(callee(functionDecl(hasAnyListedName(AsyncReadOperations),
+                                                  isInNamespaces(IoNamespaces))),
+                              NotInstantiated)
+                         .bind("async"),
+                     this);
+}
+
+void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("result"))
+    checkResultOfCall(Call, *Result.Context);
+  else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("sync"))
+    checkErrorCodeOverload(Call, Result.Nodes.getNodeAs<VarDecl>("ec"), *Result.Context);
+  else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("async"))
+    checkCompletionHandler(Call, *Result.Context);
+}
+
+void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx) {
+  StringRef Name = Call->getDirectCallee()->getName();
+  SourceLocation Loc = calledNameLoc(Call);
+  if (isResultDiscarded(Call, Ctx)) {
+    report(Loc, "the result of '%0' is discarded: an error or the end of the stream goes unnoticed")
+        << Name;
+  } else if (llvm::is_contained(ZeroMeansEndFunctions, Name) &&
+             !endOfStreamDistinguished(Call, Ctx)) {
+    report(Loc, "the result of '%0' is never told apart from 0 (end of stream): at end of "
+                "stream the code carries on as if data had arrived")
+        << Name;
+  } else if (llvm::is_contained(ShortReadFunctions, Name) && freadTestedOnlyForZero(Call, Ctx)) {
+    report(Loc, "the result of '%0' is only tested for nonzero: a short read passes as a "
+                "complete one")
+        << Name;
+  }
+}
+
+void UncheckedReadCheck::checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec,
+                                                ASTContext &Ctx) {
+  if (std::optional<std::string> Why = untestedErrorCode(Call, Ec, SyncReadOperations, Ctx)) {
+    report(calledNameLoc(Call), "error_code '%0' set by '%1' is not tested %2")
+        << Ec->getName() << Call->getDirectCallee()->getName() << *Why;
+  }
+}
+
+void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx) {
+  const Expr *Token = lastWrittenArgument(Call);
+  const FunctionDecl *Handler =
+      Token ? resolveHandler(Token, HandlerBinders, HandlerWrappers) : nullptr;
+  const ParmVarDecl *Ec = Handler ? errorCodeParameter(Handler, ErrorCodeTypes) : nullptr;
+  if (!Ec || !Handler->hasBody())
+    return;
+  StringRef Operation = Call->getDirectCallee()->getName();
+  if (!Ec->getIdentifier() || !refersTo(Handler->getBody(), Ec)) {
+    report(calledNameLoc(Call), "the completion handler of '%0' never examines its error_code: "
+                                "a failed read is handled like a successful one")
+        << Operation;
+    diag(Ec->getLocation(), "the handler's error_code parameter", DiagnosticIDs::Note);
+    return;
+  }
+  if (const IfStmt *Branch = fallThroughErrorBranch(Handler, Ec)) {
+    {
+      auto Diag = report(calledNameLoc(Call),
+                         "the completion handler of '%0' carries on after a failed read: the "
+                         "'if (%1)' branch does not return")
+                  << Operation << Ec->getName();
+      if (std::optional<FixItHint> Fix = returnFromErrorBranch(Branch, Handler, Ctx))
+        Diag << *Fix;
+    }
+    diag(Branch->getBeginLoc(), "the error branch falls through to the code after it",
+         DiagnosticIDs::Note);
+  }
+}
+
+std::optional<FixItHint> UncheckedReadCheck::returnFromErrorBranch(const IfStmt *If,
+                                                                   const FunctionDecl *Handler,
+                                                                   ASTContext &Ctx) {
+  const Stmt *Then = If->getThen();
+  if (!Handler->getReturnType()->isVoidType() || Then->getBeginLoc().isMacroID() ||
+      !FixedBranches.insert(If).second)
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  // `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`
+  if (const auto *E = dyn_cast<Expr>(Then); E && E->getType()->isVoidType())
+    return FixItHint::CreateInsertion(E->getBeginLoc(), "return ");
+  // `if (ec) { log(ec); }` -> `if (ec) { log(ec); return; }`
+  const auto *Block = dyn_cast<CompoundStmt>(Then);
+  if (!Block || Block->body_empty())
+    return std::nullopt;
+  const Stmt *Last = Block->body_back();
+  SourceLocation End = Lexer::findLocationAfterToken(Last->getEndLoc(), tok::semi, SM,
+                                                     Ctx.getLangOpts(), false);
+  if (End.isInvalid())
+    End = Lexer::getLocForEndOfToken(Last->getEndLoc(), 0, SM, Ctx.getLangOpts());
+  if (End.isInvalid() || End.isMacroID())
+    return std::nullopt;
+  bool OneLine =
+      SM.getSpellingLineNumber(Last->getBeginLoc()) == SM.getSpellingLineNumber(Block->getLBracLoc());
+  std::string Text = OneLine ? " return;"
+                             : "\n" + std::string(SM.getSpellingColumnNumber(
+                                                      Last->getBeginLoc()) - 1, ' ') + "return;";
+  return FixItHint::CreateInsertion(End, Text);
+}
 
 } // namespace clang::tidy::errorshield

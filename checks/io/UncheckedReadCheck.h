@@ -1,12 +1,17 @@
-//===--- UncheckedReadCheck.h - errorshield-unchecked-read ----*- C++ -*-===//
+//===--- UncheckedReadCheck.h - errorshield-unchecked-read ------*- C++ -*-===//
 
-#ifndef ERRORSHIELD_UNCHECKEDREADCHECK_H
-#define ERRORSHIELD_UNCHECKEDREADCHECK_H
+#ifndef ERRORSHIELD_IO_UNCHECKEDREADCHECK_H
+#define ERRORSHIELD_IO_UNCHECKEDREADCHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::errorshield {
 
+/// Finds reads whose outcome is not acted upon: POSIX/C read results discarded or never told apart
+/// from end of stream, Asio/Beast error_code out-parameters not tested before the data is used,
+/// and asynchronous read handlers that ignore their error_code or carry on after a failure.
+///
 /// For the user-facing documentation see: docs/checks/errorshield-unchecked-read.md
 class UncheckedReadCheck : public ErrorShieldCheck {
 public:
@@ -17,8 +22,28 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
+
+private:
+  void checkResultOfCall(const CallExpr *Call, ASTContext &Ctx);
+  void checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec, ASTContext &Ctx);
+  void checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx);
+  /// `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`, or a `return;` added.
+  std::optional<FixItHint> returnFromErrorBranch(const IfStmt *If, const FunctionDecl *Handler,
+                                                 ASTContext &Ctx);
+
+  const std::vector<std::string> ReadFunctions;
+  const std::vector<std::string> ZeroMeansEndFunctions;
+  const std::vector<std::string> ShortReadFunctions;
+  const std::vector<std::string> IoNamespaces;
+  const std::vector<std::string> ErrorCodeTypes;
+  const std::vector<std::string> SyncReadOperations;
+  const std::vector<std::string> AsyncReadOperations;
+  const std::vector<std::string> HandlerBinders;
+  const std::vector<std::string> HandlerWrappers;
+  /// Error branches already given a fix-it (a member handler can be bound at several reads).
+  llvm::SmallPtrSet<const IfStmt *, 8> FixedBranches;
 };
 
 } // namespace clang::tidy::errorshield
 
-#endif // ERRORSHIELD_UNCHECKEDREADCHECK_H
+#endif // ERRORSHIELD_IO_UNCHECKEDREADCHECK_H

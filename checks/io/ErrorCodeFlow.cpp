@@ -1,0 +1,212 @@
+//===--- ErrorCodeFlow.cpp - error_code out-parameters and read handlers ---===//
+
+#include "core/Matchers.h"
+#include "io/ReadAnalysis.h"
+#include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::errorshield {
+namespace {
+
+/// The variable behind a read's data argument: `buf`, `asio::buffer(data)` -> data,
+/// `asio::dynamic_buffer(line)` -> line.
+const VarDecl *dataVariable(const Expr *Arg) {
+  const Expr *E = stripConversions(Arg);
+  for (unsigned Depth = 0; Depth < 3; ++Depth) {
+    const auto *Call = dyn_cast<CallExpr>(E);
+    if (!Call || isa<CXXMemberCallExpr>(Call) || Call->getNumArgs() == 0)
+      break;
+    E = stripConversions(Call->getArg(0));
+  }
+  return rootVariable(E);
+}
+
+/// True when \p S calls one of \p SyncReads with \p Ec among its arguments.
+bool readsInto(const Stmt *S, const VarDecl *Ec, const std::vector<std::string> &SyncReads) {
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    const auto *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()) &&
+        llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootVariable(A) == Ec; }))
+      return true;
+  }
+  return llvm::any_of(S->children(),
+                      [&](const Stmt *C) { return C && readsInto(C, Ec, SyncReads); });
+}
+
+/// References to \p Ec in \p S other than as the out-argument of another synchronous read.
+bool testsErrorCode(const Stmt *S, const VarDecl *Ec, const std::vector<std::string> &SyncReads) {
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    const auto *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()))
+      return llvm::any_of(Call->arguments(), [&](const Expr *A) {
+        return rootVariable(A) != Ec && testsErrorCode(A, Ec, SyncReads);
+      });
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    return Ref->getDecl() == Ec;
+  return llvm::any_of(S->children(),
+                      [&](const Stmt *C) { return C && testsErrorCode(C, Ec, SyncReads); });
+}
+
+bool isLoopBody(const DynTypedNode &Parent, const Stmt *Body) {
+  if (const auto *While = Parent.get<WhileStmt>())
+    return While->getBody() == Body;
+  if (const auto *For = Parent.get<ForStmt>())
+    return For->getBody() == Body;
+  if (const auto *Range = Parent.get<CXXForRangeStmt>())
+    return Range->getBody() == Body;
+  if (const auto *Do = Parent.get<DoStmt>())
+    return Do->getBody() == Body;
+  return false;
+}
+
+} // namespace
+
+const Expr *lastWrittenArgument(const CallExpr *Call) {
+  const Expr *Last = nullptr;
+  for (const Expr *Arg : Call->arguments())
+    if (!isa<CXXDefaultArgExpr>(Arg))
+      Last = Arg;
+  return Last;
+}
+
+bool refersTo(const Stmt *Body, const ValueDecl *Var) {
+  if (!Body)
+    return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Body); Ref && Ref->getDecl() == Var)
+    return true;
+  return llvm::any_of(Body->children(), [&](const Stmt *C) { return refersTo(C, Var); });
+}
+
+std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
+                                             const std::vector<std::string> &SyncReads,
+                                             ASTContext &Ctx) {
+  if (!Ec->hasLocalStorage() || isa<ParmVarDecl>(Ec) || Ec->getType()->isReferenceType())
+    return std::nullopt; // the caller, or whoever owns it, tests it
+
+  // The data the read produced: its buffer arguments (not the stream, not ec) and its result.
+  llvm::SmallPtrSet<const VarDecl *, 4> Data;
+  for (unsigned I = isa<CXXMemberCallExpr>(Call) ? 0 : 1; I < Call->getNumArgs(); ++I)
+    if (const VarDecl *V = dataVariable(Call->getArg(I)); V && V != Ec)
+      Data.insert(V);
+
+  // Walk outwards from the read: the statements after it in its block, then in enclosing blocks.
+  const Stmt *Child = Call;
+  DynTypedNodeList Parents = Ctx.getParents(*Call);
+  while (!Parents.empty()) {
+    const DynTypedNode Parent = Parents[0];
+    if (Parent.get<LambdaExpr>() || Parent.get<FunctionDecl>())
+      break;
+    if (const auto *Result = Parent.get<VarDecl>())
+      Data.insert(Result); // std::size_t n = sock.read_some(buf, ec);
+    if (const auto *Block = Parent.get<CompoundStmt>()) {
+      bool After = false;
+      for (const Stmt *S : Block->body()) {
+        if (!After) {
+          After = S == Child;
+          continue;
+        }
+        if (testsErrorCode(S, Ec, SyncReads))
+          return std::nullopt;
+        if (readsInto(S, Ec, SyncReads))
+          return std::string("before the next read overwrites it");
+        for (const VarDecl *V : Data)
+          if (refersTo(S, V))
+            return "before '" + V->getName().str() + "' is used";
+      }
+      DynTypedNodeList Up = Ctx.getParents(*Block);
+      if (!Up.empty() && isLoopBody(Up[0], Block))
+        return std::string("before the end of the loop body");
+    }
+    if (const auto *S = Parent.get<Stmt>())
+      Child = S;
+    Parents = Ctx.getParents(Parent);
+  }
+  return std::string("anywhere after the read");
+}
+
+const FunctionDecl *resolveHandler(const Expr *Arg, const std::vector<std::string> &Binders,
+                                   const std::vector<std::string> &Wrappers) {
+  const Expr *E = stripConversions(Arg);
+  for (unsigned Depth = 0; E && Depth < 4; ++Depth) {
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
+      return Lambda->getCallOperator();
+    const auto *Call = dyn_cast<CallExpr>(E);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    if (!Callee || Call->getNumArgs() == 0)
+      return nullptr;
+    std::string Name = Callee->getQualifiedNameAsString();
+    if (llvm::is_contained(Wrappers, Name)) {
+      E = stripConversions(lastWrittenArgument(Call));
+      continue;
+    }
+    if (!llvm::is_contained(Binders, Name))
+      return nullptr;
+    const Expr *Target = stripConversions(Call->getArg(0));
+    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Target))
+      Target = AddressOf->getSubExpr()->IgnoreParens();
+    const auto *Ref = dyn_cast<DeclRefExpr>(Target);
+    const auto *Fn = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    if (!Fn)
+      return nullptr;
+    const FunctionDecl *Definition = Fn->getDefinition();
+    return Definition ? Definition : Fn;
+  }
+  return nullptr;
+}
+
+const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
+                                      const std::vector<std::string> &ErrorCodeTypes) {
+  for (const ParmVarDecl *Param : Handler->parameters())
+    if (isNamedRecord(Param->getType().getNonReferenceType().getUnqualifiedType(),
+                      ErrorCodeTypes))
+      return Param;
+  if (Handler->getNumParams() > 0 && !Handler->getParamDecl(0)->isParameterPack() &&
+      Handler->getParamDecl(0)->getType()->isDependentType())
+    return Handler->getParamDecl(0); // [](auto ec, std::size_t n)
+  return nullptr;
+}
+
+/// `if (ec)`, `if (ec.failed())`, `if (static_cast<bool>(ec))`: the branch taken when the read failed.
+static bool testsFailure(const Expr *Cond, const ParmVarDecl *Ec) {
+  const Expr *E = Cond->IgnoreParenImpCasts();
+  if (const auto *Cast = dyn_cast<CXXStaticCastExpr>(E))
+    E = Cast->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Call->getMethodDecl();
+    bool Truthy = isa_and_nonnull<CXXConversionDecl>(Method) ||
+                  (Method && Method->getIdentifier() && Method->getName() == "failed");
+    return Truthy && rootVariable(Call->getImplicitObjectArgument()) == Ec;
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) // generic lambda: `if (ec)` is dependent
+    return Ref->getDecl() == Ec;
+  return false;
+}
+
+/// True when every way through \p S might leave the handler: it returns, throws, or calls a
+/// noreturn function somewhere (nested lambdas excluded).
+static bool leaves(const Stmt *S) {
+  if (!S || isa<LambdaExpr>(S))
+    return false;
+  if (isa<ReturnStmt, CXXThrowExpr, CoreturnStmt>(S))
+    return true;
+  if (const auto *Call = dyn_cast<CallExpr>(S))
+    if (const FunctionDecl *Callee = Call->getDirectCallee(); Callee && Callee->isNoReturn())
+      return true;
+  return llvm::any_of(S->children(), [](const Stmt *C) { return leaves(C); });
+}
+
+const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarDecl *Ec) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Handler->getBody());
+  if (!Body)
+    return nullptr;
+  for (auto It = Body->body_begin(), End = Body->body_end(); It != End; ++It) {
+    const auto *If = dyn_cast<IfStmt>(*It);
+    if (If && !If->getElse() && !If->getInit() && std::next(It) != End &&
+        testsFailure(If->getCond(), Ec) && !leaves(If->getThen()))
+      return If;
+  }
+  return nullptr;
+}
+
+} // namespace clang::tidy::errorshield

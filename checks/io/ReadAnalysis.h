@@ -1,0 +1,66 @@
+//===--- ReadAnalysis.h - Is the outcome of a read acted upon? --*- C++ -*-===//
+//
+// The questions errorshield-unchecked-read asks about one read: is its result discarded, does any
+// comparison of the result tell end-of-stream (0) apart from data, is an error_code out-parameter
+// tested before the data is used, and does a completion handler leave when its read failed.
+// Everything is decided inside one function body (the handler's, for asynchronous reads).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_IO_READANALYSIS_H
+#define ERRORSHIELD_IO_READANALYSIS_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/Stmt.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield {
+
+/// True when the value of \p Call is thrown away: an expression statement, a `(void)` cast, the
+/// body of an if/loop, or the left side of a comma.
+bool isResultDiscarded(const Expr *Call, ASTContext &Ctx);
+
+/// True when the result of \p Call (a read returning a byte count, -1 on error and 0 at end of
+/// stream) is compared somewhere in the function in a way that separates 0 from a positive count,
+/// or is handed back to the caller (returned, stored outside the function). False when it is only
+/// compared with `< 0`, `== -1` and the like, or never compared.
+bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx);
+
+/// True when \p Call (an fread) is used directly as a truth value or compared with 0, so a short
+/// read passes as a full one. A count argument of literal 1 makes "nonzero" mean "complete".
+bool freadTestedOnlyForZero(const CallExpr *Call, ASTContext &Ctx);
+
+/// Why the error_code \p Ec written by the synchronous read \p Call is not tested in time: "before
+/// the next read", "before the data is used", "before the end of the loop body", "at all"; none
+/// when it is tested, or when it is a reference parameter the caller checks.
+std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
+                                             const std::vector<std::string> &SyncReads,
+                                             ASTContext &Ctx);
+
+/// The last argument written at the call: Asio's initiating functions and binders end in
+/// defaulted constraint parameters, so the completion token is not always the last argument.
+const Expr *lastWrittenArgument(const CallExpr *Call);
+
+/// The completion handler passed as the last argument of an asynchronous read: a lambda's call
+/// operator or the member function bound by one of \p Binders (looking through \p Wrappers such as
+/// bind_executor). Null when the handler cannot be seen.
+const FunctionDecl *resolveHandler(const Expr *Arg, const std::vector<std::string> &Binders,
+                                   const std::vector<std::string> &Wrappers);
+
+/// The handler's error_code parameter: the first of a listed type, or a first `auto` parameter.
+const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
+                                      const std::vector<std::string> &ErrorCodeTypes);
+
+/// True when \p Body refers to \p Var.
+bool refersTo(const Stmt *Body, const ValueDecl *Var);
+
+/// The first top-level `if (ec)` of \p Handler's body that has no else, does not return or throw,
+/// and is followed by more statements: the failed read's code path runs on.
+const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarDecl *Ec);
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_IO_READANALYSIS_H
