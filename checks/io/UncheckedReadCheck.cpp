@@ -145,42 +145,52 @@ void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext
                          "the completion handler of '%0' carries on after a failed read: the "
                          "'if (%1)' branch does not return")
                   << Operation << Ec->getName();
-      if (std::optional<FixItHint> Fix = returnFromErrorBranch(Branch, Handler, Ctx))
-        Diag << *Fix;
+      for (const FixItHint &Fix : returnFromErrorBranch(Branch, Handler, Ctx))
+        Diag << Fix;
     }
     diag(Branch->getBeginLoc(), "the error branch falls through to the code after it",
          DiagnosticIDs::Note);
   }
 }
 
-std::optional<FixItHint> UncheckedReadCheck::returnFromErrorBranch(const IfStmt *If,
-                                                                   const FunctionDecl *Handler,
-                                                                   ASTContext &Ctx) {
+llvm::SmallVector<FixItHint, 2>
+UncheckedReadCheck::returnFromErrorBranch(const IfStmt *If, const FunctionDecl *Handler,
+                                          ASTContext &Ctx) {
   const Stmt *Then = If->getThen();
   if (!Handler->getReturnType()->isVoidType() || Then->getBeginLoc().isMacroID() ||
       !FixedBranches.insert(If).second)
-    return std::nullopt;
+    return {};
   const SourceManager &SM = Ctx.getSourceManager();
-  // `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`
-  if (const auto *E = dyn_cast<Expr>(Then); E && E->getType()->isVoidType())
-    return FixItHint::CreateInsertion(E->getBeginLoc(), "return ");
+  const LangOptions &LangOpts = Ctx.getLangOpts();
+  if (const auto *E = dyn_cast<Expr>(Then)) {
+    // `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`
+    if (E->getType()->isVoidType())
+      return {FixItHint::CreateInsertion(E->getBeginLoc(), "return ")};
+    // `if (ec) ++errors;` -> `if (ec) { ++errors; return; }`
+    SourceLocation AfterSemi =
+        Lexer::findLocationAfterToken(E->getEndLoc(), tok::semi, SM, LangOpts, false);
+    if (AfterSemi.isInvalid() || AfterSemi.isMacroID())
+      return {};
+    return {FixItHint::CreateInsertion(E->getBeginLoc(), "{ "),
+            FixItHint::CreateInsertion(AfterSemi, " return; }")};
+  }
   // `if (ec) { log(ec); }` -> `if (ec) { log(ec); return; }`
   const auto *Block = dyn_cast<CompoundStmt>(Then);
   if (!Block || Block->body_empty())
-    return std::nullopt;
+    return {};
   const Stmt *Last = Block->body_back();
-  SourceLocation End = Lexer::findLocationAfterToken(Last->getEndLoc(), tok::semi, SM,
-                                                     Ctx.getLangOpts(), false);
+  SourceLocation End =
+      Lexer::findLocationAfterToken(Last->getEndLoc(), tok::semi, SM, LangOpts, false);
   if (End.isInvalid())
-    End = Lexer::getLocForEndOfToken(Last->getEndLoc(), 0, SM, Ctx.getLangOpts());
+    End = Lexer::getLocForEndOfToken(Last->getEndLoc(), 0, SM, LangOpts);
   if (End.isInvalid() || End.isMacroID())
-    return std::nullopt;
+    return {};
   bool OneLine =
       SM.getSpellingLineNumber(Last->getBeginLoc()) == SM.getSpellingLineNumber(Block->getLBracLoc());
   std::string Text = OneLine ? " return;"
                              : "\n" + std::string(SM.getSpellingColumnNumber(
                                                       Last->getBeginLoc()) - 1, ' ') + "return;";
-  return FixItHint::CreateInsertion(End, Text);
+  return {FixItHint::CreateInsertion(End, Text)};
 }
 
 } // namespace clang::tidy::errorshield

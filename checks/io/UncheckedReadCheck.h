@@ -5,6 +5,7 @@
 
 #include "core/ErrorShieldCheck.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace clang::tidy::errorshield {
 
@@ -28,8 +29,9 @@ private:
   void checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec, ASTContext &Ctx);
   void checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx);
   /// `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`, or a `return;` added.
-  std::optional<FixItHint> returnFromErrorBranch(const IfStmt *If, const FunctionDecl *Handler,
-                                                 ASTContext &Ctx);
+  llvm::SmallVector<FixItHint, 2> returnFromErrorBranch(const IfStmt *If,
+                                                        const FunctionDecl *Handler,
+                                                        ASTContext &Ctx);
 
   const std::vector<std::string> ReadFunctions;
   const std::vector<std::string> ZeroMeansEndFunctions;

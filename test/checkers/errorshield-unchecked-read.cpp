@@ -1,7 +1,262 @@
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unchecked-read' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --fix --checks='-*,errorshield-unchecked-read' -- -std=c++20 -nostdinc++ -isystem %mocks
+// RUN: FileCheck %s --check-prefix=CHECK-FIXES --input-file=%t.cpp
+// RUN: %clangxx -fsyntax-only -std=c++20 -nostdinc++ -isystem %mocks %t.cpp
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-IO-001] [errorshield-unchecked-read]
+#include "reads.h"
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+
+// ---- 1. Discarded results ----
+
+void discarded(int fd, FILE *f) {
+  char buf[64];
+  char *line = nullptr;
+  size_t cap = 0;
+  read(fd, buf, sizeof buf);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: the result of 'read' is discarded: an error or the end of the stream goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  (void)recv(fd, buf, sizeof buf, 0);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the result of 'recv' is discarded: an error or the end of the stream goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  fgets(buf, sizeof buf, f);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: the result of 'fgets' is discarded: an error or the end of the stream goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  getline(&line, &cap, f);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: the result of 'getline' is discarded: an error or the end of the stream goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  if (fd > 0)
+    fread(buf, 1, sizeof buf, f);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: the result of 'fread' is discarded: an error or the end of the stream goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  write(fd, buf, 1);
+}
+
+// ---- 2. End of stream never told apart from data ----
+
+void relay_spins(int in, int out) {
+  char buf[256];
+  for (;;) {
+    ssize_t n = read(in, buf, sizeof buf);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+    if (n < 0)
+      return;
+    write(out, buf, n);
+  }
+}
+
+void relay_loop_minus_one(int in, int out) {
+  char buf[256];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) != -1)
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+    write(out, buf, n);
+}
+
+void direct_compare(int fd) {
+  char c;
+  if (recv(fd, &c, 1, 0) < 0)
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: the result of 'recv' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+    return;
+  process(&c, 1);
+}
+
+void relay_ok(int in, int out) {
+  char buf[256];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) > 0)
+    write(out, buf, n);
+}
+
+void exact_ok(int fd) {
+  char hdr[8];
+  if (read(fd, hdr, sizeof hdr) != sizeof hdr)
+    return;
+  ssize_t n = recv(fd, hdr, 8, 0);
+  if (n <= 0)
+    return;
+  ssize_t m = read(fd, hdr, 8);
+  if (m == -1 || m == 0)
+    return;
+  process(hdr, n + m);
+}
+
+ssize_t read_some_bytes(int fd, char *buf) {
+  ssize_t n = read(fd, buf, 16);
+  return n;
+}
+
+struct Reader {
+  ssize_t last;
+  void pull(int fd, char *buf) { last = read(fd, buf, 16); }
+};
+
+void files(FILE *f) {
+  char buf[64];
+  char *line = nullptr;
+  size_t cap = 0;
+  if (fread(buf, 1, sizeof buf, f))
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: the result of 'fread' is only tested for nonzero: a short read passes as a complete one [ES-IO-001] [errorshield-unchecked-read]
+    process(buf, sizeof buf);
+  if (fread(buf, sizeof buf, 1, f) != 0)
+    process(buf, sizeof buf);
+  size_t got = fread(buf, 1, sizeof buf, f);
+  process(buf, got);
+  while (getline(&line, &cap, f) != -1)
+    process(line, 1);
+  if (fgets(buf, sizeof buf, f) == nullptr)
+    return;
+}
+
+// ---- 3. error_code out-parameters ----
+
+void sync_reads(net::ip::tcp::socket &sock, websocket::stream<int> &ws, beast::flat_buffer &fb) {
+  char data[128];
+  error_code ec;
+  size_t n = sock.read_some(net::buffer(data, sizeof data), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: error_code 'ec' set by 'read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+  process(data, n);
+  if (ec)
+    return;
+  ws.read(fb, ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: error_code 'ec' set by 'read' is not tested before the next read overwrites it [ES-IO-001] [errorshield-unchecked-read]
+  ws.read(fb, ec);
+  if (ec)
+    return;
+  error_code ec2;
+  net::read(sock, net::buffer(data), ec2);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: error_code 'ec2' set by 'read' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+  error_code ec3;
+  size_t m = sock.read_some(net::buffer(data, sizeof data), ec3);
+  if (ec3)
+    return;
+  process(data, m);
+  ws.read(fb);
+}
+
+void sync_loop(net::ip::tcp::socket &sock) {
+  char data[128];
+  error_code ec;
+  for (int i = 0; i < 3; ++i) {
+    sock.read_some(net::buffer(data, sizeof data), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: error_code 'ec' set by 'read_some' is not tested before the end of the loop body [ES-IO-001] [errorshield-unchecked-read]
+  }
+  if (ec)
+    return;
+}
+
+void caller_checks(net::ip::tcp::socket &sock, error_code &ec) {
+  char data[128];
+  sock.read_some(net::buffer(data, sizeof data), ec);
+}
+
+// ---- 4. Completion handlers ----
+
+void fail(error_code, const char *);
+
+class Session {
+public:
+  void start() {
+    ws_.async_accept(beast::bind_front_handler(&Session::on_accept, this));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :236:5: note: the error branch falls through to the code after it
+  }
+  void read_unbraced() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :242:5: note: the error branch falls through to the code after it
+  }
+  void read_again() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :242:5: note: the error branch falls through to the code after it
+  }
+  void read_braced() {
+    ws_.async_read(buffer_, net::bind_executor(strand_, std::bind(&Session::on_read_braced, this,
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :246:5: note: the error branch falls through to the code after it
+                                                                   std::placeholders::_1,
+                                                                   std::placeholders::_2)));
+  }
+  void read_counted() {
+    ws_.async_read(buffer_, [this](error_code ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :185:7: note: the error branch falls through to the code after it
+      if (ec) ++errors_;
+      buffer_.consume(1);
+    });
+  }
+  void drain() {
+    ws_.async_read(buffer_, [this](error_code, size_t) { drain(); });
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE-2]]:46: note: the handler's error_code parameter
+  }
+  void drain_named() {
+    ws_.async_read(buffer_, [this](error_code ec, size_t) { drain_named(); });
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE-2]]:47: note: the handler's error_code parameter
+  }
+  void generic() {
+    ws_.async_read(buffer_, [this](auto ec, auto n) { buffer_.consume(n); });
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE-2]]:41: note: the handler's error_code parameter
+  }
+  void tcp_read(net::ip::tcp::socket &sock) {
+    net::async_read(sock, buffer_, [this](error_code ec, size_t) {
+      if (ec) return fail(ec, "read");
+      read_braced();
+    });
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+      if (ec) {
+        fail(ec, "read");
+        return;
+      }
+      read_braced();
+    });
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+      if (ec.failed())
+        throw ec;
+      read_braced();
+    });
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+      if (!ec)
+        read_braced();
+    });
+    sock.async_read_some(buffer_, [this](auto ec, size_t) {
+      if (ec)
+        fail(ec, "read");
+    });
+  }
+  void write_only() {
+    ws_.async_write(buffer_, [](error_code, size_t) {});
+  }
+
+private:
+  void on_accept(error_code ec) {
+    if (ec.failed()) {
+      fail(ec, "accept");
+    }
+    read_unbraced();
+  }
+  void on_read(error_code ec, size_t) {
+    if (ec) fail(ec, "read");
+    ws_.async_write(buffer_, [](error_code, size_t) {});
+  }
+  void on_read_braced(error_code ec, size_t) {
+    if (ec) { fail(ec, "read"); }
+    read_braced();
+  }
+
+  websocket::stream<int> ws_;
+  beast::flat_buffer buffer_;
+  net::strand strand_;
+  int errors_ = 0;
+};
+
+// The fixed file: each falling-through error branch now leaves the handler, once per branch even
+// when the handler is bound at two reads.
+// CHECK-FIXES: {{^}}      if (ec) { ++errors_; return; }{{$}}
+// CHECK-FIXES: {{^}}      fail(ec, "accept");{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return;{{$}}
+// CHECK-FIXES: {{^}}    if (ec) return fail(ec, "read");{{$}}
+// CHECK-FIXES: {{^}}    if (ec) { fail(ec, "read"); return; }{{$}}
