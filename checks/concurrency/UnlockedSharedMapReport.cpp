@@ -13,6 +13,7 @@
 #include "core/Matchers.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace clang::tidy::errorshield {
 
@@ -31,15 +32,20 @@ const FieldDecl *UnlockedSharedMapCheck::onlyMutexOf(const ValueDecl *Container)
   return Found;
 }
 
-/// True when \p F calls a member function of its own class whose body takes a lock.
-static bool callsLockingMember(const FunctionDecl *F, const LockAnalysis &Locks) {
+/// True when \p F calls, directly or through up to \p Depth more calls, a member function of its
+/// own class whose body takes a lock: a second lock on a non-recursive mutex would deadlock.
+static bool callsLockingMember(const CXXMethodDecl *F, const LockAnalysis &Locks,
+                               unsigned Depth = 3) {
   llvm::SmallVector<const Stmt *, 32> Work{F->getBody()};
   while (!Work.empty()) {
     const Stmt *S = Work.pop_back_val();
     if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
       const CXXMethodDecl *Callee = Call->getMethodDecl();
-      const FunctionDecl *Definition = Callee ? Callee->getDefinition() : nullptr;
-      if (Definition && Definition != F && Locks.takesLocks(Definition))
+      const auto *Definition =
+          Callee ? dyn_cast_or_null<CXXMethodDecl>(Callee->getDefinition()) : nullptr;
+      if (Definition && Definition != F && Definition->getParent() == F->getParent() &&
+          (Locks.takesLocks(Definition) ||
+           (Depth > 0 && callsLockingMember(Definition, Locks, Depth - 1))))
         return true;
     }
     for (const Stmt *Child : S->children())
@@ -47,6 +53,30 @@ static bool callsLockingMember(const FunctionDecl *F, const LockAnalysis &Locks)
         Work.push_back(Child);
   }
   return false;
+}
+
+/// A name for the new lock that nothing in \p F or its class already uses.
+static std::optional<std::string> freshLockName(const CXXMethodDecl *F) {
+  llvm::StringSet<> Used;
+  for (const FieldDecl *Field : F->getParent()->fields())
+    Used.insert(Field->getName());
+  for (const ParmVarDecl *Param : F->parameters())
+    Used.insert(Param->getName());
+  llvm::SmallVector<const Stmt *, 32> Work{F->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *Decls = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : Decls->decls())
+        if (const auto *Named = dyn_cast<NamedDecl>(D); Named && Named->getIdentifier())
+          Used.insert(Named->getName());
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  for (StringRef Candidate : {"lock", "guard", "mutex_lock"})
+    if (!Used.contains(Candidate))
+      return Candidate.str();
+  return std::nullopt;
 }
 
 std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysis &Locks,
@@ -57,7 +87,7 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
   if (!Mutex || !Method || Method->isStatic() || !F->getBody() ||
       Method->getParent() != cast<FieldDecl>(A.Container)->getParent() ||
       (Method->isConst() && !Mutex->isMutable()) || Locks.takesLocks(F) ||
-      callsLockingMember(F, Locks))
+      callsLockingMember(Method, Locks))
     return std::nullopt;
   if (auto It = References.find(F->getCanonicalDecl()); It != References.end())
     for (auto [Ref, IsCall] : It->second)
@@ -68,16 +98,21 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
   });
   if (MutexName == FixItMutexTypes.end())
     return std::nullopt;
-  // The block that directly holds the statement with the access; no lambda in between.
+  // The block that directly holds the statement with the access, with no lambda between the
+  // access and the function (a lambda may run elsewhere, or under a lock taken by its caller).
   const CompoundStmt *Block = nullptr;
   DynTypedNodeList Parents = Context->getParents(*A.Use);
-  while (!Parents.empty() && !Block) {
-    if (Parents[0].get<LambdaExpr>() || Parents[0].get<Decl>())
+  while (!Parents.empty() && !Parents[0].get<FunctionDecl>()) {
+    if (Parents[0].get<LambdaExpr>())
       return std::nullopt;
-    Block = Parents[0].get<CompoundStmt>();
+    if (!Block)
+      Block = Parents[0].get<CompoundStmt>();
     Parents = Context->getParents(Parents[0]);
   }
-  if (!Block || Block->body_empty() || !BlocksWithFix.insert(Block).second)
+  if (Parents.empty() || Parents[0].get<FunctionDecl>() != F)
+    return std::nullopt; // reached a lambda's call operator first
+  std::optional<std::string> LockName = freshLockName(Method);
+  if (!Block || !LockName || Block->body_empty() || !BlocksWithFix.insert(Block).second)
     return std::nullopt;
   const SourceManager &SM = Context->getSourceManager();
   SourceLocation First = Block->body_front()->getBeginLoc();
@@ -87,7 +122,7 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
   std::string Separator = " ";
   if (SM.getSpellingLineNumber(First) != SM.getSpellingLineNumber(Block->getLBracLoc()))
     Separator = "\n" + std::string(SM.getSpellingColumnNumber(First) - 1, ' ');
-  std::string Text = FixItLockType + "<" + StringRef(*MutexName).ltrim(':').str() + "> lock(" +
+  std::string Text = FixItLockType + "<" + StringRef(*MutexName).ltrim(':').str() + "> " + *LockName + "(" +
                      Mutex->getName().str() + ");" + Separator;
   return FixItHint::CreateInsertion(First, Text);
 }

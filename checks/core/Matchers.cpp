@@ -86,7 +86,10 @@ bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &
     return false;
   std::string Qualified = Record->getQualifiedNameAsString();
   return llvm::any_of(Names, [&](const std::string &Name) {
-    return Qualified == StringRef(Name).ltrim(':');
+    StringRef N(Name);
+    if (!N.contains("::")) // unqualified, as hasAnyName treats it: any namespace
+      return Record->getName() == N;
+    return Qualified == N.ltrim(':');
   });
 }
 

@@ -25,7 +25,7 @@ const VarDecl *rootVariable(const Expr *E);
 bool designatesLongLivedObject(const Expr *E);
 
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
-/// (a leading "::" in a name is ignored).
+/// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names);
 bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &Names);
 

@@ -44,7 +44,7 @@ AST_MATCHER_P(NamedDecl, declaresMoney, const MoneyLexicon *, Lexicon) {
 }
 
 /// A decimal or money class: listed, a template over a listed type (number<cpp_dec_float<50>>),
-/// or named with one of \p NameWords (FixedDecimal, Money, CurrencyAmount).
+/// or whose name ends in one of \p NameWords (FixedDecimal, Money, CurrencyAmount).
 AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
                std::vector<std::string>, NameWords) {
   if (isNamedRecord(&Node, Types))
@@ -54,9 +54,12 @@ AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
       if (Arg.getKind() == TemplateArgument::Type &&
           isNamedRecord(Arg.getAsType()->getAsCXXRecordDecl(), Types))
         return true;
-  std::string Lower = Node.getName().lower();
-  return llvm::any_of(NameWords, [&](const std::string &Word) {
-    return StringRef(Lower).contains(StringRef(Word).lower());
+  // The class's head word: Money, FixedDecimal, Decimal64, CurrencyAmount; not MoneyFormatter.
+  llvm::SmallVector<std::string, 6> Words = splitIdentifierWords(Node.getName());
+  while (!Words.empty() && llvm::isDigit(Words.back().front()))
+    Words.pop_back();
+  return !Words.empty() && llvm::any_of(NameWords, [&](const std::string &Word) {
+    return StringRef(Word).equals_insensitive(Words.back());
   });
 }
 
@@ -189,7 +192,8 @@ void FloatMoneyCheck::suggestAlternative(SourceLocation Loc) {
 void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *D = Result.Nodes.getNodeAs<ValueDecl>("decl")) {
     report(D->getLocation(), "'%0' carries money in binary floating-point type %1")
-        << D->getName() << D->getType();
+        << D->getName()
+        << (isa<BindingDecl>(D) ? D->getType().getCanonicalType() : D->getType());
     return suggestAlternative(D->getLocation());
   }
   if (const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("function")) {

@@ -1,6 +1,6 @@
 // Option variants. By default the catalog's lexicons apply (prefix DEFAULT); a CheckOption
 // replaces a list (prefix REPLACE; StrongMoneyWords is just "stipend", NonMoneyWords just "tip"); an
-// extra catalog appends "stipend" to the strong words and "fixedpoint" to the decimal class words
+// extra catalog appends "stipend" to the strong words and "point" to the decimal class head words
 // (prefix EXTEND).
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' -- -std=c++20 -nostdinc++ -isystem %mocks \

@@ -175,3 +175,16 @@ void read_payment_amount(const json &j) {
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   (void)amt; (void)price;
 }
+
+// A class is a decimal type by its head word: MoneyFormatter formats, CurrencyPair quotes a rate.
+class MoneyFormatter {
+public:
+  explicit MoneyFormatter(double width);
+};
+class CurrencyPair {
+public:
+  explicit CurrencyPair(double rate);
+};
+MoneyFormatter formatter(12.5);
+CurrencyPair eurusd(1.08);
+double timeBudget = 2.0;

@@ -169,6 +169,52 @@ private:
   std::set<int> online_;
 };
 
+// Fix-it refusals and naming: a lambda run by a helper that locks (reported: the lock is not
+// visible here, but no lock_guard goes into the lambda), a lock taken two calls deeper, an access
+// in an initialiser, and a function that already has a variable called `lock`.
+template <class F> void with_lock(std::mutex &m, F f) {
+  std::lock_guard<std::mutex> l(m);
+  f();
+}
+
+class Ledger {
+public:
+  void add(int id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    rows_[id] = 1;
+  }
+  void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
+// CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+  void refresh(int id) { add(id); }
+  void drop_then_refresh(int id) {
+    rows_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+    refresh(id);
+  }
+  int get(int id) {
+    auto it = rows_.find(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: shared container 'rows_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+    return *it;
+  }
+  void shadowed(int id) {
+    int lock = id;
+    rows_.erase(lock);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+  }
+
+private:
+  std::mutex mu_;
+  std::map<int, int> rows_;
+};
+
 // ---- 2. A reader-writer cache ----
 
 class Cache {
@@ -181,8 +227,8 @@ public:
     std::shared_lock<std::shared_mutex> lock(mu_);
     entries_[key] = value;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :200:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :199:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :246:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :245:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
   void put_exclusive(int key, int value) {
     std::unique_lock<std::shared_mutex> lock(mu_);
@@ -191,8 +237,8 @@ public:
   void reset(const std::unordered_map<int, int> &fresh) {
     entries_ = fresh;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :200:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :199:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :246:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :245:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
 
 private:
@@ -206,10 +252,10 @@ class Router {
 public:
   void route(const std::string &path) { routes_.insert(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :217:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :263:25: note: 'routes_' is shared between threads: declared here
   bool has(const std::string &path) const { return routes_.contains(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :217:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :263:25: note: 'routes_' is shared between threads: declared here
 
 private:
   std::mutex routes_mu_;
@@ -246,13 +292,13 @@ std::mutex g_prices_mu;
 void on_tick(const std::string &symbol, int price) {
   g_prices[symbol] = price;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :242:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :288:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote(const std::string &symbol) {
   return *g_prices.find(symbol);
 // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :242:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :288:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote_locked_properly(const std::string &symbol) {
@@ -271,11 +317,11 @@ struct Limits {
 void bump(int user) {
   Limits::per_user[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :268:29: note: 'per_user' is shared between threads: declared here
+// CHECK-MESSAGES: :314:29: note: 'per_user' is shared between threads: declared here
   static std::map<int, int> seen;
   seen[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :275:29: note: 'seen' is shared between threads: declared here
+// CHECK-MESSAGES: :321:29: note: 'seen' is shared between threads: declared here
 }
 
 // The fixed file: each lock_guard lands at the start of the block that holds the access.
@@ -293,6 +339,15 @@ void bump(int user) {
 // CHECK-FIXES-NEXT: {{^}}    sessions_.erase(id);{{$}}
 // CHECK-FIXES: {{^}}  void compact() { sessions_.clear(); }{{$}}
 // CHECK-FIXES: {{^}}  void wipe() { std::lock_guard<std::mutex> lock(mu_); online_ = {}; }{{$}}
+// CHECK-FIXES: {{^}}  void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }{{$}}
+// CHECK-FIXES: {{^}}  void drop_then_refresh(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    rows_.erase(id);{{$}}
+// CHECK-FIXES: {{^}}  int get(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
+// CHECK-FIXES: {{^}}  void shadowed(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> guard(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    int lock = id;{{$}}
 // CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}
 // CHECK-FIXES: {{^}}  void route(const std::string &path) { routes_.insert(path); }{{$}}
