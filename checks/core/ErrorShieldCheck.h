@@ -10,6 +10,7 @@
 
 #include "core/Catalog.h"
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseSet.h"
 #include <string>
 #include <vector>
 
@@ -35,11 +36,16 @@ protected:
 
   StringRef patternId() const { return PatternId; }
 
+  /// False when a finding was already reported at \p Loc: code in a template is seen once per
+  /// instantiation, but reported once.
+  bool firstReportAt(SourceLocation Loc) { return ReportedAt.insert(Loc.getRawEncoding()).second; }
+
 private:
   std::string catalogDefault(StringRef Key) const;
 
   LoadedCatalog Catalog;
   std::string PatternId;
+  llvm::DenseSet<SourceLocation::UIntTy> ReportedAt;
 };
 
 } // namespace clang::tidy::errorshield

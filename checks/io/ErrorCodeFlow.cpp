@@ -48,6 +48,20 @@ bool testsErrorCode(const Stmt *S, const VarDecl *Ec, const std::vector<std::str
                       [&](const Stmt *C) { return C && testsErrorCode(C, Ec, SyncReads); });
 }
 
+/// True when the condition of the if/while/do/for statement \p Node refers to \p Ec.
+bool conditionTests(const DynTypedNode &Node, const VarDecl *Ec) {
+  const Stmt *Cond = nullptr;
+  if (const auto *If = Node.get<IfStmt>())
+    Cond = If->getCond();
+  else if (const auto *While = Node.get<WhileStmt>())
+    Cond = While->getCond();
+  else if (const auto *Do = Node.get<DoStmt>())
+    Cond = Do->getCond();
+  else if (const auto *For = Node.get<ForStmt>())
+    Cond = For->getCond();
+  return Cond && refersTo(Cond, Ec);
+}
+
 bool isLoopBody(const DynTypedNode &Parent, const Stmt *Body) {
   if (const auto *While = Parent.get<WhileStmt>())
     return While->getBody() == Body;
@@ -115,9 +129,12 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl
             return "before '" + V->getName().str() + "' is used";
       }
       DynTypedNodeList Up = Ctx.getParents(*Block);
-      if (!Up.empty() && isLoopBody(Up[0], Block))
+      if (!Up.empty() && isLoopBody(Up[0], Block) && !conditionTests(Up[0], Ec))
         return std::string("before the end of the loop body");
     }
+    // `do { ... } while (!ec)`, `while (read(..., ec) > 0 && !ec)`, `if (...; !ec)`.
+    if (conditionTests(Parent, Ec))
+      return std::nullopt;
     if (const auto *S = Parent.get<Stmt>())
       Child = S;
     Parents = Ctx.getParents(Parent);
@@ -167,20 +184,32 @@ const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
   return nullptr;
 }
 
-/// `if (ec)`, `if (ec.failed())`, `if (static_cast<bool>(ec))`: the branch taken when the read failed.
-static bool testsFailure(const Expr *Cond, const ParmVarDecl *Ec) {
+/// Whether \p Cond tests that the read failed (`ec`, `ec.failed()`, `static_cast<bool>(ec)`,
+/// `ec && ec != aborted`: true) or succeeded (`!ec`: false); none when it tests something else.
+static std::optional<bool> testsFailure(const Expr *Cond, const ParmVarDecl *Ec) {
   const Expr *E = Cond->IgnoreParenImpCasts();
+  if (const auto *Not = dyn_cast<UnaryOperator>(E); Not && Not->getOpcode() == UO_LNot) {
+    std::optional<bool> Inner = testsFailure(Not->getSubExpr(), Ec);
+    return Inner ? std::optional<bool>(!*Inner) : std::nullopt;
+  }
+  if (const auto *And = dyn_cast<BinaryOperator>(E); And && And->getOpcode() == BO_LAnd) {
+    if (testsFailure(And->getLHS(), Ec) == true)
+      return true; // `ec && ec != operation_aborted`: taken only on (some) failures
+    return std::nullopt;
+  }
   if (const auto *Cast = dyn_cast<CXXStaticCastExpr>(E))
     E = Cast->getSubExpr()->IgnoreParenImpCasts();
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
     const CXXMethodDecl *Method = Call->getMethodDecl();
     bool Truthy = isa_and_nonnull<CXXConversionDecl>(Method) ||
                   (Method && Method->getIdentifier() && Method->getName() == "failed");
-    return Truthy && rootVariable(Call->getImplicitObjectArgument()) == Ec;
+    if (Truthy && rootVariable(Call->getImplicitObjectArgument()) == Ec)
+      return true;
+    return std::nullopt;
   }
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) // generic lambda: `if (ec)` is dependent
-    return Ref->getDecl() == Ec;
-  return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E); Ref && Ref->getDecl() == Ec)
+    return true; // generic lambda: `if (ec)` is dependent
+  return std::nullopt;
 }
 
 /// True when every way through \p S might leave the handler: it returns, throws, or calls a
@@ -202,8 +231,11 @@ const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarD
     return nullptr;
   for (auto It = Body->body_begin(), End = Body->body_end(); It != End; ++It) {
     const auto *If = dyn_cast<IfStmt>(*It);
-    if (If && !If->getElse() && !If->getInit() && std::next(It) != End &&
-        testsFailure(If->getCond(), Ec) && !leaves(If->getThen()))
+    if (!If || If->getInit() || std::next(It) == End)
+      continue;
+    std::optional<bool> Failure = testsFailure(If->getCond(), Ec);
+    // The branch the failed read takes: `then` for `if (ec)`, `else` (maybe absent) for `if (!ec)`.
+    if (Failure && !leaves(*Failure ? If->getThen() : If->getElse()))
       return If;
   }
   return nullptr;

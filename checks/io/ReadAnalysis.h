@@ -34,7 +34,7 @@ bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx);
 bool freadTestedOnlyForZero(const CallExpr *Call, ASTContext &Ctx);
 
 /// Why the error_code \p Ec written by the synchronous read \p Call is not tested in time: "before
-/// the next read", "before the data is used", "before the end of the loop body", "at all"; none
+/// the next read", "before 'x' is used", "before the end of the loop body", "anywhere after the read"; none
 /// when it is tested, or when it is a reference parameter the caller checks.
 std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
                                              const std::vector<std::string> &SyncReads,
@@ -57,8 +57,9 @@ const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
 /// True when \p Body refers to \p Var.
 bool refersTo(const Stmt *Body, const ValueDecl *Var);
 
-/// The first top-level `if (ec)` of \p Handler's body that has no else, does not return or throw,
-/// and is followed by more statements: the failed read's code path runs on.
+/// The first top-level if statement of \p Handler's body that tests the error_code and is followed
+/// by more statements, where the branch a failed read takes (`then` of `if (ec)`, the else of
+/// `if (!ec)`, absent or not) does not return or throw: the failed read's code path runs on.
 const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarDecl *Ec);
 
 } // namespace clang::tidy::errorshield

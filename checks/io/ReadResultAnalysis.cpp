@@ -34,8 +34,11 @@ bool comparisonSeparatesZero(const BinaryOperator *Op, const Expr *Subject, ASTC
   bool SubjectOnLeft = Op->getLHS()->IgnoreParenImpCasts() == Subject->IgnoreParenImpCasts();
   const Expr *Other = SubjectOnLeft ? Op->getRHS() : Op->getLHS();
   Expr::EvalResult Value;
-  if (!Other->EvaluateAsInt(Value, Ctx))
-    return true;
+  if (!Other->EvaluateAsInt(Value, Ctx)) {
+    // `n != expected` separates 0; `write(fd, buf, n) == n` holds for 0 too.
+    const auto *Ref = dyn_cast<DeclRefExpr>(Subject->IgnoreParenImpCasts());
+    return !Ref || !refersTo(Other, Ref->getDecl());
+  }
   int64_t C = Value.Val.getInt().getExtValue();
   auto Holds = [&](int64_t X) {
     int64_t L = SubjectOnLeft ? X : C, R = SubjectOnLeft ? C : X;

@@ -33,6 +33,37 @@ SourceLocation calledNameLoc(const CallExpr *Call) {
   return Call->getBeginLoc();
 }
 
+/// A handler returns void: declared so, or a generic lambda (return type not yet deduced) that
+/// never returns a value.
+bool returnsVoid(const FunctionDecl *Handler) {
+  QualType Result = Handler->getReturnType();
+  if (Result->isVoidType())
+    return true;
+  if (!Result->getContainedAutoType()) // `auto`, deduced or not, in a generic lambda
+    return false;
+  llvm::SmallVector<const Stmt *, 32> Work{Handler->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || isa<LambdaExpr>(S))
+      continue;
+    if (const auto *Return = dyn_cast<ReturnStmt>(S); Return && Return->getRetValue())
+      return false;
+    for (const Stmt *Child : S->children())
+      Work.push_back(Child);
+  }
+  return true;
+}
+
+/// \p Call's callee is one of \p Names, written unqualified or fully qualified.
+bool calleeIsListed(const CallExpr *Call, const std::vector<std::string> &Names) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  std::string Qualified = Callee->getQualifiedNameAsString();
+  return llvm::any_of(Names, [&](const std::string &Name) {
+    StringRef N = StringRef(Name).ltrim(':');
+    return N == Qualified;
+  });
+}
+
 std::vector<std::string> globalNames(const std::vector<std::string> &Names) {
   std::vector<std::string> Global;
   for (const std::string &Name : Names)
@@ -49,7 +80,8 @@ UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context
       ErrorCodeTypes(listOption("ErrorCodeTypes")),
       SyncReadOperations(listOption("SyncReadOperations")),
       AsyncReadOperations(listOption("AsyncReadOperations")),
-      HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")) {}
+      HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")),
+      RearmAfterErrorOperations(listOption("RearmAfterErrorOperations")) {}
 
 void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ReadFunctions", ReadFunctions);
@@ -61,14 +93,16 @@ void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "AsyncReadOperations", AsyncReadOperations);
   storeList(Opts, "HandlerBinders", HandlerBinders);
   storeList(Opts, "HandlerWrappers", HandlerWrappers);
+  storeList(Opts, "RearmAfterErrorOperations", RearmAfterErrorOperations);
 }
 
 void UncheckedReadCheck::registerMatchers(MatchFinder *Finder) {
   using namespace matchers;
-  const auto NotInstantiated = unless(isInTemplateInstantiation());
+  // Template instantiations are examined (a Session<Stream> is still a session); findings in
+  // them are reported once, at the template's code.
   // 1-2. C and POSIX reads, which report errors and end of stream in their result.
   Finder->addMatcher(
-      callExpr(callee(functionDecl(hasAnyListedName(globalNames(ReadFunctions)))), NotInstantiated)
+      callExpr(callee(functionDecl(hasAnyListedName(globalNames(ReadFunctions)))))
           .bind("result"),
       this);
   // 3. Synchronous Asio/Beast operations that report through an error_code out-parameter.
@@ -78,13 +112,13 @@ void UncheckedReadCheck::registerMatchers(MatchFinder *Finder) {
       callExpr(callee(functionDecl(hasAnyListedName(SyncReadOperations),
                                    isInNamespaces(IoNamespaces))),
                hasAnyArgument(ignoringParenImpCasts(declRefExpr(to(ErrorCodeVariable.bind("ec"))))),
-               NotInstantiated)
+               unless(isExpansionInSystemHeader()))
           .bind("sync"),
       this);
   // 4. Asynchronous reads: the outcome arrives in the completion handler.
   Finder->addMatcher(callExpr(callee(functionDecl(hasAnyListedName(AsyncReadOperations),
                                                   isInNamespaces(IoNamespaces))),
-                              NotInstantiated)
+                              unless(isExpansionInSystemHeader()))
                          .bind("async"),
                      this);
 }
@@ -101,15 +135,20 @@ void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
 void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx) {
   StringRef Name = Call->getDirectCallee()->getName();
   SourceLocation Loc = calledNameLoc(Call);
+  if (Ctx.getSourceManager().isInSystemHeader(Loc))
+    return;
   if (isResultDiscarded(Call, Ctx)) {
+    if (!firstReportAt(Loc))
+      return;
     report(Loc, "the result of '%0' is discarded: an error or the end of the stream goes unnoticed")
         << Name;
-  } else if (llvm::is_contained(ZeroMeansEndFunctions, Name) &&
-             !endOfStreamDistinguished(Call, Ctx)) {
+  } else if (calleeIsListed(Call, ZeroMeansEndFunctions) &&
+             !endOfStreamDistinguished(Call, Ctx) && firstReportAt(Loc)) {
     report(Loc, "the result of '%0' is never told apart from 0 (end of stream): at end of "
                 "stream the code carries on as if data had arrived")
         << Name;
-  } else if (llvm::is_contained(ShortReadFunctions, Name) && freadTestedOnlyForZero(Call, Ctx)) {
+  } else if (calleeIsListed(Call, ShortReadFunctions) && freadTestedOnlyForZero(Call, Ctx) &&
+             firstReportAt(Loc)) {
     report(Loc, "the result of '%0' is only tested for nonzero: a short read passes as a "
                 "complete one")
         << Name;
@@ -118,7 +157,8 @@ void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx
 
 void UncheckedReadCheck::checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec,
                                                 ASTContext &Ctx) {
-  if (std::optional<std::string> Why = untestedErrorCode(Call, Ec, SyncReadOperations, Ctx)) {
+  std::optional<std::string> Why = untestedErrorCode(Call, Ec, SyncReadOperations, Ctx);
+  if (Why && firstReportAt(calledNameLoc(Call))) {
     report(calledNameLoc(Call), "error_code '%0' set by '%1' is not tested %2")
         << Ec->getName() << Call->getDirectCallee()->getName() << *Why;
   }
@@ -133,18 +173,31 @@ void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext
     return;
   StringRef Operation = Call->getDirectCallee()->getName();
   if (!Ec->getIdentifier() || !refersTo(Handler->getBody(), Ec)) {
+    if (!firstReportAt(calledNameLoc(Call)))
+      return;
     report(calledNameLoc(Call), "the completion handler of '%0' never examines its error_code: "
                                 "a failed read is handled like a successful one")
         << Operation;
     diag(Ec->getLocation(), "the handler's error_code parameter", DiagnosticIDs::Note);
     return;
   }
-  if (const IfStmt *Branch = fallThroughErrorBranch(Handler, Ec)) {
+  // An accept loop accepts again after a failed accept: only an ignored error_code is reported.
+  const auto *Method = dyn_cast<CXXMethodDecl>(Call->getDirectCallee());
+  if (Method && llvm::any_of(RearmAfterErrorOperations, [&](const std::string &Name) {
+        return StringRef(Name).ltrim(':') ==
+               Method->getParent()->getQualifiedNameAsString() + "::" + Operation.str();
+      }))
+    return;
+  const IfStmt *Branch = fallThroughErrorBranch(Handler, Ec);
+  if (Branch && firstReportAt(calledNameLoc(Call))) {
     {
+      StringRef Condition = Lexer::getSourceText(
+          CharSourceRange::getTokenRange(Branch->getCond()->getSourceRange()),
+          Ctx.getSourceManager(), Ctx.getLangOpts());
       auto Diag = report(calledNameLoc(Call),
-                         "the completion handler of '%0' carries on after a failed read: the "
-                         "'if (%1)' branch does not return")
-                  << Operation << Ec->getName();
+                         "the completion handler of '%0' carries on after a failed read: "
+                         "'if (%1)' does not return on the error path")
+                  << Operation << Condition;
       for (const FixItHint &Fix : returnFromErrorBranch(Branch, Handler, Ctx))
         Diag << Fix;
     }
@@ -157,8 +210,9 @@ llvm::SmallVector<FixItHint, 2>
 UncheckedReadCheck::returnFromErrorBranch(const IfStmt *If, const FunctionDecl *Handler,
                                           ASTContext &Ctx) {
   const Stmt *Then = If->getThen();
-  if (!Handler->getReturnType()->isVoidType() || Then->getBeginLoc().isMacroID() ||
-      !FixedBranches.insert(If).second)
+  // Only `if (ec)`-style branches get a fix-it; for `if (!ec)` the error path has no branch.
+  if (!returnsVoid(Handler) || isa<UnaryOperator>(If->getCond()->IgnoreParenImpCasts()) ||
+      Then->getBeginLoc().isMacroID() || !FixedBranches.insert(If).second)
     return {};
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LangOpts = Ctx.getLangOpts();

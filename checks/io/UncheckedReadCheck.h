@@ -42,6 +42,7 @@ private:
   const std::vector<std::string> AsyncReadOperations;
   const std::vector<std::string> HandlerBinders;
   const std::vector<std::string> HandlerWrappers;
+  const std::vector<std::string> RearmAfterErrorOperations;
   /// Error branches already given a fix-it (a member handler can be bound at several reads).
   llvm::SmallPtrSet<const IfStmt *, 8> FixedBranches;
 };

@@ -145,6 +145,33 @@ void sync_loop(net::ip::tcp::socket &sock) {
     return;
 }
 
+void tested_in_conditions(net::ip::tcp::socket &sock) {
+  char data[128];
+  error_code ec;
+  do {
+    sock.read_some(net::buffer(data, sizeof data), ec);
+  } while (!ec);
+  while (sock.read_some(net::buffer(data, sizeof data), ec) > 0 && !ec)
+    process(data, 1);
+}
+
+bool relay_once(int in, int out) {
+  char buf[64];
+  ssize_t n = read(in, buf, sizeof buf);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+  if (n < 0)
+    return false;
+  return write(out, buf, n) == n;
+}
+
+template <class Stream> size_t read_frame(Stream &s, char *data) {
+  error_code ec;
+  size_t n = net::read(s, net::buffer(data, 16), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: error_code 'ec' set by 'read' is not tested before 'n' is used [ES-IO-001] [errorshield-unchecked-read]
+  return n;
+}
+template size_t read_frame(net::ip::tcp::socket &, char *);
+
 void caller_checks(net::ip::tcp::socket &sock, error_code &ec) {
   char data[128];
   sock.read_some(net::buffer(data, sizeof data), ec);
@@ -158,30 +185,30 @@ class Session {
 public:
   void start() {
     ws_.async_accept(beast::bind_front_handler(&Session::on_accept, this));
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :236:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: 'if (ec.failed())' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :300:5: note: the error branch falls through to the code after it
   }
   void read_unbraced() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :242:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :306:5: note: the error branch falls through to the code after it
   }
   void read_again() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :242:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :306:5: note: the error branch falls through to the code after it
   }
   void read_braced() {
     ws_.async_read(buffer_, net::bind_executor(strand_, std::bind(&Session::on_read_braced, this,
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :246:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :310:5: note: the error branch falls through to the code after it
                                                                    std::placeholders::_1,
                                                                    std::placeholders::_2)));
   }
   void read_counted() {
     ws_.async_read(buffer_, [this](error_code ec, size_t) {
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: the 'if (ec)' branch does not return [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :185:7: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :212:7: note: the error branch falls through to the code after it
       if (ec) ++errors_;
       buffer_.consume(1);
     });
@@ -227,6 +254,43 @@ public:
         fail(ec, "read");
     });
   }
+  void rearm_without_error_branch(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (!ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :261:7: note: the error branch falls through to the code after it
+      if (!ec)
+        buffer_.consume(1);
+      read_braced();
+    });
+  }
+  void some_errors_only(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (ec && errors_ > 3)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :270:7: note: the error branch falls through to the code after it
+      if (ec && errors_ > 3)
+        fail(ec, "read");
+      read_braced();
+    });
+  }
+  void generic_fallthrough(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this](auto ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :279:7: note: the error branch falls through to the code after it
+      if (ec)
+        fail(ec, "read");
+      read_braced();
+    });
+  }
+  void accept_loop(net::tcp_acceptor &acceptor) {
+    acceptor.async_accept([this, &acceptor](error_code ec) {
+      if (ec)
+        fail(ec, "accept");
+      accept_loop(acceptor);
+    });
+    acceptor.async_accept([](error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: the completion handler of 'async_accept' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE-2]]:40: note: the handler's error_code parameter
+  }
   void write_only() {
     ws_.async_write(buffer_, [](error_code, size_t) {});
   }
@@ -256,7 +320,12 @@ private:
 // The fixed file: each falling-through error branch now leaves the handler, once per branch even
 // when the handler is bound at two reads.
 // CHECK-FIXES: {{^}}      if (ec) { ++errors_; return; }{{$}}
-// CHECK-FIXES: {{^}}      fail(ec, "accept");{{$}}
+// CHECK-FIXES: {{^}}      if (ec && errors_ > 3){{$}}
+// CHECK-FIXES-NEXT: {{^}}        return fail(ec, "read");{{$}}
+// CHECK-FIXES: {{^}}      if (ec){{$}}
+// CHECK-FIXES-NEXT: {{^}}        { fail(ec, "read"); return; }{{$}}
+// CHECK-FIXES: {{^}}    if (ec.failed()) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}      fail(ec, "accept");{{$}}
 // CHECK-FIXES-NEXT: {{^}}      return;{{$}}
 // CHECK-FIXES: {{^}}    if (ec) return fail(ec, "read");{{$}}
 // CHECK-FIXES: {{^}}    if (ec) { fail(ec, "read"); return; }{{$}}

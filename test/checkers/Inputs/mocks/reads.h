@@ -46,6 +46,12 @@ public:
 };
 } // namespace ip::tcp
 template <class S, class B> size_t read(S &, const B &, boost::system::error_code &);
+template <class Protocol> class basic_socket_acceptor {
+public:
+  template <class H> void async_accept(H &&) {}
+};
+struct tcp_protocol {};
+using tcp_acceptor = basic_socket_acceptor<tcp_protocol>;
 template <class S, class B, class H> void async_read(S &, const B &, H &&, int = 0) {}
 template <class E, class H> H bind_executor(const E &, H h, int = 0) { return h; }
 struct strand {};
