@@ -72,6 +72,7 @@ UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext 
     : ErrorShieldCheck(Name, Context), ContainerTypes(listOption("ContainerTypes")),
       WriteMethods(listOption("WriteMethods")), FixItMutexTypes(listOption("FixItMutexTypes")),
       FixItLockType(stringOption("FixItLockType")),
+      InferLockFromCallers(StringRef(stringOption("InferLockFromCallers")).equals_insensitive("true")),
       Vocabulary{listOption("MutexTypes"),        listOption("LockTypes"),
                  listOption("SharedLockTypes"),   listOption("DeferLockTags"),
                  listOption("LockMethods"),       listOption("SharedLockMethods"),
@@ -90,6 +91,7 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "LockedFunctionSuffixes", Vocabulary.LockedFunctionSuffixes);
   storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
   Options.store(Opts, "FixItLockType", FixItLockType);
+  Options.store(Opts, "InferLockFromCallers", InferLockFromCallers ? "true" : "false");
 }
 
 void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
@@ -106,10 +108,12 @@ void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
   const auto SharedField =
       fieldDecl(OfRecordType(ContainerTypes), Mutable,
                 hasParent(cxxRecordDecl(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes))))));
+  // Class templates are examined through their instantiations, where the container types are
+  // known; reportAccess() reports each source location once.
   Finder->addMatcher(
       expr(anyOf(declRefExpr(to(SharedVariable.bind("container"))),
                  memberExpr(member(SharedField.bind("container")))),
-           unless(isInTemplateInstantiation()))
+           unless(isExpansionInSystemHeader()))
           .bind("use"),
       this);
 
@@ -120,7 +124,7 @@ void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
       functionDecl(anyOf(isPrivateOrInternalFunction(),
                          cxxMethodDecl(ofClass(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes)))))))
           .bind("helper");
-  Finder->addMatcher(callExpr(callee(Helper), unless(isInTemplateInstantiation())).bind("call"),
+  Finder->addMatcher(callExpr(callee(Helper), unless(isExpansionInSystemHeader())).bind("call"),
                      this);
   Finder->addMatcher(
       expr(anyOf(unaryOperator(hasOperatorName("&"), hasUnaryOperand(declRefExpr(to(Helper)))),
@@ -167,6 +171,8 @@ bool UnlockedSharedMapCheck::calledOnlyUnderLock(
 
 LockLevel UnlockedSharedMapCheck::levelAt(const LockAnalysis &Locks, const Expr *E) const {
   LockLevel Held = Locks.heldAt(E);
+  if (!InferLockFromCallers)
+    return Held;
   for (LockLevel Needed : {LockLevel::Exclusive, LockLevel::Shared}) {
     if (Held >= Needed)
       break;

@@ -49,6 +49,9 @@ private:
   const std::vector<std::string> WriteMethods;
   const std::vector<std::string> FixItMutexTypes;
   const std::string FixItLockType;
+  /// Treat a private helper whose every caller holds a lock as locked (off by default: the
+  /// documented contract for such helpers is a REQUIRES annotation or a *Locked name).
+  const bool InferLockFromCallers;
   const LockVocabulary Vocabulary;
 
   ASTContext *Context = nullptr;

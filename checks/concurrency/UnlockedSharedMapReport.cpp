@@ -129,6 +129,8 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
 
 void UnlockedSharedMapCheck::reportAccess(const Access &A, LockLevel Held,
                                           const LockAnalysis &Locks) {
+  if (!firstReportAt(A.Use->getExprLoc()))
+    return;
   const FieldDecl *Mutex = onlyMutexOf(A.Container);
   {
     const bool Write = A.Kind == AccessKind::Write;

@@ -24,28 +24,28 @@ public:
   void remove(int id) {
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
   // The seed's disconnect path: the fix-it adds the lock the other paths take.
 
   std::size_t size() const {
     return sessions_.size();
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void drop_all() {
     log("dropping");
     sessions_.clear();
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     sessions_[1] = 2;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void lock_ended_early(int id) {
@@ -55,8 +55,8 @@ public:
     }
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void unlocked_midway(int id) {
@@ -65,16 +65,16 @@ public:
     lock.unlock();
     sessions_.erase(n);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void deferred(int id) {
     std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     lock.lock();
     sessions_.erase(id + 1);
   }
@@ -85,8 +85,8 @@ public:
     mu_.unlock();
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void scoped(int id) {
@@ -110,8 +110,8 @@ public:
   void iterate() {
     for (auto &entry : sessions_)
 // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
       (void)entry;
   }
 
@@ -136,17 +136,22 @@ public:
   void calls_locking_member(int id) {
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     add(id, 0);
   }
 
 private:
+  // Every caller holds mu_, but without a REQUIRES annotation or a *Locked name that is not the
+  // helper's contract: reported (InferLockFromCallers=true accepts it), and never given a fix-it.
   void evict(int id) { sessions_.erase(id); }
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   void compact() { sessions_.clear(); }
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :153:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :152:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   void log(const char *);
 
   std::mutex mu_;
@@ -161,8 +166,8 @@ public:
   }
   void wipe() { online_ = {}; }
 // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :169:17: note: 'online_' is shared between threads: declared here
-// CHECK-MESSAGES: :168:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// CHECK-MESSAGES: :174:17: note: 'online_' is shared between threads: declared here
+// CHECK-MESSAGES: :173:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 
 private:
   std::mutex mu_;
@@ -185,35 +190,57 @@ public:
   }
   void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
 // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   void refresh(int id) { add(id); }
   void drop_then_refresh(int id) {
     rows_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     refresh(id);
   }
   int get(int id) {
     auto it = rows_.find(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: shared container 'rows_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     return *it;
   }
   void shadowed(int id) {
     int lock = id;
     rows_.erase(lock);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :215:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :214:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   }
 
 private:
   std::mutex mu_;
   std::map<int, int> rows_;
 };
+
+// A class template is judged in its instantiations; each finding is reported once.
+template <class K> class TtlCache {
+public:
+  void put(const K &k) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_[k] = 1;
+  }
+  void invalidate(const K &k) { entries_.erase(k); }
+// CHECK-MESSAGES: :[[@LINE-1]]:33: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :237:20: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :236:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
+
+private:
+  std::mutex mu_;
+  std::map<K, int> entries_;
+};
+void use_caches(TtlCache<int> &a, TtlCache<long> &b) {
+  a.put(1);
+  a.invalidate(1);
+  b.invalidate(2);
+}
 
 // ---- 2. A reader-writer cache ----
 
@@ -227,8 +254,8 @@ public:
     std::shared_lock<std::shared_mutex> lock(mu_);
     entries_[key] = value;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :246:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :245:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :273:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :272:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
   void put_exclusive(int key, int value) {
     std::unique_lock<std::shared_mutex> lock(mu_);
@@ -237,8 +264,8 @@ public:
   void reset(const std::unordered_map<int, int> &fresh) {
     entries_ = fresh;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :246:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :245:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :273:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :272:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
 
 private:
@@ -252,10 +279,10 @@ class Router {
 public:
   void route(const std::string &path) { routes_.insert(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :263:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :290:25: note: 'routes_' is shared between threads: declared here
   bool has(const std::string &path) const { return routes_.contains(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :263:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :290:25: note: 'routes_' is shared between threads: declared here
 
 private:
   std::mutex routes_mu_;
@@ -292,13 +319,13 @@ std::mutex g_prices_mu;
 void on_tick(const std::string &symbol, int price) {
   g_prices[symbol] = price;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :288:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :315:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote(const std::string &symbol) {
   return *g_prices.find(symbol);
 // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :288:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :315:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote_locked_properly(const std::string &symbol) {
@@ -317,11 +344,11 @@ struct Limits {
 void bump(int user) {
   Limits::per_user[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :314:29: note: 'per_user' is shared between threads: declared here
+// CHECK-MESSAGES: :341:29: note: 'per_user' is shared between threads: declared here
   static std::map<int, int> seen;
   seen[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :321:29: note: 'seen' is shared between threads: declared here
+// CHECK-MESSAGES: :348:29: note: 'seen' is shared between threads: declared here
 }
 
 // The fixed file: each lock_guard lands at the start of the block that holds the access.
@@ -337,6 +364,7 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}    sessions_[1] = 2;{{$}}
 // CHECK-FIXES: {{^}}  void calls_locking_member(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    sessions_.erase(id);{{$}}
+// CHECK-FIXES: {{^}}  void evict(int id) { sessions_.erase(id); }{{$}}
 // CHECK-FIXES: {{^}}  void compact() { sessions_.clear(); }{{$}}
 // CHECK-FIXES: {{^}}  void wipe() { std::lock_guard<std::mutex> lock(mu_); online_ = {}; }{{$}}
 // CHECK-FIXES: {{^}}  void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }{{$}}
@@ -348,6 +376,7 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}  void shadowed(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> guard(mu_);{{$}}
 // CHECK-FIXES-NEXT: {{^}}    int lock = id;{{$}}
+// CHECK-FIXES: {{^}}  void invalidate(const K &k) { std::lock_guard<std::mutex> lock(mu_); entries_.erase(k); }{{$}}
 // CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}
 // CHECK-FIXES: {{^}}  void route(const std::string &path) { routes_.insert(path); }{{$}}

@@ -34,7 +34,7 @@ std::map<std::string, long> g_position;  // account -> net quantity
 std::mutex g_position_mu;
 
 static void apply_fill(const std::string& account, long signed_qty) {
-  g_position[account] += signed_qty;  // fine: both call sites hold g_position_mu
+  g_position[account] += signed_qty;  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
 }
 
 class MatchingEngine {
@@ -107,13 +107,13 @@ class MatchingEngine {
  private:
   // Private helper: every call site above holds mu_.
   bool remove_order(std::uint64_t id) {
-    auto it = live_.find(id);  // fine: all callers hold mu_
-    if (it == live_.end()) return false;  // fine: all callers hold mu_
+    auto it = live_.find(id);  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
+    if (it == live_.end()) return false;  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
     auto& side = it->second.buy ? bids_ : asks_;
     auto range = side.equal_range(it->second.px);
     for (auto s = range.first; s != range.second; ++s)
       if (s->second == id) { side.erase(s); break; }
-    live_.erase(it);  // fine: all callers hold mu_
+    live_.erase(it);  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
     return true;
   }
 

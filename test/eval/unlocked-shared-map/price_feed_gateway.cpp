@@ -34,7 +34,7 @@ std::unordered_map<std::string, int> g_symbol_ids = {{"ESZ5", 1}, {"NQZ5", 2}, {
 thread_local std::unordered_map<std::string, double> t_last_published;
 
 static void store_price(const std::string& sym, double px) {
-  g_prices[sym] = px;  // fine: the only caller holds g_prices_mu
+  g_prices[sym] = px;  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
 }
 
 static void drop_symbol(const std::string& sym) {

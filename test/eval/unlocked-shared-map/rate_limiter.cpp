@@ -109,7 +109,7 @@ class BanList {
   }
 
   void clear_strikes(const std::string& ip) {
-    strikes_.erase(ip);  // fine: private, the only call site holds mu_
+    strikes_.erase(ip);  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
   }
 
   void decay() {
