@@ -178,9 +178,9 @@ const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
     if (isNamedRecord(Param->getType().getNonReferenceType().getUnqualifiedType(),
                       ErrorCodeTypes))
       return Param;
-  if (Handler->getNumParams() > 0 && !Handler->getParamDecl(0)->isParameterPack() &&
-      Handler->getParamDecl(0)->getType()->isDependentType())
-    return Handler->getParamDecl(0); // [](auto ec, std::size_t n)
+  // [](auto ec, std::size_t n), and [](auto...) {} which takes the error_code and ignores it.
+  if (Handler->getNumParams() > 0 && Handler->getParamDecl(0)->getType()->isDependentType())
+    return Handler->getParamDecl(0);
   return nullptr;
 }
 

@@ -14,6 +14,8 @@ namespace {
 /// float/double/long double, or a standard library template holding one (std::optional<double>,
 /// std::vector<double>, std::map<std::string, double>). std::chrono durations are times, not money.
 bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
+  if (T.isNull()) // e.g. a structured binding of an invalid decomposition
+    return false;
   T = T.getNonReferenceType().getCanonicalType();
   if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
     T = Array->getElementType().getCanonicalType();
@@ -31,7 +33,9 @@ bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
   return false;
 }
 
-AST_MATCHER(ValueDecl, hasFloatingPointType) { return carriesFloatingPoint(Node.getType()); }
+AST_MATCHER(ValueDecl, hasFloatingPointType) {
+  return !Node.isInvalidDecl() && carriesFloatingPoint(Node.getType());
+}
 
 AST_MATCHER(FunctionDecl, returnsFloatingPoint) {
   return carriesFloatingPoint(Node.getReturnType());

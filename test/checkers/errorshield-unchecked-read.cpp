@@ -186,22 +186,22 @@ public:
   void start() {
     ws_.async_accept(beast::bind_front_handler(&Session::on_accept, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: 'if (ec.failed())' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :300:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :305:5: note: the error branch falls through to the code after it
   }
   void read_unbraced() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :306:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :311:5: note: the error branch falls through to the code after it
   }
   void read_again() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :306:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :311:5: note: the error branch falls through to the code after it
   }
   void read_braced() {
     ws_.async_read(buffer_, net::bind_executor(strand_, std::bind(&Session::on_read_braced, this,
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :310:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :315:5: note: the error branch falls through to the code after it
                                                                    std::placeholders::_1,
                                                                    std::placeholders::_2)));
   }
@@ -290,6 +290,11 @@ public:
     acceptor.async_accept([](error_code) {});
 // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: the completion handler of 'async_accept' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
 // CHECK-MESSAGES: :[[@LINE-2]]:40: note: the handler's error_code parameter
+  }
+  void variadic() {
+    ws_.async_read(buffer_, [](auto...) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' never examines its error_code: a failed read is handled like a successful one [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE-2]]:39: note: the handler's error_code parameter
   }
   void write_only() {
     ws_.async_write(buffer_, [](error_code, size_t) {});
