@@ -151,6 +151,31 @@ const CXXMemberCallExpr *findMemberCallOn(const VarDecl *Var,
   return Finder.Found;
 }
 
+/// A listed execution context type, or a class derived from one (`struct pool : io_context`).
+static bool isContextType(QualType T, const std::vector<std::string> &ContextTypes) {
+  if (isNamedRecord(T, ContextTypes))
+    return true;
+  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  return !Record->forallBases([&](const CXXRecordDecl *Base) {
+    return !isNamedRecord(Base, ContextTypes);
+  });
+}
+
+/// The object whose run() is called is one this function owns or whose run it controls: a local
+/// (not a reference) or a data member of `this`, of an execution context type.
+static bool runsInThisCall(const Expr *Object, const std::vector<std::string> &ContextTypes) {
+  Object = stripConversions(Object);
+  if (const auto *Member = dyn_cast<MemberExpr>(Object);
+      Member && isa<CXXThisExpr>(Member->getBase()->IgnoreImpCasts()) &&
+      isa<FieldDecl>(Member->getMemberDecl()))
+    return isContextType(Member->getType(), ContextTypes);
+  const VarDecl *Var = rootVariable(Object);
+  return Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType() &&
+         isContextType(Var->getType(), ContextTypes);
+}
+
 const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
                                         const std::vector<std::string> &ContextTypes,
                                         const std::vector<std::string> &Methods,
@@ -162,10 +187,8 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
       return;
     if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
       const CXXMethodDecl *Method = Call->getMethodDecl();
-      const VarDecl *Object = rootVariable(Call->getImplicitObjectArgument());
       if (Method && Method->getIdentifier() && llvm::is_contained(Methods, Method->getName()) &&
-          Object && Object->hasLocalStorage() && !Object->getType()->isReferenceType() &&
-          isNamedRecord(Object->getType(), ContextTypes) &&
+          runsInThisCall(Call->getImplicitObjectArgument(), ContextTypes) &&
           SM.isBeforeInTranslationUnit(After, Call->getBeginLoc())) {
         Found = Call;
         return;

@@ -290,3 +290,28 @@ int local_future_value_returned() {
   auto f = std::async(std::launch::async, [&id] { close_conn(id); return 0; });
   return f.get();
 }
+
+// Quiet: the handler completes inside run() of a context this function drives: a data member of
+// `this`, or a local whose class derives from a listed context type.
+class BlockingClient {
+public:
+  int read_line() {
+    int result = 0;
+    boost::asio::post(io_, [&] { result = 1; });
+    io_.run();
+    return result;
+  }
+
+private:
+  boost::asio::io_context io_;
+};
+
+struct PriorityContext : boost::asio::io_context {};
+
+int run_on_derived_context() {
+  PriorityContext ctx;
+  int done = 0;
+  boost::asio::post(ctx, [&done] { done = 1; });
+  ctx.run();
+  return done;
+}
