@@ -39,6 +39,10 @@ private:
   LockLevel levelAt(const LockAnalysis &Locks, const Expr *E) const;
   bool calledOnlyUnderLock(const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
                            llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const;
+  /// True when \p F is called, directly or through up to \p Depth callers, with a lock held, or
+  /// escapes as a pointer.
+  bool mayBeCalledUnderLock(const LockAnalysis &Locks, const FunctionDecl *F,
+                            unsigned Depth = 3) const;
   /// The `std::lock_guard<...> lock(mu_);` insertion for \p A, if one is safe.
   std::optional<FixItHint> lockInsertion(const LockAnalysis &Locks, const Access &A,
                                          const FieldDecl *Mutex);

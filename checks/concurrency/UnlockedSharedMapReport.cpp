@@ -79,6 +79,21 @@ static std::optional<std::string> freshLockName(const CXXMethodDecl *F) {
   return std::nullopt;
 }
 
+bool UnlockedSharedMapCheck::mayBeCalledUnderLock(const LockAnalysis &Locks,
+                                                  const FunctionDecl *F, unsigned Depth) const {
+  auto It = References.find(F->getCanonicalDecl());
+  if (It == References.end())
+    return false;
+  for (auto [Ref, IsCall] : It->second) {
+    if (!IsCall || Locks.heldAt(Ref) != LockLevel::None)
+      return true;
+    const FunctionDecl *Caller = Locks.enclosingFunction(Ref);
+    if (Caller && Caller != F && Depth > 0 && mayBeCalledUnderLock(Locks, Caller, Depth - 1))
+      return true;
+  }
+  return false;
+}
+
 std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysis &Locks,
                                                                const Access &A,
                                                                const FieldDecl *Mutex) {
@@ -89,10 +104,8 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
       (Method->isConst() && !Mutex->isMutable()) || Locks.takesLocks(F) ||
       callsLockingMember(Method, Locks))
     return std::nullopt;
-  if (auto It = References.find(F->getCanonicalDecl()); It != References.end())
-    for (auto [Ref, IsCall] : It->second)
-      if (!IsCall || Locks.heldAt(Ref) != LockLevel::None)
-        return std::nullopt; // called with the lock held: a second lock_guard would deadlock
+  if (mayBeCalledUnderLock(Locks, F))
+    return std::nullopt; // a second lock_guard on the same mutex would deadlock
   auto MutexName = llvm::find_if(FixItMutexTypes, [&](const std::string &Name) {
     return isNamedRecord(Mutex->getType().getUnqualifiedType(), {Name});
   });

@@ -132,8 +132,11 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl
       if (!Up.empty() && isLoopBody(Up[0], Block) && !conditionTests(Up[0], Ec))
         return std::string("before the end of the loop body");
     }
-    // `do { ... } while (!ec)`, `while (read(..., ec) > 0 && !ec)`, `if (...; !ec)`.
-    if (conditionTests(Parent, Ec))
+    // `do { ... } while (!ec)`, `while (read(..., ec) > 0 && !ec)`, `if (...; !ec)`; an if's
+    // condition runs before its branches, so it tests only a read in the condition itself.
+    const auto *If = Parent.get<IfStmt>();
+    if (conditionTests(Parent, Ec) &&
+        (!If || (Child != If->getThen() && Child != If->getElse())))
       return std::nullopt;
     if (const auto *S = Parent.get<Stmt>())
       Child = S;

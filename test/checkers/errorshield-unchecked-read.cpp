@@ -334,3 +334,15 @@ private:
 // CHECK-FIXES-NEXT: {{^}}      return;{{$}}
 // CHECK-FIXES: {{^}}    if (ec) return fail(ec, "read");{{$}}
 // CHECK-FIXES: {{^}}    if (ec) { fail(ec, "read"); return; }{{$}}
+
+// An if's condition runs before its branches: it does not test a read made inside them.
+void late_test(net::ip::tcp::socket &sock) {
+  char data[16];
+  error_code ec;
+  size_t n = 0;
+  if (!ec) {
+    n = sock.read_some(net::buffer(data, sizeof data), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: error_code 'ec' set by 'read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+  }
+  process(data, n);
+}

@@ -380,3 +380,26 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}
 // CHECK-FIXES: {{^}}  void route(const std::string &path) { routes_.insert(path); }{{$}}
+
+// No fix-it two calls away from a lock either: api() locks, calls evict(), which calls erase_one().
+class Chain {
+public:
+  void api(int i) {
+    std::lock_guard<std::mutex> l(mu_);
+    evict(i);
+  }
+  void other(int i) {
+    std::lock_guard<std::mutex> l(mu_);
+    m_[i] = 1;
+  }
+
+private:
+  void evict(int i) { erase_one(i); }
+  void erase_one(int i) { m_.erase(i); }
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: shared container 'm_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+3]]:22: note: 'm_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+1]]:14: note: 'mu_' is the mutex of 'Chain'; hold it while accessing 'm_'
+  std::mutex mu_;
+  std::map<int, int> m_;
+};
+// CHECK-FIXES: {{^}}  void erase_one(int i) { m_.erase(i); }{{$}}
