@@ -33,12 +33,16 @@ bool LockAnalysis::isMutexType(QualType T) const {
   return isNamedRecord(T.getNonReferenceType().getUnqualifiedType(), V.MutexTypes);
 }
 
+bool LockAnalysis::isLockObject(const VarDecl *Var) const {
+  return isNamedRecord(Var->getType(), V.LockTypes) ||
+         isNamedRecord(Var->getType(), V.SharedLockTypes);
+}
+
 LockLevel LockAnalysis::levelOfLockDecl(const VarDecl *Var) const {
-  LockLevel Level = isNamedRecord(Var->getType(), V.LockTypes)         ? LockLevel::Exclusive
-                    : isNamedRecord(Var->getType(), V.SharedLockTypes) ? LockLevel::Shared
-                                                                       : LockLevel::None;
-  if (Level == LockLevel::None)
-    return Level;
+  if (!isLockObject(Var))
+    return LockLevel::None;
+  LockLevel Level = isNamedRecord(Var->getType(), V.LockTypes) ? LockLevel::Exclusive
+                                                                : LockLevel::Shared;
   if (const auto *Construct =
           dyn_cast_or_null<CXXConstructExpr>(Var->getInit() ? Var->getInit()->IgnoreImplicit()
                                                              : nullptr))
@@ -113,9 +117,7 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
         break;
       if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
         for (const Decl *D : Decls->decls())
-          if (const auto *Var = dyn_cast<VarDecl>(D);
-              Var && (isNamedRecord(Var->getType(), V.LockTypes) ||
-                      isNamedRecord(Var->getType(), V.SharedLockTypes)))
+          if (const auto *Var = dyn_cast<VarDecl>(D); Var && isLockObject(Var))
             State[Var->getCanonicalDecl()] = levelOfLockDecl(Var);
         continue;
       }
@@ -139,31 +141,19 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
 }
 
 bool LockAnalysis::takesLocks(const FunctionDecl *F) const {
-  const Stmt *Body = F ? F->getBody() : nullptr;
-  llvm::SmallVector<const Stmt *, 32> Work;
-  if (Body)
-    Work.push_back(Body);
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *Decls = dyn_cast<DeclStmt>(S))
-      for (const Decl *D : Decls->decls())
-        if (const auto *Var = dyn_cast<VarDecl>(D);
-            Var && (isNamedRecord(Var->getType(), V.LockTypes) ||
-                    isNamedRecord(Var->getType(), V.SharedLockTypes)))
-          return true;
-    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *Method = Call->getMethodDecl();
-      if (Method && Method->getIdentifier() &&
-          (isNamedIn(Method->getName(), V.LockMethods) ||
-           isNamedIn(Method->getName(), V.SharedLockMethods)) &&
-          isMutexType(Call->getImplicitObjectArgument()->getType()))
-        return true;
-    }
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
-  return false;
+  return F && findDescendant(F->getBody(), [&](const Stmt *S) {
+           if (const auto *Decls = dyn_cast<DeclStmt>(S))
+             return llvm::any_of(Decls->decls(), [&](const Decl *D) {
+               const auto *Var = dyn_cast<VarDecl>(D);
+               return Var && isLockObject(Var);
+             });
+           const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+           const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+           return Method && Method->getIdentifier() &&
+                  (isNamedIn(Method->getName(), V.LockMethods) ||
+                   isNamedIn(Method->getName(), V.SharedLockMethods)) &&
+                  isMutexType(Call->getImplicitObjectArgument()->getType());
+         });
 }
 
 } // namespace clang::tidy::errorshield

@@ -55,6 +55,8 @@ public:
 private:
   /// Replays the statements of \p Block that precede \p Stop, tracking lock objects and mutexes.
   LockLevel replay(const CompoundStmt *Block, const Stmt *Stop) const;
+  /// True when \p Var is an RAII lock object (exclusive or shared).
+  bool isLockObject(const VarDecl *Var) const;
   /// The level an RAII lock declaration holds once constructed, or None when it is not a lock.
   LockLevel levelOfLockDecl(const VarDecl *Var) const;
 

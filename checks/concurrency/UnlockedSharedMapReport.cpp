@@ -36,23 +36,15 @@ const FieldDecl *UnlockedSharedMapCheck::onlyMutexOf(const ValueDecl *Container)
 /// own class whose body takes a lock: a second lock on a non-recursive mutex would deadlock.
 static bool callsLockingMember(const CXXMethodDecl *F, const LockAnalysis &Locks,
                                unsigned Depth = 3) {
-  llvm::SmallVector<const Stmt *, 32> Work{F->getBody()};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *Callee = Call->getMethodDecl();
-      const auto *Definition =
-          Callee ? dyn_cast_or_null<CXXMethodDecl>(Callee->getDefinition()) : nullptr;
-      if (Definition && Definition != F && Definition->getParent() == F->getParent() &&
-          (Locks.takesLocks(Definition) ||
-           (Depth > 0 && callsLockingMember(Definition, Locks, Depth - 1))))
-        return true;
-    }
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
-  return false;
+  return findDescendant(F->getBody(), [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    const CXXMethodDecl *Callee = Call ? Call->getMethodDecl() : nullptr;
+    const auto *Definition =
+        Callee ? dyn_cast_or_null<CXXMethodDecl>(Callee->getDefinition()) : nullptr;
+    return Definition && Definition != F && Definition->getParent() == F->getParent() &&
+           (Locks.takesLocks(Definition) ||
+            (Depth > 0 && callsLockingMember(Definition, Locks, Depth - 1)));
+  });
 }
 
 /// A name for the new lock that nothing in \p F or its class already uses.
@@ -62,17 +54,12 @@ static std::optional<std::string> freshLockName(const CXXMethodDecl *F) {
     Used.insert(Field->getName());
   for (const ParmVarDecl *Param : F->parameters())
     Used.insert(Param->getName());
-  llvm::SmallVector<const Stmt *, 32> Work{F->getBody()};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
     if (const auto *Decls = dyn_cast<DeclStmt>(S))
       for (const Decl *D : Decls->decls())
         if (const auto *Named = dyn_cast<NamedDecl>(D); Named && Named->getIdentifier())
           Used.insert(Named->getName());
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
+  });
   for (StringRef Candidate : {"lock", "guard", "mutex_lock"})
     if (!Used.contains(Candidate))
       return Candidate.str();

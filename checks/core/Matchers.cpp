@@ -81,6 +81,27 @@ bool designatesLongLivedObject(const Expr *E) {
   return false;
 }
 
+const Stmt *findDescendant(const Stmt *Root, llvm::function_ref<bool(const Stmt *)> Matches,
+                           llvm::function_ref<bool(const Stmt *)> Prune) {
+  llvm::SmallVector<const Stmt *, 32> Work;
+  if (Root)
+    Work.push_back(Root);
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (Prune && Prune(S))
+      continue;
+    if (Matches(S))
+      return S;
+    // Children pushed last-first, so they are visited in source order.
+    llvm::SmallVector<const Stmt *, 8> Children;
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Children.push_back(Child);
+    Work.append(Children.rbegin(), Children.rend());
+  }
+  return nullptr;
+}
+
 bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &Names) {
   if (!Record)
     return false;

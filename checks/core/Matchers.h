@@ -5,6 +5,7 @@
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <string>
 #include <vector>
 
@@ -23,6 +24,20 @@ const VarDecl *rootVariable(const Expr *E);
 /// (`this->x`, `x_`), a global or static, or anything reached through a reference or pointer
 /// parameter.
 bool designatesLongLivedObject(const Expr *E);
+
+/// The first statement of the tree under \p Root (\p Root included, depth-first preorder) for
+/// which \p Matches holds; subtrees whose root satisfies \p Prune are neither matched nor entered.
+/// Null when there is none, or when \p Root is null.
+const Stmt *findDescendant(const Stmt *Root, llvm::function_ref<bool(const Stmt *)> Matches,
+                           llvm::function_ref<bool(const Stmt *)> Prune = nullptr);
+
+/// Calls \p Visit on every statement of the tree under \p Root.
+inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const Stmt *)> Visit) {
+  findDescendant(Root, [&](const Stmt *S) {
+    Visit(S);
+    return false;
+  });
+}
 
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).

@@ -85,11 +85,10 @@ const Expr *lastWrittenArgument(const CallExpr *Call) {
 }
 
 bool refersTo(const Stmt *Body, const ValueDecl *Var) {
-  if (!Body)
-    return false;
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(Body); Ref && Ref->getDecl() == Var)
-    return true;
-  return llvm::any_of(Body->children(), [&](const Stmt *C) { return refersTo(C, Var); });
+  return findDescendant(Body, [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    return Ref && Ref->getDecl() == Var;
+  });
 }
 
 std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
@@ -218,14 +217,16 @@ static std::optional<bool> testsFailure(const Expr *Cond, const ParmVarDecl *Ec)
 /// True when every way through \p S might leave the handler: it returns, throws, or calls a
 /// noreturn function somewhere (nested lambdas excluded).
 static bool leaves(const Stmt *S) {
-  if (!S || isa<LambdaExpr>(S))
-    return false;
-  if (isa<ReturnStmt, CXXThrowExpr, CoreturnStmt>(S))
-    return true;
-  if (const auto *Call = dyn_cast<CallExpr>(S))
-    if (const FunctionDecl *Callee = Call->getDirectCallee(); Callee && Callee->isNoReturn())
-      return true;
-  return llvm::any_of(S->children(), [](const Stmt *C) { return leaves(C); });
+  return findDescendant(
+      S,
+      [](const Stmt *S) {
+        if (isa<ReturnStmt, CXXThrowExpr, CoreturnStmt>(S))
+          return true;
+        const auto *Call = dyn_cast<CallExpr>(S);
+        const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+        return Callee && Callee->isNoReturn();
+      },
+      [](const Stmt *S) { return isa<LambdaExpr>(S); });
 }
 
 const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarDecl *Ec) {

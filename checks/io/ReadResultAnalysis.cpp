@@ -136,23 +136,17 @@ bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx) {
   const auto *Fn = dyn_cast_or_null<FunctionDecl>(DC);
   if (!Fn || !Fn->getBody())
     return true;
-  llvm::SmallVector<const Stmt *, 64> Work{Fn->getBody()};
-  while (!Work.empty() && !Separated) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == Result) {
-      DynTypedNode Use = meaningfulParent(Ref, Ctx);
-      if (const auto *Assign = Use.get<BinaryOperator>();
-          Assign && Assign->isAssignmentOp() &&
-          Assign->getRHS()->IgnoreParenImpCasts() == Ref && !isLocalVariable(Assign->getLHS()))
-        return true; // copied out to a member or out-parameter
-      if (std::optional<bool> Tested = useSeparatesZero(Ref, Ctx))
-        Separated |= *Tested;
-    }
-    for (const Stmt *C : S->children())
-      if (C)
-        Work.push_back(C);
-  }
-  return Separated;
+  return Separated || findDescendant(Fn->getBody(), [&](const Stmt *S) {
+           const auto *Ref = dyn_cast<DeclRefExpr>(S);
+           if (!Ref || Ref->getDecl() != Result)
+             return false;
+           DynTypedNode Use = meaningfulParent(Ref, Ctx);
+           if (const auto *Assign = Use.get<BinaryOperator>();
+               Assign && Assign->isAssignmentOp() &&
+               Assign->getRHS()->IgnoreParenImpCasts() == Ref && !isLocalVariable(Assign->getLHS()))
+             return true; // copied out to a member or out-parameter
+           return useSeparatesZero(Ref, Ctx).value_or(false);
+         });
 }
 
 bool freadTestedOnlyForZero(const CallExpr *Call, ASTContext &Ctx) {

@@ -41,17 +41,14 @@ bool returnsVoid(const FunctionDecl *Handler) {
     return true;
   if (!Result->getContainedAutoType()) // `auto`, deduced or not, in a generic lambda
     return false;
-  llvm::SmallVector<const Stmt *, 32> Work{Handler->getBody()};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    if (!S || isa<LambdaExpr>(S))
-      continue;
-    if (const auto *Return = dyn_cast<ReturnStmt>(S); Return && Return->getRetValue())
-      return false;
-    for (const Stmt *Child : S->children())
-      Work.push_back(Child);
-  }
-  return true;
+  const Stmt *ValueReturn = findDescendant(
+      Handler->getBody(),
+      [](const Stmt *S) {
+        const auto *Return = dyn_cast<ReturnStmt>(S);
+        return Return && Return->getRetValue();
+      },
+      [](const Stmt *S) { return isa<LambdaExpr>(S); });
+  return !ValueReturn;
 }
 
 /// \p Call's callee is one of \p Names, written unqualified or fully qualified.

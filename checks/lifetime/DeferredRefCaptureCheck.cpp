@@ -47,25 +47,18 @@ AST_MATCHER(CXXRecordDecl, callsStoredCallableInDestructor) {
     const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
     return Field && Field->getParent() == &Node;
   };
-  llvm::SmallVector<const Stmt *, 16> Work{Body};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-        Op && Op->getOperator() == OO_Call && IsOwnField(Op->getArg(0)))
-      return true;
-    if (const auto *Call = dyn_cast<CallExpr>(S); Call && !isa<CXXOperatorCallExpr>(Call)) {
-      if (IsOwnField(Call->getCallee()))
-        return true; // a function-pointer member
-      const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl());
-      if (Callee && Callee->isInStdNamespace() && Callee->getName() == "invoke" &&
-          Call->getNumArgs() > 0 && IsOwnField(Call->getArg(0)))
-        return true;
-    }
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
-  return false;
+  return findDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S))
+      return Op->getOperator() == OO_Call && IsOwnField(Op->getArg(0));
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call)
+      return false;
+    if (IsOwnField(Call->getCallee()))
+      return true; // a function-pointer member
+    const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl());
+    return Callee && Callee->isInStdNamespace() && Callee->getName() == "invoke" &&
+           Call->getNumArgs() > 0 && IsOwnField(Call->getArg(0));
+  });
 }
 
 /// Where the diagnostic for one capture goes: the `&` of `&x`, or the introducer of `[&]`.

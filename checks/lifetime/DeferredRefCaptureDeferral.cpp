@@ -36,19 +36,14 @@ QualType elementType(QualType Container) {
 bool returnsVariable(const FunctionDecl *Fn, const VarDecl *Var) {
   if (!Fn || !Fn->getBody())
     return false;
-  llvm::SmallVector<const Stmt *, 32> Work{Fn->getBody()};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    // Only `return f;` hands the future out; `return f.get();` waits for it here.
-    if (const auto *Ret = dyn_cast<ReturnStmt>(S); Ret && Ret->getRetValue())
-      if (const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Ret->getRetValue()));
-          Ref && Ref->getDecl() == Var)
-        return true;
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
-  return false;
+  // Only `return f;` hands the future out; `return f.get();` waits for it here.
+  return findDescendant(Fn->getBody(), [&](const Stmt *S) {
+    const auto *Ret = dyn_cast<ReturnStmt>(S);
+    const auto *Ref = Ret && Ret->getRetValue()
+                          ? dyn_cast<DeclRefExpr>(stripConversions(Ret->getRetValue()))
+                          : nullptr;
+    return Ref && Ref->getDecl() == Var;
+  });
 }
 
 /// Where a thread, future or task handle made by \p Call goes: returned, or stored into something

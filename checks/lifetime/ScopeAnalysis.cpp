@@ -4,7 +4,6 @@
 #include "core/Matchers.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ParentMapContext.h"
-#include <functional>
 #include "clang/AST/StmtCXX.h"
 #include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -180,25 +179,14 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
                                         const std::vector<std::string> &ContextTypes,
                                         const std::vector<std::string> &Methods,
                                         SourceLocation After, ASTContext &Ctx) {
-  const CXXMemberCallExpr *Found = nullptr;
   const SourceManager &SM = Ctx.getSourceManager();
-  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
-    if (!S || Found)
-      return;
-    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *Method = Call->getMethodDecl();
-      if (Method && Method->getIdentifier() && llvm::is_contained(Methods, Method->getName()) &&
-          runsInThisCall(Call->getImplicitObjectArgument(), ContextTypes) &&
-          SM.isBeforeInTranslationUnit(After, Call->getBeginLoc())) {
-        Found = Call;
-        return;
-      }
-    }
-    for (const Stmt *Child : S->children())
-      Walk(Child);
-  };
-  Walk(Scope);
-  return Found;
+  return cast_or_null<CXXMemberCallExpr>(findDescendant(Scope, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+    return Method && Method->getIdentifier() && llvm::is_contained(Methods, Method->getName()) &&
+           runsInThisCall(Call->getImplicitObjectArgument(), ContextTypes) &&
+           SM.isBeforeInTranslationUnit(After, Call->getBeginLoc());
+  }));
 }
 
 bool isCopyable(const VarDecl *Var) {
