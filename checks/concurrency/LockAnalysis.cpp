@@ -83,6 +83,7 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
   // declarations of if/for/switch initialisers (`if (std::lock_guard g(m); ready)`).
   llvm::SmallVector<std::pair<const CompoundStmt *, const Stmt *>, 8> Blocks;
   LockLevel Held = LockLevel::None;
+  const FunctionDecl *Enclosing = enclosingFunction(E);
   DynTypedNode Child = DynTypedNode::create(*E);
   DynTypedNodeList Parents = Ctx.getParents(*E);
   for (unsigned Depth = 0; !Parents.empty() && Depth < 256; ++Depth) {
@@ -102,7 +103,7 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
           Held = strongest(Held, levelOfLockDecl(Var));
     if (const auto *Fn = Parent.get<FunctionDecl>()) {
       Held = strongest(Held, contractOf(Fn));
-      if (Fn == enclosingFunction(E))
+      if (Fn == Enclosing)
         break;
     }
     Child = Parent;
