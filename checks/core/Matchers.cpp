@@ -2,6 +2,7 @@
 
 #include "core/Matchers.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -116,6 +117,42 @@ bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &
 
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
   return isNamedRecord(T.getNonReferenceType()->getAsCXXRecordDecl(), Names);
+}
+
+bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names) {
+  if (!D)
+    return false;
+  // The components of D's name, innermost first, inline namespaces and extern "C" skipped.
+  if (!D->getIdentifier())
+    return false;
+  SmallVector<StringRef, 8> Components{D->getName()};
+  bool ReachesGlobal = true;
+  for (const DeclContext *C = D->getDeclContext(); C && !C->isTranslationUnit();
+       C = C->getParent()) {
+    if (isa<LinkageSpecDecl>(C))
+      continue;
+    if (const auto *NS = dyn_cast<NamespaceDecl>(C); NS && NS->isInline())
+      continue;
+    const auto *Named = dyn_cast<NamedDecl>(C);
+    if (!Named || !Named->getIdentifier()) {
+      ReachesGlobal = false; // an anonymous namespace, a function, a lambda
+      break;
+    }
+    Components.push_back(Named->getName());
+  }
+  return llvm::any_of(Names, [&](const std::string &Name) {
+    StringRef N(Name);
+    const bool Anchored = N.consume_front("::");
+    SmallVector<StringRef, 8> Wanted;
+    N.split(Wanted, "::");
+    if (Wanted.size() > Components.size() ||
+        (Anchored && (Wanted.size() != Components.size() || !ReachesGlobal)))
+      return false;
+    for (size_t I = 0; I < Wanted.size(); ++I)
+      if (Wanted[Wanted.size() - 1 - I] != Components[I])
+        return false;
+    return true;
+  });
 }
 
 } // namespace clang::tidy::errorshield

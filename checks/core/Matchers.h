@@ -44,6 +44,13 @@ inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const St
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names);
 bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &Names);
 
+/// True when \p D's name, qualified by its enclosing namespaces and classes, ends with one of
+/// \p Names ("basic_json::parse" and "nlohmann::basic_json::parse" both name
+/// nlohmann::json_abi_v3_11_2::basic_json<...>::parse; a leading "::" anchors at the global
+/// namespace). Inline namespaces are skipped and a template specialization is named by its
+/// template, which hasAnyName does not do for members of class template specializations.
+bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names);
+
 namespace matchers {
 using namespace ast_matchers;
 
@@ -61,6 +68,10 @@ AST_MATCHER_P(Expr, ignoringConversions, ast_matchers::internal::Matcher<Expr>, 
 AST_MATCHER_P(NamedDecl, hasNamePrefix, std::string, Prefix) {
   const IdentifierInfo *II = Node.getIdentifier();
   return II && !Prefix.empty() && II->getName().starts_with(Prefix);
+}
+
+AST_MATCHER_P(NamedDecl, hasListedQualifiedName, std::vector<std::string>, Names) {
+  return errorshield::hasListedQualifiedName(&Node, Names);
 }
 
 AST_MATCHER(Expr, designatesLongLivedObject) {

@@ -1,0 +1,147 @@
+//===--- FrameTypeSources.cpp - Where the bytes of errorshield-ws-frame-type come from ---===//
+//
+// The data-flow half of WsFrameTypeCheck: which read buffers a parsed string is made of, whether a
+// written buffer is declared as bytes, and which mode a stream is in when it writes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Matchers.h"
+#include "websocket/WsFrameTypeCheck.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace clang::tidy::errorshield {
+
+/// The expressions stored into local \p Var: its initializer, and the right-hand sides of `=`,
+/// `+=` and `<<` (a stream) applied to it in its function.
+static std::vector<const Expr *> storedInto(const VarDecl *Var) {
+  std::vector<const Expr *> Stored;
+  if (Var->getInit())
+    Stored.push_back(Var->getInit());
+  const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+  if (!Function || !Function->getBody())
+    return Stored;
+  auto IsVar = [&](const Expr *E) {
+    while (const auto *Chain = dyn_cast<CXXOperatorCallExpr>(E->IgnoreParenImpCasts()))
+      if (Chain->getOperator() == OO_LessLess && Chain->getNumArgs() == 2)
+        E = Chain->getArg(0); // `os << a << b`
+      else
+        break;
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    return Ref && Ref->getDecl() == Var;
+  };
+  forEachDescendant(Function->getBody(), [&](const Stmt *S) {
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+      const OverloadedOperatorKind K = Op->getOperator();
+      if ((K == OO_Equal || K == OO_PlusEqual || K == OO_LessLess) && Op->getNumArgs() == 2 &&
+          IsVar(Op->getArg(0)))
+        Stored.push_back(Op->getArg(1));
+    } else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+               Assign && Assign->isAssignmentOp() && IsVar(Assign->getLHS())) {
+      Stored.push_back(Assign->getRHS());
+    }
+  });
+  return Stored;
+}
+
+void WsFrameTypeCheck::bufferSources(const Expr *E, unsigned Depth,
+                                     std::vector<ws::ObjectKey> &Out) const {
+  auto DataOfOwnedObject = [&](const Stmt *S) -> std::optional<ws::ObjectKey> {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    std::optional<ws::StreamCall> Member = Call ? ws::asMemberCall(Call) : std::nullopt;
+    if (!Member || !llvm::is_contained(BufferDataMethods, Member->Method))
+      return std::nullopt;
+    return ws::ownedObject(Member->Object);
+  };
+  findDescendant(
+      E,
+      [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Depth > 0)
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && Var->isLocalVarDecl())
+            for (const Expr *Stored : storedInto(Var))
+              bufferSources(Stored, Depth - 1, Out);
+        return false;
+      },
+      // A `buffer.data()` is where the search ends: its object is the source.
+      [&](const Stmt *S) {
+        std::optional<ws::ObjectKey> Buffer = DataOfOwnedObject(S);
+        if (Buffer)
+          Out.push_back(*Buffer);
+        return Buffer.has_value();
+      });
+}
+
+bool WsFrameTypeCheck::isByteType(QualType T) const {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  else if (const ArrayType *Array = T->getAsArrayTypeUnsafe())
+    T = Array->getElementType();
+  if (const auto *Spec =
+          dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl())) {
+    if (!isNamedRecord(Spec, ByteContainerTypes) || Spec->getTemplateArgs().size() == 0 ||
+        Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+      return false;
+    T = Spec->getTemplateArgs()[0].getAsType();
+  }
+  // Named by its declaration (std::byte), or as a builtin (unsigned char) for typedefs like uint8_t.
+  T = T.getCanonicalType().getUnqualifiedType();
+  const TagDecl *Tag = T->getAsTagDecl();
+  const std::string Element = Tag ? Tag->getQualifiedNameAsString() : T.getAsString();
+  return llvm::is_contained(ByteElementTypes, Element);
+}
+
+const ValueDecl *WsFrameTypeCheck::byteSource(const Expr *Buffer) const {
+  const Expr *E = stripConversions(Buffer);
+  for (int Hops = 0; Hops < 4 && E; ++Hops) {
+    const auto *Call = dyn_cast<CallExpr>(E);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+    if (Callee && Call->getNumArgs() > 0 && !isa<CXXMemberCallExpr>(Call) &&
+        hasListedQualifiedName(Callee, BufferFunctions)) {
+      E = stripConversions(Call->getArg(0)); // net::buffer(bytes), net::buffer(p, n)
+    } else if (Construct && Construct->getNumArgs() > 0 &&
+               ws::isTypeNamed(Construct->getType(), BufferFunctions)) {
+      E = stripConversions(Construct->getArg(0)); // net::const_buffer(p, n)
+    } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
+               Member && llvm::is_contained(BufferDataMethods,
+                                            Member->getMethodDecl()->getNameAsString())) {
+      E = stripConversions(Member->getImplicitObjectArgument()); // bytes.data()
+    } else {
+      break;
+    }
+  }
+  const ValueDecl *Source = nullptr;
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    Source = Ref->getDecl();
+  else if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    Source = Member->getMemberDecl();
+  if (const auto *Var = dyn_cast_or_null<VarDecl>(Source);
+      Var && Var->isLocalVarDecl() && Var->getInit() && !isByteType(Var->getType()))
+    return byteSource(Var->getInit()); // auto buf = net::buffer(bytes);
+  return Source && isByteType(Source->getType()) ? Source : nullptr;
+}
+
+WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
+                                                SourceLocation Write,
+                                                const FunctionDecl *Function,
+                                                const SourceManager &SM) const {
+  // The last setter before the write in the same function decides; failing that, setters
+  // elsewhere in the owner decide only if they all agree on text.
+  const ModeSet *Last = nullptr;
+  bool AllText = true, Any = false;
+  for (const ModeSet &M : ModeSets) {
+    if (!(M.Stream == Stream))
+      continue;
+    Any = true;
+    AllText &= M.Set == Mode::Text;
+    if (M.Function == Function && SM.isBeforeInTranslationUnit(M.Loc, Write) &&
+        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
+      Last = &M;
+  }
+  if (Last)
+    return Last->Set;
+  return Any && AllText ? Mode::Text : Mode::Unknown;
+}
+
+} // namespace clang::tidy::errorshield

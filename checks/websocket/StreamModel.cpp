@@ -1,0 +1,222 @@
+//===--- StreamModel.cpp - What the WebSocket checks know about a stream ---===//
+
+#include "websocket/StreamModel.h"
+#include "core/Matchers.h"
+#include "clang/AST/DeclTemplate.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace clang::tidy::errorshield::ws {
+
+std::string recordOrTemplateName(QualType T) {
+  if (T.isNull())
+    return "";
+  T = T.getNonReferenceType();
+  if (const CXXRecordDecl *Record = T->getAsCXXRecordDecl())
+    return Record->getQualifiedNameAsString();
+  // Dependent: `websocket::stream<Next>` or `http::request<Body>` (an alias of http::message).
+  while (const auto *Spec = T->getAs<TemplateSpecializationType>()) {
+    if (Spec->isTypeAlias()) {
+      T = Spec->getAliasedType();
+      continue;
+    }
+    if (const TemplateDecl *Template = Spec->getTemplateName().getAsTemplateDecl())
+      return Template->getQualifiedNameAsString();
+    break;
+  }
+  if (const auto *Injected = T->getAs<InjectedClassNameType>())
+    return Injected->getDecl()->getQualifiedNameAsString();
+  return "";
+}
+
+bool isTypeNamed(QualType T, const std::vector<std::string> &Names) {
+  const std::string Qualified = recordOrTemplateName(T);
+  if (Qualified.empty())
+    return false;
+  StringRef Unqualified = StringRef(Qualified).rsplit("::").second;
+  if (Unqualified.empty())
+    Unqualified = Qualified;
+  return llvm::any_of(Names, [&](const std::string &Name) {
+    StringRef N(Name);
+    return N.contains("::") ? Qualified == N.ltrim(':') : Unqualified == N;
+  });
+}
+
+/// The type of the object a member call is made on, pointers and smart pointers looked through.
+static QualType objectType(QualType T, bool IsArrow) {
+  T = T.getNonReferenceType();
+  if (IsArrow && T->isPointerType())
+    return T->getPointeeType();
+  return T;
+}
+
+std::optional<StreamCall> asMemberCall(const CallExpr *C) {
+  StreamCall Out;
+  Out.Call = C;
+  Out.Args = llvm::ArrayRef(C->getArgs(), C->getNumArgs());
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(C)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    if (!Method || !Method->getIdentifier())
+      return std::nullopt;
+    Out.Object = Member->getImplicitObjectArgument();
+    Out.Method = Method->getName().str();
+    Out.Loc = Member->getExprLoc();
+    return Out;
+  }
+  const Expr *Callee = C->getCallee() ? C->getCallee()->IgnoreParens() : nullptr;
+  if (const auto *Unresolved = dyn_cast_or_null<UnresolvedMemberExpr>(Callee)) {
+    if (Unresolved->isImplicitAccess() || !Unresolved->getMemberName().isIdentifier())
+      return std::nullopt;
+    Out.Object = Unresolved->getBase();
+    Out.Method = Unresolved->getMemberName().getAsString();
+    Out.Loc = Unresolved->getMemberLoc();
+    return Out;
+  }
+  if (const auto *Dependent = dyn_cast_or_null<CXXDependentScopeMemberExpr>(Callee)) {
+    if (Dependent->isImplicitAccess() || !Dependent->getMember().isIdentifier())
+      return std::nullopt;
+    Out.Object = Dependent->getBase();
+    Out.Method = Dependent->getMember().getAsString();
+    Out.Loc = Dependent->getMemberLoc();
+    return Out;
+  }
+  return std::nullopt;
+}
+
+/// Looks through `*p`, `p->` (built-in or overloaded) to the expression naming the owner's object.
+static const Expr *throughPointers(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_Deref) {
+      E = Unary->getSubExpr();
+      continue;
+    }
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+        Op && Op->getNumArgs() == 1 &&
+        (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star)) {
+      E = Op->getArg(0);
+      continue;
+    }
+    return E;
+  }
+  return E;
+}
+
+std::optional<StreamCall> asStreamCall(const CallExpr *C,
+                                       const std::vector<std::string> &StreamTypes) {
+  std::optional<StreamCall> Call = asMemberCall(C);
+  if (!Call || !Call->Object)
+    return std::nullopt;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(C)) {
+    if (!isNamedRecord(Member->getMethodDecl()->getParent(), StreamTypes))
+      return std::nullopt;
+    return Call;
+  }
+  const Expr *Callee = C->getCallee()->IgnoreParens();
+  QualType Base;
+  if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
+    Base = objectType(Unresolved->getBaseType(), Unresolved->isArrow());
+  else if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee))
+    Base = objectType(Dependent->getBaseType(), Dependent->isArrow());
+  if (!isTypeNamed(Base, StreamTypes))
+    return std::nullopt;
+  return Call;
+}
+
+const FunctionDecl *outerFunction(const DeclContext *D) {
+  const FunctionDecl *F = nullptr;
+  while (D) {
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(D); Method && Method->getParent()->isLambda()) {
+      D = Method->getParent()->getDeclContext();
+      continue;
+    }
+    if ((F = dyn_cast<FunctionDecl>(D)))
+      break;
+    if (isa<BlockDecl>(D) || isa<CapturedDecl>(D)) {
+      D = D->getParent();
+      continue;
+    }
+    return nullptr;
+  }
+  if (!F)
+    return nullptr;
+  if (const FunctionDecl *Pattern = F->getTemplateInstantiationPattern())
+    F = Pattern;
+  return F->getCanonicalDecl();
+}
+
+const CXXRecordDecl *ownerClass(const FunctionDecl *F) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  if (!Method)
+    return nullptr;
+  const CXXRecordDecl *Record = Method->getParent();
+  if (const CXXRecordDecl *Pattern = Record->getTemplateInstantiationPattern())
+    Record = Pattern;
+  return Record->getCanonicalDecl();
+}
+
+static const CXXRecordDecl *patternOf(const CXXRecordDecl *Record) {
+  if (const CXXRecordDecl *Pattern = Record->getTemplateInstantiationPattern())
+    Record = Pattern;
+  return Record->getCanonicalDecl();
+}
+
+std::optional<ObjectKey> ownedObject(const Expr *E) {
+  E = throughPointers(E);
+  if (!E)
+    return std::nullopt;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    // A reference (parameter or local alias) designates an object someone else owns.
+    if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType())
+      return std::nullopt;
+    if (isa<ParmVarDecl>(Var) && Var->getType()->isPointerType())
+      return std::nullopt;
+    const FunctionDecl *Owner = outerFunction(Var->getDeclContext());
+    if (!Owner)
+      return std::nullopt;
+    return ObjectKey{Owner, Var->getName().str()};
+  }
+  // A data member belongs to its class whichever object it is reached through (`ws_`,
+  // `self->ws_`, `other.ws_`): every member function of the class is its owner.
+  if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+    const auto *Record = Field ? dyn_cast<CXXRecordDecl>(Field->getParent()) : nullptr;
+    if (!Record || Field->getType()->isReferenceType() || !Field->getIdentifier() ||
+        Record->isLambda())
+      return std::nullopt;
+    return ObjectKey{patternOf(Record), Field->getName().str()};
+  }
+  // In a template, `ws_` of a dependent type is known only by name, and only through `this`.
+  const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(E);
+  if (!Dependent || Dependent->isImplicitAccess() || !Dependent->getMember().isIdentifier())
+    return std::nullopt;
+  const auto *This = dyn_cast<CXXThisExpr>(Dependent->getBase()->IgnoreParenImpCasts());
+  const CXXRecordDecl *Record = This ? This->getType()->getPointeeCXXRecordDecl() : nullptr;
+  if (!Record)
+    return std::nullopt;
+  const std::string Name = Dependent->getMember().getAsString();
+  return ObjectKey{patternOf(Record), Name};
+}
+
+bool isStringNamed(const Expr *E, const std::vector<std::string> &Names) {
+  const auto *Literal = dyn_cast_or_null<StringLiteral>(stripConversions(E));
+  if (!Literal || !Literal->isOrdinary())
+    return false;
+  return llvm::any_of(Names, [&](const std::string &N) {
+    return Literal->getString().equals_insensitive(N);
+  });
+}
+
+bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripConversions(E));
+  const auto *Enumerator = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
+  if (!Enumerator)
+    return false;
+  const std::string Qualified = Enumerator->getQualifiedNameAsString();
+  return llvm::any_of(Names, [&](const std::string &N) {
+    StringRef Name(N);
+    return Name.contains("::") ? Qualified == Name.ltrim(':') : Enumerator->getName() == Name;
+  });
+}
+
+} // namespace clang::tidy::errorshield::ws

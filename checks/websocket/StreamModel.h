@@ -1,0 +1,105 @@
+//===--- StreamModel.h - What the WebSocket checks know about a stream -*- C++ -*-===//
+//
+// The WebSocket checks judge a call on a stream by what its *owner* does elsewhere: for a local
+// stream, the function that declares it; for a data member, every member function of its class; for
+// a stream reached through a reference parameter (or anything else), nothing is known and nothing is
+// flagged. Calls are recognised both resolved (template instantiations, ordinary code) and unresolved
+// (template patterns that are never instantiated), so facts and findings are keyed by the template
+// pattern of the owner, and a finding seen in both forms is reported once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_STREAMMODEL_H
+#define ERRORSHIELD_WEBSOCKET_STREAMMODEL_H
+
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield::ws {
+
+/// The qualified name of the class or class template \p T designates (references stripped; alias
+/// templates and dependent specializations like `websocket::stream<Next>` included). Empty if none.
+std::string recordOrTemplateName(QualType T);
+
+/// True when recordOrTemplateName(T) is one of \p Names (a name without "::" matches in any
+/// namespace, a leading "::" is ignored).
+bool isTypeNamed(QualType T, const std::vector<std::string> &Names);
+
+/// A call of a member function on an object of one of the stream types.
+struct StreamCall {
+  const CallExpr *Call = nullptr;
+  const Expr *Object = nullptr; ///< The stream expression (may be `*p`, `p->`, a smart pointer).
+  std::string Method;
+  SourceLocation Loc; ///< The member name: where findings about the call are reported.
+  llvm::ArrayRef<const Expr *> Args;
+};
+
+/// \p C as a call on a stream, whether resolved or not.
+std::optional<StreamCall> asStreamCall(const CallExpr *C, const std::vector<std::string> &StreamTypes);
+
+/// The member name and object of any member call, resolved or not (for non-stream objects such as
+/// requests, buffers and headers).
+std::optional<StreamCall> asMemberCall(const CallExpr *C);
+
+/// A stream (or any object) as its owner sees it: the owner is a canonical FunctionDecl for a local,
+/// a canonical CXXRecordDecl for a data member, both the template pattern when there is one.
+struct ObjectKey {
+  const Decl *Owner = nullptr;
+  std::string Name;
+  bool operator<(const ObjectKey &O) const {
+    return Owner != O.Owner ? Owner < O.Owner : Name < O.Name;
+  }
+  bool operator==(const ObjectKey &O) const { return Owner == O.Owner && Name == O.Name; }
+};
+
+/// The owner-relative identity of the object \p E designates, looking through `*p`, `p->` and
+/// smart pointers. None for reference parameters, references and globals.
+std::optional<ObjectKey> ownedObject(const Expr *E);
+
+/// The function whose body contains \p D's code: lambdas are part of the function that spells them.
+/// The template pattern is returned for instantiations; canonical.
+const FunctionDecl *outerFunction(const DeclContext *D);
+
+/// The class whose member functions together own a data member of \p F's class (the pattern of a
+/// template specialization); null when \p F is not a member function. Canonical.
+const CXXRecordDecl *ownerClass(const FunctionDecl *F);
+
+/// True when \p E (conversions stripped) is a string literal equal to one of \p Names, ignoring case.
+bool isStringNamed(const Expr *E, const std::vector<std::string> &Names);
+
+/// True when \p E (conversions stripped) names one of the enumerators \p Names.
+bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names);
+
+/// Facts established about objects: (object, fact) pairs, e.g. (ws_ of session, "read_message_max").
+class OwnerFacts {
+public:
+  void add(const ObjectKey &K, llvm::StringRef Fact) { Facts.insert({K, Fact.str()}); }
+  bool has(const ObjectKey &K, llvm::StringRef Fact) const {
+    return Facts.count({K, Fact.str()}) != 0;
+  }
+  void clear() { Facts.clear(); }
+
+private:
+  std::set<std::pair<ObjectKey, std::string>> Facts;
+};
+
+} // namespace clang::tidy::errorshield::ws
+
+namespace clang::tidy::errorshield::ws::matchers {
+
+/// A call of one of \p Methods on an object of one of \p StreamTypes (resolved or not).
+AST_MATCHER_P2(CallExpr, streamMethodCall, std::vector<std::string>, StreamTypes,
+               std::vector<std::string>, Methods) {
+  std::optional<StreamCall> Call = asStreamCall(&Node, StreamTypes);
+  return Call && llvm::is_contained(Methods, Call->Method);
+}
+
+} // namespace clang::tidy::errorshield::ws::matchers
+
+#endif // ERRORSHIELD_WEBSOCKET_STREAMMODEL_H

@@ -1,0 +1,168 @@
+//===--- TimeoutOption.cpp - The value of a stream_base::timeout ----------===//
+
+#include "websocket/TimeoutOption.h"
+#include "core/Matchers.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMapContext.h"
+
+namespace clang::tidy::errorshield::ws {
+
+static bool isCallTo(const Expr *E, const std::vector<std::string> &Names) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(E ? E->IgnoreImplicit()->IgnoreParens() : nullptr);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee)
+    return false;
+  const std::string Qualified = Callee->getQualifiedNameAsString();
+  return llvm::any_of(Names, [&](const std::string &N) {
+    StringRef Name(N);
+    return Name.contains("::") ? Qualified == Name.ltrim(':') : Callee->getName() == Name;
+  });
+}
+
+/// The std::ratio<N, D> of a std::chrono::duration<Rep, Period> type, as N / D.
+static std::optional<double> periodOf(QualType T) {
+  const auto *Spec =
+      dyn_cast_or_null<ClassTemplateSpecializationDecl>(T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() < 2)
+    return std::nullopt;
+  const TemplateArgument &Period = Spec->getTemplateArgs()[1];
+  if (Period.getKind() != TemplateArgument::Type)
+    return std::nullopt;
+  const auto *Ratio = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      Period.getAsType()->getAsCXXRecordDecl());
+  if (!Ratio || Ratio->getTemplateArgs().size() < 2)
+    return std::nullopt;
+  const TemplateArgument &Num = Ratio->getTemplateArgs()[0], &Den = Ratio->getTemplateArgs()[1];
+  if (Num.getKind() != TemplateArgument::Integral || Den.getKind() != TemplateArgument::Integral ||
+      Den.getAsIntegral() == 0)
+    return std::nullopt;
+  return double(Num.getAsIntegral().getSExtValue()) / double(Den.getAsIntegral().getSExtValue());
+}
+
+std::optional<double> durationSeconds(const Expr *E, const ASTContext &Context) {
+  if (!E || E->isValueDependent() || E->isTypeDependent())
+    return std::nullopt;
+  const std::optional<double> Period = periodOf(E->getType());
+  Expr::EvalResult Result;
+  // A duration is a class holding one count: evaluate the whole expression (30s, seconds(30),
+  // minutes(5) converted to nanoseconds, a constexpr variable) and read that count.
+  if (!Period || !E->EvaluateAsRValue(Result, Context) || !Result.Val.isStruct() ||
+      Result.Val.getStructNumFields() < 1)
+    return std::nullopt;
+  const APValue &Count = Result.Val.getStructField(0);
+  if (Count.isInt())
+    return double(Count.getInt().getSExtValue()) * *Period;
+  if (Count.isFloat())
+    return Count.getFloat().convertToDouble() * *Period;
+  return std::nullopt;
+}
+
+static DurationField durationField(const Expr *E, const TimeoutVocabulary &V, const ASTContext &C) {
+  DurationField F;
+  F.Explicit = true;
+  if (isCallTo(stripConversions(E), V.NoTimeoutFunctions) || isCallTo(E, V.NoTimeoutFunctions)) {
+    F.State = DurationField::Disabled;
+  } else if (std::optional<double> Seconds = durationSeconds(E, C)) {
+    F.State = DurationField::Constant;
+    F.Seconds = *Seconds;
+  }
+  return F;
+}
+
+static void assignField(TimeoutValue &T, StringRef Field, const Expr *Value,
+                        const TimeoutVocabulary &V, const ASTContext &C) {
+  if (Field == V.HandshakeField) {
+    T.Handshake = durationField(Value, V, C);
+  } else if (Field == V.IdleField) {
+    T.Idle = durationField(Value, V, C);
+  } else if (Field == V.KeepAliveField) {
+    T.KeepAliveExplicit = true;
+    bool B = false;
+    T.KeepAlivePings = Value->isValueDependent() || !Value->EvaluateAsBooleanCondition(B, C)
+                           ? std::nullopt
+                           : std::optional<bool>(B);
+  }
+}
+
+/// timeout::suggested(role) as Beast defines it: 30 s handshake for both roles; a server gets a
+/// 300 s idle timeout with keep-alive pings, a client neither.
+static TimeoutValue suggested(const CallExpr *Call, const TimeoutVocabulary &V) {
+  TimeoutValue T;
+  if (Call->getNumArgs() != 1)
+    return T;
+  T.Handshake = {DurationField::Constant, 30, false};
+  const auto *Ref = dyn_cast<DeclRefExpr>(Call->getArg(0)->IgnoreParenImpCasts());
+  const auto *Role = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
+  if (!Role)
+    return T;
+  const std::string Name = Role->getQualifiedNameAsString();
+  const bool Client = llvm::any_of(V.ClientRoles, [&](const std::string &R) {
+    return StringRef(R).ltrim(':') == Name || R == Role->getName();
+  });
+  T.Idle = Client ? DurationField{DurationField::Disabled, 0, false}
+                  : DurationField{DurationField::Constant, 300, false};
+  T.KeepAlivePings = !Client;
+  return T;
+}
+
+/// The value of an initializer: suggested(...), an aggregate `timeout{...}`, or unknown.
+static TimeoutValue initialValue(const Expr *Init, const TimeoutVocabulary &V, ASTContext &C) {
+  TimeoutValue T;
+  if (!Init)
+    return T;
+  const Expr *E = Init->IgnoreImplicit()->IgnoreParens();
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+    E = Cast->getSubExpr()->IgnoreImplicit();
+  if (isCallTo(E, V.SuggestedFunctions))
+    return suggested(cast<CallExpr>(E), V);
+  const auto *List = dyn_cast<InitListExpr>(E);
+  const RecordDecl *Record = List ? List->getType()->getAsRecordDecl() : nullptr;
+  if (!Record)
+    return T;
+  if (List->isSyntacticForm() && List->getSemanticForm())
+    List = List->getSemanticForm();
+  unsigned Index = 0;
+  for (const FieldDecl *Field : Record->fields()) {
+    if (Index >= List->getNumInits())
+      break;
+    const Expr *Value = List->getInit(Index++);
+    if (!isa<ImplicitValueInitExpr>(Value))
+      assignField(T, Field->getName(), Value, V, C);
+  }
+  return T;
+}
+
+TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const TimeoutVocabulary &V,
+                             ASTContext &Context) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Option));
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var || !Var->hasLocalStorage())
+    return initialValue(stripConversions(Option), V, Context);
+  // A local option: its initializer, then every field assignment written before the call.
+  TimeoutValue T = initialValue(Var->getInit(), V, Context);
+  const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+  if (!Function || !Function->getBody())
+    return T;
+  const SourceManager &SM = Context.getSourceManager();
+  forEachDescendant(Function->getBody(), [&](const Stmt *S) {
+    // `opt.keep_alive_pings = false` is built-in; `opt.idle_timeout = ...` calls operator=.
+    const Expr *LHS = nullptr, *RHS = nullptr;
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S); Assign && Assign->getOpcode() == BO_Assign)
+      LHS = Assign->getLHS(), RHS = Assign->getRHS();
+    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+             Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+      LHS = Op->getArg(0), RHS = Op->getArg(1);
+    if (!LHS || !SM.isBeforeInTranslationUnit(S->getBeginLoc(), Call->getBeginLoc()))
+      return;
+    const auto *Member = dyn_cast<MemberExpr>(LHS->IgnoreParenImpCasts());
+    const auto *Base = Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
+                              : nullptr;
+    if (Base && Base->getDecl() == Var)
+      assignField(T, Member->getMemberDecl()->getName(), RHS, V, Context);
+  });
+  return T;
+}
+
+} // namespace clang::tidy::errorshield::ws

@@ -1,0 +1,50 @@
+//===--- TimeoutOption.h - The value of a stream_base::timeout ----*- C++ -*-===//
+//
+// What errorshield-ws-timeouts can tell about the timeout option handed to set_option: built with
+// timeout::suggested(role), aggregate-initialized, or a local variable whose fields are assigned
+// before the call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_TIMEOUTOPTION_H
+#define ERRORSHIELD_WEBSOCKET_TIMEOUTOPTION_H
+
+#include "clang/AST/Expr.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield::ws {
+
+/// One duration field: unknown, none() (disabled), or a constant number of seconds.
+struct DurationField {
+  enum Kind { Unknown, Disabled, Constant } State = Unknown;
+  double Seconds = 0;
+  bool Explicit = false; ///< Written by the user, not implied by suggested().
+};
+
+struct TimeoutValue {
+  DurationField Handshake;
+  DurationField Idle;
+  std::optional<bool> KeepAlivePings;
+  bool KeepAliveExplicit = false;
+};
+
+/// The API names the evaluation needs (from the catalog).
+struct TimeoutVocabulary {
+  std::vector<std::string> SuggestedFunctions;
+  std::vector<std::string> NoTimeoutFunctions;
+  std::vector<std::string> ClientRoles;
+  std::string HandshakeField, IdleField, KeepAliveField;
+};
+
+/// The value of the timeout option \p Option as passed to set_option by \p Call.
+TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const TimeoutVocabulary &V,
+                             ASTContext &Context);
+
+/// The constant number of seconds a std::chrono::duration expression denotes, if it is constant.
+std::optional<double> durationSeconds(const Expr *E, const ASTContext &Context);
+
+} // namespace clang::tidy::errorshield::ws
+
+#endif // ERRORSHIELD_WEBSOCKET_TIMEOUTOPTION_H

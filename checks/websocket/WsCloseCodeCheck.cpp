@@ -1,0 +1,140 @@
+//===--- WsCloseCodeCheck.cpp - errorshield-ws-close-code -----------------===//
+
+#include "websocket/WsCloseCodeCheck.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+WsCloseCodeCheck::WsCloseCodeCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      CloseMethods(listOption("CloseMethods")), CloseReasonTypes(listOption("CloseReasonTypes")),
+      ForbiddenCodes(listOption("ForbiddenCodes")), FixItCodes(listOption("FixItCodes")) {
+  // Entries are "N" or "LOW-HIGH"; a malformed one is named and skipped, the rest still apply.
+  for (StringRef Entry : ForbiddenCodes) {
+    auto [Low, High] = Entry.split('-');
+    uint64_t L = 0, H = 0;
+    if (Low.trim().getAsInteger(10, L) || (High.empty() ? (H = L, false)
+                                                        : High.trim().getAsInteger(10, H)) ||
+        H < L) {
+      configurationDiag("errorshield: %0.ForbiddenCodes: '%1' is not a code or a LOW-HIGH range")
+          << Name << Entry;
+      continue;
+    }
+    Ranges.emplace_back(L, H);
+  }
+  for (StringRef Entry : FixItCodes) {
+    auto [Code, Replacement] = Entry.split('=');
+    uint64_t C = 0;
+    if (Code.trim().getAsInteger(10, C) || Replacement.trim().empty()) {
+      configurationDiag("errorshield: %0.FixItCodes: '%1' is not CODE=enumerator") << Name << Entry;
+      continue;
+    }
+    Replacements[C] = Replacement.trim().str();
+  }
+}
+
+void WsCloseCodeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "CloseMethods", CloseMethods);
+  storeList(Opts, "CloseReasonTypes", CloseReasonTypes);
+  storeList(Opts, "ForbiddenCodes", ForbiddenCodes);
+  storeList(Opts, "FixItCodes", FixItCodes);
+}
+
+void WsCloseCodeCheck::registerMatchers(MatchFinder *Finder) {
+  auto CloseCall = callExpr(ws::matchers::streamMethodCall(StreamTypes, CloseMethods),
+                            argumentCountAtLeast(1));
+  auto ReasonConstruct = cxxConstructExpr(
+      hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(
+          cxxRecordDecl(matchers::hasAnyListedName(CloseReasonTypes)))))),
+      argumentCountAtLeast(1));
+  Finder->addMatcher(CloseCall.bind("close"), this);
+  Finder->addMatcher(ReasonConstruct.bind("reason"), this);
+}
+
+const Expr *WsCloseCodeCheck::codeOf(const Expr *Reason) const {
+  const Expr *E = Reason->IgnoreImplicit()->IgnoreParens();
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+    E = Cast->getSubExpr()->IgnoreImplicit();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+    if (!ws::isTypeNamed(Construct->getType(), CloseReasonTypes) || Construct->getNumArgs() == 0)
+      return nullptr;
+    E = Construct->getArg(0)->IgnoreImplicit()->IgnoreParens();
+  } else if (const auto *List = dyn_cast<InitListExpr>(E); List && List->getNumInits() > 0) {
+    E = List->getInit(0)->IgnoreImplicit()->IgnoreParens(); // unresolved `{1006, "bye"}`
+  }
+  const QualType T = E->getType();
+  if (T.isNull() || !(T->isIntegralOrEnumerationType()))
+    return nullptr; // close_reason(string_view): code 1000
+  return E;
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> WsCloseCodeCheck::forbiddenRange(uint64_t Code) const {
+  for (const auto &Range : Ranges)
+    if (Code >= Range.first && Code <= Range.second)
+      return Range;
+  return std::nullopt;
+}
+
+void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("close")) {
+    std::optional<ws::StreamCall> Close = ws::asStreamCall(Call, StreamTypes);
+    if (const Expr *Code = codeOf(Call->getArg(0))) {
+      JudgedCodes.insert(Code);
+      reportCode(Close->Loc, Code, *Result.Context);
+    }
+    return;
+  }
+  const auto *Reason = Result.Nodes.getNodeAs<CXXConstructExpr>("reason");
+  if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code))
+    reportCode(Reason->getBeginLoc(), Code, *Result.Context);
+}
+
+/// Why RFC 6455 (section 7.4) forbids sending \p Code.
+static StringRef whyForbidden(uint64_t Code) {
+  switch (Code) {
+  case 1005:
+    return "it only reports locally that a close frame carried no status code";
+  case 1006:
+    return "it only reports locally that the connection closed without a close frame";
+  case 1015:
+    return "it only reports locally that the TLS handshake failed";
+  default:
+    break;
+  }
+  if (Code < 1000)
+    return "codes below 1000 are not close codes";
+  if (Code < 3000)
+    return "it is reserved for the WebSocket protocol";
+  if (Code > 4999)
+    return "close codes end at 4999";
+  return "the catalog forbids it";
+}
+
+void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, const ASTContext &Context) {
+  if (Code->isValueDependent())
+    return;
+  Expr::EvalResult Value;
+  if (!Code->EvaluateAsInt(Value, Context) || Value.Val.getInt().isNegative())
+    return;
+  const uint64_t N = Value.Val.getInt().getZExtValue();
+  if (!forbiddenRange(N) || !firstReportAt(At))
+    return;
+  auto Diag = report(At, "close code %0 must not be sent in a close frame: %1") << std::to_string(N)
+                                                                              << whyForbidden(N);
+  auto Replacement = Replacements.find(N);
+  if (Replacement == Replacements.end() || Code->getBeginLoc().isMacroID())
+    return;
+  // An enumerator keeps the qualifier the user wrote; a literal gets the catalog's spelling.
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Code); Ref && isa<EnumConstantDecl>(Ref->getDecl()))
+    Diag << FixItHint::CreateReplacement(Ref->getNameInfo().getSourceRange(),
+                                         StringRef(Replacement->second).rsplit("::").second);
+  else if (isa<IntegerLiteral>(Code))
+    Diag << FixItHint::CreateReplacement(Code->getSourceRange(), Replacement->second);
+}
+
+} // namespace clang::tidy::errorshield

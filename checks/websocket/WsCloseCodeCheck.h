@@ -1,0 +1,48 @@
+//===--- WsCloseCodeCheck.h - errorshield-ws-close-code -----------*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSCLOSECODECHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSCLOSECODECHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include <cstdint>
+#include <map>
+
+namespace clang::tidy::errorshield {
+
+/// Finds close frames sent with a constant code RFC 6455 forbids on the wire (1005, 1006, 1015,
+/// reserved and out-of-range codes).
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-close-code.md
+class WsCloseCodeCheck : public ErrorShieldCheck {
+public:
+  WsCloseCodeCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  /// The forbidden range containing \p Code, if any.
+  std::optional<std::pair<uint64_t, uint64_t>> forbiddenRange(uint64_t Code) const;
+  /// The expression holding the code of a close call's first argument, or of a close_reason.
+  const Expr *codeOf(const Expr *Reason) const;
+  void reportCode(SourceLocation At, const Expr *Code, const ASTContext &Context);
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> CloseMethods;
+  const std::vector<std::string> CloseReasonTypes;
+  const std::vector<std::string> ForbiddenCodes;
+  const std::vector<std::string> FixItCodes;
+
+  std::vector<std::pair<uint64_t, uint64_t>> Ranges; ///< Parsed ForbiddenCodes.
+  std::map<uint64_t, std::string> Replacements;      ///< Parsed FixItCodes.
+  /// close_reason constructions already judged as the argument of a close call.
+  llvm::SmallPtrSet<const Expr *, 8> JudgedCodes;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSCLOSECODECHECK_H

@@ -1,0 +1,130 @@
+//===--- WsFrameTypeCheck.cpp - errorshield-ws-frame-type -----------------===//
+
+#include "websocket/WsFrameTypeCheck.h"
+#include "core/Matchers.h"
+#include "clang/Basic/SourceManager.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      ReadMethods(listOption("ReadMethods")), WriteMethods(listOption("WriteMethods")),
+      FrameTypeQueries(listOption("FrameTypeQueries")),
+      TextModeSetters(listOption("TextModeSetters")),
+      BinaryModeSetters(listOption("BinaryModeSetters")),
+      BufferDataMethods(listOption("BufferDataMethods")), TextParsers(listOption("TextParsers")),
+      BufferFunctions(listOption("BufferFunctions")),
+      ByteContainerTypes(listOption("ByteContainerTypes")),
+      ByteElementTypes(listOption("ByteElementTypes")) {}
+
+void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "ReadMethods", ReadMethods);
+  storeList(Opts, "WriteMethods", WriteMethods);
+  storeList(Opts, "FrameTypeQueries", FrameTypeQueries);
+  storeList(Opts, "TextModeSetters", TextModeSetters);
+  storeList(Opts, "BinaryModeSetters", BinaryModeSetters);
+  storeList(Opts, "BufferDataMethods", BufferDataMethods);
+  storeList(Opts, "TextParsers", TextParsers);
+  storeList(Opts, "BufferFunctions", BufferFunctions);
+  storeList(Opts, "ByteContainerTypes", ByteContainerTypes);
+  storeList(Opts, "ByteElementTypes", ByteElementTypes);
+}
+
+void WsFrameTypeCheck::registerMatchers(MatchFinder *Finder) {
+  using ws::matchers::streamMethodCall;
+  auto InFunction = forCallable(decl().bind("fn"));
+  std::vector<std::string> Setters = TextModeSetters;
+  Setters.insert(Setters.end(), BinaryModeSetters.begin(), BinaryModeSetters.end());
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods), argumentCountAtLeast(1))
+                         .bind("read"),
+                     this);
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, FrameTypeQueries)).bind("query"), this);
+  Finder->addMatcher(
+      callExpr(streamMethodCall(StreamTypes, Setters), argumentCountIs(1), InFunction).bind("mode"),
+      this);
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, WriteMethods), argumentCountAtLeast(1),
+                              InFunction)
+                         .bind("write"),
+                     this);
+  Finder->addMatcher(callExpr(callee(functionDecl(matchers::hasListedQualifiedName(TextParsers))),
+                              argumentCountAtLeast(1))
+                         .bind("parse"),
+                     this);
+}
+
+/// Where a finding about a call is shown: the called name.
+static SourceLocation calleeLoc(const CallExpr *Call) {
+  if (std::optional<ws::StreamCall> Member = ws::asMemberCall(Call))
+    return Member->Loc;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
+    return Ref->getLocation();
+  return Call->getBeginLoc();
+}
+
+void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
+  SM = Result.SourceManager;
+  const FunctionDecl *Function =
+      ws::outerFunction(dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("read")) {
+    std::optional<ws::StreamCall> Read = ws::asStreamCall(Call, StreamTypes);
+    if (std::optional<ws::ObjectKey> Buffer = ws::ownedObject(Read->Args[0]))
+      Reads.push_back({*Buffer, ws::ownedObject(Read->Object)});
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
+    if (std::optional<ws::ObjectKey> Stream =
+            ws::ownedObject(ws::asStreamCall(Call, StreamTypes)->Object))
+      Checked.add(*Stream, "frame-type");
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
+    std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
+    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
+    bool On = false;
+    Mode M = Mode::Unknown;
+    if (!Set->Args[0]->isValueDependent() &&
+        Set->Args[0]->EvaluateAsBooleanCondition(On, *Result.Context))
+      M = (On == llvm::is_contained(TextModeSetters, Set->Method)) ? Mode::Text : Mode::Binary;
+    if (Stream && Function)
+      ModeSets.push_back({*Stream, Set->Loc, Function, M});
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write")) {
+    std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
+    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Write->Object);
+    if (const ValueDecl *Bytes = byteSource(Write->Args[0]); Bytes && Stream && Function)
+      Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Bytes->getNameAsString()});
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
+    Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}};
+    for (const Expr *Arg : Call->arguments())
+      bufferSources(Arg, /*Depth=*/3, P.Buffers);
+    if (!P.Buffers.empty())
+      Parses.push_back(std::move(P));
+  }
+}
+
+void WsFrameTypeCheck::onEndOfTranslationUnit() {
+  for (const Parse &P : Parses) {
+    for (const ws::ObjectKey &Buffer : P.Buffers) {
+      auto Unchecked = llvm::find_if(Reads, [&](const Read &R) {
+        return R.Buffer == Buffer && R.Stream && !Checked.has(*R.Stream, "frame-type");
+      });
+      if (Unchecked == Reads.end() || !firstReportAt(P.Loc))
+        continue;
+      report(P.Loc, "'%0' parses a message read from '%1' as text, but the stream's owner never "
+                    "checks got_text() or got_binary(): a binary message reaches the text parser")
+          << P.Parser << Unchecked->Stream->Name;
+      break;
+    }
+  }
+  for (const ByteWrite &W : Writes) {
+    if (SM && modeAt(W.Stream, W.Loc, W.Function, *SM) == Mode::Text && firstReportAt(W.Loc))
+      report(W.Loc, "%0 sends '%1', declared as bytes, on '%2', which is in text mode: the bytes go "
+                    "out as a text frame, which peers reject unless it is valid UTF-8")
+          << W.Method << W.Source << W.Stream.Name;
+  }
+  Reads.clear();
+  Parses.clear();
+  ModeSets.clear();
+  Writes.clear();
+  Checked.clear();
+}
+
+} // namespace clang::tidy::errorshield

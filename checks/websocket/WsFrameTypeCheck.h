@@ -1,0 +1,85 @@
+//===--- WsFrameTypeCheck.h - errorshield-ws-frame-type -----------*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSFRAMETYPECHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSFRAMETYPECHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "websocket/StreamModel.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds text/binary confusion on WebSocket streams: the bytes of a message read from a stream
+/// handed to a text parser while the stream's owner never checks got_text()/got_binary(), and a
+/// byte buffer written on a stream set to text mode. Reads, parses and mode changes may sit in
+/// different member functions, so they are collected and judged at the end of the translation unit.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-frame-type.md
+class WsFrameTypeCheck : public ErrorShieldCheck {
+public:
+  WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+  enum class Mode { Text, Binary, Unknown };
+
+private:
+  /// The buffers whose bytes \p E is made of (`b.data()` calls found under \p E, following local
+  /// variables to what is stored into them).
+  void bufferSources(const Expr *E, unsigned Depth, std::vector<ws::ObjectKey> &Out) const;
+  /// The variable a written buffer comes from, when it is declared as bytes.
+  const ValueDecl *byteSource(const Expr *Buffer) const;
+  bool isByteType(QualType T) const;
+  /// The mode \p W's stream is in when it writes, from the setters seen.
+  Mode modeAt(const ws::ObjectKey &Stream, SourceLocation Write, const FunctionDecl *Function,
+              const SourceManager &SM) const;
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> ReadMethods;
+  const std::vector<std::string> WriteMethods;
+  const std::vector<std::string> FrameTypeQueries;
+  const std::vector<std::string> TextModeSetters;
+  const std::vector<std::string> BinaryModeSetters;
+  const std::vector<std::string> BufferDataMethods;
+  const std::vector<std::string> TextParsers;
+  const std::vector<std::string> BufferFunctions;
+  const std::vector<std::string> ByteContainerTypes;
+  const std::vector<std::string> ByteElementTypes;
+
+  struct Read {
+    ws::ObjectKey Buffer;
+    std::optional<ws::ObjectKey> Stream;
+  };
+  struct Parse {
+    SourceLocation Loc;
+    std::string Parser;
+    std::vector<ws::ObjectKey> Buffers;
+  };
+  struct ModeSet {
+    ws::ObjectKey Stream;
+    SourceLocation Loc;
+    const FunctionDecl *Function;
+    Mode Set;
+  };
+  struct ByteWrite {
+    SourceLocation Loc;
+    std::string Method;
+    ws::ObjectKey Stream;
+    const FunctionDecl *Function;
+    std::string Source;
+  };
+  std::vector<Read> Reads;
+  std::vector<Parse> Parses;
+  std::vector<ModeSet> ModeSets;
+  std::vector<ByteWrite> Writes;
+  ws::OwnerFacts Checked;
+  const SourceManager *SM = nullptr;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSFRAMETYPECHECK_H

@@ -1,0 +1,217 @@
+//===--- WsHandshakeOriginCheck.cpp - errorshield-ws-handshake-origin -----===//
+
+#include "websocket/WsHandshakeOriginCheck.h"
+#include "core/Matchers.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ParentMapContext.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+static constexpr llvm::StringLiteral Origin = "origin", Subprotocol = "subprotocol";
+
+WsHandshakeOriginCheck::WsHandshakeOriginCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      AcceptMethods(listOption("AcceptMethods")), RequestTypes(listOption("RequestTypes")),
+      HeaderWriteMethods(listOption("HeaderWriteMethods")), OriginFields(listOption("OriginFields")),
+      OriginHeaderNames(listOption("OriginHeaderNames")),
+      SubprotocolFields(listOption("SubprotocolFields")),
+      SubprotocolHeaderNames(listOption("SubprotocolHeaderNames")) {}
+
+void WsHandshakeOriginCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "AcceptMethods", AcceptMethods);
+  storeList(Opts, "RequestTypes", RequestTypes);
+  storeList(Opts, "HeaderWriteMethods", HeaderWriteMethods);
+  storeList(Opts, "OriginFields", OriginFields);
+  storeList(Opts, "OriginHeaderNames", OriginHeaderNames);
+  storeList(Opts, "SubprotocolFields", SubprotocolFields);
+  storeList(Opts, "SubprotocolHeaderNames", SubprotocolHeaderNames);
+}
+
+namespace {
+AST_MATCHER_P(CallExpr, hasArgumentOfType, std::vector<std::string>, Types) {
+  return llvm::any_of(Node.arguments(),
+                      [&](const Expr *Arg) { return ws::isTypeNamed(Arg->getType(), Types); });
+}
+AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Names) {
+  return Node.isOrdinary() && llvm::any_of(Names, [&](const std::string &N) {
+           return Node.getString().equals_insensitive(N);
+         });
+}
+} // namespace
+
+void WsHandshakeOriginCheck::registerMatchers(MatchFinder *Finder) {
+  auto InFunction = forCallable(decl().bind("fn"));
+  std::vector<std::string> Fields = OriginFields, Names = OriginHeaderNames;
+  Fields.insert(Fields.end(), SubprotocolFields.begin(), SubprotocolFields.end());
+  Names.insert(Names.end(), SubprotocolHeaderNames.begin(), SubprotocolHeaderNames.end());
+  Finder->addMatcher(
+      callExpr(ws::matchers::streamMethodCall(StreamTypes, AcceptMethods), InFunction).bind("accept"),
+      this);
+  Finder->addMatcher(
+      declRefExpr(to(enumConstantDecl(matchers::hasAnyListedName(Fields))), InFunction)
+          .bind("header"),
+      this);
+  Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
+  Finder->addMatcher(callExpr(hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
+}
+
+void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
+  const FunctionDecl *Function = ws::outerFunction(
+      dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
+  if (!Function)
+    return;
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("accept"))
+    collectAccept(Call, Function);
+  if (const auto *Header = Result.Nodes.getNodeAs<Expr>("header")) {
+    const bool IsOrigin = ws::isEnumeratorNamed(Header, OriginFields) ||
+                          ws::isStringNamed(Header, OriginHeaderNames);
+    collectHeaderUse(Header, IsOrigin ? Origin : Subprotocol, *Result.Context, Function);
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass"))
+    collectRequestPass(Call, Function);
+}
+
+void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionDecl *Function) {
+  std::optional<ws::StreamCall> Accept = ws::asStreamCall(Call, StreamTypes);
+  Flow.addAcceptor(Function);
+  std::optional<ws::ObjectKey> Stream = ws::ownedObject(Accept->Object);
+  if (!Stream)
+    return;
+  const bool HasRequest = llvm::any_of(Accept->Args, [&](const Expr *Arg) {
+    return ws::isTypeNamed(Arg->getType(), RequestTypes);
+  });
+  Accepts.push_back({Accept->Loc, Accept->Method, *Stream, Function, HasRequest});
+}
+
+/// The call (or subscript) a header name is an argument of, looking through conversions.
+static const Expr *enclosingCall(const Expr *E, ASTContext &Context) {
+  DynTypedNode Node = DynTypedNode::create(*E);
+  for (int Hops = 0; Hops < 6; ++Hops) {
+    DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return nullptr;
+    Node = Parents[0];
+    const auto *Parent = Node.get<Expr>();
+    if (!Parent)
+      return nullptr;
+    if (isa<CallExpr>(Parent) || isa<ArraySubscriptExpr>(Parent))
+      return Parent;
+  }
+  return nullptr;
+}
+
+/// The name of the function a header access calls: "set", "find", "operator[]".
+static std::string calleeName(const Expr *Access) {
+  if (isa<ArraySubscriptExpr>(Access))
+    return "operator[]";
+  const auto *Call = cast<CallExpr>(Access);
+  if (std::optional<ws::StreamCall> Member = ws::asMemberCall(Call))
+    return Member->Method;
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    return Callee->getNameAsString();
+  if (const auto *Lookup = dyn_cast_or_null<OverloadExpr>(Call->getCallee()->IgnoreParenImpCasts()))
+    return Lookup->getName().getAsString();
+  return "";
+}
+
+/// True for an http::message<true, ...> (a request), seen through references and pointers.
+static bool isRequest(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() == 0)
+    return false;
+  const TemplateArgument &IsRequest = Spec->getTemplateArgs()[0];
+  return IsRequest.getKind() == TemplateArgument::Integral && IsRequest.getAsIntegral() != 0;
+}
+
+/// A value fixed at compile time: a string literal, or a constant initialized with one.
+static const StringLiteral *fixedString(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Literal = dyn_cast<StringLiteral>(E))
+    return Literal;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+        Var && Var->getType().isConstQualified() && Var->getInit())
+      return dyn_cast<StringLiteral>(stripConversions(Var->getInit()));
+  return nullptr;
+}
+
+void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Which,
+                                              ASTContext &Context, const FunctionDecl *Function) {
+  const Expr *Access = enclosingCall(Header, Context);
+  const std::string Name = Access ? calleeName(Access) : "";
+  if (!llvm::is_contained(HeaderWriteMethods, Name)) {
+    // Any use that does not write the header (operator[], find, at, a helper, a comparison) counts
+    // as a read, so an Origin check is never missed.
+    Flow.addRead(Function, Which);
+    return;
+  }
+  const auto *Call = cast<CallExpr>(Access);
+  std::optional<ws::StreamCall> Set = ws::asMemberCall(Call);
+  // Only a response answers; a client's request decorator offers subprotocols.
+  if (Which != Subprotocol || !Set || !Set->Object || isRequest(Set->Object->IgnoreParenImpCasts()->getType()))
+    return;
+  for (unsigned I = 0; I + 1 < Call->getNumArgs(); ++I)
+    if (stripConversions(Call->getArg(I)) == stripConversions(Header))
+      if (const StringLiteral *Value = fixedString(Call->getArg(I + 1)))
+        Answers.push_back({Set->Loc, Value->getString().str(), Function});
+}
+
+void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const FunctionDecl *Function) {
+  std::vector<const FunctionDecl *> Callees;
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    Callees.push_back(Callee);
+  else if (const auto *Overloads =
+               dyn_cast_or_null<OverloadExpr>(Call->getCallee()->IgnoreParenImpCasts()))
+    for (const NamedDecl *D : Overloads->decls())
+      if (const FunctionDecl *F = D->getAsFunction())
+        Callees.push_back(F);
+  for (const FunctionDecl *Callee : Callees)
+    Flow.addPass(Function, ws::outerFunction(Callee));
+}
+
+bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const FunctionDecl *Function,
+                                        StringRef Header) const {
+  if (Flow.readsDown(Function, Header) || Flow.readByCaller(Function, Header))
+    return true;
+  if (const auto *Record = dyn_cast<CXXRecordDecl>(Stream.Owner))
+    return Flow.readInClass(Record, Header);
+  return false;
+}
+
+void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
+  for (const Accept &A : Accepts) {
+    if (!A.HasRequest) {
+      if (firstReportAt(A.Loc))
+        report(A.Loc, "%0 without a request: the library reads the handshake itself, so its "
+                      "Origin header can never be checked (cross-site WebSocket hijacking)")
+            << A.Method;
+      continue;
+    }
+    if (!ownerReads(A.Stream, A.Function, Origin) && firstReportAt(A.Loc))
+      report(A.Loc, "%0 accepts a handshake whose Origin header is never checked: any web page can "
+                    "open this connection with the user's cookies (cross-site WebSocket hijacking)")
+          << A.Method;
+  }
+  for (const FixedSubprotocol &S : Answers) {
+    const CXXRecordDecl *Record = ws::ownerClass(S.Function);
+    const bool Negotiated = Flow.readsDown(S.Function, Subprotocol) ||
+                            Flow.readByCaller(S.Function, Subprotocol) ||
+                            (Record && Flow.readInClass(Record, Subprotocol));
+    if (!Negotiated && firstReportAt(S.Loc))
+      report(S.Loc, "the handshake answers with the fixed subprotocol '%0' without reading the "
+                    "client's Sec-WebSocket-Protocol: a client that did not offer it is told it "
+                    "was chosen")
+          << S.Value;
+  }
+  Accepts.clear();
+  Answers.clear();
+  Flow.clear();
+}
+
+} // namespace clang::tidy::errorshield

@@ -1,0 +1,65 @@
+//===--- WsHandshakeOriginCheck.h - errorshield-ws-handshake-origin *- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSHANDSHAKEORIGINCHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSHANDSHAKEORIGINCHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "websocket/RequestFlow.h"
+#include "websocket/StreamModel.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds WebSocket handshakes accepted without an Origin check (cross-site WebSocket hijacking):
+/// accept() without a request, accept(req) where the request's Origin is never read, and a fixed
+/// Sec-WebSocket-Protocol answer that was never negotiated. Where the request's headers are read is
+/// known only at the end of the translation unit, so accepts are judged there.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-handshake-origin.md
+class WsHandshakeOriginCheck : public ErrorShieldCheck {
+public:
+  WsHandshakeOriginCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  void collectAccept(const CallExpr *Call, const FunctionDecl *Function);
+  void collectHeaderUse(const Expr *Header, StringRef Which, ASTContext &Context,
+                        const FunctionDecl *Function);
+  void collectRequestPass(const CallExpr *Call, const FunctionDecl *Function);
+  bool ownerReads(const ws::ObjectKey &Stream, const FunctionDecl *Function,
+                  StringRef Header) const;
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> AcceptMethods;
+  const std::vector<std::string> RequestTypes;
+  const std::vector<std::string> HeaderWriteMethods;
+  const std::vector<std::string> OriginFields;
+  const std::vector<std::string> OriginHeaderNames;
+  const std::vector<std::string> SubprotocolFields;
+  const std::vector<std::string> SubprotocolHeaderNames;
+
+  struct Accept {
+    SourceLocation Loc;
+    std::string Method;
+    ws::ObjectKey Stream;
+    const FunctionDecl *Function;
+    bool HasRequest;
+  };
+  struct FixedSubprotocol {
+    SourceLocation Loc;
+    std::string Value;
+    const FunctionDecl *Function;
+  };
+  std::vector<Accept> Accepts;
+  std::vector<FixedSubprotocol> Answers;
+  ws::RequestFlow Flow;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSHANDSHAKEORIGINCHECK_H

@@ -1,0 +1,87 @@
+//===--- WsMessageLimitCheck.cpp - errorshield-ws-message-limit -----------===//
+
+#include "websocket/WsMessageLimitCheck.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+static uint64_t parseBytes(StringRef Text, uint64_t Default) {
+  uint64_t Value = 0;
+  return Text.trim().getAsInteger(10, Value) ? Default : Value;
+}
+
+WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      ReadMethods(listOption("ReadMethods")), LimitMethods(listOption("LimitMethods")),
+      MaxMessageBytes(parseBytes(stringOption("MaxMessageBytes"), 64ULL << 20)),
+      SuggestedMessageBytes(parseBytes(stringOption("SuggestedMessageBytes"), 1ULL << 20)) {}
+
+void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "ReadMethods", ReadMethods);
+  storeList(Opts, "LimitMethods", LimitMethods);
+  Options.store(Opts, "MaxMessageBytes", std::to_string(MaxMessageBytes));
+  Options.store(Opts, "SuggestedMessageBytes", std::to_string(SuggestedMessageBytes));
+}
+
+void WsMessageLimitCheck::registerMatchers(MatchFinder *Finder) {
+  using ws::matchers::streamMethodCall;
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods)).bind("read"), this);
+  Finder->addMatcher(
+      callExpr(streamMethodCall(StreamTypes, LimitMethods), argumentCountIs(1)).bind("limit"),
+      this);
+}
+
+void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("limit")) {
+    std::optional<ws::StreamCall> Limit = ws::asStreamCall(Call, StreamTypes);
+    if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Limit->Object))
+      Limited.add(*Stream, "limit");
+    judgeLimit(*Limit, *Result.Context);
+    return;
+  }
+  std::optional<ws::StreamCall> Call =
+      ws::asStreamCall(Result.Nodes.getNodeAs<CallExpr>("read"), StreamTypes);
+  if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
+    Reads.push_back({Call->Loc, Call->Method, *Stream});
+}
+
+void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTContext &Context) {
+  // The limit's value is known from the call alone, so it is judged whoever owns the stream.
+  const Expr *Arg = Limit.Args[0];
+  Expr::EvalResult Value;
+  if (Arg->isValueDependent() || !Arg->EvaluateAsInt(Value, Context) ||
+      Value.Val.getInt().isNegative())
+    return;
+  const uint64_t Bytes = Value.Val.getInt().getZExtValue();
+  if ((Bytes != 0 && Bytes <= MaxMessageBytes) || !firstReportAt(Limit.Loc))
+    return;
+  if (Bytes == 0)
+    report(Limit.Loc, "%0(0) removes the message size limit: one peer can make the server buffer a "
+                      "message of any size")
+        << Limit.Method;
+  else
+    report(Limit.Loc, "%0(%1) allows messages above the %2-byte ceiling: a few peers can exhaust "
+                      "the server's memory")
+        << Limit.Method << std::to_string(Bytes) << std::to_string(MaxMessageBytes);
+  diag(Limit.Loc, "limit messages to what the protocol needs, e.g. %0(%1)", DiagnosticIDs::Note)
+      << Limit.Method << std::to_string(SuggestedMessageBytes);
+}
+
+void WsMessageLimitCheck::onEndOfTranslationUnit() {
+  const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
+  for (const Read &R : Reads) {
+    if (Limited.has(R.Stream, "limit") || !firstReportAt(R.Loc))
+      continue;
+    report(R.Loc, "%0 on '%1', whose owner never calls %2(): the size of each message is up to "
+                  "the peer")
+        << R.Method << R.Stream.Name << Setter;
+    diag(R.Loc, "set a limit before the first read, e.g. %0.%1(%2)", DiagnosticIDs::Note)
+        << R.Stream.Name << Setter << std::to_string(SuggestedMessageBytes);
+  }
+  Reads.clear();
+  Limited.clear();
+}
+
+} // namespace clang::tidy::errorshield

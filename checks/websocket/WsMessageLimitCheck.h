@@ -1,0 +1,47 @@
+//===--- WsMessageLimitCheck.h - errorshield-ws-message-limit -----*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSMESSAGELIMITCHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSMESSAGELIMITCHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "websocket/StreamModel.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds WebSocket reads on a stream whose owner never sets read_message_max(n), and limits that
+/// are unlimited (0) or above the catalog's ceiling. Whether the owner sets a limit is known only
+/// once every member function has been seen, so reads are judged at the end of the translation unit.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-message-limit.md
+class WsMessageLimitCheck : public ErrorShieldCheck {
+public:
+  WsMessageLimitCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  void judgeLimit(const ws::StreamCall &Limit, const ASTContext &Context);
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> ReadMethods;
+  const std::vector<std::string> LimitMethods;
+  const uint64_t MaxMessageBytes;
+  const uint64_t SuggestedMessageBytes;
+
+  struct Read {
+    SourceLocation Loc;
+    std::string Method;
+    ws::ObjectKey Stream;
+  };
+  std::vector<Read> Reads;
+  ws::OwnerFacts Limited;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSMESSAGELIMITCHECK_H

@@ -1,0 +1,131 @@
+//===--- WsTimeoutsCheck.cpp - errorshield-ws-timeouts --------------------===//
+
+#include "websocket/WsTimeoutsCheck.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+/// 2 -> "2", 0.5 -> "0.5".
+static std::string formatSeconds(double Seconds) {
+  if (Seconds == double(static_cast<long long>(Seconds)))
+    return std::to_string(static_cast<long long>(Seconds));
+  return llvm::formatv("{0:F3}", Seconds).str();
+}
+
+static double parseSeconds(StringRef Text, double Default) {
+  double Value = 0;
+  return Text.trim().getAsDouble(Value) ? Default : Value;
+}
+
+WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      ServerHandshakeMethods(listOption("ServerHandshakeMethods")),
+      ClientHandshakeMethods(listOption("ClientHandshakeMethods")),
+      SetOptionMethods(listOption("SetOptionMethods")),
+      TimeoutOptionTypes(listOption("TimeoutOptionTypes")),
+      Vocabulary{listOption("SuggestedFunctions"), listOption("NoTimeoutFunctions"),
+                 listOption("ClientRoles"), stringOption("HandshakeTimeoutField"),
+                 stringOption("IdleTimeoutField"), stringOption("KeepAlivePingsField")},
+      MinIdleTimeoutSeconds(parseSeconds(stringOption("MinIdleTimeoutSeconds"), 5)),
+      MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)) {}
+
+void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "ServerHandshakeMethods", ServerHandshakeMethods);
+  storeList(Opts, "ClientHandshakeMethods", ClientHandshakeMethods);
+  storeList(Opts, "SetOptionMethods", SetOptionMethods);
+  storeList(Opts, "TimeoutOptionTypes", TimeoutOptionTypes);
+  storeList(Opts, "SuggestedFunctions", Vocabulary.SuggestedFunctions);
+  storeList(Opts, "NoTimeoutFunctions", Vocabulary.NoTimeoutFunctions);
+  storeList(Opts, "ClientRoles", Vocabulary.ClientRoles);
+  Options.store(Opts, "HandshakeTimeoutField", Vocabulary.HandshakeField);
+  Options.store(Opts, "IdleTimeoutField", Vocabulary.IdleField);
+  Options.store(Opts, "KeepAlivePingsField", Vocabulary.KeepAliveField);
+  Options.store(Opts, "MinIdleTimeoutSeconds", formatSeconds(MinIdleTimeoutSeconds));
+  Options.store(Opts, "MaxIdleTimeoutSeconds", formatSeconds(MaxIdleTimeoutSeconds));
+}
+
+void WsTimeoutsCheck::registerMatchers(MatchFinder *Finder) {
+  using ws::matchers::streamMethodCall;
+  std::vector<std::string> HandshakeMethods = ServerHandshakeMethods;
+  HandshakeMethods.insert(HandshakeMethods.end(), ClientHandshakeMethods.begin(),
+                          ClientHandshakeMethods.end());
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, HandshakeMethods)).bind("handshake"),
+                     this);
+  Finder->addMatcher(
+      callExpr(streamMethodCall(StreamTypes, SetOptionMethods), argumentCountIs(1)).bind("set"),
+      this);
+}
+
+void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("set")) {
+    std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
+    const Expr *Option = Set->Args[0];
+    if (!ws::isTypeNamed(Option->getType(), TimeoutOptionTypes))
+      return;
+    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
+    if (Stream)
+      Facts.add(*Stream, "timeout");
+    if (!Call->isValueDependent())
+      TimeoutSets.push_back(
+          {Set->Loc, Stream, ws::evaluateTimeout(Option, Call, Vocabulary, *Result.Context)});
+    return;
+  }
+  std::optional<ws::StreamCall> Call =
+      ws::asStreamCall(Result.Nodes.getNodeAs<CallExpr>("handshake"), StreamTypes);
+  std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object);
+  if (!Stream)
+    return;
+  const bool Server = llvm::is_contained(ServerHandshakeMethods, Call->Method);
+  Facts.add(*Stream, Server ? "server" : "client");
+  Handshakes.push_back({Call->Loc, Call->Method, *Stream, Server});
+}
+
+std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerStream) const {
+  using ws::DurationField;
+  if (T.Handshake.State == DurationField::Disabled)
+    return "disables the handshake timeout: a peer that never completes the handshake holds its "
+           "connection forever";
+  if (T.Idle.State == DurationField::Disabled && ServerStream)
+    return "disables the idle timeout of a server stream: a client that vanishes without closing "
+           "is never detected";
+  if (T.Idle.State == DurationField::Disabled && T.Idle.Explicit && T.KeepAliveExplicit &&
+      T.KeepAlivePings == false)
+    return "disables both the idle timeout and keep-alive pings: a dead connection is never "
+           "detected";
+  if (T.Idle.State == DurationField::Constant && T.Idle.Explicit &&
+      (T.Idle.Seconds < MinIdleTimeoutSeconds || T.Idle.Seconds > MaxIdleTimeoutSeconds))
+    return "sets an idle timeout of " + formatSeconds(T.Idle.Seconds) + " s, outside " +
+           formatSeconds(MinIdleTimeoutSeconds) + "-" + formatSeconds(MaxIdleTimeoutSeconds) +
+           " s: " +
+           (T.Idle.Seconds < MinIdleTimeoutSeconds ? "healthy but quiet peers are dropped"
+                                                   : "dead peers hold their session for too long");
+  return "";
+}
+
+void WsTimeoutsCheck::onEndOfTranslationUnit() {
+  for (const TimeoutSet &Set : TimeoutSets) {
+    const bool Server = Set.Stream && Facts.has(*Set.Stream, "server");
+    const std::string Problem = problemWith(Set.Value, Server);
+    if (!Problem.empty() && firstReportAt(Set.Loc))
+      report(Set.Loc, "this timeout option %0") << Problem;
+  }
+  for (const Handshake &H : Handshakes) {
+    if (Facts.has(H.Stream, "timeout") || !firstReportAt(H.Loc))
+      continue;
+    report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
+                  "vanishes without closing is never detected")
+        << H.Method << H.Stream.Name;
+    diag(H.Loc, "set one first, e.g. %0.set_option(websocket::stream_base::timeout::suggested("
+                "beast::role_type::%1))",
+         DiagnosticIDs::Note)
+        << H.Stream.Name << (H.Server ? "server" : "client");
+  }
+  Handshakes.clear();
+  TimeoutSets.clear();
+  Facts.clear();
+}
+
+} // namespace clang::tidy::errorshield

@@ -1,0 +1,60 @@
+//===--- WsTimeoutsCheck.h - errorshield-ws-timeouts --------------*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSTIMEOUTSCHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSTIMEOUTSCHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "websocket/StreamModel.h"
+#include "websocket/TimeoutOption.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds WebSocket handshakes on streams whose owner never sets a stream_base::timeout, and timeout
+/// options that disable the handshake or idle timeout or use an idle timeout out of bounds. A
+/// stream's role (server or client) and its options are known only once the whole owner has been
+/// seen, so findings are judged at the end of the translation unit.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-timeouts.md
+class WsTimeoutsCheck : public ErrorShieldCheck {
+public:
+  WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  /// Why \p T is a bad timeout option for a stream of the given role, or empty.
+  std::string problemWith(const ws::TimeoutValue &T, bool ServerStream) const;
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> ServerHandshakeMethods;
+  const std::vector<std::string> ClientHandshakeMethods;
+  const std::vector<std::string> SetOptionMethods;
+  const std::vector<std::string> TimeoutOptionTypes;
+  const ws::TimeoutVocabulary Vocabulary;
+  const double MinIdleTimeoutSeconds;
+  const double MaxIdleTimeoutSeconds;
+
+  struct Handshake {
+    SourceLocation Loc;
+    std::string Method;
+    ws::ObjectKey Stream;
+    bool Server;
+  };
+  struct TimeoutSet {
+    SourceLocation Loc;
+    std::optional<ws::ObjectKey> Stream;
+    ws::TimeoutValue Value;
+  };
+  std::vector<Handshake> Handshakes;
+  std::vector<TimeoutSet> TimeoutSets;
+  ws::OwnerFacts Facts;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSTIMEOUTSCHECK_H
