@@ -103,6 +103,8 @@ static StringRef whyForbidden(uint64_t Code) {
     return "it only reports locally that the connection closed without a close frame";
   case 1015:
     return "it only reports locally that the TLS handshake failed";
+  case 1004:
+    return "RFC 6455 reserves it";
   default:
     break;
   }

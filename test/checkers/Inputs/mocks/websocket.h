@@ -74,6 +74,7 @@ inline namespace literals {
 inline namespace chrono_literals {
 constexpr chrono::seconds operator""s(unsigned long long n) { return chrono::seconds(n); }
 constexpr chrono::minutes operator""min(unsigned long long n) { return chrono::minutes(n); }
+constexpr chrono::hours operator""h(unsigned long long n) { return chrono::hours(n); }
 } // namespace chrono_literals
 } // namespace literals
 } // namespace std

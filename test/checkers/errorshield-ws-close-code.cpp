@@ -1,0 +1,127 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-close-code' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --fix --checks='-*,errorshield-ws-close-code' -- -std=c++20 -nostdinc++ -isystem %mocks
+// RUN: FileCheck %s --check-prefix=CHECK-FIXES --input-file=%t.cpp
+// RUN: %clangxx -fsyntax-only -std=c++20 -nostdinc++ -isystem %mocks %t.cpp
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+// ---- 1. Codes RFC 6455 reserves for local use ----
+
+void kick_abnormal(websocket::stream<beast::tcp_stream> &ws) {
+  ws.close(websocket::close_code::abnormal);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+}
+
+void kick_no_status(websocket::stream<beast::tcp_stream> &ws, beast::error_code &ec) {
+  ws.close(websocket::close_code::no_status, ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+}
+
+void kick_literal(websocket::stream<beast::tcp_stream> &ws) {
+  ws.close(1006);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_reason(1005));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(1015);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1015 must not be sent in a close frame: it only reports locally that the TLS handshake failed [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_code::reserved3);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1015 must not be sent in a close frame: it only reports locally that the TLS handshake failed [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_code::reserved1);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1004 must not be sent in a close frame: RFC 6455 reserves it [ES-WS-005] [errorshield-ws-close-code]
+}
+
+struct session {
+  websocket::stream<beast::tcp_stream> ws_;
+  void on_idle() {
+    ws_.async_close({websocket::close_code::abnormal, "idle"}, [](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+  }
+  void on_bad_frame() { ws_.async_close(websocket::close_code::protocol_error, [](beast::error_code) {}); }
+  void on_overload() { ws_.async_close(4001, [](beast::error_code) {}); }
+};
+
+// ---- 2. Out of range ----
+
+void out_of_range(websocket::stream<beast::tcp_stream> &ws) {
+  ws.close(999);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 999 must not be sent in a close frame: codes below 1000 are not close codes [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(2000);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 2000 must not be sent in a close frame: it is reserved for the WebSocket protocol [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(5000);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 5000 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(1016);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1016 must not be sent in a close frame: it is reserved for the WebSocket protocol [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(2999);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 2999 must not be sent in a close frame: it is reserved for the WebSocket protocol [ES-WS-005] [errorshield-ws-close-code]
+  websocket::close_reason standalone(1006);
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+  websocket::close_reason braced{websocket::close_code::no_status, "x"};
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+  auto temp = websocket::close_reason(3000);
+}
+
+// ---- 3. Codes a peer may receive ----
+
+void fine(websocket::stream<beast::tcp_stream> &ws, unsigned short dynamic) {
+  ws.close(websocket::close_code::normal);
+  ws.close(websocket::close_code::going_away);
+  ws.close(1000);
+  ws.close(1003);
+  ws.close(1007);
+  ws.close(1014);
+  ws.close(3000);
+  ws.close(4999);
+  ws.close(websocket::close_code::none); // Beast: a close frame without a status code
+  ws.close(websocket::close_reason());
+  ws.close("bye");
+  ws.close(dynamic);
+  websocket::close_reason ok(websocket::close_code::try_again_later, "later");
+}
+
+constexpr unsigned short kGoneCode = 1006;
+void via_constant(websocket::stream<beast::tcp_stream> &ws) { ws.close(kGoneCode); }
+// CHECK-MESSAGES: :[[@LINE-1]]:66: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+
+#define KICK_CODE 1005
+void via_macro(websocket::stream<beast::tcp_stream> &ws) { ws.close(KICK_CODE); }
+// CHECK-MESSAGES: :[[@LINE-1]]:63: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+
+// ---- 4. Templates: reported once ----
+
+template <class Stream> void shutdown_stream(websocket::stream<Stream> &ws) {
+  ws.close(websocket::close_code::abnormal);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+}
+template void shutdown_stream(websocket::stream<beast::tcp_stream> &);
+template void shutdown_stream(websocket::stream<tcp::socket> &);
+
+template <class Stream> void never_instantiated(websocket::stream<Stream> &ws) {
+  ws.async_close(websocket::close_code::no_status, [](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+}
+
+// ---- 5. Not a websocket stream ----
+struct file { void close(int) {} };
+void other(file &f) { f.close(1006); }
+
+// The fix-its: 1006 -> internal_error, 1005 -> normal (the catalog's FixItCodes). An enumerator keeps
+// the qualifier the user wrote; a literal gets the catalog's spelling; constants and macros are left.
+// CHECK-FIXES: ws.close(websocket::close_code::internal_error);
+// CHECK-FIXES: ws.close(websocket::close_code::normal, ec);
+// CHECK-FIXES: ws.close(boost::beast::websocket::close_code::internal_error);
+// CHECK-FIXES: ws.close(websocket::close_reason(boost::beast::websocket::close_code::normal));
+// CHECK-FIXES: ws.close(1015);
+// CHECK-FIXES: ws.close(websocket::close_code::reserved3);
+// CHECK-FIXES: ws_.async_close({websocket::close_code::internal_error, "idle"}, [](beast::error_code) {});
+// CHECK-FIXES: websocket::close_reason standalone(boost::beast::websocket::close_code::internal_error);
+// CHECK-FIXES: websocket::close_reason braced{websocket::close_code::normal, "x"};
+// CHECK-FIXES: void via_constant(websocket::stream<beast::tcp_stream> &ws) { ws.close(kGoneCode); }
+// CHECK-FIXES: void via_macro(websocket::stream<beast::tcp_stream> &ws) { ws.close(KICK_CODE); }
+// CHECK-FIXES: ws.close(websocket::close_code::internal_error);
+// CHECK-FIXES: ws.async_close(websocket::close_code::normal, [](beast::error_code) {});

@@ -1,0 +1,146 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using json = nlohmann::json;
+
+// ---- 1. A read buffer parsed as text while the owner never checks the frame type ----
+
+class quote_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+  void on_read() {
+    auto msg = json::parse(beast::buffers_to_string(buffer_.data()));
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+    auto ok = json::accept(beast::make_printable(buffer_.cdata()));
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: 'accept' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
+
+class checked_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+  void on_read() {
+    if (!ws_.got_text())
+      return;
+    auto msg = json::parse(beast::buffers_to_string(buffer_.data()));
+  }
+};
+
+// The text goes through local variables first.
+void sync_reader(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  beast::multi_buffer buffer;
+  ws.read(buffer);
+  std::string text = beast::buffers_to_string(buffer.data());
+  auto a = json::parse(text);
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'parse' parses a message read from 'ws' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+  auto bytes = buffer.data();
+  std::string copy(beast::buffers_begin(bytes), beast::buffers_end(bytes));
+  auto b = boost::json::parse(copy);
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+void sync_checked(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  beast::flat_buffer buffer;
+  ws.read(buffer);
+  if (ws.got_binary())
+    return;
+  auto a = json::parse(beast::buffers_to_string(buffer.data()));
+}
+
+// A buffer never read from a WebSocket (an HTTP body, a file) is not a message.
+void parse_config(beast::flat_buffer &file, beast::flat_buffer local) {
+  auto a = json::parse(beast::buffers_to_string(file.data()));
+  auto b = json::parse(beast::buffers_to_string(local.data()));
+}
+
+// A stream the code does not own is not judged.
+void pump(websocket::stream<tcp::socket> &ws) {
+  beast::flat_buffer buffer;
+  ws.read(buffer);
+  auto a = json::parse(beast::buffers_to_string(buffer.data()));
+}
+
+// ---- 2. Bytes written on a stream in text mode ----
+
+class feed_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::vector<std::uint8_t> snapshot_;
+
+public:
+  void send_snapshot() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(snapshot_), [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write sends 'snapshot_', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  }
+  void send_frame(std::span<const std::byte> frame) {
+    ws_.binary(false);
+    ws_.write(net::buffer(frame.data(), frame.size()));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends 'frame', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  }
+  void send_raw(const unsigned char *p, size_t n) {
+    ws_.text(true);
+    ws_.write(net::buffer(p, n));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends 'p', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  }
+  void send_json(const std::string &s) {
+    ws_.text(true);
+    ws_.write(net::buffer(s));
+  }
+  void send_binary(std::vector<std::uint8_t> v) {
+    ws_.binary(true);
+    ws_.write(net::buffer(v));
+  }
+  // The last mode set before the write decides.
+  void text_then_binary(const std::string &s, std::vector<std::uint8_t> v) {
+    ws_.text(true);
+    ws_.write(net::buffer(s));
+    ws_.binary(true);
+    ws_.write(net::buffer(v));
+  }
+};
+
+// Text mode set once in another member function, never switched: the class writes text.
+class text_only_session {
+  websocket::stream<beast::tcp_stream> ws_;
+
+public:
+  void start() { ws_.text(true); }
+  void push(std::vector<std::uint8_t> bytes) {
+    auto buf = net::buffer(bytes);
+    ws_.write(buf);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends 'bytes', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
+
+// Echo: the mode follows what was read, not known here.
+class echo_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::vector<std::uint8_t> last_;
+
+public:
+  void echo() {
+    ws_.text(ws_.got_text());
+    ws_.write(net::buffer(last_));
+  }
+};
+
+// No mode set at all: not judged.
+void default_mode(tcp::socket s, std::vector<std::uint8_t> v) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.write(net::buffer(v));
+}

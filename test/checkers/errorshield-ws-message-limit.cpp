@@ -1,0 +1,127 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-message-limit' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+// ---- 1. Owner is the class: a limit set in any member function covers every read ----
+
+class unlimited_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: async_read on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+  void read_part() { ws_.async_read_some(buffer_, 512, [](beast::error_code, size_t) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: async_read_some on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+};
+
+class limited_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  explicit limited_session(tcp::socket &&s) : ws_(std::move(s)) { ws_.read_message_max(64 * 1024); }
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+};
+
+// Reached through another pointer to the class (a shared_ptr captured by a handler): same owner.
+class relayed_session : public std::enable_shared_from_this<relayed_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void start() {
+    ws_.async_accept([self = shared_from_this()](beast::error_code) {
+      self->ws_.async_read(self->buffer_, [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: async_read on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:17: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+    });
+  }
+};
+
+// ---- 2. Owner is the function for a local stream ----
+
+void sync_echo(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept();
+  beast::flat_buffer b;
+  for (;;)
+    ws.read(b);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: read on 'ws', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: set a limit before the first read, e.g. ws.read_message_max(1048576)
+}
+
+void sync_limited(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.read_message_max(1 << 20);
+  beast::flat_buffer b;
+  ws.read(b);
+  ws.read_some(b, 1024);
+}
+
+void limit_elsewhere(tcp::socket s);
+void limit_in_other_function(tcp::socket s) {
+  // Another function's limit on its own stream does not count here.
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  beast::flat_buffer b;
+  ws.read(b);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: read on 'ws', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: set a limit before the first read, e.g. ws.read_message_max(1048576)
+}
+
+// ---- 3. Limits that do not limit: judged wherever the stream lives ----
+
+void unlimited(websocket::stream<tcp::socket> &ws, size_t configured) {
+  ws.read_message_max(0);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: read_message_max(0) removes the message size limit: one peer can make the server buffer a message of any size [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: limit messages to what the protocol needs, e.g. read_message_max(1048576)
+  ws.read_message_max(128ull << 20);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: read_message_max(134217728) allows messages above the 67108864-byte ceiling: a few peers can exhaust the server's memory [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: limit messages to what the protocol needs, e.g. read_message_max(1048576)
+  ws.read_message_max(64ull << 20);
+  ws.read_message_max(configured);
+}
+
+// ---- 4. A stream the code does not own is not judged ----
+
+void pump(websocket::stream<tcp::socket> &ws, beast::flat_buffer &b) { ws.read(b); }
+void pump_ptr(websocket::stream<tcp::socket> *ws, beast::flat_buffer &b) { ws->read(b); }
+websocket::stream<tcp::socket> *global_ws;
+void pump_global(beast::flat_buffer &b) { global_ws->read(b); }
+
+// ---- 5. Templates: judged through the pattern, reported once ----
+
+template <class Next> class generic_session {
+  websocket::stream<Next> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: async_read on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+};
+template class generic_session<tcp::socket>;
+template class generic_session<beast::tcp_stream>;
+
+template <class Next> class generic_limited {
+  websocket::stream<Next> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void run() { ws_.read_message_max(1 << 20); }
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+};
+
+// ---- 6. Not a WebSocket stream ----
+struct file_reader {
+  void read(beast::flat_buffer &) {}
+};
+void not_websocket(file_reader &f, beast::flat_buffer &b) { f.read(b); }

@@ -1,0 +1,161 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using namespace std::literals;
+
+// ---- 1. Handshakes on a stream whose owner never sets a timeout option ----
+
+class bare_session {
+  websocket::stream<beast::tcp_stream> ws_;
+
+public:
+  void run() { ws_.async_accept([](beast::error_code) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+};
+
+class suggested_session {
+  websocket::stream<beast::tcp_stream> ws_;
+
+public:
+  void start() { ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server)); }
+  void run() { ws_.async_accept([](beast::error_code) {}); }
+};
+
+void sync_server(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept();
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+}
+
+void sync_client(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.handshake("feed.example.com", "/ticks");
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client))
+}
+
+void async_client(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  ws.async_handshake("feed.example.com", "/ticks", [](beast::error_code) {});
+}
+
+// A timeout held in a variable counts like one built in place.
+void variable_option(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  auto opt = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  opt.idle_timeout = std::chrono::seconds(120);
+  ws.set_option(opt);
+  ws.accept();
+}
+
+// ---- 2. Options that switch a timeout off ----
+
+void client_settings_on_server(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables the idle timeout of a server stream: a client that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  ws.accept();
+}
+
+void no_handshake_timeout(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(), std::chrono::minutes(5), true});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables the handshake timeout: a peer that never completes the handshake holds its connection forever [ES-WS-002] [errorshield-ws-timeouts]
+  ws.accept();
+}
+
+void no_idle_on_server(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout{30s, websocket::stream_base::none(), true});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables the idle timeout of a server stream: a client that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  ws.accept();
+}
+
+void nothing_detects_dead_peer(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  websocket::stream_base::timeout opt{};
+  opt.handshake_timeout = std::chrono::seconds(30);
+  opt.idle_timeout = websocket::stream_base::none();
+  opt.keep_alive_pings = false;
+  ws.set_option(opt);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables both the idle timeout and keep-alive pings: a dead connection is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  ws.handshake("h", "/");
+}
+
+// A client may run without an idle timeout when it says nothing else (Beast's suggested client).
+void client_without_idle(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout{30s, websocket::stream_base::none(), true});
+  ws.handshake("h", "/");
+}
+
+// ---- 3. Idle timeouts outside the catalog's 5 s .. 1 h ----
+
+void idle_bounds(tcp::socket s) {
+  websocket::stream<tcp::socket> a{std::move(s)};
+  a.set_option(websocket::stream_base::timeout{30s, 2s, true});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: this timeout option sets an idle timeout of 2 s, outside 5-3600 s: healthy but quiet peers are dropped [ES-WS-002] [errorshield-ws-timeouts]
+  a.accept();
+  websocket::stream<tcp::socket> b{std::move(s)};
+  b.set_option(websocket::stream_base::timeout{std::chrono::seconds(30), std::chrono::hours(2), true});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: this timeout option sets an idle timeout of 7200 s, outside 5-3600 s: dead peers hold their session for too long [ES-WS-002] [errorshield-ws-timeouts]
+  b.accept();
+  websocket::stream<tcp::socket> c{std::move(s)};
+  auto t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  t.idle_timeout = std::chrono::milliseconds(500);
+  c.set_option(t);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: this timeout option sets an idle timeout of 0.500 s, outside 5-3600 s: healthy but quiet peers are dropped [ES-WS-002] [errorshield-ws-timeouts]
+  c.accept();
+  websocket::stream<tcp::socket> d{std::move(s)};
+  d.set_option(websocket::stream_base::timeout{30s, 1h, true});
+  d.accept();
+  websocket::stream<tcp::socket> e{std::move(s)};
+  e.set_option(websocket::stream_base::timeout{30s, 5s, true});
+  e.accept();
+}
+
+void idle_from_config(tcp::socket s, std::chrono::seconds configured) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout{30s, configured, true});
+  ws.accept();
+}
+
+// ---- 4. A stream the code does not own: only the option's own value is judged ----
+
+void finish(websocket::stream<tcp::socket> &ws) {
+  ws.accept();
+  ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(), 60s, true});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables the handshake timeout: a peer that never completes the handshake holds its connection forever [ES-WS-002] [errorshield-ws-timeouts]
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+}
+
+// ---- 5. Templates ----
+
+template <class Next> class generic_session {
+  websocket::stream<Next> ws_;
+
+public:
+  void run() { ws_.async_accept([](beast::error_code) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+};
+template class generic_session<tcp::socket>;
+
+template <class Next> class generic_good {
+  websocket::stream<Next> ws_;
+
+public:
+  void run() {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.async_accept([](beast::error_code) {});
+  }
+};
