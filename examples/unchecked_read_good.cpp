@@ -11,6 +11,10 @@
 //   tells the caller that there is no room list.
 // - relay() checks that the whole banner arrived, and stops at end of stream
 //   (n == 0) as well as on an error (n < 0).
+//
+// The WebSocket session is also correct for the other ErrorShield checks: it
+// reads the upgrade request itself to check its Origin, and sets timeouts and a
+// message size limit before accepting.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -44,7 +48,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void on_run() { ws_.async_accept(beast::bind_front_handler(&Session::on_accept, shared_from_this())); }
+  void on_run() {
+    http::async_read(ws_.next_layer(), buffer_, req_,
+                     beast::bind_front_handler(&Session::on_request, shared_from_this()));
+  }
+
+  void on_request(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "upgrade request");
+    if (!websocket::is_upgrade(req_) || req_[http::field::origin] != "https://chat.example.com") return;
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(64 * 1024);
+    ws_.async_accept(req_, beast::bind_front_handler(&Session::on_accept, shared_from_this()));
+  }
 
   void on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "accept");
@@ -65,6 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {

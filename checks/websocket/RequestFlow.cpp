@@ -58,6 +58,13 @@ bool RequestFlow::readByCaller(const FunctionDecl *Function, StringRef Header,
   return false;
 }
 
+bool RequestFlow::readByCallerOfClass(const CXXRecordDecl *Record, StringRef Header) const {
+  for (const auto &Entry : Callers)
+    if (ownerClass(Entry.first) == Record && readByCaller(Entry.first, Header))
+      return true;
+  return false;
+}
+
 bool RequestFlow::readInClass(const CXXRecordDecl *Record, StringRef Header) const {
   for (const FunctionDecl *F : Seen)
     if (ownerClass(F) == Record && readsDown(F, Header))

@@ -37,6 +37,11 @@ public:
   /// True when a function that passes the request to \p Function reads \p Header before (or
   /// after: order is not tracked) doing so, itself, through a helper, or through its own callers.
   bool readByCaller(const FunctionDecl *Function, llvm::StringRef Header, unsigned Depth = 4) const;
+  /// True when some function of this translation unit passes a request to \p Function.
+  bool hasCaller(const FunctionDecl *Function) const { return Callers.count(Function) != 0; }
+  /// True when a caller of any member function or constructor of \p Record reads \p Header:
+  /// the request may have been handed to the object before the function that accepts it runs.
+  bool readByCallerOfClass(const CXXRecordDecl *Record, llvm::StringRef Header) const;
   /// True when any member function of \p Record seen in the translation unit reads \p Header down.
   bool readInClass(const CXXRecordDecl *Record, llvm::StringRef Header) const;
 

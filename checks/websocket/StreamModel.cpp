@@ -161,20 +161,22 @@ static const CXXRecordDecl *patternOf(const CXXRecordDecl *Record) {
 }
 
 std::optional<ObjectKey> ownedObject(const Expr *E) {
+  const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
   E = throughPointers(E);
   if (!E)
     return std::nullopt;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    // A reference (parameter or local alias) designates an object someone else owns.
+    // A reference (parameter or local alias) designates an object someone else owns, and so does a
+    // pointer or smart pointer handed in as a parameter.
     if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType())
       return std::nullopt;
-    if (isa<ParmVarDecl>(Var) && Var->getType()->isPointerType())
+    if (isa<ParmVarDecl>(Var) && (Direct != E || Var->getType()->isPointerType()))
       return std::nullopt;
     const FunctionDecl *Owner = outerFunction(Var->getDeclContext());
     if (!Owner)
       return std::nullopt;
-    return ObjectKey{Owner, Var->getName().str()};
+    return ObjectKey{Owner, Var->getName().str(), Var->getLocation().getRawEncoding()};
   }
   // A data member belongs to its class whichever object it is reached through (`ws_`,
   // `self->ws_`, `other.ws_`): every member function of the class is its owner.
@@ -196,6 +198,52 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
     return std::nullopt;
   const std::string Name = Dependent->getMember().getAsString();
   return ObjectKey{patternOf(Record), Name};
+}
+
+std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(throughPointers(E));
+  const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+  if (!Param || !(Param->getType()->isReferenceType() || Param->getType()->isPointerType()))
+    return std::nullopt;
+  const auto *Function = dyn_cast<FunctionDecl>(Param->getDeclContext());
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Function);
+      !Function || (Method && Method->getParent()->isLambda()))
+    return std::nullopt; // a lambda's parameter: its callers are not known
+  return std::make_pair(outerFunction(Function), Param->getFunctionScopeIndex());
+}
+
+void OwnerFacts::addFor(const Expr *Object, StringRef Fact) {
+  if (std::optional<ObjectKey> Key = ownedObject(Object))
+    add(*Key, Fact);
+  else if (auto Param = referenceParameter(Object))
+    ParameterFacts.insert({*Param, Fact.str()});
+}
+
+void OwnerFacts::addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || isa<CXXOperatorCallExpr>(Call))
+    return;
+  const FunctionDecl *Helper = outerFunction(Callee);
+  // A member call's arguments start after the object; a static or free call's at 0.
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I)
+    if (isTypeNamed(Call->getArg(I)->getType(), StreamTypes))
+      if (std::optional<ObjectKey> Key = ownedObject(Call->getArg(I)))
+        Passes.insert({*Key, {Helper, I}});
+}
+
+bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
+  if (Facts.count({K, Fact.str()}))
+    return true;
+  for (auto It = Passes.lower_bound({K, {nullptr, 0}}); It != Passes.end() && It->first == K; ++It)
+    if (ParameterFacts.count({It->second, Fact.str()}))
+      return true;
+  return false;
+}
+
+void OwnerFacts::clear() {
+  Facts.clear();
+  ParameterFacts.clear();
+  Passes.clear();
 }
 
 bool isStringNamed(const Expr *E, const std::vector<std::string> &Names) {

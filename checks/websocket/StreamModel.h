@@ -17,6 +17,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
 #include <optional>
+#include <tuple>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,10 +53,15 @@ std::optional<StreamCall> asMemberCall(const CallExpr *C);
 struct ObjectKey {
   const Decl *Owner = nullptr;
   std::string Name;
+  /// Tells apart two locals of one function that share a name (the declaration's location, the
+  /// same in a template and its instantiations); 0 for data members.
+  SourceLocation::UIntTy Declared = 0;
   bool operator<(const ObjectKey &O) const {
-    return Owner != O.Owner ? Owner < O.Owner : Name < O.Name;
+    return std::tie(Owner, Name, Declared) < std::tie(O.Owner, O.Name, O.Declared);
   }
-  bool operator==(const ObjectKey &O) const { return Owner == O.Owner && Name == O.Name; }
+  bool operator==(const ObjectKey &O) const {
+    return Owner == O.Owner && Name == O.Name && Declared == O.Declared;
+  }
 };
 
 /// The owner-relative identity of the object \p E designates, looking through `*p`, `p->` and
@@ -76,17 +82,28 @@ bool isStringNamed(const Expr *E, const std::vector<std::string> &Names);
 /// True when \p E (conversions stripped) names one of the enumerators \p Names.
 bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names);
 
-/// Facts established about objects: (object, fact) pairs, e.g. (ws_ of session, "read_message_max").
+/// The reference (or pointer) parameter \p E designates, as (function pattern, parameter index).
+std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(const Expr *E);
+
+/// Facts established about streams: (stream, fact) pairs, e.g. (ws_ of session, "limit"). A fact
+/// set by a helper on its reference parameter (`setup(ws_)` calling `ws.read_message_max(n)`) is
+/// a fact about every owned stream passed to that helper.
 class OwnerFacts {
 public:
+  /// Records the fact for the call's object: an owned stream, or a helper's reference parameter.
+  void addFor(const Expr *Object, llvm::StringRef Fact);
   void add(const ObjectKey &K, llvm::StringRef Fact) { Facts.insert({K, Fact.str()}); }
-  bool has(const ObjectKey &K, llvm::StringRef Fact) const {
-    return Facts.count({K, Fact.str()}) != 0;
-  }
-  void clear() { Facts.clear(); }
+  /// Records that \p Call passes owned streams (arguments of \p StreamTypes) to its callee.
+  void addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
+  bool has(const ObjectKey &K, llvm::StringRef Fact) const;
+  void clear();
 
 private:
+  using Parameter = std::pair<const FunctionDecl *, unsigned>;
   std::set<std::pair<ObjectKey, std::string>> Facts;
+  std::set<std::pair<Parameter, std::string>> ParameterFacts;
+  /// Owned stream -> helper parameters it is passed to.
+  std::set<std::pair<ObjectKey, Parameter>> Passes;
 };
 
 } // namespace clang::tidy::errorshield::ws
@@ -98,6 +115,12 @@ AST_MATCHER_P2(CallExpr, streamMethodCall, std::vector<std::string>, StreamTypes
                std::vector<std::string>, Methods) {
   std::optional<StreamCall> Call = asStreamCall(&Node, StreamTypes);
   return Call && llvm::is_contained(Methods, Call->Method);
+}
+
+/// A call with an argument of one of \p Types (a stream handed to a helper, a request passed on).
+AST_MATCHER_P(CallExpr, hasArgumentOfType, std::vector<std::string>, Types) {
+  return llvm::any_of(Node.arguments(),
+                      [&](const Expr *Arg) { return isTypeNamed(Arg->getType(), Types); });
 }
 
 } // namespace clang::tidy::errorshield::ws::matchers

@@ -131,12 +131,13 @@ void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, const AST
   auto Replacement = Replacements.find(N);
   if (Replacement == Replacements.end() || Code->getBeginLoc().isMacroID())
     return;
-  // An enumerator keeps the qualifier the user wrote; a literal gets the catalog's spelling.
+  // An enumerator keeps the qualifier the user wrote; a literal needs the catalog's qualified name.
+  const StringRef Spelling = Replacement->second;
+  const StringRef Enumerator = Spelling.contains("::") ? Spelling.rsplit("::").second : Spelling;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(Code); Ref && isa<EnumConstantDecl>(Ref->getDecl()))
-    Diag << FixItHint::CreateReplacement(Ref->getNameInfo().getSourceRange(),
-                                         StringRef(Replacement->second).rsplit("::").second);
-  else if (isa<IntegerLiteral>(Code))
-    Diag << FixItHint::CreateReplacement(Code->getSourceRange(), Replacement->second);
+    Diag << FixItHint::CreateReplacement(Ref->getNameInfo().getSourceRange(), Enumerator);
+  else if (isa<IntegerLiteral>(Code) && Spelling.contains("::"))
+    Diag << FixItHint::CreateReplacement(Code->getSourceRange(), Spelling);
 }
 
 } // namespace clang::tidy::errorshield

@@ -49,6 +49,7 @@ void WsFrameTypeCheck::registerMatchers(MatchFinder *Finder) {
                               InFunction)
                          .bind("write"),
                      this);
+  Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
   Finder->addMatcher(callExpr(callee(functionDecl(matchers::hasListedQualifiedName(TextParsers))),
                               argumentCountAtLeast(1))
                          .bind("parse"),
@@ -68,14 +69,14 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   SM = Result.SourceManager;
   const FunctionDecl *Function =
       ws::outerFunction(dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("read")) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
+    Checked.addPasses(Call, StreamTypes);
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("read")) {
     std::optional<ws::StreamCall> Read = ws::asStreamCall(Call, StreamTypes);
     if (std::optional<ws::ObjectKey> Buffer = ws::ownedObject(Read->Args[0]))
       Reads.push_back({*Buffer, ws::ownedObject(Read->Object)});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
-    if (std::optional<ws::ObjectKey> Stream =
-            ws::ownedObject(ws::asStreamCall(Call, StreamTypes)->Object))
-      Checked.add(*Stream, "frame-type");
+    Checked.addFor(ws::asStreamCall(Call, StreamTypes)->Object, "frame-type");
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);

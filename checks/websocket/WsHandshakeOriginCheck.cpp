@@ -2,6 +2,7 @@
 
 #include "websocket/WsHandshakeOriginCheck.h"
 #include "core/Matchers.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ParentMapContext.h"
 
@@ -17,7 +18,8 @@ WsHandshakeOriginCheck::WsHandshakeOriginCheck(StringRef Name, ClangTidyContext 
       HeaderWriteMethods(listOption("HeaderWriteMethods")), OriginFields(listOption("OriginFields")),
       OriginHeaderNames(listOption("OriginHeaderNames")),
       SubprotocolFields(listOption("SubprotocolFields")),
-      SubprotocolHeaderNames(listOption("SubprotocolHeaderNames")) {}
+      SubprotocolHeaderNames(listOption("SubprotocolHeaderNames")),
+      ObjectFactories(listOption("ObjectFactories")) {}
 
 void WsHandshakeOriginCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -28,13 +30,10 @@ void WsHandshakeOriginCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "OriginHeaderNames", OriginHeaderNames);
   storeList(Opts, "SubprotocolFields", SubprotocolFields);
   storeList(Opts, "SubprotocolHeaderNames", SubprotocolHeaderNames);
+  storeList(Opts, "ObjectFactories", ObjectFactories);
 }
 
 namespace {
-AST_MATCHER_P(CallExpr, hasArgumentOfType, std::vector<std::string>, Types) {
-  return llvm::any_of(Node.arguments(),
-                      [&](const Expr *Arg) { return ws::isTypeNamed(Arg->getType(), Types); });
-}
 AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Names) {
   return Node.isOrdinary() && llvm::any_of(Names, [&](const std::string &N) {
            return Node.getString().equals_insensitive(N);
@@ -55,7 +54,8 @@ void WsHandshakeOriginCheck::registerMatchers(MatchFinder *Finder) {
           .bind("header"),
       this);
   Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
-  Finder->addMatcher(callExpr(hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
+  Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
+  Finder->addMatcher(cxxConstructExpr(hasAnyArgument(expr()), InFunction).bind("construct"), this);
 }
 
 void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
@@ -64,7 +64,7 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Function)
     return;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("accept"))
-    collectAccept(Call, Function);
+    collectAccept(Call, Function, *Result.SourceManager);
   if (const auto *Header = Result.Nodes.getNodeAs<Expr>("header")) {
     const bool IsOrigin = ws::isEnumeratorNamed(Header, OriginFields) ||
                           ws::isStringNamed(Header, OriginHeaderNames);
@@ -72,18 +72,29 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass"))
     collectRequestPass(Call, Function);
+  if (const auto *Construct = Result.Nodes.getNodeAs<CXXConstructExpr>("construct"))
+    if (llvm::any_of(Construct->arguments(), [&](const Expr *Arg) {
+          return ws::isTypeNamed(Arg->getType(), RequestTypes);
+        }))
+      Flow.addPass(Function, ws::outerFunction(Construct->getConstructor()));
 }
 
-void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionDecl *Function) {
+void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionDecl *Function,
+                                           const SourceManager &SM) {
   std::optional<ws::StreamCall> Accept = ws::asStreamCall(Call, StreamTypes);
   Flow.addAcceptor(Function);
   std::optional<ws::ObjectKey> Stream = ws::ownedObject(Accept->Object);
   if (!Stream)
     return;
-  const bool HasRequest = llvm::any_of(Accept->Args, [&](const Expr *Arg) {
-    return ws::isTypeNamed(Arg->getType(), RequestTypes);
-  });
-  Accepts.push_back({Accept->Loc, Accept->Method, *Stream, Function, HasRequest});
+  const Expr *Request = nullptr;
+  for (const Expr *Arg : Accept->Args)
+    if (ws::isTypeNamed(Arg->getType(), RequestTypes))
+      Request = Arg;
+  const auto *Ref = Request ? dyn_cast<DeclRefExpr>(stripConversions(Request)) : nullptr;
+  const bool FromHeaderCaller = Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
+                                !SM.isInMainFile(SM.getExpansionLoc(Accept->Loc));
+  Accepts.push_back({Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr,
+                     FromHeaderCaller});
 }
 
 /// The call (or subscript) a header name is an argument of, looking through conversions.
@@ -101,6 +112,24 @@ static const Expr *enclosingCall(const Expr *E, ASTContext &Context) {
       return Parent;
   }
   return nullptr;
+}
+
+/// The stream whose set_option(decorator(...)) contains \p E, if any.
+static std::optional<ws::StreamCall> enclosingStreamCall(const Expr *E, ASTContext &Context,
+                                                         const std::vector<std::string> &Streams) {
+  DynTypedNode Node = DynTypedNode::create(*E);
+  for (int Hops = 0; Hops < 40; ++Hops) {
+    DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return std::nullopt;
+    Node = Parents[0];
+    if (const auto *Call = Node.get<CallExpr>())
+      if (std::optional<ws::StreamCall> Stream = ws::asStreamCall(Call, Streams))
+        return Stream;
+    if (Node.get<FunctionDecl>() && !Node.get<CXXMethodDecl>())
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 /// The name of the function a header access calls: "set", "find", "operator[]".
@@ -129,6 +158,19 @@ static bool isRequest(QualType T) {
   return IsRequest.getKind() == TemplateArgument::Integral && IsRequest.getAsIntegral() != 0;
 }
 
+/// True when \p Access (a call or subscript) is made on an object of one of the request types.
+bool WsHandshakeOriginCheck::accessesRequest(const Expr *Access) const {
+  const Expr *Object = nullptr;
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Access))
+    Object = Subscript->getBase();
+  else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Access); Op && Op->getNumArgs() > 0)
+    Object = Op->getArg(0);
+  else if (std::optional<ws::StreamCall> Member = ws::asMemberCall(cast<CallExpr>(Access)))
+    Object = Member->Object;
+  return Object && (ws::isTypeNamed(Object->IgnoreParenImpCasts()->getType(), RequestTypes) ||
+                    Object->getType()->isDependentType());
+}
+
 /// A value fixed at compile time: a string literal, or a constant initialized with one.
 static const StringLiteral *fixedString(const Expr *E) {
   E = stripConversions(E);
@@ -145,6 +187,10 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
                                               ASTContext &Context, const FunctionDecl *Function) {
   const Expr *Access = enclosingCall(Header, Context);
   const std::string Name = Access ? calleeName(Access) : "";
+  // "Origin" as a string counts only where a request's headers are accessed (req["Origin"],
+  // req.find("Origin")), not as a log label or an unrelated key.
+  if (isa<StringLiteral>(stripConversions(Header)) && !(Access && accessesRequest(Access)))
+    return;
   if (!llvm::is_contained(HeaderWriteMethods, Name)) {
     // Any use that does not write the header (operator[], find, at, a helper, a comparison) counts
     // as a read, so an Origin check is never missed.
@@ -154,7 +200,12 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
   const auto *Call = cast<CallExpr>(Access);
   std::optional<ws::StreamCall> Set = ws::asMemberCall(Call);
   // Only a response answers; a client's request decorator offers subprotocols.
-  if (Which != Subprotocol || !Set || !Set->Object || isRequest(Set->Object->IgnoreParenImpCasts()->getType()))
+  if (Which != Subprotocol || !Set || !Set->Object ||
+      isRequest(Set->Object->IgnoreParenImpCasts()->getType()))
+    return;
+  // A decorator installed on a stream the code does not own is not judged, like its accept.
+  if (std::optional<ws::StreamCall> Installer = enclosingStreamCall(Call, Context, StreamTypes);
+      Installer && !ws::ownedObject(Installer->Object))
     return;
   for (unsigned I = 0; I + 1 < Call->getNumArgs(); ++I)
     if (stripConversions(Call->getArg(I)) == stripConversions(Header))
@@ -171,8 +222,17 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
     for (const NamedDecl *D : Overloads->decls())
       if (const FunctionDecl *F = D->getAsFunction())
         Callees.push_back(F);
-  for (const FunctionDecl *Callee : Callees)
+  for (const FunctionDecl *Callee : Callees) {
     Flow.addPass(Function, ws::outerFunction(Callee));
+    // std::make_shared<Session>(socket, std::move(req)): the request goes to Session's constructor.
+    const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
+    if (!Args || Args->size() == 0 || Args->get(0).getKind() != TemplateArgument::Type ||
+        !llvm::is_contained(ObjectFactories, Callee->getQualifiedNameAsString()))
+      continue;
+    if (const CXXRecordDecl *Made = Args->get(0).getAsType()->getAsCXXRecordDecl())
+      for (const CXXConstructorDecl *Constructor : Made->ctors())
+        Flow.addPass(Function, ws::outerFunction(Constructor));
+  }
 }
 
 bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const FunctionDecl *Function,
@@ -180,7 +240,7 @@ bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const Funct
   if (Flow.readsDown(Function, Header) || Flow.readByCaller(Function, Header))
     return true;
   if (const auto *Record = dyn_cast<CXXRecordDecl>(Stream.Owner))
-    return Flow.readInClass(Record, Header);
+    return Flow.readInClass(Record, Header) || Flow.readByCallerOfClass(Record, Header);
   return false;
 }
 
@@ -193,6 +253,10 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
             << A.Method;
       continue;
     }
+    // A session header accepting a request its caller hands over is judged in the translation
+    // unit that contains the caller; elsewhere the caller's check cannot be seen.
+    if (A.RequestFromHeaderCaller && !Flow.hasCaller(A.Function))
+      continue;
     if (!ownerReads(A.Stream, A.Function, Origin) && firstReportAt(A.Loc))
       report(A.Loc, "%0 accepts a handshake whose Origin header is never checked: any web page can "
                     "open this connection with the user's cookies (cross-site WebSocket hijacking)")

@@ -27,10 +27,11 @@ public:
   }
 
 private:
-  void collectAccept(const CallExpr *Call, const FunctionDecl *Function);
+  void collectAccept(const CallExpr *Call, const FunctionDecl *Function, const SourceManager &SM);
   void collectHeaderUse(const Expr *Header, StringRef Which, ASTContext &Context,
                         const FunctionDecl *Function);
   void collectRequestPass(const CallExpr *Call, const FunctionDecl *Function);
+  bool accessesRequest(const Expr *Access) const;
   bool ownerReads(const ws::ObjectKey &Stream, const FunctionDecl *Function,
                   StringRef Header) const;
 
@@ -42,6 +43,7 @@ private:
   const std::vector<std::string> OriginHeaderNames;
   const std::vector<std::string> SubprotocolFields;
   const std::vector<std::string> SubprotocolHeaderNames;
+  const std::vector<std::string> ObjectFactories;
 
   struct Accept {
     SourceLocation Loc;
@@ -49,6 +51,9 @@ private:
     ws::ObjectKey Stream;
     const FunctionDecl *Function;
     bool HasRequest;
+    /// The request is a parameter of a function defined in a header, which callers in other
+    /// translation units may have checked.
+    bool RequestFromHeaderCaller;
   };
   struct FixedSubprotocol {
     SourceLocation Loc;

@@ -31,13 +31,17 @@ void WsMessageLimitCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(streamMethodCall(StreamTypes, LimitMethods), argumentCountIs(1)).bind("limit"),
       this);
+  Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
 }
 
 void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
+    Limited.addPasses(Call, StreamTypes);
+    return;
+  }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("limit")) {
     std::optional<ws::StreamCall> Limit = ws::asStreamCall(Call, StreamTypes);
-    if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Limit->Object))
-      Limited.add(*Stream, "limit");
+    Limited.addFor(Limit->Object, "limit");
     judgeLimit(*Limit, *Result.Context);
     return;
   }

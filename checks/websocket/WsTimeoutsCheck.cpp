@@ -57,17 +57,21 @@ void WsTimeoutsCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(streamMethodCall(StreamTypes, SetOptionMethods), argumentCountIs(1)).bind("set"),
       this);
+  Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
 }
 
 void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
+    Facts.addPasses(Call, StreamTypes);
+    return;
+  }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("set")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
     const Expr *Option = Set->Args[0];
     if (!ws::isTypeNamed(Option->getType(), TimeoutOptionTypes))
       return;
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
-    if (Stream)
-      Facts.add(*Stream, "timeout");
+    Facts.addFor(Set->Object, "timeout");
     if (!Call->isValueDependent())
       TimeoutSets.push_back(
           {Set->Loc, Stream, ws::evaluateTimeout(Option, Call, Vocabulary, *Result.Context)});
@@ -118,10 +122,17 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
     report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
                   "vanishes without closing is never detected")
         << H.Method << H.Stream.Name;
-    diag(H.Loc, "set one first, e.g. %0.set_option(websocket::stream_base::timeout::suggested("
-                "beast::role_type::%1))",
-         DiagnosticIDs::Note)
-        << H.Stream.Name << (H.Server ? "server" : "client");
+    if (StringRef(H.Method).starts_with("async_"))
+      diag(H.Loc, "set one first, e.g. %0.set_option(websocket::stream_base::timeout::suggested("
+                  "beast::role_type::%1))",
+           DiagnosticIDs::Note)
+          << H.Stream.Name << (H.Server ? "server" : "client");
+    else
+      diag(H.Loc, "the timeout option applies to asynchronous operations only: use the async "
+                  "API with timeout::suggested(beast::role_type::%0), or bound this synchronous "
+                  "session with socket timeouts",
+           DiagnosticIDs::Note)
+          << (H.Server ? "server" : "client");
   }
   Handshakes.clear();
   TimeoutSets.clear();

@@ -1,7 +1,9 @@
 // RUN: %strip_checks %s > %t.cpp
-// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-handshake-origin' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-handshake-origin' --header-filter='.*' -- -std=c++20 \
+// RUN:   -nostdinc++ -isystem %mocks -I %S/Inputs/headers \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
+#include "upgrade_sessions.h"
 #include "websocket.h"
 
 namespace beast = boost::beast;
@@ -192,7 +194,13 @@ void client(tcp::socket s) {
   ws.handshake("chat.example.com", "/");
 }
 
-// ---- 5. A stream the code does not own is not judged ----
+// ---- 5. Sessions defined in a header (Inputs/headers/upgrade_sessions.h) ----
+// header_session::run gets its request from a caller this file does not contain: not judged here.
+// header_session_called_here::run is called below without an Origin check: judged, in the header.
+void upgrade(request req, std::shared_ptr<header_session_called_here> s) { s->run(std::move(req)); }
+// CHECK-MESSAGES: upgrade_sessions.h:20:9: warning: async_accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+
+// ---- 6. A stream the code does not own is not judged ----
 
 void finish_upgrade(websocket::stream<tcp::socket> &ws, request &req) {
   ws.accept(req);

@@ -120,7 +120,48 @@ public:
   void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
 };
 
-// ---- 6. Not a WebSocket stream ----
+// ---- 6. A helper that configures the stream it is handed configures the owner's stream ----
+
+template <class Next> void setup_stream(websocket::stream<Next> &ws) { ws.read_message_max(1 << 20); }
+void log_stream(websocket::stream<beast::tcp_stream> &ws);
+
+class helper_configured {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  explicit helper_configured(tcp::socket &&s) : ws_(std::move(s)) { setup_stream(ws_); }
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+};
+
+class helper_unrelated {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  explicit helper_unrelated(tcp::socket &&s) : ws_(std::move(s)) { log_stream(ws_); }
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: async_read on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+};
+
+// Two locals that share a name are two streams.
+void two_streams(tcp::socket a, tcp::socket b) {
+  beast::flat_buffer buffer;
+  {
+    websocket::stream<tcp::socket> ws{std::move(a)};
+    ws.read_message_max(1 << 20);
+    ws.read(buffer);
+  }
+  {
+    websocket::stream<tcp::socket> ws{std::move(b)};
+    ws.read(buffer);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: read on 'ws', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: set a limit before the first read, e.g. ws.read_message_max(1048576)
+  }
+}
+
+// ---- 7. Not a WebSocket stream ----
 struct file_reader {
   void read(beast::flat_buffer &) {}
 };

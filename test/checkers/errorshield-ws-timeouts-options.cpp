@@ -47,24 +47,24 @@ void sync_server_without_timeout(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.accept();
 // DEFAULT: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// DEFAULT: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// DEFAULT: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 // BOUNDS: :[[@LINE-3]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// BOUNDS: :[[@LINE-4]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// BOUNDS: :[[@LINE-4]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 // REPLACE: :[[@LINE-5]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// REPLACE: :[[@LINE-6]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// REPLACE: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 // EXTEND: :[[@LINE-7]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-8]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// EXTEND: :[[@LINE-8]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 }
 
 void client_without_timeout(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.handshake("h", "/");
 // DEFAULT: :[[@LINE-1]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// DEFAULT: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client))
+// DEFAULT: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
 // BOUNDS: :[[@LINE-3]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// BOUNDS: :[[@LINE-4]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client))
+// BOUNDS: :[[@LINE-4]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
 // EXTEND: :[[@LINE-5]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-6]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client))
+// EXTEND: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
 }
 
 void idle_20s(tcp::socket s) {
@@ -85,7 +85,7 @@ void acme_server() {
   acme::wsock::session ws;
   ws.accept();
 // EXTEND: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// EXTEND: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 }
 
 void acme_server_with_timeout() {
