@@ -225,10 +225,18 @@ void OwnerFacts::addPasses(const CallExpr *Call, const std::vector<std::string> 
     return;
   const FunctionDecl *Helper = outerFunction(Callee);
   // A member call's arguments start after the object; a static or free call's at 0.
-  for (unsigned I = 0; I < Call->getNumArgs(); ++I)
-    if (isTypeNamed(Call->getArg(I)->getType(), StreamTypes))
-      if (std::optional<ObjectKey> Key = ownedObject(Call->getArg(I)))
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
+    QualType T = Arg->getType();
+    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Arg);
+        AddressOf && AddressOf->getOpcode() == UO_AddrOf) { // setup(&ws_)
+      Arg = AddressOf->getSubExpr();
+      T = Arg->getType();
+    }
+    if (isTypeNamed(T, StreamTypes))
+      if (std::optional<ObjectKey> Key = ownedObject(Arg))
         Passes.insert({*Key, {Helper, I}});
+  }
 }
 
 bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {

@@ -93,7 +93,8 @@ public:
   /// Records the fact for the call's object: an owned stream, or a helper's reference parameter.
   void addFor(const Expr *Object, llvm::StringRef Fact);
   void add(const ObjectKey &K, llvm::StringRef Fact) { Facts.insert({K, Fact.str()}); }
-  /// Records that \p Call passes owned streams (arguments of \p StreamTypes) to its callee.
+  /// Records that \p Call passes owned streams (arguments of \p StreamTypes, or their addresses)
+  /// to its callee.
   void addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
   bool has(const ObjectKey &K, llvm::StringRef Fact) const;
   void clear();
@@ -117,10 +118,13 @@ AST_MATCHER_P2(CallExpr, streamMethodCall, std::vector<std::string>, StreamTypes
   return Call && llvm::is_contained(Methods, Call->Method);
 }
 
-/// A call with an argument of one of \p Types (a stream handed to a helper, a request passed on).
+/// A call with an argument of one of \p Types, or a pointer to one (a stream handed to a helper,
+/// a request passed on).
 AST_MATCHER_P(CallExpr, hasArgumentOfType, std::vector<std::string>, Types) {
-  return llvm::any_of(Node.arguments(),
-                      [&](const Expr *Arg) { return isTypeNamed(Arg->getType(), Types); });
+  return llvm::any_of(Node.arguments(), [&](const Expr *Arg) {
+    QualType T = Arg->getType();
+    return isTypeNamed(T->isPointerType() ? T->getPointeeType() : T, Types);
+  });
 }
 
 } // namespace clang::tidy::errorshield::ws::matchers

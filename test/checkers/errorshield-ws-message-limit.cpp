@@ -145,6 +145,16 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:24: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
 };
 
+void setup_by_pointer(websocket::stream<beast::tcp_stream> *ws) { ws->read_message_max(1 << 20); }
+class pointer_configured {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void start() { setup_by_pointer(&ws_); }
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+};
+
 // Two locals that share a name are two streams.
 void two_streams(tcp::socket a, tcp::socket b) {
   beast::flat_buffer buffer;
