@@ -79,16 +79,16 @@ bool WsFrameTypeCheck::isByteType(QualType T) const {
     T = Array->getElementType();
   if (const auto *Spec =
           dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl())) {
-    if (!isNamedRecord(Spec, ByteContainerTypes) || Spec->getTemplateArgs().size() == 0 ||
+    if (!hasListedQualifiedName(Spec, ByteContainerTypes) || Spec->getTemplateArgs().size() == 0 ||
         Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
       return false;
     T = Spec->getTemplateArgs()[0].getAsType();
   }
   // Named by its declaration (std::byte), or as a builtin (unsigned char) for typedefs like uint8_t.
   T = T.getCanonicalType().getUnqualifiedType();
-  const TagDecl *Tag = T->getAsTagDecl();
-  const std::string Element = Tag ? Tag->getQualifiedNameAsString() : T.getAsString();
-  return llvm::is_contained(ByteElementTypes, Element);
+  if (const TagDecl *Tag = T->getAsTagDecl())
+    return hasListedQualifiedName(Tag, ByteElementTypes);
+  return llvm::is_contained(ByteElementTypes, T.getAsString());
 }
 
 const ValueDecl *WsFrameTypeCheck::byteSource(const Expr *Buffer) const {

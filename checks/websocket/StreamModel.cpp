@@ -7,38 +7,25 @@
 
 namespace clang::tidy::errorshield::ws {
 
-std::string recordOrTemplateName(QualType T) {
+const NamedDecl *namedTypeDecl(QualType T) {
   if (T.isNull())
-    return "";
+    return nullptr;
   T = T.getNonReferenceType();
   if (const CXXRecordDecl *Record = T->getAsCXXRecordDecl())
-    return Record->getQualifiedNameAsString();
+    return Record;
   // Dependent: `websocket::stream<Next>` or `http::request<Body>` (an alias of http::message).
   while (const auto *Spec = T->getAs<TemplateSpecializationType>()) {
-    if (Spec->isTypeAlias()) {
-      T = Spec->getAliasedType();
-      continue;
-    }
-    if (const TemplateDecl *Template = Spec->getTemplateName().getAsTemplateDecl())
-      return Template->getQualifiedNameAsString();
-    break;
+    if (!Spec->isTypeAlias())
+      return Spec->getTemplateName().getAsTemplateDecl();
+    T = Spec->getAliasedType();
   }
   if (const auto *Injected = T->getAs<InjectedClassNameType>())
-    return Injected->getDecl()->getQualifiedNameAsString();
-  return "";
+    return Injected->getDecl();
+  return nullptr;
 }
 
 bool isTypeNamed(QualType T, const std::vector<std::string> &Names) {
-  const std::string Qualified = recordOrTemplateName(T);
-  if (Qualified.empty())
-    return false;
-  StringRef Unqualified = StringRef(Qualified).rsplit("::").second;
-  if (Unqualified.empty())
-    Unqualified = Qualified;
-  return llvm::any_of(Names, [&](const std::string &Name) {
-    StringRef N(Name);
-    return N.contains("::") ? Qualified == N.ltrim(':') : Unqualified == N;
-  });
+  return hasListedQualifiedName(namedTypeDecl(T), Names);
 }
 
 /// The type of the object a member call is made on, pointers and smart pointers looked through.
@@ -60,6 +47,7 @@ std::optional<StreamCall> asMemberCall(const CallExpr *C) {
     Out.Object = Member->getImplicitObjectArgument();
     Out.Method = Method->getName().str();
     Out.Loc = Member->getExprLoc();
+    Out.MethodClass = Method->getParent();
     return Out;
   }
   const Expr *Callee = C->getCallee() ? C->getCallee()->IgnoreParens() : nullptr;
@@ -69,6 +57,7 @@ std::optional<StreamCall> asMemberCall(const CallExpr *C) {
     Out.Object = Unresolved->getBase();
     Out.Method = Unresolved->getMemberName().getAsString();
     Out.Loc = Unresolved->getMemberLoc();
+    Out.ObjectType = objectType(Unresolved->getBaseType(), Unresolved->isArrow());
     return Out;
   }
   if (const auto *Dependent = dyn_cast_or_null<CXXDependentScopeMemberExpr>(Callee)) {
@@ -77,6 +66,7 @@ std::optional<StreamCall> asMemberCall(const CallExpr *C) {
     Out.Object = Dependent->getBase();
     Out.Method = Dependent->getMember().getAsString();
     Out.Loc = Dependent->getMemberLoc();
+    Out.ObjectType = objectType(Dependent->getBaseType(), Dependent->isArrow());
     return Out;
   }
   return std::nullopt;
@@ -106,20 +96,9 @@ std::optional<StreamCall> asStreamCall(const CallExpr *C,
   std::optional<StreamCall> Call = asMemberCall(C);
   if (!Call || !Call->Object)
     return std::nullopt;
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(C)) {
-    if (!isNamedRecord(Member->getMethodDecl()->getParent(), StreamTypes))
-      return std::nullopt;
-    return Call;
-  }
-  const Expr *Callee = C->getCallee()->IgnoreParens();
-  QualType Base;
-  if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
-    Base = objectType(Unresolved->getBaseType(), Unresolved->isArrow());
-  else if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee))
-    Base = objectType(Dependent->getBaseType(), Dependent->isArrow());
-  if (!isTypeNamed(Base, StreamTypes))
-    return std::nullopt;
-  return Call;
+  const bool IsStream = Call->MethodClass ? hasListedQualifiedName(Call->MethodClass, StreamTypes)
+                                          : isTypeNamed(Call->ObjectType, StreamTypes);
+  return IsStream ? Call : std::nullopt;
 }
 
 const FunctionDecl *outerFunction(const DeclContext *D) {
@@ -144,20 +123,15 @@ const FunctionDecl *outerFunction(const DeclContext *D) {
   return F->getCanonicalDecl();
 }
 
-const CXXRecordDecl *ownerClass(const FunctionDecl *F) {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
-  if (!Method)
-    return nullptr;
-  const CXXRecordDecl *Record = Method->getParent();
+static const CXXRecordDecl *patternOf(const CXXRecordDecl *Record) {
   if (const CXXRecordDecl *Pattern = Record->getTemplateInstantiationPattern())
     Record = Pattern;
   return Record->getCanonicalDecl();
 }
 
-static const CXXRecordDecl *patternOf(const CXXRecordDecl *Record) {
-  if (const CXXRecordDecl *Pattern = Record->getTemplateInstantiationPattern())
-    Record = Pattern;
-  return Record->getCanonicalDecl();
+const CXXRecordDecl *ownerClass(const FunctionDecl *F) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  return Method ? patternOf(Method->getParent()) : nullptr;
 }
 
 std::optional<ObjectKey> ownedObject(const Expr *E) {
@@ -266,13 +240,7 @@ bool isStringNamed(const Expr *E, const std::vector<std::string> &Names) {
 bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripConversions(E));
   const auto *Enumerator = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
-  if (!Enumerator)
-    return false;
-  const std::string Qualified = Enumerator->getQualifiedNameAsString();
-  return llvm::any_of(Names, [&](const std::string &N) {
-    StringRef Name(N);
-    return Name.contains("::") ? Qualified == Name.ltrim(':') : Enumerator->getName() == Name;
-  });
+  return Enumerator && hasListedQualifiedName(Enumerator, Names);
 }
 
 } // namespace clang::tidy::errorshield::ws

@@ -24,12 +24,12 @@
 
 namespace clang::tidy::errorshield::ws {
 
-/// The qualified name of the class or class template \p T designates (references stripped; alias
-/// templates and dependent specializations like `websocket::stream<Next>` included). Empty if none.
-std::string recordOrTemplateName(QualType T);
+/// The class or class template \p T designates (references stripped; alias templates and dependent
+/// specializations like `websocket::stream<Next>` included), or null.
+const NamedDecl *namedTypeDecl(QualType T);
 
-/// True when recordOrTemplateName(T) is one of \p Names (a name without "::" matches in any
-/// namespace, a leading "::" is ignored).
+/// True when namedTypeDecl(T) has one of \p Names (core hasListedQualifiedName: a name matches
+/// the end of the qualified name, inline namespaces skipped).
 bool isTypeNamed(QualType T, const std::vector<std::string> &Names);
 
 /// A call of a member function on an object of one of the stream types.
@@ -39,6 +39,10 @@ struct StreamCall {
   std::string Method;
   SourceLocation Loc; ///< The member name: where findings about the call are reported.
   llvm::ArrayRef<const Expr *> Args;
+  /// The class the member function belongs to (resolved calls), or the object's type as written
+  /// (unresolved calls in templates, `->` looked through).
+  const CXXRecordDecl *MethodClass = nullptr;
+  QualType ObjectType;
 };
 
 /// \p C as a call on a stream, whether resolved or not.
@@ -79,7 +83,8 @@ const CXXRecordDecl *ownerClass(const FunctionDecl *F);
 /// True when \p E (conversions stripped) is a string literal equal to one of \p Names, ignoring case.
 bool isStringNamed(const Expr *E, const std::vector<std::string> &Names);
 
-/// True when \p E (conversions stripped) names one of the enumerators \p Names.
+/// True when \p E (conversions stripped) names one of the enumerators \p Names
+/// (hasListedQualifiedName).
 bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names);
 
 /// The reference (or pointer) parameter \p E designates, as (function pattern, parameter index).
@@ -118,9 +123,11 @@ AST_MATCHER_P2(CallExpr, streamMethodCall, std::vector<std::string>, StreamTypes
   return Call && llvm::is_contained(Methods, Call->Method);
 }
 
-/// A call with an argument of one of \p Types, or a pointer to one (a stream handed to a helper,
-/// a request passed on).
-AST_MATCHER_P(CallExpr, hasArgumentOfType, std::vector<std::string>, Types) {
+/// A call or construction with an argument of one of \p Types, or a pointer to one (a stream
+/// handed to a helper, a request passed on).
+AST_POLYMORPHIC_MATCHER_P(hasArgumentOfType,
+                          AST_POLYMORPHIC_SUPPORTED_TYPES(CallExpr, CXXConstructExpr),
+                          std::vector<std::string>, Types) {
   return llvm::any_of(Node.arguments(), [&](const Expr *Arg) {
     QualType T = Arg->getType();
     return isTypeNamed(T->isPointerType() ? T->getPointeeType() : T, Types);

@@ -2,6 +2,7 @@
 
 #include "websocket/TimeoutOption.h"
 #include "core/Matchers.h"
+#include "websocket/StreamModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -11,14 +12,7 @@ namespace clang::tidy::errorshield::ws {
 
 static bool isCallTo(const Expr *E, const std::vector<std::string> &Names) {
   const auto *Call = dyn_cast_or_null<CallExpr>(E ? E->IgnoreImplicit()->IgnoreParens() : nullptr);
-  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
-  if (!Callee)
-    return false;
-  const std::string Qualified = Callee->getQualifiedNameAsString();
-  return llvm::any_of(Names, [&](const std::string &N) {
-    StringRef Name(N);
-    return Name.contains("::") ? Qualified == Name.ltrim(':') : Callee->getName() == Name;
-  });
+  return Call && hasListedQualifiedName(Call->getDirectCallee(), Names);
 }
 
 /// The std::ratio<N, D> of a std::chrono::duration<Rep, Period> type, as N / D.
@@ -62,7 +56,7 @@ std::optional<double> durationSeconds(const Expr *E, const ASTContext &Context) 
 static DurationField durationField(const Expr *E, const TimeoutVocabulary &V, const ASTContext &C) {
   DurationField F;
   F.Explicit = true;
-  if (isCallTo(stripConversions(E), V.NoTimeoutFunctions) || isCallTo(E, V.NoTimeoutFunctions)) {
+  if (isCallTo(stripConversions(E), V.NoTimeoutFunctions)) {
     F.State = DurationField::Disabled;
   } else if (std::optional<double> Seconds = durationSeconds(E, C)) {
     F.State = DurationField::Constant;
@@ -94,13 +88,9 @@ static TimeoutValue suggested(const CallExpr *Call, const TimeoutVocabulary &V) 
     return T;
   T.Handshake = {DurationField::Constant, 30, false};
   const auto *Ref = dyn_cast<DeclRefExpr>(Call->getArg(0)->IgnoreParenImpCasts());
-  const auto *Role = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
-  if (!Role)
+  if (!Ref || !isa<EnumConstantDecl>(Ref->getDecl()))
     return T;
-  const std::string Name = Role->getQualifiedNameAsString();
-  const bool Client = llvm::any_of(V.ClientRoles, [&](const std::string &R) {
-    return StringRef(R).ltrim(':') == Name || R == Role->getName();
-  });
+  const bool Client = isEnumeratorNamed(Ref, V.ClientRoles);
   T.Idle = Client ? DurationField{DurationField::Disabled, 0, false}
                   : DurationField{DurationField::Constant, 300, false};
   T.KeepAlivePings = !Client;

@@ -55,7 +55,9 @@ void WsHandshakeOriginCheck::registerMatchers(MatchFinder *Finder) {
       this);
   Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
-  Finder->addMatcher(cxxConstructExpr(hasAnyArgument(expr()), InFunction).bind("construct"), this);
+  Finder->addMatcher(
+      cxxConstructExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("construct"),
+      this);
 }
 
 void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
@@ -73,10 +75,7 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass"))
     collectRequestPass(Call, Function);
   if (const auto *Construct = Result.Nodes.getNodeAs<CXXConstructExpr>("construct"))
-    if (llvm::any_of(Construct->arguments(), [&](const Expr *Arg) {
-          return ws::isTypeNamed(Arg->getType(), RequestTypes);
-        }))
-      Flow.addPass(Function, ws::outerFunction(Construct->getConstructor()));
+    Flow.addPass(Function, ws::outerFunction(Construct->getConstructor()));
 }
 
 void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionDecl *Function,
@@ -227,7 +226,7 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
     // std::make_shared<Session>(socket, std::move(req)): the request goes to Session's constructor.
     const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
     if (!Args || Args->size() == 0 || Args->get(0).getKind() != TemplateArgument::Type ||
-        !llvm::is_contained(ObjectFactories, Callee->getQualifiedNameAsString()))
+        !hasListedQualifiedName(Callee, ObjectFactories))
       continue;
     if (const CXXRecordDecl *Made = Args->get(0).getAsType()->getAsCXXRecordDecl())
       for (const CXXConstructorDecl *Constructor : Made->ctors())
