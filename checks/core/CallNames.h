@@ -1,0 +1,39 @@
+//===--- CallNames.h - Naming the function a call reaches ---------*- C++ -*-===//
+//
+// Catalog lists name functions the way people write them ("std::future::get", "::usleep",
+// "boost::asio::basic_socket_acceptor::accept"). These helpers decide whether a call, resolved or
+// not (template patterns), reaches one of them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_CORE_CALLNAMES_H
+#define ERRORSHIELD_CORE_CALLNAMES_H
+
+#include "clang/AST/ExprCXX.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield {
+
+/// The unqualified name of the function \p C calls, also when the call is unresolved in a
+/// template (`ws_.async_read(...)` on a dependent stream, `async_write(s, ...)` found by ADL).
+/// Empty for calls through function pointers, lambdas and operators.
+std::string calleeName(const CallExpr *C);
+
+/// The functions \p C may call: its direct callee, or the candidates of an unresolved name.
+std::vector<const FunctionDecl *> calleeCandidates(const CallExpr *C);
+
+/// True when \p C calls a function listed in \p Names (core hasListedQualifiedName). A member
+/// call also matches "Class::method" when the object's class or one of its bases is `Class`,
+/// so "std::future::wait" names the `wait` that std::future inherits from its base.
+bool isListedCall(const CallExpr *C, const std::vector<std::string> &Names);
+/// The entry of \p Names that \p C matches (leading "::" removed), or empty.
+std::string listedCallName(const CallExpr *C, const std::vector<std::string> &Names);
+
+/// True when \p D is declared (at any depth) inside one of the namespaces \p Namespaces
+/// ("boost::asio" covers boost::asio::ip and boost::asio::detail).
+bool isInListedNamespace(const Decl *D, const std::vector<std::string> &Namespaces);
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_CORE_CALLNAMES_H

@@ -1,0 +1,109 @@
+//===--- HeaderCopy.cpp - What a loop over HTTP fields does with them -------===//
+
+#include "protocol/HeaderCopy.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+
+namespace clang::tidy::errorshield::http {
+
+const Decl *rootDecl(const Expr *E) {
+  while (E) {
+    E = stripConversions(E);
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return Ref->getDecl();
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+        return Member->getMemberDecl();
+      E = Member->getBase();
+    } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+      E = Call->getImplicitObjectArgument(); // req.base()
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+               Op && Op->getNumArgs() >= 1 &&
+               (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star)) {
+      E = Op->getArg(0);
+    } else if (const auto *Unary = dyn_cast<UnaryOperator>(E);
+               Unary && Unary->getOpcode() == UO_Deref) {
+      E = Unary->getSubExpr();
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
+  return findDescendant(S, [&](const Stmt *N) {
+           const auto *Ref = dyn_cast<DeclRefExpr>(N);
+           return Ref && llvm::is_contained(Vars, Ref->getDecl());
+         }) != nullptr;
+}
+
+bool mentions(const Stmt *S, const VarDecl *Var) { return mentionsAny(S, {Var}); }
+
+std::string normalizedHeader(llvm::StringRef Name) {
+  std::string Out = Name.lower();
+  std::replace(Out.begin(), Out.end(), '_', '-');
+  return Out;
+}
+
+static void collectNames(const Stmt *Cond, std::set<std::string> &Names) {
+  forEachDescendant(Cond, [&](const Stmt *S) {
+    if (const auto *Literal = dyn_cast<StringLiteral>(S); Literal && Literal->isOrdinary())
+      Names.insert(normalizedHeader(Literal->getString()));
+    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
+        Names.insert(normalizedHeader(Enumerator->getName()));
+  });
+}
+
+/// True when \p Cond hands the field to a function that is not a plain comparison: the loop asks
+/// a helper (`is_hop_by_hop(f.name())`, `hop_headers.count(f.name_string())`) whether to skip.
+static bool asksHelper(const Stmt *Cond, llvm::ArrayRef<const VarDecl *> Vars,
+                       const std::vector<std::string> &ComparisonFunctions) {
+  return findDescendant(Cond, [&](const Stmt *S) {
+           const auto *Call = dyn_cast<CallExpr>(S);
+           if (!Call || isa<CXXOperatorCallExpr>(Call))
+             return false;
+           const std::string Name = calleeName(Call);
+           if (Name.empty() || llvm::is_contained(ComparisonFunctions, Name))
+             return false;
+           return llvm::any_of(Call->arguments(),
+                               [&](const Expr *Arg) { return mentionsAny(Arg, Vars); });
+         }) != nullptr;
+}
+
+static const Expr *conditionOf(const Stmt *S) {
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return If->getCond();
+  if (const auto *While = dyn_cast<WhileStmt>(S))
+    return While->getCond();
+  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(S))
+    return Conditional->getCond();
+  if (const auto *Switch = dyn_cast<SwitchStmt>(S))
+    return Switch->getCond();
+  return nullptr;
+}
+
+SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
+                              const std::vector<std::string> &ComparisonFunctions) {
+  SkipConditions Out;
+  // The field, and locals taken from it (`auto name = f.name_string();`).
+  llvm::SmallVector<const VarDecl *, 4> Vars{Var};
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Decl = dyn_cast<DeclStmt>(S))
+      for (const auto *D : Decl->decls())
+        if (const auto *Local = dyn_cast<VarDecl>(D);
+            Local && Local->getInit() && mentions(Local->getInit(), Var))
+          Vars.push_back(Local);
+  });
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const Expr *Cond = conditionOf(S);
+    if (!Cond || !mentionsAny(Cond, Vars))
+      return;
+    Out.AsksHelper |= asksHelper(Cond, Vars, ComparisonFunctions);
+    collectNames(isa<SwitchStmt>(S) ? S : Cond, Out.Names); // a switch names fields in its cases
+  });
+  return Out;
+}
+
+} // namespace clang::tidy::errorshield::http

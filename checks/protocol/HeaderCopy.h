@@ -1,0 +1,39 @@
+//===--- HeaderCopy.h - What a loop over HTTP fields does with them -*- C++ -*-===//
+
+#ifndef ERRORSHIELD_PROTOCOL_HEADERCOPY_H
+#define ERRORSHIELD_PROTOCOL_HEADERCOPY_H
+
+#include "clang/AST/ExprCXX.h"
+#include <set>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield::http {
+
+/// The declaration an object expression is rooted at: a variable (`req`, `req.base()`), or a data
+/// member reached through `this` (`req_`).
+const Decl *rootDecl(const Expr *E);
+
+/// True when \p S mentions the variable \p Var.
+bool mentions(const Stmt *S, const VarDecl *Var);
+/// True when \p S mentions one of \p Vars.
+bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars);
+
+/// What the conditions of a loop body decide about the field \p Var.
+struct SkipConditions {
+  std::set<std::string> Names; ///< Header names compared with, normalized ("transfer-encoding").
+  bool AsksHelper = false;     ///< A condition hands the field to a function that decides.
+};
+
+/// Collects the conditions (if, ?:, loops, switch and its case labels) in \p Body that look at
+/// \p Var. A call that takes the field (or part of it) and is not one of \p ComparisonFunctions
+/// counts as asking a helper.
+SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
+                              const std::vector<std::string> &ComparisonFunctions);
+
+/// "Transfer-Encoding", "transfer_encoding" -> "transfer-encoding".
+std::string normalizedHeader(llvm::StringRef Name);
+
+} // namespace clang::tidy::errorshield::http
+
+#endif // ERRORSHIELD_PROTOCOL_HEADERCOPY_H

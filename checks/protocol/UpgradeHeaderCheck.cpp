@@ -1,0 +1,178 @@
+//===--- UpgradeHeaderCheck.cpp - errorshield-upgrade-header ---------------===//
+
+#include "protocol/UpgradeHeaderCheck.h"
+#include "core/Matchers.h"
+#include "protocol/HeaderCopy.h"
+#include "websocket/StreamModel.h"
+#include "clang/AST/ParentMapContext.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+UpgradeHeaderCheck::UpgradeHeaderCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), MessageTypes(listOption("MessageTypes")),
+      SetMethods(listOption("SetMethods")), UpgradeFields(listOption("UpgradeFields")),
+      CleartextUpgradeTokens(listOption("CleartextUpgradeTokens")),
+      TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
+      HopByHopHeaders(listOption("HopByHopHeaders")),
+      ComparisonFunctions(listOption("ComparisonFunctions")) {}
+
+void UpgradeHeaderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "MessageTypes", MessageTypes);
+  storeList(Opts, "SetMethods", SetMethods);
+  storeList(Opts, "UpgradeFields", UpgradeFields);
+  storeList(Opts, "CleartextUpgradeTokens", CleartextUpgradeTokens);
+  storeList(Opts, "TlsStreamTypes", TlsStreamTypes);
+  storeList(Opts, "RequiredSkips", RequiredSkips);
+  storeList(Opts, "HopByHopHeaders", HopByHopHeaders);
+  storeList(Opts, "ComparisonFunctions", ComparisonFunctions);
+}
+
+void UpgradeHeaderCheck::registerMatchers(MatchFinder *Finder) {
+  using ws::matchers::streamMethodCall;
+  Finder->addMatcher(callExpr(streamMethodCall(MessageTypes, SetMethods),
+                              unless(isExpansionInSystemHeader()))
+                         .bind("set"),
+                     this);
+  // for (auto const& f : req) ... and for (auto it = req.begin(); ...) ...
+  auto OverMessage = expr(hasType(qualType(hasCanonicalType(hasDeclaration(
+      namedDecl(matchers::hasListedQualifiedName(MessageTypes)))))));
+  Finder->addMatcher(cxxForRangeStmt(hasRangeInit(OverMessage.bind("source")),
+                                     hasLoopVariable(varDecl().bind("field")),
+                                     unless(isExpansionInSystemHeader()))
+                         .bind("loop"),
+                     this);
+  Finder->addMatcher(
+      forStmt(hasLoopInit(declStmt(hasSingleDecl(varDecl(hasInitializer(ignoringImplicit(
+                  cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("begin", "cbegin"))),
+                                    on(OverMessage.bind("source"))))))
+                                                         .bind("field")))),
+              unless(isExpansionInSystemHeader()))
+          .bind("loop"),
+      this);
+}
+
+void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Set = Result.Nodes.getNodeAs<CallExpr>("set")) {
+    checkCleartextUpgrade(Set, *Result.Context);
+    return;
+  }
+  const auto *Loop = Result.Nodes.getNodeAs<Stmt>("loop");
+  const Stmt *Body = isa<ForStmt>(Loop) ? cast<ForStmt>(Loop)->getBody()
+                                        : cast<CXXForRangeStmt>(Loop)->getBody();
+  checkHeaderCopy(Loop, Result.Nodes.getNodeAs<VarDecl>("field"),
+                  Result.Nodes.getNodeAs<Expr>("source"), Body);
+}
+
+bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
+  if (T.isNull() || Depth > 4)
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  if (ws::isTypeNamed(T, TlsStreamTypes))
+    return true;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  return Spec && llvm::any_of(Spec->getTemplateArgs().asArray(), [&](const TemplateArgument &A) {
+           return A.getKind() == TemplateArgument::Type && isTlsStream(A.getAsType(), Depth + 1);
+         });
+}
+
+/// The body of the function that contains \p E, lambdas included.
+static const Stmt *outerBody(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    if (const auto *F = Parents[0].get<FunctionDecl>(); F && !F->getParent()->isRecord())
+      return F->getBody();
+    if (const auto *F = Parents[0].get<FunctionDecl>();
+        F && !cast<CXXRecordDecl>(F->getParent())->isLambda())
+      return F->getBody();
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return nullptr;
+}
+
+void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
+  std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
+  if (!Set || Set->Args.size() < 2 ||
+      !(ws::isEnumeratorNamed(Set->Args[0], UpgradeFields) ||
+        ws::isStringNamed(Set->Args[0], UpgradeFields)))
+    return;
+  const bool Cleartext = findDescendant(Set->Args.back(), [&](const Stmt *S) {
+    const auto *Literal = dyn_cast<StringLiteral>(S);
+    return Literal && Literal->isOrdinary() &&
+           llvm::any_of(CleartextUpgradeTokens, [&](const std::string &Token) {
+             return StringRef(Literal->getString()).contains_insensitive(Token);
+           });
+  });
+  const Decl *Message = http::rootDecl(Set->Object);
+  const Stmt *Body = outerBody(SetCall, Ctx);
+  if (!Cleartext || !Message || !Body)
+    return;
+  // The same function hands the message and a TLS stream to one call: http::write(tls, req).
+  const Stmt *Write = findDescendant(Body, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || Call == SetCall)
+      return false;
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+    const bool HasTls = llvm::any_of(Call->arguments(),
+                                     [&](const Expr *A) { return isTlsStream(A->getType()); }) ||
+                        (Member && Member->getImplicitObjectArgument() &&
+                         isTlsStream(Member->getImplicitObjectArgument()->getType()));
+    return HasTls && llvm::any_of(Call->arguments(), [&](const Expr *A) {
+             return http::rootDecl(A) == Message;
+           });
+  });
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Set->Loc);
+  if (!Write || !firstReportAt(Loc))
+    return;
+  report(Loc, "'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext "
+              "TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3)");
+  diag(SM.getExpansionLoc(cast<Expr>(Write)->getExprLoc()),
+       "the message is written to a TLS stream here", DiagnosticIDs::Note);
+}
+
+void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
+                                         const Expr *Source, const Stmt *Body) {
+  const Decl *From = http::rootDecl(Source);
+  // The copying call: set/insert on another message, fed from the loop's field.
+  const CallExpr *Copy = nullptr;
+  findDescendant(
+      Body,
+      [&](const Stmt *S) {
+        const auto *Call = dyn_cast<CallExpr>(S);
+        std::optional<ws::StreamCall> Set = Call ? ws::asStreamCall(Call, MessageTypes) : std::nullopt;
+        if (Set && llvm::is_contained(SetMethods, Set->Method) &&
+            http::rootDecl(Set->Object) != From &&
+            llvm::any_of(Set->Args, [&](const Expr *A) { return http::mentions(A, Field); }))
+          Copy = Call;
+        return Copy != nullptr;
+      },
+      [](const Stmt *S) { return isa<LambdaExpr>(S); });
+  if (!Copy)
+    return;
+  const http::SkipConditions Skips = http::skipConditions(Body, Field, ComparisonFunctions);
+  std::vector<std::string> Unskipped;
+  for (const std::string &Required : RequiredSkips)
+    if (!Skips.Names.count(http::normalizedHeader(Required)))
+      Unskipped.push_back(Required);
+  const SourceLocation Loc = ws::asMemberCall(Copy)->Loc;
+  if (Skips.AsksHelper || Unskipped.empty() || !firstReportAt(Loc))
+    return;
+  std::string Missing, All;
+  for (const std::string &Name : Unskipped)
+    Missing += (Missing.empty() ? "" : ", ") + Name;
+  for (const std::string &Name : HopByHopHeaders)
+    All += (All.empty() ? "" : ", ") + Name;
+  report(Loc, "header copy loop forwards every field, including the hop-by-hop %0: the next hop "
+              "acts on connection headers that were never meant for it")
+      << Missing;
+  diag(Loop->getBeginLoc(), "skip the hop-by-hop headers (%0, and any named in Connection), "
+                            "e.g. with a helper such as is_hop_by_hop(field)",
+       DiagnosticIDs::Note)
+      << All;
+}
+
+} // namespace clang::tidy::errorshield

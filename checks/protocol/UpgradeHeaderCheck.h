@@ -1,0 +1,44 @@
+//===--- UpgradeHeaderCheck.h - errorshield-upgrade-header -------*- C++ -*-===//
+
+#ifndef ERRORSHIELD_PROTOCOL_UPGRADEHEADERCHECK_H
+#define ERRORSHIELD_PROTOCOL_UPGRADEHEADERCHECK_H
+
+#include "core/ErrorShieldCheck.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds `Upgrade: h2c` set on an HTTP message that the same function writes to a TLS stream, and
+/// proxy loops that copy every header of one message into another without skipping the
+/// hop-by-hop headers.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-upgrade-header.md
+class UpgradeHeaderCheck : public ErrorShieldCheck {
+public:
+  UpgradeHeaderCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  void checkCleartextUpgrade(const CallExpr *Set, ASTContext &Ctx);
+  void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,
+                       const Stmt *Body);
+  /// True when \p T is a TLS stream or a stream layered on one (websocket::stream<ssl_stream<..>>).
+  bool isTlsStream(QualType T, unsigned Depth = 0) const;
+
+  const std::vector<std::string> MessageTypes;
+  const std::vector<std::string> SetMethods;
+  const std::vector<std::string> UpgradeFields;
+  const std::vector<std::string> CleartextUpgradeTokens;
+  const std::vector<std::string> TlsStreamTypes;
+  const std::vector<std::string> RequiredSkips;
+  const std::vector<std::string> HopByHopHeaders;
+  const std::vector<std::string> ComparisonFunctions;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_PROTOCOL_UPGRADEHEADERCHECK_H

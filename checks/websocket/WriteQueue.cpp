@@ -1,0 +1,170 @@
+//===--- WriteQueue.cpp - How a session's write relates to its write queue ---===//
+
+#include "websocket/WriteQueue.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+#include "clang/AST/ParentMapContext.h"
+
+namespace clang::tidy::errorshield::ws {
+
+const FieldDecl *namedField(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    return dyn_cast<FieldDecl>(Member->getMemberDecl());
+  return nullptr;
+}
+
+/// True when \p A and \p B are members of one class (or of a class and its base, or of a class
+/// template and its specialization).
+static bool sameClass(const FieldDecl *A, const FieldDecl *B) {
+  auto Pattern = [](const RecordDecl *R) -> const CXXRecordDecl * {
+    const auto *Record = dyn_cast<CXXRecordDecl>(R);
+    if (Record && Record->getTemplateInstantiationPattern())
+      Record = Record->getTemplateInstantiationPattern();
+    return Record ? Record->getCanonicalDecl() : nullptr;
+  };
+  const CXXRecordDecl *RA = Pattern(A->getParent()), *RB = Pattern(B->getParent());
+  if (!RA || !RB)
+    return false;
+  if (RA == RB)
+    return true;
+  return (RA->hasDefinition() && RA->isDerivedFrom(RB)) ||
+         (RB->hasDefinition() && RB->isDerivedFrom(RA));
+}
+
+/// The queue field whose front \p S takes (`q_.front()`, `*q_.begin()`, `q_[0]`), or null.
+static const FieldDecl *frontAccess(const Stmt *S, const FieldDecl *Stream,
+                                    const QueueNames &Names) {
+  const Expr *Object = nullptr;
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+    if (Op->getOperator() == OO_Subscript && llvm::is_contained(Names.Accessors, "operator[]"))
+      Object = Op->getArg(0);
+  } else if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(S)) {
+    if (llvm::is_contained(Names.Accessors, "operator[]"))
+      Object = Subscript->getBase(); // a dependent container in a template
+  } else if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    if (std::optional<StreamCall> Member = asMemberCall(Call);
+        Member && llvm::is_contained(Names.Accessors, Member->Method))
+      Object = Member->Object;
+  }
+  const FieldDecl *Queue = Object ? namedField(Object) : nullptr;
+  if (!Queue || !isTypeNamed(Queue->getType(), Names.Types) || !sameClass(Queue, Stream))
+    return nullptr;
+  return Queue;
+}
+
+std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stream,
+                                       const QueueNames &Names) {
+  std::optional<QueueFront> Found;
+  auto Search = [&](const Stmt *Root, const VarDecl *Alias) {
+    findDescendant(Root, [&](const Stmt *S) {
+      if (const FieldDecl *Queue = frontAccess(S, Stream, Names)) {
+        Found = QueueFront{Queue, S->getBeginLoc(), Alias};
+        return true;
+      }
+      return false;
+    });
+  };
+  Search(Buffer, nullptr);
+  // One step back through a local: `auto const& msg = queue_.front(); ws_.async_write(buffer(msg))`.
+  findDescendant(Buffer, [&](const Stmt *S) {
+    if (Found)
+      return true;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->isLocalVarDecl() && Var->getInit())
+        Search(Var->getInit(), Var);
+    return false;
+  });
+  return Found;
+}
+
+const Stmt *enclosingBody(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    if (const auto *Lambda = Parents[0].get<LambdaExpr>())
+      return Lambda->getBody();
+    if (const auto *F = Parents[0].get<FunctionDecl>())
+      return F->getBody();
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return nullptr;
+}
+
+const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    const DynTypedNode &P = Parents[0];
+    if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
+      return nullptr;
+    if (const Stmt *S = P.get<Stmt>();
+        S && (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+      return S;
+    Parents = Ctx.getParents(P);
+  }
+  return nullptr;
+}
+
+bool isAwaited(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  for (int Steps = 0; Steps < 8 && !Parents.empty(); ++Steps) {
+    const Stmt *S = Parents[0].get<Stmt>();
+    if (!S || !isa<Expr>(S))
+      return false;
+    if (isa<CoawaitExpr>(S) || isa<DependentCoawaitExpr>(S) || isa<CoyieldExpr>(S))
+      return true;
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return false;
+}
+
+static bool isNestedCode(const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); }
+
+std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queue,
+                                         const std::vector<std::string> &Methods) {
+  std::vector<const CallExpr *> Out;
+  findDescendant(
+      Body,
+      [&](const Stmt *S) {
+        if (const auto *Call = dyn_cast<CallExpr>(S))
+          if (std::optional<StreamCall> Member = asMemberCall(Call);
+              Member && llvm::is_contained(Methods, Member->Method) &&
+              namedField(Member->Object) == Queue)
+            Out.push_back(Call);
+        return false;
+      },
+      isNestedCode);
+  return Out;
+}
+
+static const Expr *conditionOf(const Stmt *S) {
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return If->getCond();
+  if (const auto *While = dyn_cast<WhileStmt>(S))
+    return While->getCond();
+  if (const auto *For = dyn_cast<ForStmt>(S))
+    return For->getCond();
+  if (const auto *Do = dyn_cast<DoStmt>(S))
+    return Do->getCond();
+  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(S))
+    return Conditional->getCond();
+  return nullptr;
+}
+
+bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
+  return findDescendant(
+             Body,
+             [&](const Stmt *S) {
+               const Expr *Cond = conditionOf(S);
+               return Cond && findDescendant(Cond, [&](const Stmt *C) {
+                        const auto *Member = dyn_cast<MemberExpr>(C);
+                        const auto *Field =
+                            Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+                        return Field && (Field == Queue || (Field->getType()->isBooleanType() &&
+                                                            sameClass(Field, Queue)));
+                      });
+             },
+             isNestedCode) != nullptr;
+}
+
+} // namespace clang::tidy::errorshield::ws

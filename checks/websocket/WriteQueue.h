@@ -1,0 +1,60 @@
+//===--- WriteQueue.h - How a session's write relates to its write queue -*- C++ -*-===//
+//
+// The shape Beast's examples use for one outstanding write per stream: outgoing messages wait in a
+// member container, and the write always takes its buffer from the container's front. These
+// helpers find the queue a write's buffer comes from, and what the writing function does to it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WRITEQUEUE_H
+#define ERRORSHIELD_WEBSOCKET_WRITEQUEUE_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield::ws {
+
+struct QueueNames {
+  std::vector<std::string> Types;     ///< Container types that can be a write queue.
+  std::vector<std::string> Accessors; ///< front, begin, operator[].
+  std::vector<std::string> Pushes;
+  std::vector<std::string> Pops;
+};
+
+/// Where a write's buffer comes from a queue's front.
+struct QueueFront {
+  const FieldDecl *Queue = nullptr;
+  SourceLocation TakenAt;            ///< The front() call (or the alias's initialization).
+  const VarDecl *Alias = nullptr;    ///< A local bound to the front (`auto& m = q_.front()`).
+};
+
+/// The data member a (possibly dependent) expression names, `x_` or `self->x_`.
+const FieldDecl *namedField(const Expr *E);
+
+/// The queue of \p Stream's class whose front feeds \p Buffer (directly, or through a local
+/// variable initialized from it), or none.
+std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stream,
+                                       const QueueNames &Names);
+
+/// The body of the innermost function or lambda that contains \p E.
+const Stmt *enclosingBody(const Expr *E, ASTContext &Ctx);
+
+/// The innermost loop around \p E inside its function or lambda, or null.
+const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx);
+
+/// True when \p E is the operand of co_await / co_yield.
+bool isAwaited(const Expr *E, ASTContext &Ctx);
+
+/// The calls in \p Body (nested lambdas excluded) of one of \p Methods on \p Queue.
+std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queue,
+                                         const std::vector<std::string> &Methods);
+
+/// True when a condition in \p Body (if/loop/?:) reads \p Queue or a bool data member of the
+/// queue's class: the write-in-progress guard (`if (queue_.size() > 1) return;`, `if (writing_)`).
+bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue);
+
+} // namespace clang::tidy::errorshield::ws
+
+#endif // ERRORSHIELD_WEBSOCKET_WRITEQUEUE_H

@@ -1,0 +1,51 @@
+//===--- WsBlockingInHandlerCheck.h - errorshield-ws-blocking-in-handler -*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSBLOCKINGINHANDLERCHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSBLOCKINGINHANDLERCHECK_H
+
+#include "asio/CompletionHandlers.h"
+#include "core/ErrorShieldCheck.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds calls that block the calling thread (synchronous Asio/Beast operations, sleeps, waits on
+/// futures, threads and condition variables, POSIX I/O, child processes) inside completion handlers
+/// of Asio initiating functions, and in the project's functions those handlers call directly.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-blocking-in-handler.md
+class WsBlockingInHandlerCheck : public ErrorShieldCheck {
+public:
+  WsBlockingInHandlerCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  /// A function the handler runs, and how it was reached from the handler.
+  struct Frame {
+    const FunctionDecl *Function;
+    const Stmt *Body;
+    unsigned Depth;
+    std::string Via; ///< The helper called from the handler, empty in the handler itself.
+  };
+  void scan(const Frame &F, const CallExpr *Initiating, const SourceManager &SM,
+            llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
+  /// The name to report when \p C blocks, or empty.
+  std::string blockingName(const CallExpr *C) const;
+  bool isSyncAsioOperation(const CallExpr *C) const;
+
+  const std::string AsyncPrefix;
+  const std::vector<std::string> BindFunctions;
+  const std::vector<std::string> AsioNamespaces;
+  const std::vector<std::string> SyncOperations;
+  const std::vector<std::string> BlockingFunctions;
+  const unsigned HelperDepth;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSBLOCKINGINHANDLERCHECK_H

@@ -1,0 +1,140 @@
+//===--- WsConcurrentWriteCheck.cpp - errorshield-ws-concurrent-write ------===//
+
+#include "websocket/WsConcurrentWriteCheck.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+
+WsConcurrentWriteCheck::WsConcurrentWriteCheck(StringRef Name, ClangTidyContext *Context)
+    : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
+      WriteMethods(listOption("WriteMethods")), WriteFunctions(listOption("WriteFunctions")),
+      Queue{listOption("QueueTypes"), listOption("QueueAccessors"),
+            listOption("QueuePushMethods"), listOption("QueuePopMethods")},
+      AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")) {}
+
+void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeList(Opts, "StreamTypes", StreamTypes);
+  storeList(Opts, "WriteMethods", WriteMethods);
+  storeList(Opts, "WriteFunctions", WriteFunctions);
+  storeList(Opts, "QueueTypes", Queue.Types);
+  storeList(Opts, "QueueAccessors", Queue.Accessors);
+  storeList(Opts, "QueuePushMethods", Queue.Pushes);
+  storeList(Opts, "QueuePopMethods", Queue.Pops);
+  storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
+}
+
+namespace {
+AST_MATCHER_P(CallExpr, isListedCall, std::vector<std::string>, Names) {
+  return errorshield::isListedCall(&Node, Names);
+}
+} // namespace
+
+void WsConcurrentWriteCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(callExpr(anyOf(ws::matchers::streamMethodCall(StreamTypes, WriteMethods),
+                                    isListedCall(WriteFunctions)),
+                              unless(isExpansionInSystemHeader()))
+                         .bind("write"),
+                     this);
+}
+
+std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Call) const {
+  if (std::optional<ws::StreamCall> Member = ws::asStreamCall(Call, StreamTypes))
+    return Member;
+  if (Call->getNumArgs() < 2 || !isListedCall(Call, WriteFunctions))
+    return std::nullopt;
+  // net::async_write(stream_, buffers, handler)
+  ws::StreamCall Free;
+  Free.Call = Call;
+  Free.Object = Call->getArg(0);
+  Free.Method = calleeName(Call);
+  Free.Loc = Call->getCallee()->IgnoreParenImpCasts()->getExprLoc();
+  Free.Args = llvm::ArrayRef(Call->getArgs() + 1, Call->getNumArgs() - 1);
+  return Free;
+}
+
+/// A write that is awaited (co_await, a yield_context or use_future handler) finishes before the
+/// code after it runs, so it cannot overlap the next write of the same code path.
+bool WsConcurrentWriteCheck::completesBeforeNextStatement(const ws::StreamCall &Write,
+                                                          ASTContext &Ctx) const {
+  if (ws::isAwaited(Write.Call, Ctx))
+    return true;
+  return !Write.Args.empty() && ws::isTypeNamed(Write.Args.back()->getType(), AwaitingHandlerTypes);
+}
+
+void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
+  ASTContext &Ctx = *Result.Context;
+  const SourceManager &SM = *Result.SourceManager;
+  std::optional<ws::StreamCall> Write = asWrite(Result.Nodes.getNodeAs<CallExpr>("write"));
+  if (!Write || Write->Args.empty() || completesBeforeNextStatement(*Write, Ctx))
+    return;
+  const SourceLocation Loc = SM.getExpansionLoc(Write->Loc);
+  if (ws::enclosingLoop(Write->Call, Ctx)) {
+    if (firstReportAt(Loc))
+      report(Loc, "%0 inside a loop: each iteration starts a write before the previous one "
+                  "completes, and Beast allows one outstanding write per stream")
+          << Write->Method;
+    return;
+  }
+  const FieldDecl *Stream = ws::namedField(Write->Object);
+  if (!Stream)
+    return; // a local or parameter stream: who else writes to it is not visible here
+  std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
+  if (!Front) {
+    if (!firstReportAt(Loc))
+      return;
+    report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
+                "write can start before this one completes")
+        << Write->Method << Stream->getName();
+    diag(Loc, "push outgoing messages onto a queue member, write its front() only when no write "
+              "is in progress, and pop it in the completion handler",
+         DiagnosticIDs::Note);
+    return;
+  }
+  if (const Stmt *Body = ws::enclosingBody(Write->Call, Ctx))
+    judgeQueuedWrite(*Write, *Front, Body, SM);
+}
+
+void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
+                                              const ws::QueueFront &Front, const Stmt *Body,
+                                              const SourceManager &SM) {
+  const SourceLocation WriteLoc = SM.getExpansionLoc(Write.Loc);
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A), SM.getExpansionLoc(B));
+  };
+  // The front released while the write still reads it: after the write in the same code path, or
+  // between binding a reference to the front and writing it.
+  const bool AliasRefers =
+      Front.Alias && (Front.Alias->getType()->isReferenceType() ||
+                      Front.Alias->getType()->isPointerType());
+  for (const CallExpr *Pop : ws::queueCalls(Body, Front.Queue, Queue.Pops)) {
+    const SourceLocation PopLoc = SM.getExpansionLoc(Pop->getExprLoc());
+    const bool AfterWrite = Before(Write.Call->getEndLoc(), Pop->getBeginLoc());
+    const bool BetweenAliasAndWrite = AliasRefers && Before(Front.TakenAt, Pop->getBeginLoc()) &&
+                                      Before(Pop->getEndLoc(), Write.Call->getBeginLoc());
+    if ((!AfterWrite && !BetweenAliasAndWrite) || !firstReportAt(PopLoc))
+      continue;
+    report(PopLoc, "'%0' is popped while the %1 that uses its front is still in progress: the "
+                   "write reads a released buffer")
+        << Front.Queue->getName() << Write.Method;
+    diag(WriteLoc, "the write of the queue's front starts here; pop it in the completion handler",
+         DiagnosticIDs::Note);
+  }
+  // push; write front() with no check that a write is already running.
+  const bool Pushes = llvm::any_of(ws::queueCalls(Body, Front.Queue, Queue.Pushes),
+                                   [&](const CallExpr *Push) {
+                                     return Before(Push->getBeginLoc(), Write.Call->getBeginLoc());
+                                   });
+  if (!Pushes || ws::hasWriteGuard(Body, Front.Queue) || !firstReportAt(WriteLoc))
+    return;
+  report(WriteLoc, "%0 of the front of '%1' right after a push, without checking that a write is "
+                   "already in progress: a second write can start before the first completes")
+      << Write.Method << Front.Queue->getName();
+  diag(WriteLoc, "return after the push when a write is in progress, e.g. if (%0.size() > 1) return;",
+       DiagnosticIDs::Note)
+      << Front.Queue->getName();
+}
+
+} // namespace clang::tidy::errorshield

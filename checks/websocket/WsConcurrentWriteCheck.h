@@ -1,0 +1,45 @@
+//===--- WsConcurrentWriteCheck.h - errorshield-ws-concurrent-write -*- C++ -*-===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
+#define ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
+
+#include "core/ErrorShieldCheck.h"
+#include "websocket/StreamModel.h"
+#include "websocket/WriteQueue.h"
+
+namespace clang::tidy::errorshield {
+
+/// Finds WebSocket writes that can overlap another write on the same stream: a write on a stream
+/// data member whose buffer is not the front of a write queue, a write in a loop, a write of the
+/// front right after a push with no write-in-progress guard, and the front popped while the write
+/// that uses it is still running.
+///
+/// For the user-facing documentation see: docs/checks/errorshield-ws-concurrent-write.md
+class WsConcurrentWriteCheck : public ErrorShieldCheck {
+public:
+  WsConcurrentWriteCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+
+private:
+  /// \p Call as a write: a WriteMethods member call on a stream, or a WriteFunctions call whose
+  /// first argument is the stream.
+  std::optional<ws::StreamCall> asWrite(const CallExpr *Call) const;
+  bool completesBeforeNextStatement(const ws::StreamCall &Write, ASTContext &Ctx) const;
+  void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
+                        const Stmt *Body, const SourceManager &SM);
+
+  const std::vector<std::string> StreamTypes;
+  const std::vector<std::string> WriteMethods;
+  const std::vector<std::string> WriteFunctions;
+  const ws::QueueNames Queue;
+  const std::vector<std::string> AwaitingHandlerTypes;
+};
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
