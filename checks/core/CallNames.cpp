@@ -59,11 +59,10 @@ static bool isOrDerivesFrom(const CXXRecordDecl *Record, const std::string &Clas
 }
 
 std::string listedCallName(const CallExpr *C, const std::vector<std::string> &Names) {
-  auto Bare = [](const std::string &Name) { return StringRef(Name).ltrim(':').str(); };
   for (const FunctionDecl *F : calleeCandidates(C))
     for (const std::string &Name : Names)
       if (hasListedQualifiedName(F, {Name}))
-        return Bare(Name);
+        return Name;
   const CXXRecordDecl *Object = objectClass(C);
   const std::string Method = calleeName(C);
   if (!Object || Method.empty())
@@ -72,7 +71,7 @@ std::string listedCallName(const CallExpr *C, const std::vector<std::string> &Na
     const size_t Split = Name.rfind("::");
     if (Split != std::string::npos && Split > 0 && Name.substr(Split + 2) == Method &&
         isOrDerivesFrom(Object, Name.substr(0, Split)))
-      return Bare(Name);
+      return Name;
   }
   return {};
 }

@@ -27,7 +27,7 @@ std::vector<const FunctionDecl *> calleeCandidates(const CallExpr *C);
 /// call also matches "Class::method" when the object's class or one of its bases is `Class`,
 /// so "std::future::wait" names the `wait` that std::future inherits from its base.
 bool isListedCall(const CallExpr *C, const std::vector<std::string> &Names);
-/// The entry of \p Names that \p C matches (leading "::" removed), or empty.
+/// The entry of \p Names that \p C matches, or empty.
 std::string listedCallName(const CallExpr *C, const std::vector<std::string> &Names);
 
 /// True when \p D is declared (at any depth) inside one of the namespaces \p Namespaces

@@ -80,28 +80,32 @@ static bool declaresMember(const CXXRecordDecl *Record, StringRef Name, unsigned
   });
 }
 
-bool WsBlockingInHandlerCheck::isSyncAsioOperation(const CallExpr *C) const {
+std::string WsBlockingInHandlerCheck::syncAsioOperation(const CallExpr *C) const {
   const std::string Name = calleeName(C);
   if (Name.empty() || !llvm::is_contained(SyncOperations, Name))
-    return false;
+    return {};
   const std::string Twin = AsyncPrefix + Name;
   // A member operation: the object's class belongs to Asio/Beast and offers the async form
   // (websocket::stream::write has async_write; basic_socket::close has no async_close).
   if (const CXXRecordDecl *Class = calledClass(C))
-    return isInListedNamespace(Class, AsioNamespaces) && declaresMember(Class, Twin);
+    return isInListedNamespace(Class, AsioNamespaces) && declaresMember(Class, Twin)
+               ? (Class->getName() + "::" + Name).str()
+               : std::string();
   // A free operation (net::write, http::read): its namespace declares the async form too.
-  return llvm::any_of(calleeCandidates(C), [&](const FunctionDecl *F) {
+  for (const FunctionDecl *F : calleeCandidates(C)) {
     const DeclContext *Scope = F->getDeclContext()->getRedeclContext();
-    return !isa<CXXRecordDecl>(Scope) && isInListedNamespace(F, AsioNamespaces) &&
-           !Scope->getPrimaryContext()
-                ->lookup(DeclarationName(&F->getASTContext().Idents.get(Twin)))
-                .empty();
-  });
+    if (!isa<CXXRecordDecl>(Scope) && isInListedNamespace(F, AsioNamespaces) &&
+        !Scope->getPrimaryContext()
+             ->lookup(DeclarationName(&F->getASTContext().Idents.get(Twin)))
+             .empty())
+      return F->getQualifiedNameAsString();
+  }
+  return {};
 }
 
 std::string WsBlockingInHandlerCheck::blockingName(const CallExpr *C) const {
-  if (isSyncAsioOperation(C))
-    return calleeName(C);
+  if (std::string Operation = syncAsioOperation(C); !Operation.empty())
+    return Operation;
   return listedCallName(C, BlockingFunctions);
 }
 

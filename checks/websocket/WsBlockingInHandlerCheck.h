@@ -36,7 +36,9 @@ private:
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
   /// The name to report when \p C blocks, or empty.
   std::string blockingName(const CallExpr *C) const;
-  bool isSyncAsioOperation(const CallExpr *C) const;
+  /// The operation \p C performs when it is a synchronous Asio/Beast operation with an async_
+  /// twin (`stream::write`, `boost::asio::write`), or empty.
+  std::string syncAsioOperation(const CallExpr *C) const;
 
   const std::string AsyncPrefix;
   const std::vector<std::string> BindFunctions;

@@ -116,9 +116,9 @@ void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
                                       Before(Pop->getEndLoc(), Write.Call->getBeginLoc());
     if ((!AfterWrite && !BetweenAliasAndWrite) || !firstReportAt(PopLoc))
       continue;
-    report(PopLoc, "'%0' is popped while the %1 that uses its front is still in progress: the "
-                   "write reads a released buffer")
-        << Front.Queue->getName() << Write.Method;
+    report(PopLoc, "'%0' is popped %select{while the %1 that uses its front is still in progress|"
+                   "before the %1 that uses its front}2: the write reads a released buffer")
+        << Front.Queue->getName() << Write.Method << (AfterWrite ? 0 : 1);
     diag(WriteLoc, "the write of the queue's front starts here; pop it in the completion handler",
          DiagnosticIDs::Note);
   }

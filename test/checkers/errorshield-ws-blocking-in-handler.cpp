@@ -1,7 +1,140 @@
 // RUN: %strip_checks %s > %t.cpp
-// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-blocking-in-handler' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-blocking-in-handler' -- -std=c++20 -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-WS-007] [errorshield-ws-blocking-in-handler]
+#include "asio_io.h"
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+// ---- 1. Member functions bound as completion handlers ----
+
+class chat_session : public std::enable_shared_from_this<chat_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::string reply_;
+  net::steady_timer timer_;
+  net::thread_pool &pool_;
+
+public:
+  void run() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&chat_session::on_read, shared_from_this()));
+  }
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec)
+      return;
+    ws_.write(net::buffer(reply_));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'stream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :33:9: note: the handler runs when 'async_read' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    audit();
+    ws_.async_write(net::buffer(reply_), [](beast::error_code, std::size_t) {}); // asynchronous
+    ws_.text(true);
+  }
+  void audit() { throttle(); }
+  void throttle() { timer_.wait(); }
+// CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'steady_timer::wait' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:28: note: reached from the completion handler through a call to 'audit'
+// CHECK-MESSAGES: :33:9: note: the handler runs when 'async_read' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+
+  void close_later() {
+    timer_.async_wait(net::bind_executor(net::strand<net::io_context::executor_type>({}),
+                                         [this](beast::error_code) { ws_.close(1000); }));
+// CHECK-MESSAGES: :[[@LINE-1]]:74: warning: 'stream::close' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :52:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  }
+  void offload() {
+    timer_.async_wait([this](beast::error_code) {
+      // Posted to a separate pool: the sleep does not hold the I/O thread.
+      net::post(pool_, [] { std::this_thread::sleep_for(10ms); });
+    });
+  }
+};
+
+// ---- 2. Lambdas passed to initiating functions ----
+
+void idle_timeouts(net::steady_timer &timer, tcp::socket &socket, beast::tcp_stream &stream) {
+  timer.async_wait([&](beast::error_code) {
+    socket.shutdown(0, *new beast::error_code); // no async twin: not blocking
+    socket.close();
+    stream.close();
+  });
+}
+
+void waits(net::steady_timer &timer, std::future<int> &result, std::thread &worker,
+           std::condition_variable &cv, std::mutex &m) {
+  timer.async_wait([&](beast::error_code) {
+    std::this_thread::sleep_for(5ms);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :77:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    int value = result.get();
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'std::future::get' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :77:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    worker.join();
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'std::thread::join' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :77:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'std::condition_variable::wait' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :77:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    (void)value;
+  });
+  auto on_timer = [&](beast::error_code) { result.wait(); };
+// CHECK-MESSAGES: :[[@LINE-1]]:51: warning: 'std::future::wait' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :96:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  timer.async_wait(on_timer);
+}
+
+void posix_calls(net::steady_timer &timer, int fd, const char *data) {
+  timer.async_wait([=](beast::error_code) {
+    ::usleep(100);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: '::usleep' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :100:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    ::write(fd, data, 1);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: '::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :100:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    std::system("logrotate -f /etc/logrotate.conf");
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: '::system' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :100:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  });
+}
+
+void sync_operations(tcp::acceptor &acceptor, tcp::socket &socket, tcp::resolver &resolver,
+                     net::io_context &ioc) {
+  acceptor.async_accept([&](beast::error_code) {
+    acceptor.accept(socket);
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'basic_socket_acceptor::accept' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :115:12: note: the handler runs when 'async_accept' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    beast::error_code ec;
+    net::write(socket, net::buffer("hello"), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'boost::asio::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :115:12: note: the handler runs when 'async_accept' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    socket.read_some(net::buffer("x"));
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'basic_stream_socket::read_some' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :115:12: note: the handler runs when 'async_accept' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  });
+  resolver.async_resolve("example.com", "443",
+                         std::bind([&](int) { resolver.resolve("example.com", "80"); }, 1));
+// CHECK-MESSAGES: :[[@LINE-1]]:56: warning: 'resolver::resolve' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :127:12: note: the handler runs when 'async_resolve' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+}
+
+// ---- 3. Blocking calls outside handlers are the caller's business ----
+
+void startup(tcp::socket &socket, std::future<int> &ready) {
+  net::connect(socket, tcp::endpoint{});
+  net::write(socket, net::buffer("hello"));
+  ready.wait();
+  std::this_thread::sleep_for(1s);
+}

@@ -1,7 +1,169 @@
 // RUN: %strip_checks %s > %t.cpp
-// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' -- -std=c++20 -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-WS-006] [errorshield-ws-concurrent-write]
+#include "asio_io.h"
+#include <deque>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+using message = std::shared_ptr<std::string const>;
+
+// ---- 1. Writes that bypass a queue: each message written as it is produced ----
+
+class direct_session : public std::enable_shared_from_this<direct_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::string last_;
+
+public:
+  void send(message msg) {
+    ws_.async_write(net::buffer(*msg), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void replay(const std::vector<std::string> &history) {
+    for (const std::string &line : history)
+      ws_.async_write(net::buffer(line), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: async_write inside a loop: each iteration starts a write before the previous one completes, and Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+  }
+  void resend_later(net::io_context &ioc) {
+    net::post(ioc, [self = shared_from_this()] {
+      self->ws_.async_write(net::buffer(self->last_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:17: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+    });
+  }
+};
+
+// ---- 2. The correct shape: push; return when a write is in progress; write front() ----
+
+class queued_session : public std::enable_shared_from_this<queued_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::vector<message> queue_;
+
+public:
+  void send(message msg) {
+    queue_.push_back(std::move(msg));
+    if (queue_.size() > 1)
+      return;
+    ws_.async_write(net::buffer(*queue_.front()),
+                    beast::bind_front_handler(&queued_session::on_write, shared_from_this()));
+  }
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec)
+      return;
+    queue_.erase(queue_.begin());
+    if (!queue_.empty())
+      ws_.async_write(net::buffer(*queue_.front()),
+                      beast::bind_front_handler(&queued_session::on_write, shared_from_this()));
+  }
+};
+
+// Other spellings of the front, and a bool member as the write-in-progress guard.
+class flagged_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<std::string> outbox_;
+  std::vector<std::string> pending_;
+  bool writing_ = false;
+
+public:
+  void send(std::string text) {
+    outbox_.push_back(std::move(text));
+    if (writing_)
+      return;
+    writing_ = true;
+    ws_.async_write(net::buffer(*outbox_.begin()), [this](beast::error_code, std::size_t) {
+      outbox_.pop_front(); // in the completion handler: the write is over
+      writing_ = false;
+    });
+  }
+  void flush_pending() { ws_.async_write(net::buffer(pending_[0]), [](beast::error_code, std::size_t) {}); }
+  void write_alias() {
+    const std::string &next = outbox_.front();
+    ws_.async_write(net::buffer(next), [](beast::error_code, std::size_t) {});
+  }
+};
+
+// ---- 3. Queue misuse: no guard after the push, front released before the write completes ----
+
+class unguarded_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<std::string> queue_;
+  std::queue<std::string> fifo_;
+
+public:
+  void send(std::string text) {
+    queue_.push_back(std::move(text));
+    ws_.async_write(net::buffer(queue_.front()), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write of the front of 'queue_' right after a push, without checking that a write is already in progress: a second write can start before the first completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: return after the push when a write is in progress, e.g. if (queue_.size() > 1) return;
+  }
+  void flush() {
+    ws_.async_write(net::buffer(queue_.front()), [](beast::error_code, std::size_t) {});
+    queue_.pop_front();
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'queue_' is popped while the async_write that uses its front is still in progress: the write reads a released buffer [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :107:9: note: the write of the queue's front starts here; pop it in the completion handler
+  }
+  void flush_fifo() {
+    const std::string &front = fifo_.front();
+    fifo_.pop();
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'fifo_' is popped before the async_write that uses its front: the write reads a released buffer [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :117:9: note: the write of the queue's front starts here; pop it in the completion handler
+    ws_.async_write(net::buffer(front), [](beast::error_code, std::size_t) {});
+  }
+  void flush_copy() {
+    std::string copy = queue_.front(); // a copy: popping does not touch what is written
+    queue_.pop_front();
+    ws_.async_write(net::buffer(copy), [](beast::error_code, std::size_t) {});
+  }
+};
+
+// ---- 4. Writes that complete before the next statement, and streams nobody else sees ----
+
+net::awaitable<void> send_all(websocket::stream<beast::tcp_stream> &ws,
+                              std::vector<std::string> lines) {
+  for (const std::string &line : lines)
+    co_await ws.async_write(net::buffer(line), net::use_awaitable);
+}
+
+class coroutine_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::string status_;
+
+public:
+  void push_status(net::yield_context yield) {
+    for (int i = 0; i < 3; ++i)
+      ws_.async_write(net::buffer(status_), yield);
+  }
+  net::awaitable<void> push_once() { co_await ws_.async_write(net::buffer(status_), net::use_awaitable); }
+  void push_blocking() { ws_.async_write(net::buffer(status_), net::use_future); }
+};
+
+void greet(websocket::stream<beast::tcp_stream> &ws, const std::string &hello) {
+  ws.async_write(net::buffer(hello), [](beast::error_code, std::size_t) {});
+}
+
+// ---- 5. Asio's free async_write on a stream member ----
+
+class fix_session {
+  beast::tcp_stream stream_;
+  std::string heartbeat_;
+  std::deque<std::string> pending_;
+
+public:
+  void send_heartbeat() {
+    net::async_write(stream_, net::buffer(heartbeat_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: async_write on 'stream_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void send_next() {
+    if (pending_.empty())
+      return;
+    net::async_write(stream_, net::buffer(pending_.front()), [](beast::error_code, std::size_t) {});
+  }
+};

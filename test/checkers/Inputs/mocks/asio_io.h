@@ -1,0 +1,224 @@
+// Shapes of the Asio/Beast API the concurrency and protocol checks look at, over the real C++
+// standard library: operations come in synchronous/asynchronous pairs (write/async_write) exactly
+// where Asio and Beast have them, and socket close/shutdown have no async twin.
+#pragma once
+#include <coroutine>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace boost::system {
+class error_code {
+public:
+  explicit operator bool() const { return false; }
+};
+} // namespace boost::system
+
+namespace boost::asio {
+using boost::system::error_code;
+struct const_buffer {};
+template <class T> const_buffer buffer(const T &);
+const_buffer buffer(const void *, std::size_t);
+
+class io_context {
+public:
+  struct executor_type {};
+  std::size_t run();
+  executor_type get_executor();
+};
+class thread_pool {
+public:
+  explicit thread_pool(std::size_t);
+  io_context::executor_type get_executor();
+  void join();
+};
+template <class E, class F> void post(E &&, F &&) {}
+template <class E, class F> void dispatch(E &&, F &&) {}
+template <class E> struct strand {
+  explicit strand(E);
+};
+template <class E, class H> H bind_executor(const E &, H &&h) { return h; }
+
+template <class Executor> class basic_yield_context {};
+using yield_context = basic_yield_context<io_context::executor_type>;
+template <class A = void> struct use_future_t {};
+inline constexpr use_future_t<> use_future;
+struct use_awaitable_t {};
+inline constexpr use_awaitable_t use_awaitable;
+
+// What an asynchronous operation returns here: awaitable with co_await, ignored with a callback.
+struct operation {
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  std::size_t await_resume() const noexcept { return 0; }
+};
+template <class T = void> class awaitable {
+public:
+  struct promise_type {
+    awaitable get_return_object() { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() {}
+  };
+};
+
+namespace ip {
+struct tcp {
+  class endpoint {};
+  class socket;
+  class acceptor;
+  class resolver;
+};
+} // namespace ip
+
+template <class Protocol> class basic_stream_socket {
+public:
+  explicit basic_stream_socket(io_context &);
+  template <class B> std::size_t read_some(const B &);
+  template <class B> std::size_t read_some(const B &, error_code &);
+  template <class B, class H> void async_read_some(const B &, H &&) {}
+  template <class B> std::size_t write_some(const B &);
+  template <class B, class H> void async_write_some(const B &, H &&) {}
+  void connect(const typename Protocol::endpoint &);
+  template <class H> void async_connect(const typename Protocol::endpoint &, H &&) {}
+  void close();
+  void close(error_code &);
+  void shutdown(int, error_code &);
+  void cancel();
+};
+class ip::tcp::socket : public basic_stream_socket<ip::tcp> {
+  using basic_stream_socket::basic_stream_socket;
+};
+
+template <class Protocol> class basic_socket_acceptor {
+public:
+  explicit basic_socket_acceptor(io_context &);
+  void accept(ip::tcp::socket &);
+  void accept(ip::tcp::socket &, error_code &);
+  ip::tcp::socket accept();
+  template <class H> void async_accept(H &&) {}
+  template <class H> void async_accept(ip::tcp::socket &, H &&) {}
+};
+class ip::tcp::acceptor : public basic_socket_acceptor<ip::tcp> {
+  using basic_socket_acceptor::basic_socket_acceptor;
+};
+
+class ip::tcp::resolver {
+public:
+  int resolve(std::string_view, std::string_view);
+  template <class H> void async_resolve(std::string_view, std::string_view, H &&) {}
+};
+
+class steady_timer {
+public:
+  explicit steady_timer(io_context &);
+  template <class D> void expires_after(D);
+  void wait();
+  template <class H> void async_wait(H &&) {}
+  void cancel();
+};
+
+template <class S, class B> std::size_t write(S &, const B &);
+template <class S, class B> std::size_t write(S &, const B &, error_code &);
+template <class S, class B, class H> operation async_write(S &, const B &, H &&) { return {}; }
+template <class S, class B> std::size_t read(S &, const B &);
+template <class S, class B, class H> void async_read(S &, const B &, H &&) {}
+template <class S, class E> void connect(S &, const E &);
+template <class S, class E, class H> void async_connect(S &, const E &, H &&) {}
+
+namespace ssl {
+class context {};
+enum handshake_type { client, server };
+template <class Next> class stream {
+public:
+  stream(Next &&, context &);
+  void handshake(handshake_type);
+  void handshake(handshake_type, error_code &);
+  template <class H> void async_handshake(handshake_type, H &&) {}
+  void shutdown();
+  template <class H> void async_shutdown(H &&) {}
+};
+} // namespace ssl
+} // namespace boost::asio
+
+namespace boost::beast {
+using boost::system::error_code;
+namespace net = boost::asio;
+class tcp_stream {
+public:
+  explicit tcp_stream(net::ip::tcp::socket &&);
+  net::ip::tcp::socket &socket();
+  template <class D> void expires_after(D);
+  void close();
+};
+template <class Next> class ssl_stream : public net::ssl::stream<Next> {
+public:
+  using net::ssl::stream<Next>::stream;
+};
+class flat_buffer {
+public:
+  struct const_buffers_type {};
+  const_buffers_type data() const;
+  void consume(std::size_t);
+};
+template <class F, class... A> F bind_front_handler(F f, A &&...) { return f; }
+
+namespace http {
+enum class field : unsigned short {
+  unknown, connection, content_length, host, keep_alive, proxy_authorization, server, te,
+  trailer, transfer_encoding, upgrade, user_agent, via, x_forwarded_for
+};
+class fields {
+public:
+  class value_type {
+  public:
+    field name() const;
+    std::string_view name_string() const;
+    std::string_view value() const;
+  };
+  using const_iterator = const value_type *;
+  const_iterator begin() const;
+  const_iterator end() const;
+  void set(field, std::string_view);
+  void set(std::string_view, std::string_view);
+  void insert(field, std::string_view);
+  void insert(std::string_view, std::string_view);
+  void insert(field, std::string_view, std::string_view);
+  void erase(field);
+};
+template <bool isRequest, class Fields = fields> class header : public Fields {};
+template <bool isRequest, class Body, class Fields = fields>
+class message : public header<isRequest, Fields> {
+public:
+  header<isRequest, Fields> &base();
+  const header<isRequest, Fields> &base() const;
+};
+struct string_body {};
+struct empty_body {};
+template <class Body, class Fields = fields> using request = message<true, Body, Fields>;
+template <class Body, class Fields = fields> using response = message<false, Body, Fields>;
+template <class S, bool R, class B, class F> std::size_t write(S &, const message<R, B, F> &);
+template <class S, bool R, class B, class F, class H>
+void async_write(S &, const message<R, B, F> &, H &&) {}
+} // namespace http
+
+namespace websocket {
+template <class Next> class stream {
+public:
+  template <class... A> explicit stream(A &&...);
+  Next &next_layer();
+  void accept();
+  template <class H> void async_accept(H &&) {}
+  template <class B> std::size_t read(B &);
+  template <class B, class H> void async_read(B &, H &&) {}
+  template <class B> std::size_t write(const B &);
+  template <class B> std::size_t write(const B &, error_code &);
+  template <class B, class H> net::operation async_write(const B &, H &&) { return {}; }
+  void close(int);
+  template <class H> void async_close(int, H &&) {}
+  void text(bool);
+};
+} // namespace websocket
+} // namespace boost::beast
