@@ -55,9 +55,11 @@ static QualType firstTemplateArgument(QualType T) {
 }
 
 std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
-  auto Named = [&](QualType T) {
-    return !T.isNull() && ws::isTypeNamed(T, ThreadTypes) ? T.getUnqualifiedType().getAsString()
-                                                          : std::string();
+  auto Named = [&](QualType T) -> std::string {
+    for (const std::string &Name : ThreadTypes)
+      if (!T.isNull() && ws::isTypeNamed(T, {Name}))
+        return Name;
+    return {};
   };
   // std::thread t(f); std::thread(f).detach(); new std::thread(f); threads.push_back(std::thread(f))
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {

@@ -104,13 +104,11 @@ void JsonFieldCoverageCheck::checkMacro(const FunctionDecl *F, const CXXRecordDe
   llvm::SmallPtrSet<const FieldDecl *, 16> Listed;
   collectNamedMembers(F->getBody(), Record, Listed);
   const std::vector<const FieldDecl *> Missing = missingMembers(Record, Listed);
-  const SourceLocation Loc = Macro.Range.getBegin();
+  // A mapping macro used inside a project macro is reported where the project macro is used.
+  const SourceLocation Loc = F->getASTContext().getSourceManager().getExpansionLoc(
+      Macro.Range.getBegin());
   if (Missing.empty() || !firstReportAt(Loc))
     return;
-  auto Diag = report(Loc, "%0 for '%1' does not list data member%s2 %3: %select{it is|they are}4 "
-                          "silently left out of the JSON conversion")
-              << Macro.Name << Record->getName() << static_cast<unsigned>(Missing.size())
-              << quotedNames(Missing) << (Missing.size() == 1 ? 0 : 1);
   // A non-intrusive macro can only name public members; offer the edit only when it compiles.
   const bool Intrusive = StringRef(Macro.Name).contains("_INTRUSIVE") &&
                          !StringRef(Macro.Name).contains("NON_INTRUSIVE");
@@ -118,12 +116,22 @@ void JsonFieldCoverageCheck::checkMacro(const FunctionDecl *F, const CXXRecordDe
                             return Field->getAccess() == AS_public;
                           });
   const SourceLocation RParen = Macro.Range.getEnd();
-  if (!Accessible || !Macro.Range.getBegin().isFileID() || !RParen.isFileID())
-    return;
   std::string Appended;
   for (const FieldDecl *Field : Missing)
     Appended += ", " + Field->getName().str();
-  Diag << FixItHint::CreateInsertion(RParen, Appended);
+  {
+    auto Diag = report(Loc, "%0 for '%1' does not list data member%s2 %3: %select{it is|they are}4 "
+                            "silently left out of the JSON conversion")
+                << Macro.Name << Record->getName() << static_cast<unsigned>(Missing.size())
+                << quotedNames(Missing) << (Missing.size() == 1 ? 0 : 1);
+    if (Accessible && Macro.Range.getBegin().isFileID() && RParen.isFileID())
+      Diag << FixItHint::CreateInsertion(RParen, Appended);
+  }
+  if (!Accessible)
+    diag(Loc, "a non-intrusive mapping can name public members only: use %0 inside the class, or "
+              "list the member in IgnoredMembers if it must not travel",
+         DiagnosticIDs::Note)
+        << "NLOHMANN_DEFINE_TYPE_INTRUSIVE";
 }
 
 void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecordDecl *Record,

@@ -1,7 +1,116 @@
 // RUN: %strip_checks %s > %t.cpp
-// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-thread-per-connection' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-thread-per-connection' -- -std=c++20 -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+#include "asio_io.h"
+#include <memory>
+#include <sys/socket.h>
+#include <thread>
+#include <vector>
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+void serve(tcp::socket socket);
+void serve_fd(int fd);
+
+// ---- 1. Accept loops that start a thread per connection ----
+
+void detached_per_client(net::io_context &ioc, tcp::acceptor &acceptor) {
+  for (;;) {
+    tcp::socket socket(ioc);
+    acceptor.accept(socket);
+    std::thread(&serve, std::move(socket)).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :23:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+}
+
+void stored_per_client(int listen_fd) {
+  std::vector<std::thread> clients;
+  std::vector<std::unique_ptr<std::jthread>> sessions;
+  while (true) {
+    int fd = ::accept(listen_fd, nullptr, nullptr);
+    if (fd < 0)
+      continue;
+    clients.emplace_back(&serve_fd, fd);
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:13: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    sessions.push_back(std::make_unique<std::jthread>(&serve_fd, fd));
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: std::jthread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:24: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    std::thread named(&serve_fd, fd);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:17: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    named.detach();
+  }
+}
+
+void accept_in_condition(int listen_fd) {
+  int fd;
+  while ((fd = ::accept4(listen_fd, nullptr, nullptr, 0)) >= 0) {
+    auto *worker = new std::thread([fd] { serve_fd(fd); });
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :56:16: note: connections are accepted by this 'accept4' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:24: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    worker->detach();
+  }
+}
+
+// ---- 2. A thread per connection from the async_accept completion handler ----
+
+class listener : public std::enable_shared_from_this<listener> {
+  tcp::acceptor acceptor_;
+
+public:
+  void do_accept() {
+    acceptor_.async_accept(beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+  }
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (!ec)
+      std::thread(&serve, std::move(socket)).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :72:15: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :[[@LINE-3]]:7: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    do_accept();
+  }
+};
+
+// ---- 3. A fixed pool created once, outside the accept loop ----
+
+void pooled(net::io_context &ioc, tcp::acceptor &acceptor, unsigned threads) {
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([&ioc] { ioc.run(); });
+  std::thread stats([] {});
+  for (;;) {
+    tcp::socket socket(ioc);
+    acceptor.accept(socket);
+    net::post(ioc, [] {}); // handed to the pool
+  }
+}
+
+// Each pool thread runs its own accept loop (SO_REUSEPORT): the accept is inside the thread.
+void reuseport_pool(int listen_fd, unsigned threads) {
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([listen_fd] {
+      for (;;)
+        serve_fd(::accept(listen_fd, nullptr, nullptr));
+    });
+}
+
+// Moving threads around in an accept loop creates none.
+void rebalance(tcp::acceptor &acceptor, tcp::socket &socket, std::vector<std::thread> &workers) {
+  for (;;) {
+    acceptor.accept(socket);
+    std::thread moved = std::move(workers.back());
+    workers.pop_back();
+    moved.join();
+  }
+}
