@@ -162,13 +162,13 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
   if (Skips.AsksHelper || Unskipped.empty() || !firstReportAt(Loc))
     return;
   std::string Missing, All;
-  for (const std::string &Name : Unskipped)
-    Missing += (Missing.empty() ? "" : ", ") + Name;
+  for (size_t I = 0; I < Unskipped.size(); ++I)
+    Missing += (I == 0 ? "'" : I + 1 == Unskipped.size() ? " and '" : ", '") + Unskipped[I] + "'";
   for (const std::string &Name : HopByHopHeaders)
     All += (All.empty() ? "" : ", ") + Name;
-  report(Loc, "header copy loop forwards every field, including the hop-by-hop %0: the next hop "
-              "acts on connection headers that were never meant for it")
-      << Missing;
+  report(Loc, "header copy loop forwards the hop-by-hop header%s1 %0: the next hop acts on "
+              "connection headers that were never meant for it")
+      << Missing << static_cast<unsigned>(Unskipped.size());
   diag(Loop->getBeginLoc(), "skip the hop-by-hop headers (%0, and any named in Connection), "
                             "e.g. with a helper such as is_hop_by_hop(field)",
        DiagnosticIDs::Note)

@@ -1,7 +1,125 @@
 // RUN: %strip_checks %s > %t.cpp
-// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' -- -std=c++20 -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
-// Replace with the first real positive; it fails until the check reports it.
-void first_positive();
-// CHECK-MESSAGES: :[[@LINE-1]]:1: warning: {{.*}} [ES-PROTOCOL-001] [errorshield-upgrade-header]
+#include "asio_io.h"
+#include <set>
+#include <string>
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+// ---- 1. Upgrade: h2c on a message written to a TLS stream ----
+
+void probe_tls(beast::ssl_stream<beast::tcp_stream> &stream) {
+  http::request<http::empty_body> req;
+  req.set(http::field::host, "api.example.com");
+  req.set(http::field::connection, "Upgrade, HTTP2-Settings");
+  req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :25:3: note: the message is written to a TLS stream here
+  http::write(stream, req);
+}
+
+class upstream_client {
+  ssl::stream<beast::tcp_stream> stream_;
+  http::request<http::string_body> req_;
+
+public:
+  void send() {
+    req_.base().insert("Upgrade", "websocket, h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :37:5: note: the message is written to a TLS stream here
+    http::async_write(stream_, req_, [](beast::error_code, std::size_t) {});
+  }
+  void send_ws_upgrade() {
+    req_.set(http::field::upgrade, "websocket"); // not h2c
+    http::async_write(stream_, req_, [](beast::error_code, std::size_t) {});
+  }
+};
+
+void probe_cleartext(beast::tcp_stream &stream) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c"); // cleartext: this is how h2c starts
+  http::write(stream, req);
+}
+
+void build_only(http::request<http::empty_body> &req) {
+  req.set(http::field::upgrade, "h2c"); // written elsewhere: not judged
+}
+
+// ---- 2. Proxies copying headers from one message to another ----
+
+bool is_hop_by_hop(http::field name);
+
+void forward_all(const http::request<http::string_body> &client_req,
+                 http::request<http::string_body> &upstream_req) {
+  for (auto const &f : client_req)
+    upstream_req.set(f.name_string(), f.value());
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: header copy loop forwards the hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :61:3: note: skip the hop-by-hop headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and any named in Connection), e.g. with a helper such as is_hop_by_hop(field)
+}
+
+void forward_some(const http::response<http::string_body> &upstream_res,
+                  http::response<http::string_body> &client_res) {
+  for (auto it = upstream_res.begin(); it != upstream_res.end(); ++it) {
+    if (it->name() == http::field::connection || it->name() == http::field::server)
+      continue;
+    client_res.insert(it->name(), it->name_string(), it->value());
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: header copy loop forwards the hop-by-hop header 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :69:3: note: skip the hop-by-hop headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and any named in Connection), e.g. with a helper such as is_hop_by_hop(field)
+  }
+}
+
+void forward_skipping_hops(const http::request<http::string_body> &in,
+                           http::request<http::string_body> &out) {
+  for (auto const &f : in.base()) {
+    switch (f.name()) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::transfer_encoding:
+    case http::field::upgrade:
+      continue;
+    default:
+      out.insert(f.name(), f.name_string(), f.value());
+    }
+  }
+}
+
+void forward_by_name(const http::request<http::string_body> &in,
+                     http::request<http::string_body> &out) {
+  for (auto const &f : in) {
+    const std::string_view name = f.name_string();
+    if (name == "Connection" || name == "Upgrade" || name == "Keep-Alive" || name == "TE")
+      continue;
+    out.set(name, f.value());
+  }
+}
+
+void forward_with_helper(const http::request<http::string_body> &in,
+                         http::request<http::string_body> &out) {
+  for (auto const &f : in) {
+    if (is_hop_by_hop(f.name()))
+      continue;
+    out.set(f.name_string(), f.value());
+  }
+}
+
+void forward_with_set(const http::request<http::string_body> &in,
+                      http::request<http::string_body> &out, const std::set<std::string_view> &hops) {
+  for (auto const &f : in)
+    if (!hops.count(f.name_string()))
+      out.set(f.name_string(), f.value());
+}
+
+void log_headers(const http::request<http::string_body> &in, http::response<http::string_body> &out) {
+  for (auto const &f : in)
+    (void)f.value(); // looks, copies nothing
+  out.set(http::field::server, "gateway"); // a single header, outside any copy loop
+}

@@ -4,6 +4,7 @@
 #pragma once
 #include <coroutine>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -170,7 +171,7 @@ enum class field : unsigned short {
   unknown, connection, content_length, host, keep_alive, proxy_authorization, server, te,
   trailer, transfer_encoding, upgrade, user_agent, via, x_forwarded_for
 };
-class fields {
+template <class Allocator> class basic_fields {
 public:
   class value_type {
   public:
@@ -188,6 +189,7 @@ public:
   void insert(field, std::string_view, std::string_view);
   void erase(field);
 };
+using fields = basic_fields<std::allocator<char>>;
 template <bool isRequest, class Fields = fields> class header : public Fields {};
 template <bool isRequest, class Body, class Fields = fields>
 class message : public header<isRequest, Fields> {
