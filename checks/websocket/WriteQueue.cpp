@@ -4,6 +4,7 @@
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/ParentMapContext.h"
+#include "clang/Lex/Lexer.h"
 
 namespace clang::tidy::errorshield::ws {
 
@@ -98,11 +99,29 @@ const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx) {
     if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
       return nullptr;
     if (const Stmt *S = P.get<Stmt>();
-        S && (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+        S && !S->getBeginLoc().isMacroID() &&
+        (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
       return S;
     Parents = Ctx.getParents(P);
   }
   return nullptr;
+}
+
+bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::string> &YieldMacros) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  for (int Steps = 0; Steps < 12 && !Parents.empty(); ++Steps) {
+    const Stmt *S = Parents[0].get<Stmt>();
+    if (!S)
+      return false;
+    // `yield stmt;` wraps stmt in for/switch/if statements spelled in the macro.
+    for (SourceLocation Loc = S->getBeginLoc(); Loc.isMacroID();
+         Loc = SM.getImmediateMacroCallerLoc(Loc))
+      if (llvm::is_contained(YieldMacros, Lexer::getImmediateMacroName(Loc, SM, Ctx.getLangOpts())))
+        return true;
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return false;
 }
 
 bool isAwaited(const Expr *E, ASTContext &Ctx) {

@@ -41,11 +41,16 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
 /// The body of the innermost function or lambda that contains \p E.
 const Stmt *enclosingBody(const Expr *E, ASTContext &Ctx);
 
-/// The innermost loop around \p E inside its function or lambda, or null.
+/// The innermost loop around \p E inside its function or lambda, or null. Loops that a macro
+/// generates (a stackless coroutine's `yield`) are not loops of the user's code.
 const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx);
 
 /// True when \p E is the operand of co_await / co_yield.
 bool isAwaited(const Expr *E, ASTContext &Ctx);
+
+/// True when \p E is the statement of a stackless coroutine's yield (asio::coroutine's `yield`,
+/// which expands to one of \p YieldMacros): the coroutine resumes after the operation completes.
+bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::string> &YieldMacros);
 
 /// The calls in \p Body (nested lambdas excluded) of one of \p Methods on \p Queue.
 std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queue,

@@ -11,6 +11,8 @@ namespace clang::tidy::errorshield {
 WsConcurrentWriteCheck::WsConcurrentWriteCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       WriteMethods(listOption("WriteMethods")), WriteFunctions(listOption("WriteFunctions")),
+      MessageWriteFunctions(listOption("MessageWriteFunctions")),
+      YieldMacros(listOption("YieldMacros")),
       Queue{listOption("QueueTypes"), listOption("QueueAccessors"),
             listOption("QueuePushMethods"), listOption("QueuePopMethods")},
       AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")) {}
@@ -19,6 +21,8 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
   storeList(Opts, "WriteMethods", WriteMethods);
   storeList(Opts, "WriteFunctions", WriteFunctions);
+  storeList(Opts, "MessageWriteFunctions", MessageWriteFunctions);
+  storeList(Opts, "YieldMacros", YieldMacros);
   storeList(Opts, "QueueTypes", Queue.Types);
   storeList(Opts, "QueueAccessors", Queue.Accessors);
   storeList(Opts, "QueuePushMethods", Queue.Pushes);
@@ -34,7 +38,8 @@ AST_MATCHER_P(CallExpr, isListedCall, std::vector<std::string>, Names) {
 
 void WsConcurrentWriteCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(callExpr(anyOf(ws::matchers::streamMethodCall(StreamTypes, WriteMethods),
-                                    isListedCall(WriteFunctions)),
+                                    isListedCall(WriteFunctions),
+                                    isListedCall(MessageWriteFunctions)),
                               unless(isExpansionInSystemHeader()))
                          .bind("write"),
                      this);
@@ -43,7 +48,8 @@ void WsConcurrentWriteCheck::registerMatchers(MatchFinder *Finder) {
 std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Call) const {
   if (std::optional<ws::StreamCall> Member = ws::asStreamCall(Call, StreamTypes))
     return Member;
-  if (Call->getNumArgs() < 2 || !isListedCall(Call, WriteFunctions))
+  if (Call->getNumArgs() < 2 ||
+      !(isListedCall(Call, WriteFunctions) || isListedCall(Call, MessageWriteFunctions)))
     return std::nullopt;
   // net::async_write(stream_, buffers, handler)
   ws::StreamCall Free;
@@ -59,9 +65,13 @@ std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Ca
 /// code after it runs, so it cannot overlap the next write of the same code path.
 bool WsConcurrentWriteCheck::completesBeforeNextStatement(const ws::StreamCall &Write,
                                                           ASTContext &Ctx) const {
-  if (ws::isAwaited(Write.Call, Ctx))
+  if (ws::isAwaited(Write.Call, Ctx) || ws::isStacklessYield(Write.Call, Ctx, YieldMacros))
     return true;
   return !Write.Args.empty() && ws::isTypeNamed(Write.Args.back()->getType(), AwaitingHandlerTypes);
+}
+
+bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
+  return isListedCall(Write.Call, MessageWriteFunctions);
 }
 
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
@@ -82,6 +92,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
+  if (!Front && isMessageWrite(*Write))
+    return;
   if (!Front) {
     if (!firstReportAt(Loc))
       return;

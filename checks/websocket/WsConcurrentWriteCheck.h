@@ -26,9 +26,12 @@ public:
   }
 
 private:
-  /// \p Call as a write: a WriteMethods member call on a stream, or a WriteFunctions call whose
-  /// first argument is the stream.
+  /// \p Call as a write: a WriteMethods member call on a stream, or a WriteFunctions or
+  /// MessageWriteFunctions call whose first argument is the stream.
   std::optional<ws::StreamCall> asWrite(const CallExpr *Call) const;
+  /// True for HTTP message writes: one response per request is the protocol's own sequencing, so
+  /// only loops and released queue fronts are judged.
+  bool isMessageWrite(const ws::StreamCall &Write) const;
   bool completesBeforeNextStatement(const ws::StreamCall &Write, ASTContext &Ctx) const;
   void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
                         const Stmt *Body, const SourceManager &SM);
@@ -36,6 +39,8 @@ private:
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> WriteMethods;
   const std::vector<std::string> WriteFunctions;
+  const std::vector<std::string> MessageWriteFunctions;
+  const std::vector<std::string> YieldMacros;
   const ws::QueueNames Queue;
   const std::vector<std::string> AwaitingHandlerTypes;
 };

@@ -13,7 +13,7 @@
 // RUN:   | FileCheck %s --check-prefix=STDTHREAD --implicit-check-not='{{warning|error|note}}:'
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-thread-per-connection' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMP
-// DUMP: errorshield-thread-per-connection.AcceptFunctions: 'boost::asio::basic_socket_acceptor::accept;::accept;::accept4'
+// DUMP: errorshield-thread-per-connection.AcceptFunctions: 'asio::basic_socket_acceptor::accept;::accept;::accept4'
 // DUMP: errorshield-thread-per-connection.ThreadTypes: 'std::thread;std::jthread;boost::thread'
 
 #include <sys/socket.h>

@@ -15,7 +15,7 @@
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP: errorshield-ws-concurrent-write.QueueTypes: 'std::deque;std::queue;std::list;std::vector;boost::circular_buffer'
-// DUMP: errorshield-ws-concurrent-write.WriteFunctions: 'boost::asio::async_write'
+// DUMP: errorshield-ws-concurrent-write.WriteFunctions: 'asio::async_write'
 
 #include "asio_io.h"
 #include <deque>

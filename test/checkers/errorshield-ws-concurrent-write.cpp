@@ -167,3 +167,39 @@ public:
     net::async_write(stream_, net::buffer(pending_.front()), [](beast::error_code, std::size_t) {});
   }
 };
+
+// ---- 6. A stackless coroutine: each write is yielded, the loop resumes when it completes ----
+
+class stackless_session : net::coroutine {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::string text_;
+
+public:
+  void operator()(beast::error_code = {}, std::size_t = 0) {
+    for (;;) {
+      BOOST_ASIO_CORO_YIELD ws_.async_write(net::buffer(text_), std::move(*this));
+    }
+  }
+};
+
+// ---- 7. HTTP message writes: one response per request, so only loops and released fronts ----
+
+class http_session {
+  beast::tcp_stream stream_;
+  beast::http::response<beast::http::string_body> res_;
+  std::deque<beast::http::response<beast::http::string_body>> responses_;
+
+public:
+  void answer() { beast::http::async_write(stream_, res_, [](beast::error_code, std::size_t) {}); }
+  void answer_all() {
+    for (auto &res : responses_)
+      beast::http::async_write(stream_, res, [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: async_write inside a loop: each iteration starts a write before the previous one completes, and Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+  }
+  void answer_next() {
+    beast::http::async_write(stream_, responses_.front(), [](beast::error_code, std::size_t) {});
+    responses_.pop_front();
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'responses_' is popped while the async_write that uses its front is still in progress: the write reads a released buffer [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :200:5: note: the write of the queue's front starts here; pop it in the completion handler
+  }
+};

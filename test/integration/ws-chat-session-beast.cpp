@@ -7,6 +7,9 @@
 // The same server with the traps of issue 4 left in (-DTRAPS): each WebSocket check fires.
 // RUN: %clang_tidy %s --checks='-*,errorshield-ws-*' -- -std=c++20 -DTRAPS \
 // RUN:   | FileCheck %s --check-prefix=TRAPS --implicit-check-not='{{warning|error|note}}:'
+// With the traps of issue 5 (-DTRAPS5): no write-in-progress guard, a blocking write in a handler.
+// RUN: %clang_tidy %s --checks='-*,errorshield-*' -- -std=c++20 -DTRAPS5 \
+// RUN:   | FileCheck %s --check-prefix=TRAPS5 --implicit-check-not='{{warning|error|note}}:'
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -116,15 +119,24 @@ private:
       return;
     }
     room_->post(message["text"].get<std::string>());
+#ifdef TRAPS5
+    ws_.write(net::buffer(std::string("ack")));
+// TRAPS5: :[[@LINE-1]]:9: warning: 'stream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// TRAPS5: :95:9: note: the handler runs when 'async_read' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+#endif
     do_read();
   }
 
   void on_send(std::shared_ptr<const std::string> const &text) {
     queue_.push_back(text);
+#ifndef TRAPS5
     if (queue_.size() > 1)
       return;
+#endif
     ws_.text(true);
     ws_.async_write(net::buffer(*queue_.front()),
+// TRAPS5: :[[@LINE-1]]:9: warning: async_write of the front of 'queue_' right after a push, without checking that a write is already in progress: a second write can start before the first completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// TRAPS5: :[[@LINE-2]]:9: note: return after the push when a write is in progress, e.g. if (queue_.size() > 1) return;
                     beast::bind_front_handler(&chat_session::on_write, shared_from_this()));
   }
 

@@ -36,6 +36,10 @@ public:
 };
 template <class E, class F> void post(E &&, F &&) {}
 template <class E, class F> void dispatch(E &&, F &&) {}
+// asio::coroutine's yield: the statement after it runs, and the coroutine resumes when it completes.
+class coroutine {};
+#define BOOST_ASIO_CORO_YIELD for (int coro_once_ = 0; coro_once_ < 1; ++coro_once_)
+
 template <class E> struct strand {
   explicit strand(E);
 };
