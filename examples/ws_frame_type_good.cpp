@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -61,14 +62,31 @@ class MarketDataSession : public std::enable_shared_from_this<MarketDataSession>
   }
 
   void send_snapshot() {
-    snapshot_ = compressed_book_snapshot();
-    ws_.binary(true);  // FIX: compressed bytes go out in a binary frame
-    ws_.async_write(net::buffer(snapshot_), beast::bind_front_handler(&MarketDataSession::on_written, shared_from_this()));
+    const std::vector<std::uint8_t> bytes = compressed_book_snapshot();
+    // FIX: compressed bytes go out in a binary frame
+    send({/*binary=*/true, std::string(bytes.begin(), bytes.end())});
+    do_read();
   }
 
+  // One write at a time: each outgoing frame waits in outbox_ with its frame type.
+  struct Frame {
+    bool binary;
+    std::string payload;
+  };
+  void send(Frame frame) {
+    outbox_.push_back(std::move(frame));
+    if (outbox_.size() > 1) return;  // a write is in progress; on_written sends this one
+    write_front();
+  }
+  void write_front() {
+    ws_.binary(outbox_.front().binary);
+    ws_.async_write(net::buffer(outbox_.front().payload),
+                    beast::bind_front_handler(&MarketDataSession::on_written, shared_from_this()));
+  }
   void on_written(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "md write");
-    do_read();
+    outbox_.pop_front();
+    if (!outbox_.empty()) write_front();
   }
 
   void do_read() {
@@ -92,9 +110,9 @@ class MarketDataSession : public std::enable_shared_from_this<MarketDataSession>
                       beast::bind_front_handler(&MarketDataSession::on_closed, shared_from_this()));
       return;
     }
-    update_ = latest_update(request["subscribe"].get<std::string>());
-    ws_.text(true);  // FIX: JSON updates go out in a text frame
-    ws_.async_write(net::buffer(update_), beast::bind_front_handler(&MarketDataSession::on_written, shared_from_this()));
+    // FIX: JSON updates go out in a text frame
+    send({/*binary=*/false, latest_update(request["subscribe"].get<std::string>())});
+    do_read();
   }
 
   void on_closed(beast::error_code ec) {
@@ -103,8 +121,7 @@ class MarketDataSession : public std::enable_shared_from_this<MarketDataSession>
 
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
-  std::vector<std::uint8_t> snapshot_;
-  std::string update_;
+  std::deque<Frame> outbox_;
   std::size_t binary_acks_ = 0;
 };
 

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -146,13 +147,24 @@ class PresenceSession : public std::enable_shared_from_this<PresenceSession> {
 
   void on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "presence accept");
-    ws_.async_write(net::buffer(std::string_view("{\"online\":[\"alice\",\"bob\"]}")),
+    send("{\"online\":[\"alice\",\"bob\"]}");
+    ws_.async_read(buffer_, beast::bind_front_handler(&PresenceSession::on_read, shared_from_this()));
+  }
+
+  // One write at a time: presence updates wait in outbox_ while a write is in progress.
+  void send(std::string text) {
+    outbox_.push_back(std::move(text));
+    if (outbox_.size() > 1) return;
+    ws_.async_write(net::buffer(outbox_.front()),
                     beast::bind_front_handler(&PresenceSession::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "presence write");
-    ws_.async_read(buffer_, beast::bind_front_handler(&PresenceSession::on_read, shared_from_this()));
+    outbox_.pop_front();
+    if (!outbox_.empty())
+      ws_.async_write(net::buffer(outbox_.front()),
+                      beast::bind_front_handler(&PresenceSession::on_write, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -164,6 +176,7 @@ class PresenceSession : public std::enable_shared_from_this<PresenceSession> {
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
+  std::deque<std::string> outbox_;
 };
 
 // ---- Port 8080: plain HTTP, upgraded to /chat ----

@@ -35,6 +35,18 @@ static const LambdaExpr *lambdaOf(const Expr *E) {
   return nullptr;
 }
 
+/// True when \p Call is one of \p BindFunctions; unresolved binders in templates are recognised by
+/// their unqualified name.
+static bool isBinder(const CallExpr *Call, const std::vector<std::string> &BindFunctions) {
+  if (isListedCall(Call, BindFunctions))
+    return true;
+  const std::string Name = calleeName(Call);
+  return !Name.empty() && !Call->getDirectCallee() &&
+         llvm::any_of(BindFunctions, [&](const std::string &Listed) {
+           return Listed == Name || StringRef(Listed).ends_with("::" + Name);
+         });
+}
+
 static void collect(const Expr *Arg, const std::vector<std::string> &BindFunctions,
                     std::vector<CompletionHandler> &Out, unsigned Depth) {
   if (!Arg || Depth > 3)
@@ -44,13 +56,8 @@ static void collect(const Expr *Arg, const std::vector<std::string> &BindFunctio
     return;
   }
   const auto *Bind = dyn_cast<CallExpr>(stripConversions(Arg));
-  if (!Bind || !isListedCall(Bind, BindFunctions)) {
-    // Unresolved binders in templates are recognised by their unqualified name.
-    if (!Bind || llvm::none_of(BindFunctions, [&](const std::string &Name) {
-          return StringRef(Name).ends_with("::" + calleeName(Bind)) || Name == calleeName(Bind);
-        }) || calleeName(Bind).empty())
-      return;
-  }
+  if (!Bind || !isBinder(Bind, BindFunctions))
+    return;
   for (const Expr *Inner : Bind->arguments()) {
     if (const FunctionDecl *F = boundFunction(Inner)) {
       const FunctionDecl *Definition = nullptr;

@@ -83,11 +83,11 @@ bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
 static const Stmt *outerBody(const Expr *E, ASTContext &Ctx) {
   DynTypedNodeList Parents = Ctx.getParents(*E);
   while (!Parents.empty()) {
-    if (const auto *F = Parents[0].get<FunctionDecl>(); F && !F->getParent()->isRecord())
-      return F->getBody();
-    if (const auto *F = Parents[0].get<FunctionDecl>();
-        F && !cast<CXXRecordDecl>(F->getParent())->isLambda())
-      return F->getBody();
+    if (const auto *F = Parents[0].get<FunctionDecl>()) {
+      const auto *Method = dyn_cast<CXXMethodDecl>(F);
+      if (!Method || !Method->getParent()->isLambda())
+        return F->getBody();
+    }
     Parents = Ctx.getParents(Parents[0]);
   }
   return nullptr;
