@@ -131,17 +131,21 @@ void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
   using namespace matchers;
   const auto MoneyName = declaresMoney(&Lexicon);
+  // Code in system headers is never reported, so it is not matched either: the lexicon and type
+  // tests below would otherwise run on every declaration of the standard library, Boost and JSON.
+  const auto InUserCode = unless(isExpansionInSystemHeader());
   const auto FloatingMoneyVariable =
-      declaratorDecl(anyOf(varDecl(), fieldDecl()), unless(isImplicit()), hasFloatingPointType(),
-                     MoneyName);
+      declaratorDecl(InUserCode, anyOf(varDecl(), fieldDecl()), unless(isImplicit()),
+                     hasFloatingPointType(), MoneyName);
 
   // 1. Declarations: double price; std::optional<double> fee; double totalPrice();
   Finder->addMatcher(
       declaratorDecl(FloatingMoneyVariable, unless(isInstantiated())).bind("decl"), this);
-  Finder->addMatcher(bindingDecl(hasFloatingPointType(), MoneyName, unless(isInstantiated()))
+  Finder->addMatcher(bindingDecl(InUserCode, hasFloatingPointType(), MoneyName,
+                                 unless(isInstantiated()))
                          .bind("decl"),
                      this); // for (auto &[driver, tip] : tips)
-  Finder->addMatcher(functionDecl(unless(isImplicit()), unless(isInstantiated()),
+  Finder->addMatcher(functionDecl(InUserCode, unless(isImplicit()), unless(isInstantiated()),
                                   returnsFloatingPoint(), MoneyName)
                          .bind("function"),
                      this);
@@ -154,19 +158,21 @@ void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
       expr(unless(cxxDefaultArgExpr()), ignoringImplicit(expr(hasType(realFloatingPointType()))))
           .bind("argument");
   Finder->addMatcher(
-      traverse(TK_AsIs, cxxConstructExpr(DecimalType, hasAnyArgument(FloatingArgument),
+      traverse(TK_AsIs, cxxConstructExpr(InUserCode, DecimalType, hasAnyArgument(FloatingArgument),
                                          unless(isInTemplateInstantiation()))
                             .bind("decimal")),
       this);
   Finder->addMatcher(
       traverse(TK_AsIs,
-               cxxOperatorCallExpr(hasOverloadedOperatorName("="), hasArgument(0, DecimalType),
+               cxxOperatorCallExpr(InUserCode, hasOverloadedOperatorName("="),
+                                   hasArgument(0, DecimalType),
                                    hasArgument(1, FloatingArgument),
                                    unless(isInTemplateInstantiation()))
                    .bind("decimal")),
       this);
   Finder->addMatcher(
-      callExpr(callee(cxxMethodDecl(isStaticMethod(), hasAnyListedName(DecimalFactories),
+      callExpr(InUserCode,
+               callee(cxxMethodDecl(isStaticMethod(), hasAnyListedName(DecimalFactories),
                                     ofClass(isDecimalLike(DecimalTypes, DecimalNameWords)))),
                hasAnyArgument(FloatingArgument), unless(isInTemplateInstantiation()))
           .bind("decimal"),
@@ -176,7 +182,7 @@ void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
   const auto OnJson = on(hasType(hasUnqualifiedDesugaredType(
       recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(JsonTypes)))))));
   const auto JsonRead = cxxMemberCallExpr(
-      OnJson, readsMoneyKey(&Lexicon),
+      InUserCode, OnJson, readsMoneyKey(&Lexicon),
       anyOf(allOf(callee(cxxMethodDecl(hasAnyListedName(JsonReadMethods))),
                   hasType(realFloatingPointType())),
             allOf(callee(cxxMethodDecl(hasName("get_to"))),
