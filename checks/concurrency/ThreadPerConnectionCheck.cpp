@@ -12,9 +12,6 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::errorshield {
 
 namespace {
-AST_MATCHER_P(CallExpr, isListedCall, std::vector<std::string>, Names) {
-  return errorshield::isListedCall(&Node, Names);
-}
 AST_MATCHER_P(CallExpr, calleeNamedIn, std::vector<std::string>, Names) {
   return llvm::is_contained(Names, calleeName(&Node));
 }
@@ -37,7 +34,7 @@ void ThreadPerConnectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void ThreadPerConnectionCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
-      callExpr(isListedCall(AcceptFunctions), unless(isExpansionInSystemHeader())).bind("accept"),
+      callExpr(matchers::isListedCall(AcceptFunctions), unless(isExpansionInSystemHeader())).bind("accept"),
       this);
   Finder->addMatcher(callExpr(calleeNamedIn(AsyncAcceptMethods), unless(isExpansionInSystemHeader()))
                          .bind("async-accept"),
@@ -86,7 +83,6 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
 
 void ThreadPerConnectionCheck::reportThreadsIn(const Stmt *Region, const CallExpr *Accept,
                                                bool InHandler, const SourceManager &SM) {
-  auto IsNestedCode = [](const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); };
   findDescendant(
       Region,
       [&](const Stmt *S) {
@@ -108,7 +104,7 @@ void ThreadPerConnectionCheck::reportThreadsIn(const Stmt *Region, const CallExp
              DiagnosticIDs::Note);
         return false;
       },
-      IsNestedCode);
+      isNestedCode);
 }
 
 void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
@@ -126,7 +122,7 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
     if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
       return;
     if (const Stmt *S = P.get<Stmt>();
-        S && (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+        S && isLoop(S))
       reportThreadsIn(S, Accept, /*InHandler=*/false, SM);
     Parents = Result.Context->getParents(P);
   }

@@ -10,6 +10,7 @@
 #define ERRORSHIELD_CORE_CALLNAMES_H
 
 #include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ std::string listedCallName(const CallExpr *C, const std::vector<std::string> &Na
 /// True when \p D is declared (at any depth) inside one of the namespaces \p Namespaces
 /// ("boost::asio" covers boost::asio::ip and boost::asio::detail).
 bool isInListedNamespace(const Decl *D, const std::vector<std::string> &Namespaces);
+
+namespace matchers {
+/// isListedCall() as a matcher.
+AST_MATCHER_P(CallExpr, isListedCall, std::vector<std::string>, Names) {
+  return errorshield::isListedCall(&Node, Names);
+}
+} // namespace matchers
 
 } // namespace clang::tidy::errorshield
 

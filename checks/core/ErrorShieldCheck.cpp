@@ -28,6 +28,11 @@ std::string ErrorShieldCheck::stringOption(StringRef Key) const {
   return Options.get(Key, catalogDefault(Key)).str();
 }
 
+uint64_t ErrorShieldCheck::unsignedOption(StringRef Key, uint64_t Default) const {
+  uint64_t Value = 0;
+  return StringRef(stringOption(Key)).trim().getAsInteger(10, Value) ? Default : Value;
+}
+
 std::vector<std::string> ErrorShieldCheck::listOption(StringRef Key) const {
   const std::string Joined = stringOption(Key);
   SmallVector<StringRef> Parts;

@@ -27,6 +27,8 @@ protected:
   std::vector<std::string> listOption(StringRef Key) const;
   /// The option \p Key as one string, same precedence.
   std::string stringOption(StringRef Key) const;
+  /// The option \p Key as a non-negative integer, same precedence; \p Default when it is not one.
+  uint64_t unsignedOption(StringRef Key, uint64_t Default) const;
   /// Writes a list option back in the form listOption() reads.
   void storeList(ClangTidyOptions::OptionMap &Opts, StringRef Key,
                  const std::vector<std::string> &Values) const;

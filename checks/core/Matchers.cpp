@@ -4,6 +4,9 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ASTLambda.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace clang::tidy::errorshield {
@@ -117,6 +120,33 @@ bool isNamedRecord(const CXXRecordDecl *Record, const std::vector<std::string> &
 
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names) {
   return isNamedRecord(T.getNonReferenceType()->getAsCXXRecordDecl(), Names);
+}
+
+const Expr *conditionOf(const Stmt *S) {
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return If->getCond();
+  if (const auto *While = dyn_cast<WhileStmt>(S))
+    return While->getCond();
+  if (const auto *For = dyn_cast<ForStmt>(S))
+    return For->getCond();
+  if (const auto *Do = dyn_cast<DoStmt>(S))
+    return Do->getCond();
+  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(S))
+    return Conditional->getCond();
+  return nullptr;
+}
+
+const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas) {
+  DynTypedNodeList Parents = Ctx.getParents(*S);
+  while (!Parents.empty()) {
+    if (const auto *Lambda = Parents[0].get<LambdaExpr>(); Lambda && StopAtLambdas)
+      return Lambda->getBody();
+    if (const auto *F = Parents[0].get<FunctionDecl>();
+        F && (StopAtLambdas || !isLambdaCallOperator(F)))
+      return F->getBody();
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return nullptr;
 }
 
 bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names) {

@@ -4,6 +4,7 @@
 #define ERRORSHIELD_CORE_MATCHERS_H
 
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <string>
@@ -38,6 +39,21 @@ inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const St
     return false;
   });
 }
+
+/// Code inside \p S that runs elsewhere or later: a lambda or block spelled in a function body.
+inline bool isNestedCode(const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); }
+
+/// True for for, range-for, while and do statements.
+inline bool isLoop(const Stmt *S) {
+  return isa<ForStmt>(S) || isa<CXXForRangeStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
+}
+
+/// The condition of an if, while, do or for statement or of a conditional operator, or null.
+const Expr *conditionOf(const Stmt *S);
+
+/// The body of the function that contains \p S, looked up through the parent map: the innermost
+/// lambda's body when \p StopAtLambdas, else the body of the function that spells the lambda.
+const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas);
 
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).

@@ -48,17 +48,10 @@ bool testsErrorCode(const Stmt *S, const VarDecl *Ec, const std::vector<std::str
                       [&](const Stmt *C) { return C && testsErrorCode(C, Ec, SyncReads); });
 }
 
-/// True when the condition of the if/while/do/for statement \p Node refers to \p Ec.
+/// True when the condition of the statement \p Node (if, loop, ?:) refers to \p Ec.
 bool conditionTests(const DynTypedNode &Node, const VarDecl *Ec) {
-  const Stmt *Cond = nullptr;
-  if (const auto *If = Node.get<IfStmt>())
-    Cond = If->getCond();
-  else if (const auto *While = Node.get<WhileStmt>())
-    Cond = While->getCond();
-  else if (const auto *Do = Node.get<DoStmt>())
-    Cond = Do->getCond();
-  else if (const auto *For = Node.get<ForStmt>())
-    Cond = For->getCond();
+  const Stmt *S = Node.get<Stmt>();
+  const Expr *Cond = S ? conditionOf(S) : nullptr;
   return Cond && refersTo(Cond, Ec);
 }
 

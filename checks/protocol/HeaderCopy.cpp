@@ -72,16 +72,13 @@ static bool asksHelper(const Stmt *Cond, llvm::ArrayRef<const VarDecl *> Vars,
          }) != nullptr;
 }
 
-static const Expr *conditionOf(const Stmt *S) {
-  if (const auto *If = dyn_cast<IfStmt>(S))
-    return If->getCond();
-  if (const auto *While = dyn_cast<WhileStmt>(S))
-    return While->getCond();
-  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(S))
-    return Conditional->getCond();
+/// The conditions a header-copy loop can skip a field with: if, while, ?: and switch.
+static const Expr *skipCondition(const Stmt *S) {
   if (const auto *Switch = dyn_cast<SwitchStmt>(S))
     return Switch->getCond();
-  return nullptr;
+  return isa<IfStmt>(S) || isa<WhileStmt>(S) || isa<AbstractConditionalOperator>(S)
+             ? conditionOf(S)
+             : nullptr;
 }
 
 SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
@@ -97,7 +94,7 @@ SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
           Vars.push_back(Local);
   });
   forEachDescendant(Body, [&](const Stmt *S) {
-    const Expr *Cond = conditionOf(S);
+    const Expr *Cond = skipCondition(S);
     if (!Cond || !mentionsAny(Cond, Vars))
       return;
     Out.AsksHelper |= asksHelper(Cond, Vars, ComparisonFunctions);

@@ -4,7 +4,6 @@
 #include "core/Matchers.h"
 #include "protocol/HeaderCopy.h"
 #include "websocket/StreamModel.h"
-#include "clang/AST/ParentMapContext.h"
 
 using namespace clang::ast_matchers;
 
@@ -79,20 +78,6 @@ bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
          });
 }
 
-/// The body of the function that contains \p E, lambdas included.
-static const Stmt *outerBody(const Expr *E, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*E);
-  while (!Parents.empty()) {
-    if (const auto *F = Parents[0].get<FunctionDecl>()) {
-      const auto *Method = dyn_cast<CXXMethodDecl>(F);
-      if (!Method || !Method->getParent()->isLambda())
-        return F->getBody();
-    }
-    Parents = Ctx.getParents(Parents[0]);
-  }
-  return nullptr;
-}
-
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
   if (!Set || Set->Args.size() < 2 ||
@@ -107,7 +92,7 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
            });
   });
   const Decl *Message = http::rootDecl(Set->Object);
-  const Stmt *Body = outerBody(SetCall, Ctx);
+  const Stmt *Body = enclosingFunctionBody(SetCall, Ctx, /*StopAtLambdas=*/false);
   if (!Cleartext || !Message || !Body)
     return;
   // The same function hands the message and a TLS stream to one call: http::write(tls, req).

@@ -80,18 +80,6 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
   return Found;
 }
 
-const Stmt *enclosingBody(const Expr *E, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*E);
-  while (!Parents.empty()) {
-    if (const auto *Lambda = Parents[0].get<LambdaExpr>())
-      return Lambda->getBody();
-    if (const auto *F = Parents[0].get<FunctionDecl>())
-      return F->getBody();
-    Parents = Ctx.getParents(Parents[0]);
-  }
-  return nullptr;
-}
-
 const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx) {
   DynTypedNodeList Parents = Ctx.getParents(*E);
   while (!Parents.empty()) {
@@ -99,8 +87,7 @@ const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx) {
     if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
       return nullptr;
     if (const Stmt *S = P.get<Stmt>();
-        S && !S->getBeginLoc().isMacroID() &&
-        (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+        S && !S->getBeginLoc().isMacroID() && isLoop(S))
       return S;
     Parents = Ctx.getParents(P);
   }
@@ -137,8 +124,6 @@ bool isAwaited(const Expr *E, ASTContext &Ctx) {
   return false;
 }
 
-static bool isNestedCode(const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); }
-
 std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queue,
                                          const std::vector<std::string> &Methods) {
   std::vector<const CallExpr *> Out;
@@ -154,20 +139,6 @@ std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queu
       },
       isNestedCode);
   return Out;
-}
-
-static const Expr *conditionOf(const Stmt *S) {
-  if (const auto *If = dyn_cast<IfStmt>(S))
-    return If->getCond();
-  if (const auto *While = dyn_cast<WhileStmt>(S))
-    return While->getCond();
-  if (const auto *For = dyn_cast<ForStmt>(S))
-    return For->getCond();
-  if (const auto *Do = dyn_cast<DoStmt>(S))
-    return Do->getCond();
-  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(S))
-    return Conditional->getCond();
-  return nullptr;
 }
 
 bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {

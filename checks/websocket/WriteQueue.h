@@ -38,9 +38,6 @@ const FieldDecl *namedField(const Expr *E);
 std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stream,
                                        const QueueNames &Names);
 
-/// The body of the innermost function or lambda that contains \p E.
-const Stmt *enclosingBody(const Expr *E, ASTContext &Ctx);
-
 /// The innermost loop around \p E inside its function or lambda, or null. Loops that a macro
 /// generates (a stackless coroutine's `yield`) are not loops of the user's code.
 const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx);

@@ -3,6 +3,7 @@
 #include "websocket/WsBlockingInHandlerCheck.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
+#include "websocket/StreamModel.h"
 #include "clang/AST/DeclTemplate.h"
 
 using namespace clang::ast_matchers;
@@ -15,17 +16,12 @@ AST_MATCHER_P(CallExpr, isInitiatingCall, std::string, Prefix) {
 }
 } // namespace
 
-static unsigned parseDepth(StringRef Text) {
-  unsigned Value = 0;
-  return Text.trim().getAsInteger(10, Value) ? 2 : Value;
-}
-
 WsBlockingInHandlerCheck::WsBlockingInHandlerCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), AsyncPrefix(stringOption("AsyncPrefix")),
       BindFunctions(listOption("BindFunctions")), AsioNamespaces(listOption("AsioNamespaces")),
       SyncOperations(listOption("SyncOperations")),
       BlockingFunctions(listOption("BlockingFunctions")),
-      HelperDepth(parseDepth(stringOption("HelperDepth"))) {}
+      HelperDepth(static_cast<unsigned>(unsignedOption("HelperDepth", 2))) {}
 
 void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "AsyncPrefix", AsyncPrefix);
@@ -44,26 +40,15 @@ void WsBlockingInHandlerCheck::registerMatchers(MatchFinder *Finder) {
 
 /// The class (or class template) whose member \p C calls, resolved or not.
 static const CXXRecordDecl *calledClass(const CallExpr *C) {
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(C))
-    if (const CXXMethodDecl *Method = Member->getMethodDecl())
-      return Method->getParent();
-  const Expr *Callee = C->getCallee() ? C->getCallee()->IgnoreParenImpCasts() : nullptr;
-  QualType Base;
-  if (const auto *Dependent = dyn_cast_or_null<CXXDependentScopeMemberExpr>(Callee))
-    Base = Dependent->getBaseType();
-  else if (const auto *Unresolved = dyn_cast_or_null<UnresolvedMemberExpr>(Callee))
-    Base = Unresolved->getBaseType();
-  else
+  std::optional<ws::StreamCall> Member = ws::asMemberCall(C);
+  if (!Member)
     return nullptr;
-  if (Base->isPointerType())
-    Base = Base->getPointeeType();
-  if (const CXXRecordDecl *Record = Base->getAsCXXRecordDecl())
-    return Record;
-  if (const auto *Spec = Base->getAs<TemplateSpecializationType>())
-    if (const auto *Template =
-            dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl()))
-      return Template->getTemplatedDecl();
-  return nullptr;
+  if (Member->MethodClass)
+    return Member->MethodClass;
+  const NamedDecl *Type = ws::namedTypeDecl(Member->ObjectType);
+  if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(Type))
+    return Template->getTemplatedDecl();
+  return dyn_cast_or_null<CXXRecordDecl>(Type);
 }
 
 /// True when \p Record (or a base) declares \p Name: the asynchronous twin of a sync operation.
@@ -126,7 +111,6 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const CallExpr *Initiating,
     return;
   // Lambdas inside the handler are not part of it: they run wherever they are posted (a
   // thread pool) or are handlers of their own initiating calls, matched separately.
-  auto IsNestedCode = [](const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); };
   findDescendant(F.Body, [&](const Stmt *S) {
     const auto *C = dyn_cast<CallExpr>(S);
     if (!C)
@@ -159,7 +143,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const CallExpr *Initiating,
           F.Via.empty() ? Definition->getNameAsString() : F.Via},
          Initiating, SM, Seen);
     return false;
-  }, IsNestedCode);
+  }, isNestedCode);
 }
 
 } // namespace clang::tidy::errorshield

@@ -30,16 +30,10 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
 }
 
-namespace {
-AST_MATCHER_P(CallExpr, isListedCall, std::vector<std::string>, Names) {
-  return errorshield::isListedCall(&Node, Names);
-}
-} // namespace
-
 void WsConcurrentWriteCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(callExpr(anyOf(ws::matchers::streamMethodCall(StreamTypes, WriteMethods),
-                                    isListedCall(WriteFunctions),
-                                    isListedCall(MessageWriteFunctions)),
+                                    matchers::isListedCall(WriteFunctions),
+                                    matchers::isListedCall(MessageWriteFunctions)),
                               unless(isExpansionInSystemHeader()))
                          .bind("write"),
                      this);
@@ -105,7 +99,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
          DiagnosticIDs::Note);
     return;
   }
-  if (const Stmt *Body = ws::enclosingBody(Write->Call, Ctx))
+  if (const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true))
     judgeQueuedWrite(*Write, *Front, Body, SM);
 }
 

@@ -6,16 +6,11 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
 
-static uint64_t parseBytes(StringRef Text, uint64_t Default) {
-  uint64_t Value = 0;
-  return Text.trim().getAsInteger(10, Value) ? Default : Value;
-}
-
 WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       ReadMethods(listOption("ReadMethods")), LimitMethods(listOption("LimitMethods")),
-      MaxMessageBytes(parseBytes(stringOption("MaxMessageBytes"), 64ULL << 20)),
-      SuggestedMessageBytes(parseBytes(stringOption("SuggestedMessageBytes"), 1ULL << 20)) {}
+      MaxMessageBytes(unsignedOption("MaxMessageBytes", 64ULL << 20)),
+      SuggestedMessageBytes(unsignedOption("SuggestedMessageBytes", 1ULL << 20)) {}
 
 void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
