@@ -44,10 +44,15 @@ def check_class_name(check_name):
     return ''.join(w[:1].upper() + w[1:] for w in words) + 'Check'
 
 
+def is_check(pattern):
+    """Patterns of the manifest lint (properties.engine == "manifests") are not clang-tidy checks."""
+    return pattern.get('properties', {}).get('engine', 'clang-tidy') == 'clang-tidy'
+
+
 def registered_checks(catalog):
     for p in catalog['patterns']:
         name = p.get('name', '')
-        if name.startswith(CHECK_PREFIX):
+        if name.startswith(CHECK_PREFIX) and is_check(p):
             category = p.get('properties', {}).get('category', '')
             yield check_class_name(name), name, f'{category}/{check_class_name(name)}.h'
 

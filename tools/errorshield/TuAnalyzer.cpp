@@ -1,0 +1,228 @@
+//===--- TuAnalyzer.cpp - One translation unit through clang-tidy, in process ---===//
+
+#include "TuAnalyzer.h"
+#include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/ClangTidyModule.h"
+#include "clang-tidy/GlobList.h"
+#include "clang/Lex/PreprocessorOptions.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendActions.h"
+#include "clang/Frontend/MultiplexConsumer.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/Tooling.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include <chrono>
+
+using namespace clang;
+using namespace clang::tidy;
+
+namespace errorshield {
+namespace {
+
+/// Records where each function definition of user code starts and ends.
+class FunctionIndexer : public RecursiveASTVisitor<FunctionIndexer> {
+public:
+  FunctionIndexer(const SourceManager &SM, FunctionIndex &Index) : SM(SM), Index(Index) {}
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->doesThisDeclarationHaveABody())
+      return true;
+    // A lambda's call operator belongs to the function that spells the lambda.
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(FD); Method && Method->getParent()->isLambda())
+      return true;
+    SourceRange Range = SM.getExpansionRange(FD->getSourceRange()).getAsRange();
+    if (Range.isInvalid() || SM.isInSystemHeader(Range.getBegin()))
+      return true;
+    auto [BeginFile, Begin] = SM.getDecomposedLoc(Range.getBegin());
+    auto [EndFile, End] = SM.getDecomposedLoc(Range.getEnd());
+    if (BeginFile != EndFile)
+      return true;
+    OptionalFileEntryRef Entry = SM.getFileEntryRefForID(BeginFile);
+    if (!Entry)
+      return true;
+    Index[Entry->getName().str()].push_back({Begin, End, FD->getQualifiedNameAsString()});
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  FunctionIndex &Index;
+};
+
+/// Wraps clang-tidy's consumer to keep system headers out of the parse and the AST traversal.
+class UserCodeConsumer : public MultiplexConsumer {
+public:
+  UserCodeConsumer(std::unique_ptr<ASTConsumer> Tidy, const SourceManager &SM, bool Restrict,
+                   bool SkipSystemBodies, FunctionIndex &Index)
+      : MultiplexConsumer(std::move(Tidy)), SM(SM), Restrict(Restrict),
+        SkipSystemBodies(SkipSystemBodies), Index(Index) {}
+
+  bool shouldSkipFunctionBody(Decl *D) override {
+    return SkipSystemBodies && SM.isInSystemHeader(D->getLocation());
+  }
+
+  void HandleTranslationUnit(ASTContext &Ctx) override {
+    if (Restrict) {
+      std::vector<Decl *> UserDecls;
+      for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
+        if (!SM.isInSystemHeader(D->getLocation()))
+          UserDecls.push_back(D);
+      Ctx.setTraversalScope(UserDecls);
+    }
+    MultiplexConsumer::HandleTranslationUnit(Ctx);
+    FunctionIndexer(SM, Index).TraverseAST(Ctx);
+  }
+
+private:
+  const SourceManager &SM;
+  bool Restrict, SkipSystemBodies;
+  FunctionIndex &Index;
+};
+
+class TidyAction : public ASTFrontendAction {
+public:
+  TidyAction(ClangTidyASTConsumerFactory &Factory, bool Restrict, bool SkipBodies,
+             FunctionIndex &Index)
+      : Factory(Factory), Restrict(Restrict), SkipBodies(SkipBodies), Index(Index) {}
+
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, StringRef File) override {
+    return std::make_unique<UserCodeConsumer>(Factory.createASTConsumer(CI, File),
+                                              CI.getSourceManager(), Restrict, SkipBodies, Index);
+  }
+
+private:
+  ClangTidyASTConsumerFactory &Factory;
+  bool Restrict, SkipBodies;
+  FunctionIndex &Index;
+};
+
+class TidyActionFactory : public tooling::FrontendActionFactory {
+public:
+  TidyActionFactory(ClangTidyContext &Context, bool Restrict, bool SkipBodies, FunctionIndex &Index,
+                    IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS)
+      : ConsumerFactory(Context, std::move(FS)), Restrict(Restrict), SkipBodies(SkipBodies),
+        Index(Index) {}
+
+  std::unique_ptr<FrontendAction> create() override {
+    return std::make_unique<TidyAction>(ConsumerFactory, Restrict, SkipBodies, Index);
+  }
+
+  bool runInvocation(std::shared_ptr<CompilerInvocation> Invocation, FileManager *Files,
+                     std::shared_ptr<PCHContainerOperations> PCHContainerOps,
+                     DiagnosticConsumer *DiagConsumer) override {
+    // Like clang-tidy: code guarded by __clang_analyzer__ is seen as the analyzer sees it.
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    // The parser asks UserCodeConsumer::shouldSkipFunctionBody for every body.
+    Invocation->getFrontendOpts().SkipFunctionBodies = SkipBodies;
+    // No "N warnings generated." per TU: the findings are reported by the runner.
+    Invocation->getDiagnosticOpts().ShowCarets = false;
+    return FrontendActionFactory::runInvocation(std::move(Invocation), Files,
+                                                std::move(PCHContainerOps), DiagConsumer);
+  }
+
+private:
+  ClangTidyASTConsumerFactory ConsumerFactory;
+  bool Restrict, SkipBodies;
+  FunctionIndex &Index;
+};
+
+/// clang-tidy's per-file ExtraArgs / ExtraArgsBefore from the configuration.
+tooling::ArgumentsAdjuster extraArgsFromConfig(ClangTidyContext &Context) {
+  return [&Context](const tooling::CommandLineArguments &Args, StringRef File) {
+    ClangTidyOptions Opts = Context.getOptionsForFile(File);
+    tooling::CommandLineArguments Adjusted = Args;
+    if (Opts.ExtraArgsBefore) {
+      auto At = Adjusted.begin();
+      if (At != Adjusted.end() && !StringRef(*At).starts_with("-"))
+        ++At; // After the compiler's name.
+      Adjusted.insert(At, Opts.ExtraArgsBefore->begin(), Opts.ExtraArgsBefore->end());
+    }
+    if (Opts.ExtraArgs)
+      Adjusted.insert(Adjusted.end(), Opts.ExtraArgs->begin(), Opts.ExtraArgs->end());
+    return Adjusted;
+  };
+}
+
+/// Every check any linked module registers, and a representative static-analyzer checker.
+const std::vector<std::string> &allCheckNames() {
+  static const std::vector<std::string> Names = [] {
+    ClangTidyCheckFactories Factories;
+    for (const auto &Module : ClangTidyModuleRegistry::entries())
+      Module.instantiate()->addCheckFactories(Factories);
+    std::vector<std::string> Out;
+    for (const auto &Factory : Factories)
+      Out.push_back(Factory.getKey().str());
+    Out.push_back("clang-analyzer-core.NullDereference");
+    return Out;
+  }();
+  return Names;
+}
+
+/// Whether every check enabled for \p File is an ErrorShield check, whose matchers look at user code
+/// only, so skipping library function bodies cannot change a finding.
+bool onlyErrorShieldChecks(ClangTidyContext &Context, StringRef File) {
+  ClangTidyOptions Opts = Context.getOptionsForFile(File);
+  CachedGlobList Enabled(Opts.Checks.value_or(""));
+  return llvm::none_of(allCheckNames(), [&](const std::string &Name) {
+    return !StringRef(Name).starts_with("errorshield-") && Enabled.contains(Name);
+  });
+}
+
+/// The first compiler error of a failed TU, as "file:offset: message".
+std::string firstCompilerError(const std::vector<ClangTidyError> &Errors) {
+  for (const ClangTidyError &E : Errors)
+    if (E.DiagLevel == ClangTidyError::Error && StringRef(E.DiagnosticName).starts_with("clang-diagnostic-"))
+      return E.Message.FilePath + ":" + std::to_string(E.Message.FileOffset) + ": " + E.Message.Message;
+  return "";
+}
+
+} // namespace
+
+TuResult analyseTranslationUnit(const tooling::CompilationDatabase &Database,
+                                const std::string &File, const TuOptions &Options) {
+  auto Start = std::chrono::steady_clock::now();
+  TuResult Result;
+  Result.File = File;
+
+  ClangTidyContext Context(Options.MakeOptionsProvider(), /*AllowEnablingAnalyzerAlphaCheckers=*/false,
+                           /*EnableModuleHeadersParsing=*/false, /*ExperimentalCustomChecks=*/false);
+  ClangTidyDiagnosticConsumer DiagConsumer(Context, nullptr, /*RemoveIncompatibleErrors=*/true,
+                                           /*GetFixesFromNotes=*/false);
+  auto DiagOpts = std::make_unique<DiagnosticOptions>();
+  DiagnosticsEngine Engine(llvm::makeIntrusiveRefCnt<DiagnosticIDs>(), *DiagOpts, &DiagConsumer,
+                           /*ShouldOwnClient=*/false);
+  Context.setDiagnosticsEngine(std::move(DiagOpts), &Engine);
+
+  auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
+      llvm::vfs::createPhysicalFileSystem());
+  tooling::ClangTool Tool(Database, {File}, std::make_shared<PCHContainerOperations>(), FS);
+  Tool.appendArgumentsAdjuster(extraArgsFromConfig(Context));
+  Tool.appendArgumentsAdjuster(tooling::getStripPluginsAdjuster());
+  if (!Options.ResourceDir.empty())
+    Tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+        ("-resource-dir=" + Options.ResourceDir).c_str(), tooling::ArgumentInsertPosition::BEGIN));
+  Tool.setDiagnosticConsumer(&DiagConsumer);
+  Tool.setPrintErrorMessage(false);
+
+  bool SkipBodies = Options.SkipSystemFunctionBodies == SkipBodies::Always ||
+                    (Options.SkipSystemFunctionBodies == SkipBodies::Auto &&
+                     onlyErrorShieldChecks(Context, File));
+  TidyActionFactory Factory(Context, Options.RestrictTraversalToUserCode, SkipBodies,
+                            Result.Functions, FS);
+  int Status = Tool.run(&Factory);
+  Result.Errors = DiagConsumer.take();
+  Result.Problem = firstCompilerError(Result.Errors);
+  if (Status != 0 && Result.Problem.empty())
+    Result.Problem = Database.getCompileCommands(File).empty()
+                         ? "no compile command for this file"
+                         : "clang could not run the compile command";
+  Result.Analysed = Result.Problem.empty();
+  Result.Seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
+  return Result;
+}
+
+} // namespace errorshield
