@@ -9,22 +9,18 @@ namespace cl = llvm::cl;
 
 namespace errorshield {
 
-cl::SubCommand ExplainCommand("explain", "Explain a catalog pattern: trigger, context, consequence, "
-                                         "fix, BAD/GOOD, related patterns");
-cl::SubCommand GraphCommand("graph", "Print the knowledge graph (patterns, consequences, relations)");
-
 namespace {
 
-cl::opt<std::string> Subject(cl::Positional, cl::Required, cl::sub(ExplainCommand),
+cl::opt<std::string> Subject(cl::Positional, cl::Required, cl::sub(explainCommand()),
                              cl::desc("<pattern id | check name>"));
 
 enum class GraphFormat { Dot, Svg, Json };
-cl::opt<GraphFormat> Format("format", cl::sub(GraphCommand), cl::desc("Output format"),
+cl::opt<GraphFormat> Format("format", cl::sub(graphCommand()), cl::desc("Output format"),
                             cl::init(GraphFormat::Dot),
                             cl::values(clEnumValN(GraphFormat::Dot, "dot", "Graphviz DOT"),
                                        clEnumValN(GraphFormat::Svg, "svg", "SVG (runs `dot`)"),
                                        clEnumValN(GraphFormat::Json, "json", "nodes and edges")));
-cl::list<std::string> Highlight("highlight", cl::CommaSeparated, cl::sub(GraphCommand),
+cl::list<std::string> Highlight("highlight", cl::CommaSeparated, cl::sub(graphCommand()),
                                 cl::desc("Pattern ids to highlight"));
 
 void section(llvm::raw_ostream &OS, llvm::StringRef Title, llvm::StringRef Text) {

@@ -20,8 +20,14 @@ enum ExitCode : int {
   ExitUnanalysed = 3, ///< A translation unit (or manifest) could not be analysed.
 };
 
-extern llvm::cl::SubCommand ScanCommand, MergeCommand, ManifestsCommand, ExplainCommand,
-    GraphCommand, CoverageCommand;
+/// The subcommands. Options of several files name them, so they are built on first use: a global
+/// defined in another file might not be constructed yet when an option registers with it.
+llvm::cl::SubCommand &scanCommand();
+llvm::cl::SubCommand &mergeCommand();
+llvm::cl::SubCommand &manifestsCommand();
+llvm::cl::SubCommand &explainCommand();
+llvm::cl::SubCommand &graphCommand();
+llvm::cl::SubCommand &coverageCommand();
 
 /// \p Fixed: the compile flags given after `--`, if any.
 int runScan(std::unique_ptr<clang::tooling::CompilationDatabase> Fixed);

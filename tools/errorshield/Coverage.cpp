@@ -21,12 +21,9 @@ namespace cl = llvm::cl;
 
 namespace errorshield {
 
-cl::SubCommand CoverageCommand("coverage", "Check that every catalog pattern is implemented, "
-                                           "tested and documented; with -p, where each was found");
-
 namespace {
 
-cl::opt<std::string> Repository("repo", cl::sub(CoverageCommand),
+cl::opt<std::string> Repository("repo", cl::sub(coverageCommand()),
                                 cl::desc("The ErrorShield source tree (default: the one this "
                                          "binary was built from)"),
                                 cl::init(ERRORSHIELD_SOURCE_DIR));

@@ -69,6 +69,9 @@ struct Report {
   /// Prefix that turns a catalog helpUri (docs/checks/<check>.md) into a link; ends with '/'.
   std::string DocsBase;
   std::string ToolVersion;
+  /// Configuration problems (clang-tidy-config diagnostics: a malformed .clang-tidy or extra
+  /// catalog). The scan goes on with the built-in catalog, and the run exits 2.
+  std::vector<std::string> ConfigProblems;
   unsigned BaselineMatched = 0;    ///< Findings dropped because --baseline has them.
   unsigned OutsideChangedLines = 0; ///< Findings kept but not gating: not on a --changed-lines line.
 };

@@ -96,6 +96,14 @@ void appendFindings(const TuResult &TU, const CatalogView &Catalog, SourceFiles 
   }
 }
 
+std::vector<std::string> configProblems(const TuResult &TU) {
+  std::vector<std::string> Problems;
+  for (const ClangTidyError &Error : TU.Errors)
+    if (Error.Message.FilePath.empty())
+      Problems.push_back(Error.Message.Message + " [" + Error.DiagnosticName + "]");
+  return Problems;
+}
+
 void sortAndDeduplicate(std::vector<Finding> &Findings) {
   auto Key = [](const Finding &F) {
     return std::tie(F.Where.File, F.Where.Line, F.Where.Column, F.Check, F.Message);

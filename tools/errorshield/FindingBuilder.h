@@ -17,6 +17,9 @@ class SourceFiles;
 void appendFindings(const TuResult &TU, const CatalogView &Catalog, SourceFiles &Sources,
                     std::vector<Finding> &Out);
 
+/// The TU's diagnostics that belong to no file: configuration errors (clang-tidy-config).
+std::vector<std::string> configProblems(const TuResult &TU);
+
 /// Sorts by file, line, column, check and drops repeats: a finding in a header that several TUs
 /// include is reported once.
 void sortAndDeduplicate(std::vector<Finding> &Findings);

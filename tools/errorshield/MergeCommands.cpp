@@ -16,15 +16,11 @@ namespace cl = llvm::cl;
 
 namespace errorshield {
 
-cl::SubCommand MergeCommand("merge", "Combine SARIF reports (e.g. of --shard runs) into one");
-cl::SubCommand ManifestsCommand("manifests",
-                                "Lint Kubernetes manifests for WebSocket session affinity");
-
 namespace {
 
-cl::list<std::string> Inputs(cl::Positional, cl::OneOrMore, cl::sub(MergeCommand),
+cl::list<std::string> Inputs(cl::Positional, cl::OneOrMore, cl::sub(mergeCommand()),
                              cl::desc("<report.sarif>..."));
-cl::list<std::string> ManifestPaths(cl::Positional, cl::OneOrMore, cl::sub(ManifestsCommand),
+cl::list<std::string> ManifestPaths(cl::Positional, cl::OneOrMore, cl::sub(manifestsCommand()),
                                     cl::desc("<file or directory>..."));
 
 } // namespace

@@ -25,7 +25,7 @@ namespace errorshield {
 namespace {
 
 cl::OptionCategory ReportCategory("Report options");
-#define ES_REPORTING_SUBS cl::sub(ScanCommand), cl::sub(MergeCommand), cl::sub(ManifestsCommand)
+#define ES_REPORTING_SUBS cl::sub(scanCommand()), cl::sub(mergeCommand()), cl::sub(manifestsCommand())
 
 cl::list<std::string> Formats("format", cl::CommaSeparated, ES_REPORTING_SUBS, cl::cat(ReportCategory),
                               cl::desc("Report formats, several allowed: text,sarif,json,md,html "
@@ -198,6 +198,10 @@ int finishReport(Report &R, const CatalogView &Catalog) {
     llvm::errs() << "errorshield: wrote " << Path << "\n";
   }
   printSummary(R);
+  for (const std::string &Problem : R.ConfigProblems)
+    llvm::errs() << "errorshield: configuration error: " << Problem << "\n";
+  if (!R.ConfigProblems.empty())
+    return ExitUsage;
   if (llvm::any_of(R.Units, [](const Unit &U) { return !U.Analysed; }))
     return ExitUnanalysed;
   return AnyGating ? ExitGating : ExitClean;

@@ -21,7 +21,8 @@ using llvm::json::Value;
 
 constexpr const char *Taxonomy = "ErrorShieldConsequences";
 
-Object messageText(llvm::StringRef Text) { return Object{{"text", Text}}; }
+// By value: a json::Value made from a StringRef does not copy the characters.
+Object messageText(std::string Text) { return Object{{"text", std::move(Text)}}; }
 
 /// GitHub code scanning ranks security results by this number (CVSS-like, 0-10).
 std::string securitySeverity(const PatternInfo &P) {

@@ -1,4 +1,4 @@
-//===--- ScanCommand.cpp - errorshield scan -----------------------------------===//
+//===--- scanCommand().cpp - errorshield scan -----------------------------------===//
 //
 // Runs the enabled checks on every selected translation unit of a compile database, in parallel, in
 // this process, and hands the findings to the shared reporting step.
@@ -24,45 +24,43 @@ using namespace clang::tidy;
 
 namespace errorshield {
 
-cl::SubCommand ScanCommand("scan", "Run the checks over a compile database and report");
-
 namespace {
 
 cl::OptionCategory ScanCategory("Scan options");
-cl::opt<std::string> BuildPath("p", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> BuildPath("p", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                                cl::desc("Build directory containing compile_commands.json, or the "
                                         "file itself (or give the flags after --)"));
-cl::list<std::string> Paths(cl::Positional, cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::list<std::string> Paths(cl::Positional, cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                             cl::desc("[files or directories...] (default: every TU)"));
-cl::opt<std::string> Checks("checks", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> Checks("checks", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                             cl::desc("clang-tidy check globs, appended to the configuration's "
                                      "(default configuration: -*,errorshield-*)"));
-cl::opt<std::string> Config("config", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> Config("config", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                             cl::desc("Inline YAML/JSON configuration, as clang-tidy --config"));
-cl::opt<std::string> ConfigFile("config-file", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> ConfigFile("config-file", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                                 cl::desc("A .clang-tidy-format file used instead of the "
                                          ".clang-tidy files found next to the sources"));
-cl::opt<std::string> HeaderFilter("header-filter", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> HeaderFilter("header-filter", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                                   cl::desc("Regex of headers whose findings are shown, as "
                                            "clang-tidy --header-filter"));
-cl::opt<bool> SystemHeaders("system-headers", cl::sub(ScanCommand), cl::cat(ScanCategory),
+cl::opt<bool> SystemHeaders("system-headers", cl::sub(scanCommand()), cl::cat(ScanCategory),
                             cl::desc("Also report findings in system headers"));
-cl::list<std::string> ExtraArgs("extra-arg", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::list<std::string> ExtraArgs("extra-arg", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                                 cl::desc("Compiler argument to append"));
-cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::sub(ScanCommand),
+cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::sub(scanCommand()),
                                       cl::cat(ScanCategory),
                                       cl::desc("Compiler argument to prepend"));
-cl::opt<unsigned> Jobs("j", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<unsigned> Jobs("j", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                        cl::desc("Parallel workers (default: all cores)"), cl::init(0));
-cl::opt<std::string> Shard("shard", cl::sub(ScanCommand), cl::cat(ScanCategory),
+cl::opt<std::string> Shard("shard", cl::sub(scanCommand()), cl::cat(ScanCategory),
                            cl::desc("i/n: analyse only the i-th of n deterministic slices of the "
                                     "TUs (merge the reports with `errorshield merge`)"));
-cl::opt<bool> Fix("fix", cl::sub(ScanCommand), cl::cat(ScanCategory),
+cl::opt<bool> Fix("fix", cl::sub(scanCommand()), cl::cat(ScanCategory),
                   cl::desc("Apply the fix-its of the reported findings"));
-cl::opt<std::string> ExportFixes("export-fixes", cl::sub(ScanCommand), cl::cat(ScanCategory),
+cl::opt<std::string> ExportFixes("export-fixes", cl::sub(scanCommand()), cl::cat(ScanCategory),
                                  cl::desc("Write the fix-its as clang-apply-replacements YAML"));
 cl::opt<SkipBodies> SkipSystemBodies(
-    "skip-system-bodies", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+    "skip-system-bodies", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
     cl::desc("Skip parsing function bodies in system headers (faster; findings in user code are "
              "unchanged for ErrorShield checks)"),
     cl::init(SkipBodies::Auto),
@@ -71,13 +69,13 @@ cl::opt<SkipBodies> SkipSystemBodies(
                clEnumValN(SkipBodies::Always, "always", "always"),
                clEnumValN(SkipBodies::Never, "never", "never: parse exactly like clang-tidy")));
 cl::opt<ProgressStyle> ProgressArg(
-    "progress", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory), cl::desc("Progress display"),
+    "progress", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory), cl::desc("Progress display"),
     cl::init(ProgressStyle::Auto),
     cl::values(clEnumValN(ProgressStyle::Auto, "auto", "a bar on a terminal, lines otherwise"),
                clEnumValN(ProgressStyle::Bar, "bar", "a bar"),
                clEnumValN(ProgressStyle::Lines, "lines", "one line per TU"),
                clEnumValN(ProgressStyle::None, "none", "nothing")));
-cl::opt<std::string> ResourceDir("resource-dir", cl::sub(ScanCommand), cl::sub(CoverageCommand), cl::cat(ScanCategory),
+cl::opt<std::string> ResourceDir("resource-dir", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                                  cl::desc("Clang's resource directory (builtin headers)"),
                                  cl::init(ERRORSHIELD_CLANG_RESOURCE_DIR));
 
@@ -175,6 +173,9 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
   for (size_t I = 0; I < Files.size(); ++I) {
     std::move(PerTu[I].begin(), PerTu[I].end(), std::back_inserter(R.Findings));
     R.Units.push_back({Files[I], Results[I].Analysed, Results[I].Problem, Results[I].Seconds, Peak});
+    for (std::string &Problem : configProblems(Results[I]))
+      if (llvm::find(R.ConfigProblems, Problem) == R.ConfigProblems.end())
+        R.ConfigProblems.push_back(std::move(Problem));
   }
   // Threads share one process, so this is the peak of all workers together; -j1 gives one worker's.
   llvm::errs() << llvm::formatv("errorshield: peak memory {0} MiB for {1} worker(s)\n", Peak >> 20,

@@ -215,7 +215,11 @@ TuResult analyseTranslationUnit(const tooling::CompilationDatabase &Database,
   int Status = Tool.run(&Factory);
   Result.Errors = DiagConsumer.take();
   Result.Problem = firstCompilerError(Result.Errors);
-  if (Status != 0 && Result.Problem.empty())
+  bool OnlyConfigErrors = llvm::any_of(Result.Errors, [](const ClangTidyError &E) {
+    return E.Message.FilePath.empty();
+  });
+  // A configuration error also fails the tool's run; it is reported as such, not as this TU's.
+  if (Status != 0 && Result.Problem.empty() && !OnlyConfigErrors)
     Result.Problem = Database.getCompileCommands(File).empty()
                          ? "no compile command for this file"
                          : "clang could not run the compile command";

@@ -47,21 +47,21 @@ int main(int Argc, const char **Argv) {
           &llvm::errs()))
     return ExitUsage;
 
-  if (ScanCommand)
+  if (scanCommand())
     return runScan(std::move(Fixed));
   if (Fixed) {
     llvm::errs() << "errorshield: compile flags after `--` are only for `scan`\n";
     return ExitUsage;
   }
-  if (MergeCommand)
+  if (mergeCommand())
     return runMerge();
-  if (ManifestsCommand)
+  if (manifestsCommand())
     return runManifests();
-  if (ExplainCommand)
+  if (explainCommand())
     return runExplain();
-  if (GraphCommand)
+  if (graphCommand())
     return runGraph();
-  if (CoverageCommand)
+  if (coverageCommand())
     return runCoverage();
   llvm::errs() << "errorshield: name a subcommand: scan, merge, manifests, explain, graph, "
                   "coverage (--help for more)\n";
