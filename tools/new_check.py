@@ -34,7 +34,7 @@ class {cls} : public ErrorShieldCheck {{
 public:
   {cls}(StringRef Name, ClangTidyContext *Context);
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {{
     return LangOpts.CPlusPlus;
@@ -60,7 +60,7 @@ namespace clang::tidy::errorshield {{
 
 void {cls}::storeOptions(ClangTidyOptions::OptionMap &Opts) {{}}
 
-void {cls}::registerMatchers(MatchFinder *Finder) {{
+void {cls}::registerCheckMatchers(MatchFinder *Finder) {{
   // Named sub-matchers go here; the lists they use come from listOption("...").
 }}
 

@@ -32,7 +32,7 @@ void ThreadPerConnectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "BindFunctions", BindFunctions);
 }
 
-void ThreadPerConnectionCheck::registerMatchers(MatchFinder *Finder) {
+void ThreadPerConnectionCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(matchers::isListedCall(AcceptFunctions), unless(isExpansionInSystemHeader())).bind("accept"),
       this);

@@ -94,7 +94,7 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "InferLockFromCallers", InferLockFromCallers ? "true" : "false");
 }
 
-void UnlockedSharedMapCheck::registerMatchers(MatchFinder *Finder) {
+void UnlockedSharedMapCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
   auto OfRecordType = [](const std::vector<std::string> &Names) {
     return hasType(hasUnqualifiedDesugaredType(

@@ -7,13 +7,21 @@ namespace clang::tidy::errorshield {
 
 ErrorShieldCheck::ErrorShieldCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      Catalog(loadCatalog(Options.getLocalOrGlobal(ExtraCatalogOption, ""))) {
+      Catalog(loadCatalog(Options.getLocalOrGlobal(ExtraCatalogOption, ""))),
+      LimitTraversal(Options.getLocalOrGlobal("ErrorShieldUserCodeTraversal", true) &&
+                     !Context->getOptions().SystemHeaders.value_or(false)) {
   if (!Catalog.Problem.empty())
     configurationDiag(Catalog.Problem, DiagnosticIDs::Error);
   if (const Pattern *P = Catalog.Effective->findByCheckName(Name))
     PatternId = P->Id;
   else
     configurationDiag("errorshield: check '%0' has no entry in the catalog") << Name;
+}
+
+void ErrorShieldCheck::registerMatchers(ast_matchers::MatchFinder *Finder) {
+  if (LimitTraversal)
+    Scope.registerOn(*Finder);
+  registerCheckMatchers(Finder);
 }
 
 std::string ErrorShieldCheck::catalogDefault(StringRef Key) const {

@@ -9,6 +9,7 @@
 #define ERRORSHIELD_CORE_ERRORSHIELDCHECK_H
 
 #include "core/Catalog.h"
+#include "core/UserCodeScope.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include <string>
@@ -20,7 +21,14 @@ namespace clang::tidy::errorshield {
 inline constexpr llvm::StringLiteral ExtraCatalogOption = "ErrorShieldExtraCatalog";
 
 class ErrorShieldCheck : public ClangTidyCheck {
+public:
+  /// Registers the check's matchers, preceded (unless the global option
+  /// ErrorShieldUserCodeTraversal is false, or SystemHeaders is set) by the traversal-scope limiter.
+  void registerMatchers(ast_matchers::MatchFinder *Finder) final;
+
 protected:
+  virtual void registerCheckMatchers(ast_matchers::MatchFinder *Finder) = 0;
+
   ErrorShieldCheck(StringRef Name, ClangTidyContext *Context);
 
   /// The option \p Key as a ';'-separated list: `.clang-tidy` if set there, else the catalog's list.
@@ -46,6 +54,8 @@ private:
   std::string catalogDefault(StringRef Key) const;
 
   LoadedCatalog Catalog;
+  UserCodeScope Scope;
+  bool LimitTraversal;
   std::string PatternId;
   llvm::DenseSet<SourceLocation::UIntTy> ReportedAt;
 };

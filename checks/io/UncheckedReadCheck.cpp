@@ -93,7 +93,7 @@ void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "RearmAfterErrorOperations", RearmAfterErrorOperations);
 }
 
-void UncheckedReadCheck::registerMatchers(MatchFinder *Finder) {
+void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
   // Template instantiations are examined (a Session<Stream> is still a session); findings in
   // them are reported once, at the template's code.

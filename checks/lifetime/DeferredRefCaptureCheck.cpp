@@ -103,7 +103,7 @@ void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ContextRunMethods", ContextRunMethods);
 }
 
-void DeferredRefCaptureCheck::registerMatchers(MatchFinder *Finder) {
+void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
   auto RefCapturingLambda = lambdaExpr(capturesLocalByReference()).bind("lambda");
   // The lambda itself, or a local initialised with it (`auto closer = [&]{...}; guard(closer)`).

@@ -128,7 +128,7 @@ void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "JsonReadMethods", JsonReadMethods);
 }
 
-void FloatMoneyCheck::registerMatchers(MatchFinder *Finder) {
+void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
   const auto MoneyName = declaresMoney(&Lexicon);
   // Code in system headers is never reported, so it is not matched either: the lexicon and type

@@ -28,7 +28,7 @@ void UpgradeHeaderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ComparisonFunctions", ComparisonFunctions);
 }
 
-void UpgradeHeaderCheck::registerMatchers(MatchFinder *Finder) {
+void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
   Finder->addMatcher(callExpr(streamMethodCall(MessageTypes, SetMethods),
                               unless(isExpansionInSystemHeader()))

@@ -32,7 +32,7 @@ void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "HelperDepth", std::to_string(HelperDepth));
 }
 
-void WsBlockingInHandlerCheck::registerMatchers(MatchFinder *Finder) {
+void WsBlockingInHandlerCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(isInitiatingCall(AsyncPrefix), unless(isExpansionInSystemHeader())).bind("async"),
       this);

@@ -45,7 +45,7 @@ void WsCloseCodeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "FixItCodes", FixItCodes);
 }
 
-void WsCloseCodeCheck::registerMatchers(MatchFinder *Finder) {
+void WsCloseCodeCheck::registerCheckMatchers(MatchFinder *Finder) {
   auto CloseCall = callExpr(ws::matchers::streamMethodCall(StreamTypes, CloseMethods),
                             argumentCountAtLeast(1));
   auto ReasonConstruct = cxxConstructExpr(

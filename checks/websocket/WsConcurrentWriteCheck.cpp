@@ -30,7 +30,7 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
 }
 
-void WsConcurrentWriteCheck::registerMatchers(MatchFinder *Finder) {
+void WsConcurrentWriteCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(callExpr(anyOf(ws::matchers::streamMethodCall(StreamTypes, WriteMethods),
                                     matchers::isListedCall(WriteFunctions),
                                     matchers::isListedCall(MessageWriteFunctions)),

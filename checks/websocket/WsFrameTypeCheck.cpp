@@ -33,7 +33,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ByteElementTypes", ByteElementTypes);
 }
 
-void WsFrameTypeCheck::registerMatchers(MatchFinder *Finder) {
+void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
   auto InFunction = forCallable(decl().bind("fn"));
   std::vector<std::string> Setters = TextModeSetters;

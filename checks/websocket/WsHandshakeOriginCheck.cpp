@@ -41,7 +41,7 @@ AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Na
 }
 } // namespace
 
-void WsHandshakeOriginCheck::registerMatchers(MatchFinder *Finder) {
+void WsHandshakeOriginCheck::registerCheckMatchers(MatchFinder *Finder) {
   auto InFunction = forCallable(decl().bind("fn"));
   std::vector<std::string> Fields = OriginFields, Names = OriginHeaderNames;
   Fields.insert(Fields.end(), SubprotocolFields.begin(), SubprotocolFields.end());

@@ -20,7 +20,7 @@ void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "SuggestedMessageBytes", std::to_string(SuggestedMessageBytes));
 }
 
-void WsMessageLimitCheck::registerMatchers(MatchFinder *Finder) {
+void WsMessageLimitCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
   Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods)).bind("read"), this);
   Finder->addMatcher(

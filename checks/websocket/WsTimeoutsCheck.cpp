@@ -47,7 +47,7 @@ void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "MaxIdleTimeoutSeconds", formatSeconds(MaxIdleTimeoutSeconds));
 }
 
-void WsTimeoutsCheck::registerMatchers(MatchFinder *Finder) {
+void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
   std::vector<std::string> HandshakeMethods = ServerHandshakeMethods;
   HandshakeMethods.insert(HandshakeMethods.end(), ClientHandshakeMethods.begin(),

@@ -50,7 +50,7 @@ cl::list<std::string> ExtraArgs("extra-arg", cl::sub(scanCommand()), cl::sub(cov
 cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::sub(scanCommand()),
                                       cl::cat(ScanCategory),
                                       cl::desc("Compiler argument to prepend"));
-cl::opt<unsigned> Jobs("j", cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
+cl::opt<unsigned> Jobs("j", cl::Prefix, cl::sub(scanCommand()), cl::sub(coverageCommand()), cl::cat(ScanCategory),
                        cl::desc("Parallel workers (default: all cores)"), cl::init(0));
 cl::opt<std::string> Shard("shard", cl::sub(scanCommand()), cl::cat(ScanCategory),
                            cl::desc("i/n: analyse only the i-th of n deterministic slices of the "
