@@ -42,6 +42,10 @@ int runExplain();
 int runGraph();
 int runCoverage();
 
+/// Rejects bad --format, --gate, --baseline and --changed-lines values before any work is done.
+/// Returns ExitUsage (after saying why) or ExitClean.
+int checkReportOptions();
+
 /// Applies --baseline, --changed-lines and --gate to \p R, writes every --format, prints the summary
 /// on stderr, and returns the exit code. Shared by scan, merge and manifests.
 int finishReport(Report &R, const CatalogView &Catalog);

@@ -122,6 +122,24 @@ std::string relativePath(llvm::StringRef File, llvm::StringRef Root) {
   return std::string(File);
 }
 
+Report withRelativePaths(const Report &R) {
+  Report Out = R;
+  auto Fix = [&](std::string &File) { File = relativePath(File, R.SourceRoot); };
+  for (Finding &F : Out.Findings) {
+    Fix(F.Where.File);
+    for (Note &N : F.Notes)
+      Fix(N.Where.File);
+    for (Edit &E : F.Fixes) {
+      Fix(E.File);
+      Fix(E.Start.File);
+      Fix(E.End.File);
+    }
+  }
+  for (Unit &U : Out.Units)
+    Fix(U.File);
+  return Out;
+}
+
 void assignFingerprints(std::vector<Finding> &Findings, llvm::StringRef Root) {
   llvm::StringMap<unsigned> Occurrences;
   for (Finding &F : Findings) {

@@ -27,6 +27,9 @@ void sortAndDeduplicate(std::vector<Finding> &Findings);
 /// \p File relative to \p Root when it lies under it, else unchanged; always with '/' separators.
 std::string relativePath(llvm::StringRef File, llvm::StringRef Root);
 
+/// A copy of \p R whose paths are relative to its source root where they lie under it.
+Report withRelativePaths(const Report &R);
+
 /// Fills Finding::Fingerprint: a hash of the check, the file relative to \p Root, the reported line
 /// with all whitespace removed, the enclosing function and the occurrence number of that
 /// combination. Line numbers are deliberately left out, so code moving up or down keeps identities.

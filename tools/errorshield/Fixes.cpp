@@ -1,7 +1,7 @@
 //===--- Fixes.cpp - --fix and --export-fixes ----------------------------------===//
 
 #include "Fixes.h"
-#include "clang-tidy/ClangTidy.h"
+#include "clang/Tooling/DiagnosticsYaml.h"
 #include "clang/Tooling/Core/Replacement.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -60,21 +60,28 @@ unsigned applyFixes(const std::vector<Finding> &Findings) {
   return Applied;
 }
 
-llvm::Error exportFixes(const std::vector<TuResult> &Results, llvm::StringRef Path) {
-  std::vector<clang::tidy::ClangTidyError> All;
-  llvm::StringSet<> Seen;
-  for (const TuResult &TU : Results)
-    for (const clang::tidy::ClangTidyError &E : TU.Errors) {
-      std::string Key = E.DiagnosticName + "|" + E.Message.FilePath + "|" +
-                        std::to_string(E.Message.FileOffset) + "|" + E.Message.Message;
-      if (Seen.insert(Key).second)
-        All.push_back(E);
-    }
+llvm::Error exportFixes(const std::vector<Finding> &Findings, llvm::StringRef Path) {
+  clang::tooling::TranslationUnitDiagnostics Export;
+  for (const Finding &F : Findings) {
+    clang::tooling::DiagnosticMessage Message;
+    Message.Message = F.Message;
+    Message.FilePath = F.Where.File;
+    Message.FileOffset = F.Offset;
+    for (const Edit &E : F.Fixes)
+      llvm::consumeError(Message.Fix[E.File].add(
+          clang::tooling::Replacement(E.File, E.Offset, E.Length, E.Replacement)));
+    clang::tooling::Diagnostic Diag(F.Check, Message, {},
+                                    F.Level == "error" ? clang::tooling::Diagnostic::Error
+                                                       : clang::tooling::Diagnostic::Warning,
+                                    "");
+    Export.Diagnostics.push_back(std::move(Diag));
+  }
   std::error_code EC;
   llvm::raw_fd_ostream OS(Path, EC, llvm::sys::fs::OF_None);
   if (EC)
     return llvm::createStringError(Path + ": " + EC.message());
-  clang::tidy::exportReplacements("", All, OS);
+  llvm::yaml::Output YAML(OS);
+  YAML << Export;
   return llvm::Error::success();
 }
 

@@ -13,9 +13,9 @@ namespace errorshield {
 /// overlaps one already taken is skipped with a message. Returns the number of edits applied.
 unsigned applyFixes(const std::vector<Finding> &Findings);
 
-/// Writes the fix-its of every TU's findings (each header finding once) in clang-tidy's
-/// --export-fixes YAML, which clang-apply-replacements reads.
-llvm::Error exportFixes(const std::vector<TuResult> &Results, llvm::StringRef Path);
+/// Writes the reported findings (each header finding once, baseline findings left out) with their
+/// fix-its in clang-tidy's --export-fixes YAML, which clang-apply-replacements reads.
+llvm::Error exportFixes(const std::vector<Finding> &Findings, llvm::StringRef Path);
 
 } // namespace errorshield
 

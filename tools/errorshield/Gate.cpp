@@ -98,20 +98,23 @@ bool Gate::selects(const Finding &F, const CatalogView &Catalog) const {
   });
 }
 
-ChangedLines ChangedLines::parseDiff(llvm::StringRef Diff, llvm::StringRef Root) {
+ChangedLines ChangedLines::parseDiff(llvm::StringRef Diff, llvm::StringRef Root, bool GitPrefixes) {
   ChangedLines Result;
   std::string Current;
+  unsigned NewLine = 0; // The new-side line the next hunk line is on.
   llvm::SmallVector<llvm::StringRef> Lines;
   Diff.split(Lines, '\n');
   for (llvm::StringRef Line : Lines) {
+    Line = Line.rtrim("\r");
     if (Line.consume_front("+++ ")) {
-      Line = Line.rtrim("\r").take_until([](char C) { return C == '\t'; });
+      Line = Line.take_until([](char C) { return C == '\t'; });
+      NewLine = 0;
       if (Line == "/dev/null") {
         Current.clear();
         continue;
       }
-      // git prefixes "b/"; `diff -u` output uses the path as given.
-      if (Line.starts_with("b/") && !llvm::sys::fs::exists(Line))
+      // git writes "b/<path>"; `diff -u` writes the path as given.
+      if (Line.starts_with("b/") && (GitPrefixes || !llvm::sys::fs::exists(Line)))
         Line = Line.drop_front(2);
       llvm::SmallString<256> Abs(Line);
       if (!llvm::sys::path::is_absolute(Abs)) {
@@ -122,20 +125,24 @@ ChangedLines ChangedLines::parseDiff(llvm::StringRef Diff, llvm::StringRef Root)
       Current = std::string(Abs);
       continue;
     }
-    if (!Line.consume_front("@@ ") || Current.empty())
+    if (Line.consume_front("@@ ")) {
+      // "@@ -a,b +c,d @@": the new side starts at line c.
+      size_t Plus = Line.find('+');
+      llvm::StringRef Start = Plus == llvm::StringRef::npos
+                                  ? ""
+                                  : Line.drop_front(Plus + 1).take_while(llvm::isDigit);
+      if (Start.getAsInteger(10, NewLine))
+        NewLine = 0;
       continue;
-    // "@@ -a,b +c,d @@": the new side starts at c and spans d lines (1 when omitted).
-    size_t Plus = Line.find('+');
-    if (Plus == llvm::StringRef::npos)
+    }
+    if (Current.empty() || NewLine == 0 || Line.starts_with("---"))
       continue;
-    llvm::StringRef NewSide = Line.drop_front(Plus + 1).take_until([](char C) { return C == ' '; });
-    auto [StartText, CountText] = NewSide.split(',');
-    unsigned Start = 0, Count = 1;
-    if (StartText.getAsInteger(10, Start) || (!CountText.empty() && CountText.getAsInteger(10, Count)))
-      continue;
-    std::set<unsigned> &Set = Result.Lines[Current];
-    for (unsigned L = Start; L < Start + Count; ++L)
-      Set.insert(L);
+    // Only added lines changed; context lines (' ') just advance, removed lines ('-') do not exist
+    // on the new side.
+    if (Line.starts_with("+"))
+      Result.Lines[Current].insert(NewLine++);
+    else if (Line.starts_with(" ") || Line.empty())
+      ++NewLine;
   }
   return Result;
 }
@@ -145,7 +152,7 @@ llvm::Expected<ChangedLines> ChangedLines::load(llvm::StringRef DiffOrRange, llv
     auto Buffer = llvm::MemoryBuffer::getFile(DiffOrRange);
     if (!Buffer)
       return llvm::createStringError(DiffOrRange + ": " + Buffer.getError().message());
-    return parseDiff((*Buffer)->getBuffer(), Root);
+    return parseDiff((*Buffer)->getBuffer(), Root, /*GitPrefixes=*/false);
   }
   // Not a file: a git revision range, diffed from the repository that contains Root.
   llvm::ErrorOr<std::string> Git = llvm::sys::findProgramByName("git");
@@ -162,7 +169,7 @@ llvm::Expected<ChangedLines> ChangedLines::load(llvm::StringRef DiffOrRange, llv
   std::string RootArg = Root.str();
   int TopStatus = RunGit({"git", "-C", RootArg, "rev-parse", "--show-toplevel"}, TopFile);
   int DiffStatus = RunGit({"git", "-C", RootArg, "diff", "-U0", "--no-color", "--no-ext-diff",
-                           DiffOrRange},
+                           "--src-prefix=a/", "--dst-prefix=b/", DiffOrRange},
                           DiffFile);
   auto Top = llvm::MemoryBuffer::getFile(TopFile);
   auto Diff = llvm::MemoryBuffer::getFile(DiffFile);
@@ -172,7 +179,7 @@ llvm::Expected<ChangedLines> ChangedLines::load(llvm::StringRef DiffOrRange, llv
     return llvm::createStringError("--changed-lines " + DiffOrRange +
                                    ": neither a diff file nor a git range that `git diff` accepts in " +
                                    Root);
-  return parseDiff((*Diff)->getBuffer(), (*Top)->getBuffer().trim());
+  return parseDiff((*Diff)->getBuffer(), (*Top)->getBuffer().trim(), /*GitPrefixes=*/true);
 }
 
 bool ChangedLines::contains(llvm::StringRef AbsoluteFile, unsigned Line) const {

@@ -40,7 +40,8 @@ class ChangedLines {
 public:
   /// Paths in the diff are resolved against \p Root (for a git range: the repository's top level).
   static llvm::Expected<ChangedLines> load(llvm::StringRef DiffOrRange, llvm::StringRef Root);
-  static ChangedLines parseDiff(llvm::StringRef Diff, llvm::StringRef Root);
+  /// Added lines of a unified diff; \p GitPrefixes: the new side is always named "b/<path>".
+  static ChangedLines parseDiff(llvm::StringRef Diff, llvm::StringRef Root, bool GitPrefixes);
   bool contains(llvm::StringRef AbsoluteFile, unsigned Line) const;
   size_t fileCount() const { return Lines.size(); }
 

@@ -11,6 +11,8 @@
 #include "Manifests.h"
 #include "SarifReader.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 namespace cl = llvm::cl;
 
@@ -26,6 +28,8 @@ cl::list<std::string> ManifestPaths(cl::Positional, cl::OneOrMore, cl::sub(manif
 } // namespace
 
 int runMerge() {
+  if (int Exit = checkReportOptions())
+    return Exit;
   Report Merged;
   llvm::StringSet<> Seen;
   for (const std::string &Input : Inputs) {
@@ -55,13 +59,22 @@ int runMerge() {
 }
 
 int runManifests() {
+  if (int Exit = checkReportOptions())
+    return Exit;
   const CatalogView &Catalog = CatalogView::builtin();
   Report R;
   R.ToolVersion = ERRORSHIELD_VERSION;
   R.SourceRoot = sourceRoot();
   R.DocsBase = docsBase();
-  lintManifests(std::vector<std::string>(ManifestPaths.begin(), ManifestPaths.end()),
-                ManifestRules::fromCatalog(Catalog), Catalog, R);
+  // Absolute paths: SARIF URIs and fingerprints must not depend on how a path was spelled.
+  std::vector<std::string> Paths;
+  for (const std::string &P : ManifestPaths) {
+    llvm::SmallString<256> Abs(P);
+    llvm::sys::fs::make_absolute(Abs);
+    llvm::sys::path::remove_dots(Abs, true);
+    Paths.push_back(std::string(Abs));
+  }
+  lintManifests(Paths, ManifestRules::fromCatalog(Catalog), Catalog, R);
   sortAndDeduplicate(R.Findings);
   assignFingerprints(R.Findings, R.SourceRoot);
   return finishReport(R, Catalog);

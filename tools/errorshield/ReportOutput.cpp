@@ -50,7 +50,8 @@ cl::list<std::string> GateArgs("gate", ES_REPORTING_SUBS, cl::cat(ReportCategory
 cl::opt<std::string> SourceRootArg("source-root", ES_REPORTING_SUBS, cl::cat(ReportCategory),
                                    cl::desc("Directory report paths are relative to (default: "
                                             "the current directory)"));
-cl::opt<std::string> DocsBaseArg("docs-base", ES_REPORTING_SUBS, cl::cat(ReportCategory),
+cl::opt<std::string> DocsBaseArg("docs-base", ES_REPORTING_SUBS, cl::sub(explainCommand()),
+                                 cl::cat(ReportCategory),
                                  cl::desc("URI prefix for documentation links (default: the "
                                           "installed docs, else the source tree)"));
 
@@ -139,6 +140,30 @@ std::string docsBase() {
   return "file://" ERRORSHIELD_SOURCE_DIR "/";
 }
 
+int checkReportOptions() {
+  for (const std::string &F : Formats)
+    if (!Extensions.count(F)) {
+      llvm::errs() << "errorshield: unknown --format '" << F << "': text, sarif, json, md or html\n";
+      return ExitUsage;
+    }
+  if (!GateArgs.empty())
+    if (llvm::Expected<Gate> G = Gate::parse({GateArgs.begin(), GateArgs.end()}); !G) {
+      llvm::errs() << "errorshield: " << llvm::toString(G.takeError()) << "\n";
+      return ExitUsage;
+    }
+  if (!Baseline.empty())
+    if (llvm::Expected<Report> Old = readSarif(Baseline); !Old) {
+      llvm::errs() << "errorshield: --baseline " << llvm::toString(Old.takeError()) << "\n";
+      return ExitUsage;
+    }
+  if (!ChangedLinesArg.empty())
+    if (auto Changed = ChangedLines::load(ChangedLinesArg, sourceRoot()); !Changed) {
+      llvm::errs() << "errorshield: " << llvm::toString(Changed.takeError()) << "\n";
+      return ExitUsage;
+    }
+  return ExitClean;
+}
+
 int finishReport(Report &R, const CatalogView &Catalog) {
   std::vector<std::string> Wanted(Formats.begin(), Formats.end());
   if (Wanted.empty())
@@ -178,13 +203,16 @@ int finishReport(Report &R, const CatalogView &Catalog) {
     AnyGating |= F.Gating;
   }
 
+  // Pages for people show paths relative to the source root; text stays absolute like clang-tidy's,
+  // and SARIF/JSON make their own paths relative.
+  Report Shown = withRelativePaths(R);
   for (const std::string &Format : Wanted) {
     std::string Path = Output;
     if (Wanted.size() > 1)
       Path = (Output.empty() ? std::string("errorshield-report") : Output.getValue()) + "." +
              Extensions.at(Format);
     if (Path.empty() || Path == "-") {
-      write(Format, R, Catalog, llvm::outs());
+      write(Format, Format == "md" || Format == "html" ? Shown : R, Catalog, llvm::outs());
       continue;
     }
     std::error_code EC;
@@ -193,7 +221,7 @@ int finishReport(Report &R, const CatalogView &Catalog) {
       llvm::errs() << "errorshield: cannot write " << Path << ": " << EC.message() << "\n";
       return ExitUsage;
     }
-    write(Format, R, Catalog, File.os());
+    write(Format, Format == "md" || Format == "html" ? Shown : R, Catalog, File.os());
     File.keep();
     llvm::errs() << "errorshield: wrote " << Path << "\n";
   }

@@ -186,6 +186,8 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
 }
 
 int runScan(std::unique_ptr<clang::tooling::CompilationDatabase> Fixed) {
+  if (int Exit = checkReportOptions())
+    return Exit;
   Report R;
   llvm::Expected<std::vector<TuResult>> Results = scanInto(R, std::move(Fixed));
   if (!Results) {
@@ -196,7 +198,7 @@ int runScan(std::unique_ptr<clang::tooling::CompilationDatabase> Fixed) {
   if (Exit == ExitUsage)
     return Exit;
   if (!ExportFixes.empty())
-    if (llvm::Error E = exportFixes(*Results, ExportFixes)) {
+    if (llvm::Error E = exportFixes(R.Findings, ExportFixes)) {
       llvm::errs() << "errorshield: --export-fixes: " << llvm::toString(std::move(E)) << "\n";
       return ExitUsage;
     }

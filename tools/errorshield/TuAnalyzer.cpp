@@ -12,6 +12,7 @@
 #include "clang/Frontend/MultiplexConsumer.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include <chrono>
@@ -171,11 +172,21 @@ bool onlyErrorShieldChecks(ClangTidyContext &Context, StringRef File) {
   });
 }
 
-/// The first compiler error of a failed TU, as "file:offset: message".
+/// The first compiler error of a failed TU, as "file:line:column: message".
 std::string firstCompilerError(const std::vector<ClangTidyError> &Errors) {
-  for (const ClangTidyError &E : Errors)
-    if (E.DiagLevel == ClangTidyError::Error && StringRef(E.DiagnosticName).starts_with("clang-diagnostic-"))
-      return E.Message.FilePath + ":" + std::to_string(E.Message.FileOffset) + ": " + E.Message.Message;
+  for (const ClangTidyError &E : Errors) {
+    if (E.DiagLevel != ClangTidyError::Error ||
+        !StringRef(E.DiagnosticName).starts_with("clang-diagnostic-"))
+      continue;
+    std::string Where = E.Message.FilePath;
+    if (auto Buffer = llvm::MemoryBuffer::getFile(E.Message.FilePath)) {
+      StringRef Before = (*Buffer)->getBuffer().take_front(E.Message.FileOffset);
+      size_t LineStart = Before.rfind('\n') + 1; // npos + 1 == 0 on the first line.
+      Where += ":" + std::to_string(Before.count('\n') + 1) + ":" +
+               std::to_string(Before.size() - LineStart + 1);
+    }
+    return Where + ": " + E.Message.Message;
+  }
   return "";
 }
 

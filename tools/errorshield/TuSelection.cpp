@@ -23,12 +23,19 @@ bool isUnder(llvm::StringRef File, llvm::StringRef Dir) {
 }
 
 llvm::Expected<std::unique_ptr<CompilationDatabase>> loadDatabase(llvm::StringRef BuildPath) {
+  // A gate must not quietly scan another project: no search in parent directories (unlike
+  // clang-tidy), and a malformed database is reported as such.
+  if (!llvm::sys::fs::exists(BuildPath))
+    return llvm::createStringError("-p " + BuildPath + ": no such file or directory");
+  llvm::SmallString<256> File(BuildPath);
+  if (llvm::sys::fs::is_directory(File))
+    llvm::sys::path::append(File, "compile_commands.json");
   std::string Error;
   std::unique_ptr<CompilationDatabase> DB;
-  if (llvm::sys::fs::is_regular_file(BuildPath))
-    DB = JSONCompilationDatabase::loadFromFile(BuildPath, Error, JSONCommandLineSyntax::AutoDetect);
+  if (llvm::sys::fs::is_regular_file(File))
+    DB = JSONCompilationDatabase::loadFromFile(File, Error, JSONCommandLineSyntax::AutoDetect);
   else
-    DB = CompilationDatabase::autoDetectFromDirectory(BuildPath, Error);
+    DB = CompilationDatabase::loadFromDirectory(BuildPath, Error);
   if (!DB)
     return llvm::createStringError("-p " + BuildPath + ": no compile database: " + Error);
   return std::move(DB);
@@ -76,8 +83,9 @@ llvm::Expected<TuSelection> selectTranslationUnits(llvm::StringRef BuildPath,
         Selection.Files.push_back(Abs);
     }
     if (Selection.Files.empty())
-      return llvm::createStringError("no translation unit of the compile database matches the "
-                                     "given paths");
+      return llvm::createStringError(Wanted.empty() ? "the compile database lists no file"
+                                                    : "no translation unit of the compile "
+                                                      "database matches the given paths");
   }
   std::sort(Selection.Files.begin(), Selection.Files.end());
   Selection.Files.erase(std::unique(Selection.Files.begin(), Selection.Files.end()),
