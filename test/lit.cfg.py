@@ -25,6 +25,7 @@ python = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else 'python3'
 config.substitutions.append(('%clang_tidy', f'{tools}/clang-tidy --load={plugin}'))
 config.substitutions.append(('%bare_clang_tidy', f'{tools}/clang-tidy'))
 config.substitutions.append(('%plugin', plugin))
+config.substitutions.append(('%build_dir', build))
 config.substitutions.append(('%errorshield', os.path.join(build, 'bin', 'errorshield')))
 config.substitutions.append(('%sarif_schema', os.path.join(os.path.dirname(repo), 'shared', 'schemas', 'sarif-schema-2.1.0.json')))
 config.substitutions.append(('%clangxx', f'{tools}/clang++'))

@@ -10,6 +10,10 @@
 // With the traps of issue 5 (-DTRAPS5): no write-in-progress guard, a blocking write in a handler.
 // RUN: %clang_tidy %s --checks='-*,errorshield-*' -- -std=c++20 -DTRAPS5 \
 // RUN:   | FileCheck %s --check-prefix=TRAPS5 --implicit-check-not='{{warning|error|note}}:'
+// The traversal scope limited to user code (the default) changes no finding: the same with it off.
+// RUN: %clang_tidy %s --checks='-*,errorshield-*' \
+// RUN:   --config="{CheckOptions: {ErrorShieldUserCodeTraversal: false}}" -- -std=c++20 -DTRAPS5 \
+// RUN:   | FileCheck %s --check-prefix=TRAPS5 --implicit-check-not='{{warning|error|note}}:'
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -122,7 +126,7 @@ private:
 #ifdef TRAPS5
     ws_.write(net::buffer(std::string("ack")));
 // TRAPS5: :[[@LINE-1]]:9: warning: 'stream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// TRAPS5: :95:9: note: the handler runs when 'async_read' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// TRAPS5: :99:9: note: the handler runs when 'async_read' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 #endif
     do_read();
   }

@@ -104,7 +104,24 @@ struct Linter {
   Finding Proto;          // Check, PatternId and Level of every finding.
   std::string StickyHint; // " such as '<first StickyIngressAnnotations entry>'".
   std::vector<SourceFile> Files;
-  std::map<ServiceKey, Marker> WebSocket; // By their own manifest, else by an Ingress naming them.
+  /// WebSocket Services by namespace and name, with the file that says so: by their own manifest, or
+  /// by an Ingress naming them. Overlays (dev/, prod/) often repeat a name, so lookups prefer the
+  /// same file, then the same directory.
+  std::map<ServiceKey, std::vector<std::pair<std::string, Marker>>> WebSocket;
+
+  const Marker *webSocketMarker(const SourceFile &F, const ServiceKey &Key) const {
+    auto It = WebSocket.find(Key);
+    if (It == WebSocket.end() || It->second.empty())
+      return nullptr;
+    StringRef Dir = llvm::sys::path::parent_path(F.Path);
+    for (const auto &[File, M] : It->second)
+      if (File == F.Path)
+        return &M;
+    for (const auto &[File, M] : It->second)
+      if (llvm::sys::path::parent_path(File) == Dir)
+        return &M;
+    return &It->second.front().second;
+  }
   SourceFiles Sources; // Lines and excerpts exactly as the clang-tidy findings get them.
 
   SourcePoint point(const SourceFile &F, const YAML::Mark &M) const {
@@ -212,21 +229,22 @@ struct Linter {
     const std::string Name = scalar(get(Svc, "metadata", "name"));
     const YAML::Node Spec = get(Svc, "spec");
     const std::string Affinity = scalar(get(Spec, "sessionAffinity"));
-    auto It = WebSocket.find({namespaceOf(Svc), Name});
+    // The Service's own marker, else an Ingress's naming it.
+    std::optional<Marker> Own = ownMarker(F, Svc);
+    const Marker *Why = Own ? &*Own : webSocketMarker(F, {namespaceOf(Svc), Name});
     // kube-proxy does not balance headless or ExternalName Services: affinity would not apply.
-    if (It == WebSocket.end() || StringRef(Affinity).equals_insensitive("ClientIP") ||
+    if (!Why || StringRef(Affinity).equals_insensitive("ClientIP") ||
         scalar(get(Spec, "type")) == "ExternalName" || scalar(get(Spec, "clusterIP")) == "None")
       return;
-    const Marker &Why = It->second;
     const YAML::Node AffinityKey = keyNode(Spec, "sessionAffinity");
     const std::string Problem = Affinity.empty()
                                     ? "without sessionAffinity: ClientIP"
                                     : "with sessionAffinity: " + Affinity + " instead of ClientIP";
     Finding &Fd = report(
         F, !AffinityKey.IsNull() ? AffinityKey : keyNode(Svc, Spec.IsNull() ? "kind" : "spec"),
-        "service '" + Name + "' fronts a WebSocket workload (" + Why.Short + ") " + Problem +
+        "service '" + Name + "' fronts a WebSocket workload (" + Why->Short + ") " + Problem +
             "; reconnects land on other replicas");
-    Fd.Notes.push_back(Why.At);
+    Fd.Notes.push_back(Why->At);
     addAffinityFix(Fd, F, Spec, AffinityKey);
   }
 
@@ -249,14 +267,14 @@ struct Linter {
     for (const YAML::Node &Backend : Backends) {
       const YAML::Node V1 = get(Backend, "service", "name");
       const YAML::Node N = V1.IsScalar() ? V1 : get(Backend, "serviceName");
-      auto It = WebSocket.find({namespaceOf(Ing), scalar(N)});
-      if (N.IsScalar() && It != WebSocket.end() && Reported.insert(scalar(N)).second)
+      const Marker *Why = N.IsScalar() ? webSocketMarker(F, {namespaceOf(Ing), scalar(N)}) : nullptr;
+      if (Why && Reported.insert(scalar(N)).second)
         report(F, N,
                "ingress '" + scalar(get(Ing, "metadata", "name")) +
                    "' routes to WebSocket service '" + scalar(N) +
                    "' without a sticky-session annotation" + StickyHint +
                    "; reconnects land on other replicas")
-            .Notes.push_back(It->second.At);
+            .Notes.push_back(Why->At);
     }
   }
 
@@ -265,15 +283,15 @@ struct Linter {
     const std::string Kind = scalar(get(Obj, "kind")), Ns = namespaceOf(Obj),
                       Name = scalar(get(Obj, "metadata", "name"));
     if (std::optional<Marker> M = Kind == "Service" ? ownMarker(F, Obj) : std::nullopt)
-      WebSocket[{Ns, Name}] = *M; // A Service's own marker wins over an Ingress's.
+      WebSocket[{Ns, Name}].emplace_back(F.Path, *M);
     // On an Ingress the annotation's value lists Services of its namespace by name.
     const YAML::Node Annotations = get(Obj, "metadata", "annotations");
     for (auto &[K, V] : entries(Kind == "Ingress" ? Annotations : YAML::Node()))
       if (llvm::is_contained(Rules.WebSocketAnnotations, scalar(K)))
         for (const std::string &Svc : splitList(scalar(V)))
-          WebSocket.emplace(ServiceKey{Ns, Svc}, marker(F, K,
-                                                        "ingress '" + Name + "' annotation '" +
-                                                            scalar(K) + ": " + scalar(V) + "'"));
+          WebSocket[{Ns, Svc}].emplace_back(
+              F.Path, marker(F, K, "ingress '" + Name + "' annotation '" + scalar(K) + ": " +
+                                       scalar(V) + "'"));
   }
 
   /// Pass two, once every file is loaded: report in file and document order.
