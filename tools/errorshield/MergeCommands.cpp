@@ -69,6 +69,10 @@ int runManifests() {
   // Absolute paths: SARIF URIs and fingerprints must not depend on how a path was spelled.
   std::vector<std::string> Paths;
   for (const std::string &P : ManifestPaths) {
+    if (!llvm::sys::fs::exists(P)) {
+      llvm::errs() << "errorshield: " << P << ": no such file or directory\n";
+      return ExitUsage;
+    }
     llvm::SmallString<256> Abs(P);
     llvm::sys::fs::make_absolute(Abs);
     llvm::sys::path::remove_dots(Abs, true);

@@ -31,7 +31,7 @@ cl::list<std::string> Formats("format", cl::CommaSeparated, ES_REPORTING_SUBS, c
                               cl::desc("Report formats, several allowed: text,sarif,json,md,html "
                                        "(default: text)"));
 cl::opt<std::string> Output("output", ES_REPORTING_SUBS, cl::cat(ReportCategory),
-                            cl::desc("The report file, or its stem when several formats are asked "
+                            cl::desc("(-o) The report file, or its stem when several formats are asked "
                                      "for (<stem>.txt/.sarif/.json/.md/.html); default: stdout for "
                                      "one format, 'errorshield-report' for several"));
 cl::alias OutputShort("o", cl::aliasopt(Output), cl::desc("Alias for --output"));

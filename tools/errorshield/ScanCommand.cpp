@@ -166,6 +166,17 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
   }
   Bar.done();
 
+  // Like clang-tidy, running no check at all is a configuration error; a configuration that leaves
+  // ErrorShield's checks out (a project `.clang-tidy` starting with -*) is worth a warning.
+  if (llvm::all_of(Results, [](const TuResult &TU) { return TU.EnabledChecks == 0; }))
+    return llvm::createStringError("no checks enabled (see --checks and .clang-tidy)");
+  size_t Without = llvm::count_if(Results, [](const TuResult &TU) {
+    return TU.EnabledErrorShieldChecks == 0;
+  });
+  if (Without)
+    llvm::errs() << "errorshield: warning: the configuration enables no errorshield-* check for "
+                 << Without << " of " << Results.size()
+                 << " TU(s); add errorshield-* to Checks in .clang-tidy or pass --checks\n";
   R.ToolVersion = ERRORSHIELD_VERSION;
   R.SourceRoot = sourceRoot();
   R.DocsBase = docsBase();
@@ -178,8 +189,10 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
         R.ConfigProblems.push_back(std::move(Problem));
   }
   // Threads share one process, so this is the peak of all workers together; -j1 gives one worker's.
+  unsigned Workers = std::min<size_t>(llvm::hardware_concurrency(Jobs).compute_thread_count(),
+                                      std::max<size_t>(Files.size(), 1));
   llvm::errs() << llvm::formatv("errorshield: peak memory {0} MiB for {1} worker(s)\n", Peak >> 20,
-                                llvm::hardware_concurrency(Jobs).compute_thread_count());
+                                Workers);
   sortAndDeduplicate(R.Findings);
   assignFingerprints(R.Findings, R.SourceRoot);
   return std::move(Results);

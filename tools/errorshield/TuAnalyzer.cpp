@@ -15,6 +15,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include <tuple>
 #include <chrono>
 
 using namespace clang;
@@ -44,7 +45,11 @@ public:
     OptionalFileEntryRef Entry = SM.getFileEntryRefForID(BeginFile);
     if (!Entry)
       return true;
-    Index[Entry->getName().str()].push_back({Begin, End, FD->getQualifiedNameAsString()});
+    // Keyed like the findings: absolute, without dots ("money.h" and "-Iinclude" are relative).
+    SmallString<256> Path(Entry->getName());
+    SM.getFileManager().makeAbsolutePath(Path);
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    Index[std::string(Path)].push_back({Begin, End, FD->getQualifiedNameAsString()});
     return true;
   }
 
@@ -162,14 +167,23 @@ const std::vector<std::string> &allCheckNames() {
   return Names;
 }
 
-/// Whether every check enabled for \p File is an ErrorShield check, whose matchers look at user code
-/// only, so skipping library function bodies cannot change a finding.
-bool onlyErrorShieldChecks(ClangTidyContext &Context, StringRef File) {
-  ClangTidyOptions Opts = Context.getOptionsForFile(File);
+/// How many checks \p Opts enables, and how many of them are ErrorShield's.
+std::pair<unsigned, unsigned> enabledChecks(const ClangTidyOptions &Opts) {
   CachedGlobList Enabled(Opts.Checks.value_or(""));
-  return llvm::none_of(allCheckNames(), [&](const std::string &Name) {
-    return !StringRef(Name).starts_with("errorshield-") && Enabled.contains(Name);
-  });
+  unsigned All = 0, Ours = 0;
+  for (const std::string &Name : allCheckNames())
+    if (Enabled.contains(Name)) {
+      ++All;
+      Ours += StringRef(Name).starts_with("errorshield-");
+    }
+  return {All, Ours};
+}
+
+/// Whether every enabled check is an ErrorShield check, whose matchers look at user code only, so
+/// skipping library function bodies cannot change a finding.
+bool onlyErrorShieldChecks(const ClangTidyOptions &Opts) {
+  auto [All, Ours] = enabledChecks(Opts);
+  return All == Ours;
 }
 
 /// The first compiler error of a failed TU, as "file:line:column: message".
@@ -218,11 +232,15 @@ TuResult analyseTranslationUnit(const tooling::CompilationDatabase &Database,
   Tool.setDiagnosticConsumer(&DiagConsumer);
   Tool.setPrintErrorMessage(false);
 
-  bool SkipBodies = Options.SkipSystemFunctionBodies == SkipBodies::Always ||
-                    (Options.SkipSystemFunctionBodies == SkipBodies::Auto &&
-                     onlyErrorShieldChecks(Context, File));
-  TidyActionFactory Factory(Context, Options.RestrictTraversalToUserCode, SkipBodies,
-                            Result.Functions, FS);
+  // With SystemHeaders the user asked for findings in system headers: parse and traverse them.
+  ClangTidyOptions FileOptions = Context.getOptionsForFile(File);
+  bool SystemHeaders = FileOptions.SystemHeaders.value_or(false);
+  bool SkipBodies = !SystemHeaders && (Options.SkipSystemFunctionBodies == SkipBodies::Always ||
+                                       (Options.SkipSystemFunctionBodies == SkipBodies::Auto &&
+                                        onlyErrorShieldChecks(FileOptions)));
+  std::tie(Result.EnabledChecks, Result.EnabledErrorShieldChecks) = enabledChecks(FileOptions);
+  TidyActionFactory Factory(Context, Options.RestrictTraversalToUserCode && !SystemHeaders,
+                            SkipBodies, Result.Functions, FS);
   int Status = Tool.run(&Factory);
   Result.Errors = DiagConsumer.take();
   Result.Problem = firstCompilerError(Result.Errors);

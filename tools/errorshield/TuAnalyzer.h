@@ -51,6 +51,7 @@ struct TuResult {
   std::string Problem; ///< Why it could not be analysed: the first compiler error, or the tool's.
   std::vector<clang::tidy::ClangTidyError> Errors; ///< Findings and compiler diagnostics.
   FunctionIndex Functions;
+  unsigned EnabledChecks = 0, EnabledErrorShieldChecks = 0; ///< By the TU's configuration.
   double Seconds = 0;
 };
 
