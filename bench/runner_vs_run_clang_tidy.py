@@ -50,8 +50,9 @@ def main():
                 print(f'  only run-clang-tidy (vs {name}): {x}')
             for x in sorted(f - f_rct):
                 print(f'  only errorshield {name}: {x}')
-    print('(peak MiB: the measured process; run-clang-tidy is a Python parent whose clang-tidy '
-          'children are not counted, the runner is one process with all its workers)')
+    print('(peak MiB: for run-clang-tidy the largest single clang-tidy process, since a reaped '
+          "process's peak includes its waited-for children; for the runner the one process that "
+          'holds all its workers)')
     return 0 if same else 1
 
 

@@ -1,11 +1,12 @@
 # `cmake --install` lays ErrorShield out like a Debian package; CPack turns the same layout into a
 # .deb (cpack --config build/CPackConfig.cmake -G DEB).
 #   bin/errorshield                          the runner
+#   bin/errorshield-clangd                   clangd 22 with the checks inside
 #   lib/errorshield/libErrorShield.so        the plugin: clang-tidy-22 --load <this>
 #   share/errorshield/catalog.json           the bundled knowledge graph
 #   share/doc/errorshield/{README.md,docs/}  the docs the reports link to
 include(GNUInstallDirs)
-install(TARGETS errorshield RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS errorshield errorshield-clangd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ErrorShield LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/errorshield)
 install(FILES ${ES_GENERATED_DIR}/catalog.json DESTINATION ${CMAKE_INSTALL_DATADIR}/errorshield)
 # Not CMAKE_INSTALL_DOCDIR: that is named after the project (ErrorShield), Debian names it after the package.
