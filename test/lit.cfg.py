@@ -26,6 +26,8 @@ config.substitutions.append(('%clang_tidy', f'{tools}/clang-tidy --load={plugin}
 config.substitutions.append(('%bare_clang_tidy', f'{tools}/clang-tidy'))
 config.substitutions.append(('%plugin', plugin))
 config.substitutions.append(('%build_dir', build))
+config.substitutions.append(('%errorshield_clangd', os.path.join(build, 'bin', 'errorshield-clangd')))
+config.substitutions.append(('%stock_clangd', f'{tools}/clangd'))
 config.substitutions.append(('%errorshield', os.path.join(build, 'bin', 'errorshield')))
 config.substitutions.append(('%sarif_schema', os.path.join(os.path.dirname(repo), 'shared', 'schemas', 'sarif-schema-2.1.0.json')))
 config.substitutions.append(('%clangxx', f'{tools}/clang++'))

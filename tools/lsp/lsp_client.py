@@ -131,6 +131,7 @@ def main():
     ap.add_argument('--root', required=True)
     ap.add_argument('--arg', action='append', default=[], help='extra clangd argument')
     ap.add_argument('--fix', help='CHECK:FILE:OUT')
+    ap.add_argument('--tweaks', help='FILE:LINE:COLUMN: print the refactorings offered there')
     ap.add_argument('--timings', action='store_true', help='print milliseconds to diagnostics')
     ap.add_argument('files', nargs='+')
     a = ap.parse_args()
@@ -176,6 +177,15 @@ def main():
         show(server.diagnostics(uri, 2), os.path.basename(f) + ' after the fix')
         if a.timings:
             print(f'  timing didChange->diagnostics {1000 * (time.monotonic() - start):.0f} ms')
+    if a.tweaks:
+        f, line, col = a.tweaks.rsplit(':', 2)
+        pos = {'line': int(line) - 1, 'character': int(col) - 1}
+        actions = server.request('textDocument/codeAction', {
+            'textDocument': {'uri': opened[f][0]}, 'range': {'start': pos, 'end': pos},
+            'context': {'diagnostics': []}}) or []
+        print(f'refactorings at {os.path.basename(f)}:{line}:{col}: {len(actions)}')
+        for act in sorted(actions, key=lambda x: x.get('title', '')):
+            print(f"  kind={act.get('kind')} title={act.get('title')}")
     server.request('shutdown', None)
     server.notify('exit', None)
     server.proc.wait(timeout=30)
