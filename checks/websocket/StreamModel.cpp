@@ -186,6 +186,20 @@ std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(cons
   return std::make_pair(outerFunction(Function), Param->getFunctionScopeIndex());
 }
 
+bool ownerHasUnseenMember(const ObjectKey &K) {
+  const auto *Class = dyn_cast_or_null<CXXRecordDecl>(K.Owner);
+  if (!Class || !Class->hasDefinition())
+    return false;
+  for (const CXXMethodDecl *M : Class->getDefinition()->methods()) {
+    if (M->isImplicit() || M->isDeleted() || M->isDefaulted() || M->isPureVirtual())
+      continue;
+    const FunctionDecl *Pattern = M->getTemplateInstantiationPattern();
+    if (!(Pattern ? Pattern : M)->isDefined())
+      return true;
+  }
+  return false;
+}
+
 void OwnerFacts::addFor(const Expr *Object, StringRef Fact) {
   if (std::optional<ObjectKey> Key = ownedObject(Object))
     add(*Key, Fact);

@@ -90,6 +90,11 @@ bool isEnumeratorNamed(const Expr *E, const std::vector<std::string> &Names);
 /// The reference (or pointer) parameter \p E designates, as (function pattern, parameter index).
 std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(const Expr *E);
 
+/// True when \p K is a data member whose class has a member function (or constructor) declared
+/// here but defined in another translation unit: what that function does to the stream is unknown,
+/// so a fact about the owner ("never sets a timeout") cannot be established in this one.
+bool ownerHasUnseenMember(const ObjectKey &K);
+
 /// Facts established about streams: (stream, fact) pairs, e.g. (ws_ of session, "limit"). A fact
 /// set by a helper on its reference parameter (`setup(ws_)` calling `ws.read_message_max(n)`) is
 /// a fact about every owned stream passed to that helper.

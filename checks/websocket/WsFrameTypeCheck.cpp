@@ -105,7 +105,8 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
   for (const Parse &P : Parses) {
     for (const ws::ObjectKey &Buffer : P.Buffers) {
       auto Unchecked = llvm::find_if(Reads, [&](const Read &R) {
-        return R.Buffer == Buffer && R.Stream && !Checked.has(*R.Stream, "frame-type");
+        return R.Buffer == Buffer && R.Stream && !Checked.has(*R.Stream, "frame-type") &&
+               !ownerHasUnseenMember(*R.Stream);
       });
       if (Unchecked == Reads.end() || !firstReportAt(P.Loc))
         continue;

@@ -173,3 +173,31 @@ public:
     ws_.async_accept([](beast::error_code) {});
   }
 };
+
+// ---- Owners whose other member functions are defined in another translation unit ----
+// What configure() does to ws_ is not known here, so "never sets" cannot be established: quiet.
+// (The layout of a session whose run() is in the header and the rest in a .cpp file.)
+class split_session {
+  websocket::stream<tcp::socket> ws_;
+  void configure(); // defined in split_session.cpp
+
+public:
+  void run() {
+    configure();
+    ws_.async_accept([](beast::error_code) {});
+  }
+};
+
+// Every member function visible, none sets a timeout: reported as usual.
+class visible_session {
+  websocket::stream<tcp::socket> ws_;
+  void configure() { ws_.text(true); }
+
+public:
+  void run() {
+    configure();
+    ws_.async_accept([](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+  }
+};

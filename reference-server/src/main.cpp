@@ -1,0 +1,76 @@
+// es-chat-server: the ErrorShield reference WebSocket chat server.
+//
+//   es-chat-server [--address=127.0.0.1] [--port=8080] [--threads=2]
+//                  [--allowed-origins=http://a,http://b] [--max-message-bytes=65536]
+//                  [--max-queued-messages=256] [--idle-timeout=60] [--handshake-timeout=10]
+//   (or ES_CHAT_PORT=..., ES_CHAT_ALLOWED_ORIGINS=... in the environment)
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "server.h"
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+int main(int argc, char **argv) {
+  std::string error;
+  std::optional<chat::Config> config = chat::parse_config(argc, argv, error);
+  if (!config) {
+    std::fprintf(stderr, "es-chat-server: %s\n", error.c_str());
+    return 2;
+  }
+  if (config->redis) {
+    std::fprintf(stderr, "es-chat-server: --redis is not supported by this build yet\n");
+    return 2;
+  }
+  const unsigned threads = config->threads;
+  chat::net::io_context ioc(static_cast<int>(threads));
+  auto server = std::make_shared<chat::Server>(*config);
+
+  chat::beast::error_code ec;
+  auto address = chat::net::ip::make_address(config->address, ec);
+  if (ec) {
+    std::fprintf(stderr, "es-chat-server: bad address %s\n", config->address.c_str());
+    return 2;
+  }
+  auto listener = std::make_shared<chat::Listener>(ioc, chat::tcp::endpoint{address, config->port},
+                                                   server, ec);
+  if (ec) {
+    std::fprintf(stderr, "es-chat-server: cannot listen: %s\n", ec.message().c_str());
+    return 1;
+  }
+  listener->run();
+  const auto endpoint = listener->local_endpoint();
+  // Tests read this line to learn the port when started with --port=0.
+  std::printf("listening on %s:%u\n", endpoint.address().to_string().c_str(), endpoint.port());
+  std::fflush(stdout);
+  chat::log_event("listening", {{"port", std::to_string(endpoint.port())},
+                                {"threads", std::to_string(threads)}});
+
+  // SIGINT/SIGTERM: every client gets 1001 (going away), then the server exits.
+  chat::net::signal_set signals(ioc, SIGINT, SIGTERM);
+  chat::net::steady_timer grace(ioc);
+  signals.async_wait([server, listener, &grace, &ioc](chat::beast::error_code ec, int signal) {
+    if (ec)
+      return;
+    chat::log_event("shutdown", {{"signal", std::to_string(signal)}});
+    listener->stop();
+    server->close_all();
+    // Peers have a moment to answer the close frames; idle HTTP connections do not hold us up.
+    grace.expires_after(std::chrono::seconds(2));
+    grace.async_wait([&ioc](chat::beast::error_code) { ioc.stop(); });
+  });
+
+  // A fixed pool: the number of threads never depends on the number of connections.
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned i = 1; i < threads; ++i)
+    pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto &t : pool)
+    t.join();
+  chat::log_event("stopped");
+  return 0;
+}

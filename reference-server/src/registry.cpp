@@ -1,0 +1,72 @@
+#include "registry.h"
+
+namespace chat {
+
+std::vector<std::shared_ptr<WebSocketSession>>
+Registry::alive(const std::map<SessionId, std::weak_ptr<WebSocketSession>> &sessions) {
+  std::vector<std::shared_ptr<WebSocketSession>> out;
+  out.reserve(sessions.size());
+  for (const auto &entry : sessions)
+    if (auto s = entry.second.lock())
+      out.push_back(std::move(s));
+  return out;
+}
+
+bool Registry::join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto &mine = users_[user];
+  mine.emplace(id, session);
+  return mine.size() == 1;
+}
+
+Registry::Departure Registry::leave(UserId user, SessionId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Departure d;
+  for (auto room = rooms_.begin(); room != rooms_.end();) {
+    if (room->second.erase(id))
+      d.rooms.push_back(room->first);
+    room = room->second.empty() ? rooms_.erase(room) : std::next(room);
+  }
+  auto it = users_.find(user);
+  if (it == users_.end())
+    return d;
+  it->second.erase(id);
+  if (it->second.empty()) {
+    users_.erase(it);
+    d.last_session = true;
+  }
+  return d;
+}
+
+std::vector<std::shared_ptr<WebSocketSession>>
+Registry::join_room(const std::string &room, SessionId id,
+                    const std::shared_ptr<WebSocketSession> &s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto &members = rooms_[room];
+  std::vector<std::shared_ptr<WebSocketSession>> before = alive(members);
+  members.emplace(id, s);
+  return before;
+}
+
+std::vector<std::shared_ptr<WebSocketSession>> Registry::sessions_of(UserId user) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = users_.find(user);
+  return it == users_.end() ? std::vector<std::shared_ptr<WebSocketSession>>{} : alive(it->second);
+}
+
+std::vector<std::shared_ptr<WebSocketSession>> Registry::room_members(const std::string &room) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = rooms_.find(room);
+  return it == rooms_.end() ? std::vector<std::shared_ptr<WebSocketSession>>{} : alive(it->second);
+}
+
+std::vector<std::shared_ptr<WebSocketSession>> Registry::everyone() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::shared_ptr<WebSocketSession>> out;
+  for (const auto &user : users_)
+    for (auto &s : alive(user.second))
+      out.push_back(std::move(s));
+  return out;
+}
+
+} // namespace chat

@@ -1,0 +1,91 @@
+#include "server.h"
+
+#include "log.h"
+#include "websocket_session.h"
+
+namespace chat {
+namespace {
+
+Rejection rejection_of(const ProtocolError &e) {
+  if (e.code == "malformed-json")
+    return Rejection::MalformedJson;
+  if (e.code == "unknown-type")
+    return Rejection::UnknownType;
+  if (e.code == "ES-NUMERIC-001")
+    return Rejection::FloatMoney;
+  if (e.code == "unknown-recipient")
+    return Rejection::UnknownRecipient;
+  return Rejection::BadRequest;
+}
+
+} // namespace
+
+void Server::connected(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
+  metrics_.connections++;
+  metrics_.accepted++;
+  registry_.join(user, id, session);
+  log_event("connected", {{"user", std::to_string(user)}, {"session", std::to_string(id)}});
+}
+
+void Server::disconnected(UserId user, SessionId id) {
+  metrics_.connections--;
+  // Presence goes to the rooms the user shared, not to everyone: a broadcast to every connection on
+  // every connect and disconnect would cost O(connections) per churn.
+  Registry::Departure d = registry_.leave(user, id);
+  if (d.last_session)
+    for (const std::string &room : d.rooms)
+      deliver(registry_.room_members(room), presence_event(user, false));
+  log_event("disconnected", {{"user", std::to_string(user)}, {"session", std::to_string(id)}});
+}
+
+void Server::deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to,
+                     const std::string &event) {
+  auto shared = std::make_shared<const std::string>(event);
+  for (const auto &session : to)
+    session->send(shared);
+  metrics_.messages_out += to.size();
+}
+
+void Server::reply_error(const std::shared_ptr<WebSocketSession> &sender, const ProtocolError &e) {
+  metrics_.reject(rejection_of(e));
+  sender->send(std::make_shared<const std::string>(error_event(e)));
+}
+
+void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender,
+                    std::string_view text) {
+  metrics_.messages_in++;
+  auto parsed = parse_request(text);
+  if (auto *error = std::get_if<ProtocolError>(&parsed)) {
+    reply_error(sender, *error);
+    return;
+  }
+  const Request &request = std::get<Request>(parsed);
+  if (const auto *m = std::get_if<DirectMessage>(&request)) {
+    auto to = registry_.sessions_of(m->to);
+    if (to.empty())
+      return reply_error(sender, {"unknown-recipient",
+                                  "user " + std::to_string(m->to) + " is not connected", m->id});
+    deliver(to, direct_event(from, *m));
+    sender->send(std::make_shared<const std::string>(ack_event(m->id, to.size())));
+  } else if (const auto *p = std::get_if<Payment>(&request)) {
+    auto to = registry_.sessions_of(p->to);
+    if (to.empty())
+      return reply_error(sender, {"unknown-recipient",
+                                  "user " + std::to_string(p->to) + " is not connected", p->id});
+    deliver(to, payment_event(from, *p));
+    sender->send(std::make_shared<const std::string>(ack_event(p->id, to.size())));
+  } else if (const auto *j = std::get_if<JoinRoom>(&request)) {
+    deliver(registry_.join_room(j->room, sender->id(), sender), presence_event(from, true));
+  } else if (const auto *r = std::get_if<RoomMessage>(&request)) {
+    auto members = registry_.room_members(r->room);
+    deliver(members, room_event(from, *r));
+    sender->send(std::make_shared<const std::string>(ack_event(r->id, members.size())));
+  }
+}
+
+void Server::close_all() {
+  for (const auto &session : registry_.everyone())
+    session->close_going_away();
+}
+
+} // namespace chat

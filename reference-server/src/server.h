@@ -1,0 +1,45 @@
+// What every connection shares: configuration, the registry, the metrics, and the routing of one
+// client's request to the sessions it concerns.
+#pragma once
+
+#include "config.h"
+#include "metrics.h"
+#include "protocol.h"
+#include "registry.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace chat {
+
+class Server {
+public:
+  explicit Server(Config config) : config_(std::move(config)) {}
+
+  const Config &config() const { return config_; }
+  Registry &registry() { return registry_; }
+  Metrics &metrics() { return metrics_; }
+  SessionId next_session_id() { return ++last_session_id_; }
+
+  // A session opened or closed: registry bookkeeping and presence events.
+  void connected(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session);
+  void disconnected(UserId user, SessionId id);
+
+  // One text message from `from`'s session `sender`: routed, acknowledged or answered with an error.
+  void handle(UserId from, const std::shared_ptr<WebSocketSession> &sender, std::string_view text);
+
+  // SIGINT/SIGTERM: every client gets a close frame with 1001 (going away).
+  void close_all();
+
+private:
+  void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);
+  void reply_error(const std::shared_ptr<WebSocketSession> &sender, const ProtocolError &e);
+
+  Config config_;
+  Registry registry_;
+  Metrics metrics_;
+  std::atomic<SessionId> last_session_id_{0};
+};
+
+} // namespace chat
