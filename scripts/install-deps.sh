@@ -9,8 +9,12 @@ PACKAGES=(
   cmake ninja-build ccache python3 python3-jsonschema
   libboost1.81-dev nlohmann-json3-dev
   libyaml-cpp-dev graphviz git python3-yaml
-  chromium
+  chromium libclang-rt-22-dev
 )
+
+# Node.js runs the browser test client (playwright-core driving Debian's chromium). A machine may
+# already have a newer Node.js with its own npm; Debian's nodejs + npm only when there is none.
+command -v npm > /dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -18,10 +22,17 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# npm packages of the test clients, at the versions their lock files pin.
+BROWSER_TEST="$(dirname "$0")/../reference-server/tests/browser"
+if [ ! -d "$BROWSER_TEST/node_modules/playwright-core" ]; then
+  echo "install-deps: npm ci in reference-server/tests/browser"
+  npm ci --prefix "$BROWSER_TEST" --no-audit --no-fund --loglevel=error
+fi

@@ -157,8 +157,9 @@ class ServerProcess:
     """es-chat-server on a free port, stopped with SIGTERM at the end."""
 
     def __init__(self, binary, *args, log=None):
-        # The structured log goes to a file: a pipe nobody reads would fill up and block the server.
-        self.log = open(log or os.devnull, 'w')
+        # The structured log (and any sanitizer report) goes to a file, ES_CHAT_SERVER_LOG when set:
+        # a pipe nobody reads would fill up and block the server.
+        self.log = open(log or os.environ.get('ES_CHAT_SERVER_LOG') or os.devnull, 'a')
         self.proc = subprocess.Popen([binary, '--port=0', *args], stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
         line = self.proc.stdout.readline()
@@ -180,6 +181,9 @@ class ServerProcess:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.stop()
+    def __exit__(self, exc_type, *rest):
+        code = self.stop() if self.proc.poll() is None else self.proc.returncode
+        # A server that dies (a sanitizer report, a crash) fails the test even if the clients did not
+        # notice.
+        if exc_type is None and code != 0:
+            raise RuntimeError(f'the server exited with status {code}')
