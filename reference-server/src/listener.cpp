@@ -29,8 +29,13 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return; // stop() closed the acceptor.
   if (ec)
     log_event("accept-failed", {{"error", ec.message()}});
-  else
+  else {
+    // Small messages are the norm: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold
+    // replies back for up to 40 ms.
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<HttpSession>(std::move(socket), server_)->run();
+  }
   do_accept();
 }
 

@@ -67,7 +67,7 @@ std::variant<Request, ProtocolError> parse_object(const json &j) {
     if (!room || room->empty())
       return bad_request("'room' must be a non-empty string", id);
     if (type == "join")
-      return Request{JoinRoom{std::move(*room)}};
+      return Request{JoinRoom{std::move(*room), id}};
     std::optional<std::string> text = string_field(j, "text");
     if (!text)
       return bad_request("'text' must be a string", id);

@@ -2,7 +2,7 @@
 //
 //   client -> server                                         server -> client
 //   {"type":"msg","to":1002,"text":"hi","id":"c1"}          {"type":"msg","from":1001,"text":"hi","id":"c1"}
-//   {"type":"join","room":"lobby"}                          {"type":"ack","id":"c1","delivered":2}
+//   {"type":"join","room":"lobby","id":"j"}                 {"type":"ack","id":"c1","delivered":2}
 //   {"type":"room","room":"lobby","text":"hi","id":"c2"}    {"type":"room","room":"lobby","from":1001,...}
 //   {"type":"pay","to":1002,"amount":"19.99",               {"type":"pay","from":1001,"amount":"19.99",...}
 //    "currency":"EUR","id":"c3"}                            {"type":"presence","user":1003,"online":false}
@@ -30,6 +30,7 @@ struct DirectMessage {
 };
 struct JoinRoom {
   std::string room;
+  std::string id;
 };
 struct RoomMessage {
   std::string room;

@@ -75,7 +75,10 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
     deliver(to, payment_event(from, *p));
     sender->send(std::make_shared<const std::string>(ack_event(p->id, to.size())));
   } else if (const auto *j = std::get_if<JoinRoom>(&request)) {
-    deliver(registry_.join_room(j->room, sender->id(), sender), presence_event(from, true));
+    auto members = registry_.join_room(j->room, sender->id(), sender);
+    deliver(members, presence_event(from, true));
+    // The joiner learns it is in (and how many were there before it) before it sends to the room.
+    sender->send(std::make_shared<const std::string>(ack_event(j->id, members.size())));
   } else if (const auto *r = std::get_if<RoomMessage>(&request)) {
     auto members = registry_.room_members(r->room);
     deliver(members, room_event(from, *r));
