@@ -87,6 +87,7 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
 }
 
 void Server::close_all() {
+  stopping_ = true; // Set first: a session registering from now on closes itself.
   for (const auto &session : registry_.everyone())
     session->close_going_away();
 }

@@ -29,8 +29,10 @@ public:
   // One text message from `from`'s session `sender`: routed, acknowledged or answered with an error.
   void handle(UserId from, const std::shared_ptr<WebSocketSession> &sender, std::string_view text);
 
-  // SIGINT/SIGTERM: every client gets a close frame with 1001 (going away).
+  // SIGINT/SIGTERM: every client gets a close frame with 1001 (going away), including those whose
+  // handshake completes after this call (see stopping()).
   void close_all();
+  bool stopping() const { return stopping_; }
 
 private:
   void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);
@@ -40,6 +42,7 @@ private:
   Registry registry_;
   Metrics metrics_;
   std::atomic<SessionId> last_session_id_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 } // namespace chat

@@ -35,6 +35,10 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   server_->connected(user_, id_, shared_from_this());
   arm_idle_timer();
   do_read();
+  // A handshake that completed while the server was shutting down: close_all() may have run before
+  // this session was registered.
+  if (server_->stopping())
+    close_with(websocket::close_code::going_away, "server shutting down");
 }
 
 void WebSocketSession::do_read() {
