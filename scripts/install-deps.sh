@@ -8,7 +8,7 @@ PACKAGES=(
   clang-22 clang-tidy-22 clangd-22 libclang-22-dev llvm-22-dev llvm-22-tools
   cmake ninja-build ccache python3 python3-jsonschema
   libboost1.81-dev nlohmann-json3-dev
-  libyaml-cpp-dev graphviz git python3-yaml
+  libyaml-cpp-dev graphviz git python3-yaml libhiredis-dev redis-server pkg-config
   chromium libclang-rt-22-dev
 )
 

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "server.h"
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -19,10 +20,6 @@ int main(int argc, char **argv) {
   std::optional<chat::Config> config = chat::parse_config(argc, argv, error);
   if (!config) {
     std::fprintf(stderr, "es-chat-server: %s\n", error.c_str());
-    return 2;
-  }
-  if (config->redis) {
-    std::fprintf(stderr, "es-chat-server: --redis is not supported by this build yet\n");
     return 2;
   }
   const unsigned threads = config->threads;
@@ -40,6 +37,18 @@ int main(int argc, char **argv) {
   if (ec) {
     std::fprintf(stderr, "es-chat-server: cannot listen: %s\n", ec.message().c_str());
     return 1;
+  }
+  if (config->redis) {
+    const std::size_t colon = config->redis->rfind(':');
+    int redis_port = 0;
+    if (colon == std::string::npos ||
+        std::from_chars(config->redis->data() + colon + 1,
+                        config->redis->data() + config->redis->size(), redis_port)
+                .ec != std::errc()) {
+      std::fprintf(stderr, "es-chat-server: --redis wants host:port\n");
+      return 2;
+    }
+    server->enable_redis(ioc, config->redis->substr(0, colon), redis_port);
   }
   listener->run();
   const auto endpoint = listener->local_endpoint();

@@ -23,7 +23,8 @@ Rejection rejection_of(const ProtocolError &e) {
 void Server::connected(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
   metrics_.connections++;
   metrics_.accepted++;
-  registry_.join(user, id, session);
+  if (registry_.join(user, id, session) && bridge_)
+    bridge_->publish({"", "presence", user, true, ""});
   log_event("connected", {{"user", std::to_string(user)}, {"session", std::to_string(id)}});
 }
 
@@ -32,6 +33,8 @@ void Server::disconnected(UserId user, SessionId id) {
   // Presence goes to the rooms the user shared, not to everyone: a broadcast to every connection on
   // every connect and disconnect would cost O(connections) per churn.
   Registry::Departure d = registry_.leave(user, id);
+  if (d.last_session && bridge_)
+    bridge_->publish({"", "presence", user, false, ""});
   if (d.last_session)
     for (const std::string &room : d.rooms)
       deliver(registry_.room_members(room), presence_event(user, false));
@@ -61,19 +64,17 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
   }
   const Request &request = std::get<Request>(parsed);
   if (const auto *m = std::get_if<DirectMessage>(&request)) {
-    auto to = registry_.sessions_of(m->to);
-    if (to.empty())
+    std::size_t reached = route(m->to, direct_event(from, *m));
+    if (reached == 0)
       return reply_error(sender, {"unknown-recipient",
                                   "user " + std::to_string(m->to) + " is not connected", m->id});
-    deliver(to, direct_event(from, *m));
-    sender->send(std::make_shared<const std::string>(ack_event(m->id, to.size())));
+    sender->send(std::make_shared<const std::string>(ack_event(m->id, reached)));
   } else if (const auto *p = std::get_if<Payment>(&request)) {
-    auto to = registry_.sessions_of(p->to);
-    if (to.empty())
+    std::size_t reached = route(p->to, payment_event(from, *p));
+    if (reached == 0)
       return reply_error(sender, {"unknown-recipient",
                                   "user " + std::to_string(p->to) + " is not connected", p->id});
-    deliver(to, payment_event(from, *p));
-    sender->send(std::make_shared<const std::string>(ack_event(p->id, to.size())));
+    sender->send(std::make_shared<const std::string>(ack_event(p->id, reached)));
   } else if (const auto *j = std::get_if<JoinRoom>(&request)) {
     auto members = registry_.join_room(j->room, sender->id(), sender);
     deliver(members, presence_event(from, true));
@@ -84,6 +85,25 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
     deliver(members, room_event(from, *r));
     sender->send(std::make_shared<const std::string>(ack_event(r->id, members.size())));
   }
+}
+
+std::size_t Server::route(UserId to, const std::string &event) {
+  auto local = registry_.sessions_of(to);
+  deliver(local, event);
+  std::size_t remote = bridge_ ? bridge_->remote_nodes_of(to) : 0;
+  if (remote > 0)
+    bridge_->publish({"", "direct", to, false, event});
+  return local.size() + remote;
+}
+
+void Server::on_remote(const Routed &r) {
+  if (r.kind == "direct")
+    deliver(registry_.sessions_of(r.user), r.event);
+}
+
+void Server::enable_redis(net::io_context &ioc, const std::string &host, int port) {
+  bridge_ = std::make_unique<RedisBridge>(ioc, host, port,
+                                          [this](const Routed &r) { on_remote(r); });
 }
 
 void Server::close_all() {

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "protocol.h"
+#include "redis_bridge.h"
 #include "registry.h"
 
 #include <atomic>
@@ -34,15 +35,23 @@ public:
   void close_all();
   bool stopping() const { return stopping_; }
 
+  // Routes to and shares presence with other nodes through Redis at host:port.
+  void enable_redis(net::io_context &ioc, const std::string &host, int port);
+
 private:
   void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);
   void reply_error(const std::shared_ptr<WebSocketSession> &sender, const ProtocolError &e);
+  // Local delivery plus, with Redis, the other nodes where `to` is connected; the number of
+  // connections (local) and nodes (remote) reached, 0 when `to` is connected nowhere.
+  std::size_t route(UserId to, const std::string &event);
+  void on_remote(const Routed &r);
 
   Config config_;
   Registry registry_;
   Metrics metrics_;
   std::atomic<SessionId> last_session_id_{0};
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<RedisBridge> bridge_;
 };
 
 } // namespace chat

@@ -1,0 +1,148 @@
+#include "redis_bridge.h"
+
+#include "log.h"
+
+#include <hiredis/hiredis.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <random>
+
+namespace chat {
+namespace {
+
+constexpr const char *channel = "chat:route";
+
+std::string random_node_id() {
+  std::random_device rd;
+  return "node-" + std::to_string(std::uniform_int_distribution<std::uint64_t>()(rd) % 1000000007);
+}
+
+struct ContextDeleter {
+  void operator()(redisContext *c) const { redisFree(c); }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+Context connect(const std::string &host, int port) {
+  Context c(redisConnect(host.c_str(), port));
+  if (!c || c->err) {
+    log_event("redis-connect-failed", {{"error", c ? c->errstr : "out of memory"}});
+    return nullptr;
+  }
+  return c;
+}
+
+std::string encode(const Routed &r) {
+  return nlohmann::json{{"node", r.node}, {"kind", r.kind}, {"user", r.user},
+                        {"online", r.online}, {"event", r.event}}
+      .dump();
+}
+
+std::optional<Routed> decode(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::nullopt;
+  Routed r;
+  r.node = j.value("node", "");
+  r.kind = j.value("kind", "");
+  r.user = j.value("user", UserId{0});
+  r.online = j.value("online", false);
+  r.event = j.value("event", "");
+  return r;
+}
+
+} // namespace
+
+RedisBridge::RedisBridge(net::io_context &ioc, std::string host, int port, Receive receive)
+    : ioc_(ioc), host_(std::move(host)), port_(port), node_(random_node_id()),
+      receive_(std::move(receive)) {
+  publisher_ = std::thread([this] { publish_loop(); });
+  subscriber_ = std::thread([this] { subscribe_loop(); });
+}
+
+RedisBridge::~RedisBridge() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  publisher_.join();
+  // The subscriber blocks in a read: a message on the channel from this node wakes it to stop.
+  if (Context c = connect(host_, port_))
+    freeReplyObject(redisCommand(c.get(), "PUBLISH %s %s", channel, "{}"));
+  subscriber_.join();
+}
+
+void RedisBridge::publish(Routed r) {
+  r.node = node_;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    outbox_.push_back(encode(r));
+  }
+  wake_.notify_one();
+}
+
+std::size_t RedisBridge::remote_nodes_of(UserId user) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = remote_online_.find(user);
+  return it == remote_online_.end() ? 0 : it->second.size();
+}
+
+void RedisBridge::publish_loop() {
+  Context c = connect(host_, port_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !outbox_.empty(); });
+    if (outbox_.empty())
+      return; // Stopping, and everything queued was sent.
+    std::string message = std::move(outbox_.front());
+    outbox_.pop_front();
+    lock.unlock();
+    if (c)
+      freeReplyObject(redisCommand(c.get(), "PUBLISH %s %b", channel, message.data(), message.size()));
+    lock.lock();
+  }
+}
+
+void RedisBridge::subscribe_loop() {
+  Context c = connect(host_, port_);
+  if (!c)
+    return;
+  freeReplyObject(redisCommand(c.get(), "SUBSCRIBE %s", channel));
+  log_event("redis-subscribed", {{"node", node_}});
+  while (true) {
+    void *raw = nullptr;
+    if (redisGetReply(c.get(), &raw) != REDIS_OK)
+      return;
+    std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(static_cast<redisReply *>(raw),
+                                                                  freeReplyObject);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_)
+        return;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3)
+      continue;
+    std::optional<Routed> r = decode(std::string_view(reply->element[2]->str, reply->element[2]->len));
+    if (!r || r->node == node_ || r->node.empty())
+      continue;
+    on_routed(*r);
+  }
+}
+
+void RedisBridge::on_routed(const Routed &r) {
+  if (r.kind == "presence") {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto &nodes = remote_online_[r.user];
+    if (r.online)
+      nodes.insert(r.node);
+    else
+      nodes.erase(r.node);
+    if (nodes.empty())
+      remote_online_.erase(r.user);
+  }
+  net::post(ioc_, [receive = receive_, r] { receive(r); });
+}
+
+} // namespace chat

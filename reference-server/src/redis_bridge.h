@@ -1,0 +1,68 @@
+// Scale-out through Redis pub/sub: several server nodes route messages to each other's users and
+// share who is online.
+//
+// Redis is spoken on two threads of its own, never in a completion handler: a subscriber blocked
+// on channel "chat:route", and a publisher draining a queue that handlers fill without waiting.
+// What arrives is posted back onto the io_context for local delivery.
+#pragma once
+
+#include "beast.h"
+#include "protocol.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace chat {
+
+// One routed event, as published on the channel.
+struct Routed {
+  std::string node;  // The publishing node (its own messages are ignored on receipt).
+  std::string kind;  // "direct" (to one user), "presence" (a user came online or went offline).
+  UserId user = 0;   // The recipient (direct) or the subject (presence).
+  bool online = false;
+  std::string event; // The JSON text to deliver (direct).
+};
+
+class RedisBridge {
+public:
+  using Receive = std::function<void(const Routed &)>;
+
+  // Connects both threads to host:port; `receive` runs on `ioc` for every event of other nodes.
+  RedisBridge(net::io_context &ioc, std::string host, int port, Receive receive);
+  ~RedisBridge();
+  RedisBridge(const RedisBridge &) = delete;
+  RedisBridge &operator=(const RedisBridge &) = delete;
+
+  const std::string &node() const { return node_; }
+  // Queues an event for the other nodes; never blocks on Redis.
+  void publish(Routed r);
+  // The nodes other than this one where `user` has at least one connection.
+  std::size_t remote_nodes_of(UserId user) const;
+
+private:
+  void subscribe_loop();
+  void publish_loop();
+  void on_routed(const Routed &r);
+
+  net::io_context &ioc_;
+  const std::string host_;
+  const int port_;
+  const std::string node_;
+  Receive receive_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> outbox_;
+  bool stopping_ = false;
+  std::map<UserId, std::set<std::string>> remote_online_; // user -> nodes, from presence events.
+
+  std::thread publisher_, subscriber_;
+};
+
+} // namespace chat
