@@ -172,6 +172,8 @@ llvm::Expected<Catalog> Catalog::parse(llvm::StringRef Json, llvm::StringRef Fil
   return Result;
 }
 
+llvm::StringRef Catalog::builtinText() { return BuiltinCatalogText; }
+
 const Catalog &Catalog::builtin() {
   // The built-in text is validated against the schema by the test suite, so a failure here is a
   // build defect; it still must not crash the host, hence an empty catalog and a message.

@@ -41,6 +41,8 @@ public:
 
   /// The catalog compiled into the module.
   static const Catalog &builtin();
+  /// Its JSON text, for tools that need more of each entry than the checks do.
+  static llvm::StringRef builtinText();
 
   /// Appends \p Extra's option values to existing patterns and adds its new patterns.
   void extendWith(const Catalog &Extra);

@@ -11,12 +11,15 @@ void UserCodeScope::registerOn(ast_matchers::MatchFinder &Finder) {
 }
 
 void UserCodeScope::run(const ast_matchers::MatchFinder::MatchResult &Result) {
-  ASTContext &Ctx = *Result.Context;
+  limitTraversalToUserCode(*Result.Context);
+}
+
+void limitTraversalToUserCode(ASTContext &Ctx) {
   ArrayRef<Decl *> Scope = Ctx.getTraversalScope();
   // Already limited: by another ErrorShield check, by clangd, or by the errorshield runner.
   if (Scope.size() != 1 || !isa<TranslationUnitDecl>(Scope.front()))
     return;
-  const SourceManager &SM = *Result.SourceManager;
+  const SourceManager &SM = Ctx.getSourceManager();
   std::vector<Decl *> UserDecls;
   for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
     if (!SM.isInSystemHeader(D->getLocation()))

@@ -17,6 +17,10 @@
 
 namespace clang::tidy::errorshield {
 
+/// Limits \p Ctx's traversal scope (matchers, parent map) to the top-level declarations outside
+/// system headers, unless something (clangd, the runner, another check) limited it already.
+void limitTraversalToUserCode(ASTContext &Ctx);
+
 class UserCodeScope : public ast_matchers::MatchFinder::MatchCallback {
 public:
   /// Matches the translation unit itself, which the match finder visits before its children.

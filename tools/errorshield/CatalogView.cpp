@@ -1,16 +1,14 @@
 //===--- CatalogView.cpp - The knowledge graph as reports need it ------------===//
 
 #include "CatalogView.h"
+#include "Finding.h"
+#include "core/Catalog.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
 
 namespace errorshield {
 namespace {
-
-const char BuiltinCatalogText[] =
-#include "BuiltinCatalog.inc"
-    ;
 
 std::string str(const llvm::json::Object *O, llvm::StringRef Key) {
   if (!O)
@@ -99,7 +97,7 @@ CatalogView::CatalogView(llvm::json::Value Parsed) : Json(std::move(Parsed)) {
 const CatalogView &CatalogView::builtin() {
   // The bundled catalog is validated by the build's lint; failing to parse it is a build defect.
   static const CatalogView Builtin = [] {
-    llvm::Expected<llvm::json::Value> Parsed = llvm::json::parse(BuiltinCatalogText);
+    llvm::Expected<llvm::json::Value> Parsed = llvm::json::parse(clang::tidy::errorshield::Catalog::builtinText());
     if (!Parsed)
       llvm::report_fatal_error(llvm::Twine("errorshield: the bundled catalog is not JSON: ") +
                                llvm::toString(Parsed.takeError()));
@@ -128,6 +126,12 @@ const PatternInfo *CatalogView::lookup(llvm::StringRef IdOrName) const {
   if (const PatternInfo *P = byCheck(IdOrName))
     return P;
   return byCheck(("errorshield-" + IdOrName).str());
+}
+
+const PatternInfo *CatalogView::patternOf(const Finding &F) const {
+  if (const PatternInfo *P = byCheck(F.Check))
+    return P;
+  return F.PatternId.empty() ? nullptr : byId(F.PatternId);
 }
 
 const ConsequenceInfo *CatalogView::consequence(llvm::StringRef Id) const {

@@ -15,6 +15,8 @@
 
 namespace errorshield {
 
+struct Finding;
+
 struct Relation {
   std::string Target;   ///< A pattern id (ES-...) or a consequence id (CQ-...).
   std::string Relation; ///< causes, often-co-occurs, same-root-cause, related.
@@ -49,6 +51,9 @@ public:
   /// A pattern id, a check name, or a check name without the errorshield- prefix.
   const PatternInfo *lookup(llvm::StringRef IdOrName) const;
   const ConsequenceInfo *consequence(llvm::StringRef Id) const;
+  /// The pattern a finding belongs to: by its check, else by its pattern id (a SARIF file read back
+  /// may carry only the id); null for checks outside the catalog.
+  const PatternInfo *patternOf(const Finding &F) const;
 
   const std::vector<PatternInfo> &patterns() const { return Patterns; }
   const std::vector<ConsequenceInfo> &consequences() const { return Consequences; }

@@ -4,6 +4,7 @@
 #define ERRORSHIELD_TOOLS_COMMANDS_H
 
 #include "Finding.h"
+#include "Gate.h"
 #include "TuAnalyzer.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/Support/CommandLine.h"
@@ -42,13 +43,21 @@ int runExplain();
 int runGraph();
 int runCoverage();
 
-/// Rejects bad --format, --gate, --baseline and --changed-lines values before any work is done.
-/// Returns ExitUsage (after saying why) or ExitClean.
-int checkReportOptions();
+/// The report options, read once and before any work is done: a bad --format, --gate, --baseline
+/// or --changed-lines is reported before minutes of scanning, and files and `git diff` run once.
+struct ReportPlan {
+  std::vector<std::string> Formats;
+  Gate TheGate;
+  std::optional<Report> Baseline;
+  std::optional<ChangedLines> Changed;
+};
 
-/// Applies --baseline, --changed-lines and --gate to \p R, writes every --format, prints the summary
-/// on stderr, and returns the exit code. Shared by scan, merge and manifests.
-int finishReport(Report &R, const CatalogView &Catalog);
+/// The plan, or nothing after saying on stderr what is wrong (exit with ExitUsage).
+std::optional<ReportPlan> planReport();
+
+/// Applies the plan's baseline, changed lines and gate to \p R, writes every format, prints the
+/// summary on stderr, and returns the exit code. Shared by scan, merge and manifests.
+int finishReport(Report &R, const CatalogView &Catalog, const ReportPlan &Plan);
 
 /// Where the documentation pages are, as a URI prefix ending in '/': --docs-base, else the installed
 /// docs next to the binary, else the source tree it was built from.

@@ -5,6 +5,7 @@
 #include "SourceFiles.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SHA256.h"
 #include <algorithm>
@@ -14,16 +15,6 @@ using clang::tidy::ClangTidyError;
 
 namespace errorshield {
 namespace {
-
-std::string absolutePath(llvm::StringRef Path, llvm::StringRef BuildDirectory) {
-  llvm::SmallString<256> Abs(Path);
-  if (!llvm::sys::path::is_absolute(Abs) && !BuildDirectory.empty()) {
-    Abs = BuildDirectory;
-    llvm::sys::path::append(Abs, Path);
-  }
-  llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
-  return std::string(Abs);
-}
 
 SourcePoint pointAt(SourceFiles &Sources, const std::string &File, unsigned Offset) {
   SourceFiles::Position P = Sources.position(File, Offset);
@@ -113,6 +104,20 @@ void sortAndDeduplicate(std::vector<Finding> &Findings) {
   Findings.erase(std::unique(Findings.begin(), Findings.end(),
                              [&](const Finding &A, const Finding &B) { return Key(A) == Key(B); }),
                  Findings.end());
+}
+
+std::string absolutePath(llvm::StringRef Path, llvm::StringRef Base) {
+  llvm::SmallString<256> Abs(Path);
+  if (!llvm::sys::path::is_absolute(Abs)) {
+    if (Base.empty()) {
+      llvm::sys::fs::make_absolute(Abs);
+    } else {
+      Abs = Base;
+      llvm::sys::path::append(Abs, Path);
+    }
+  }
+  llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
+  return std::string(Abs);
 }
 
 std::string relativePath(llvm::StringRef File, llvm::StringRef Root) {

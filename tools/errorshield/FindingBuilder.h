@@ -24,6 +24,9 @@ std::vector<std::string> configProblems(const TuResult &TU);
 /// include is reported once.
 void sortAndDeduplicate(std::vector<Finding> &Findings);
 
+/// \p Path made absolute against \p Base (the current directory when empty), without `.`/`..`.
+std::string absolutePath(llvm::StringRef Path, llvm::StringRef Base = "");
+
 /// \p File relative to \p Root when it lies under it, else unchanged; always with '/' separators.
 std::string relativePath(llvm::StringRef File, llvm::StringRef Root);
 

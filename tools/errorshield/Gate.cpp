@@ -2,6 +2,7 @@
 
 #include "Gate.h"
 #include "CatalogView.h"
+#include "FindingBuilder.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/GlobPattern.h"
@@ -72,7 +73,7 @@ llvm::Expected<Gate> Gate::parse(const std::vector<std::string> &Values) {
 }
 
 bool Gate::selects(const Finding &F, const CatalogView &Catalog) const {
-  const PatternInfo *P = F.PatternId.empty() ? Catalog.byCheck(F.Check) : Catalog.byId(F.PatternId);
+  const PatternInfo *P = Catalog.patternOf(F);
   auto Holds = [&](const Term &T) {
     if (T.Field == "all")
       return true;
@@ -116,13 +117,7 @@ ChangedLines ChangedLines::parseDiff(llvm::StringRef Diff, llvm::StringRef Root,
       // git writes "b/<path>"; `diff -u` writes the path as given.
       if (Line.starts_with("b/") && (GitPrefixes || !llvm::sys::fs::exists(Line)))
         Line = Line.drop_front(2);
-      llvm::SmallString<256> Abs(Line);
-      if (!llvm::sys::path::is_absolute(Abs)) {
-        Abs = Root;
-        llvm::sys::path::append(Abs, Line);
-      }
-      llvm::sys::path::remove_dots(Abs, true);
-      Current = std::string(Abs);
+      Current = absolutePath(Line, Root);
       continue;
     }
     if (Line.consume_front("@@ ")) {

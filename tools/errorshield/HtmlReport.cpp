@@ -74,12 +74,6 @@ std::string where(const SourcePoint &P) {
   return P.File + ":" + std::to_string(P.Line) + ":" + std::to_string(P.Column);
 }
 
-const PatternInfo *patternOf(const Finding &F, const CatalogView &Catalog) {
-  if (const PatternInfo *P = Catalog.byCheck(F.Check))
-    return P;
-  return F.PatternId.empty() ? nullptr : Catalog.byId(F.PatternId);
-}
-
 /// The excerpt with line numbers; falls back to the single reported line when there is none.
 void writeExcerpt(const Finding &F, llvm::raw_ostream &OS) {
   bool Full = !F.Excerpt.empty() && F.ExcerptFirstLine;
@@ -155,7 +149,7 @@ void writeExplanation(const PatternInfo &P, const Report &R, const CatalogView &
 
 void writeFinding(const Finding &F, size_t Index, const Report &R, const CatalogView &Catalog,
                   llvm::raw_ostream &OS) {
-  const PatternInfo *P = patternOf(F, Catalog);
+  const PatternInfo *P = Catalog.patternOf(F);
   llvm::StringRef Level = levelClass(F.Level);
   OS << "<article class=\"finding " << Level << "\" id=\"finding-" << Index << "\" data-check=\""
      << esc(F.Check) << "\" data-pattern=\"" << esc(P ? P->Id : F.PatternId) << "\" data-level=\""
@@ -195,7 +189,7 @@ void writeSummaryTable(const Report &R, const CatalogView &Catalog, llvm::raw_os
   // is a pointer difference.
   std::map<std::pair<size_t, std::string>, Row> Rows;
   for (const Finding &F : R.Findings) {
-    const PatternInfo *P = patternOf(F, Catalog);
+    const PatternInfo *P = Catalog.patternOf(F);
     Row &X = Rows[{P ? size_t(P - Catalog.patterns().data()) : SIZE_MAX, P ? P->Check : F.Check}];
     X.Pattern = P;
     ++X.ByLevel[F.Level];
@@ -264,7 +258,7 @@ void writeHtml(const Report &R, const CatalogView &Catalog, llvm::raw_ostream &O
   std::set<std::string> Checks, Found; // checks for the filter; pattern ids for the graph
   for (const Finding &F : R.Findings) {
     Checks.insert(F.Check);
-    if (const PatternInfo *P = patternOf(F, Catalog))
+    if (const PatternInfo *P = Catalog.patternOf(F))
       Found.insert(P->Id);
   }
   OS << "<section id=\"findings\">\n<h2>Findings</h2>\n";

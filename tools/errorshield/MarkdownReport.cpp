@@ -66,12 +66,6 @@ std::string urlEscape(llvm::StringRef S) {
   return Out;
 }
 
-const PatternInfo *patternOf(const Finding &F, const CatalogView &Catalog) {
-  if (const PatternInfo *P = Catalog.byCheck(F.Check))
-    return P;
-  return F.PatternId.empty() ? nullptr : Catalog.byId(F.PatternId);
-}
-
 struct PatternRow {
   const PatternInfo *Pattern = nullptr; ///< null for a check outside the catalog
   std::string Check, Level;             ///< Level: the most severe level actually reported
@@ -91,13 +85,13 @@ std::vector<PatternRow> patternRows(const Report &R, const CatalogView &Catalog)
   for (const PatternInfo &P : Catalog.patterns()) {
     PatternRow Row{&P, P.Check, "", 0, 0};
     for (const Finding &F : R.Findings)
-      if (patternOf(F, Catalog) == &P)
+      if (Catalog.patternOf(F) == &P)
         Count(Row, F);
     if (Row.Count)
       Rows.push_back(std::move(Row));
   }
   for (const Finding &F : R.Findings)
-    if (!patternOf(F, Catalog)) {
+    if (!Catalog.patternOf(F)) {
       PatternRow &Row = Others[F.Check];
       Row.Check = F.Check;
       Count(Row, F);
@@ -116,7 +110,7 @@ void writeFindingList(llvm::ArrayRef<const Finding *> Findings, const Report &R,
        << codeSpan(F->Where.File + ":" + std::to_string(F->Where.Line) + ":" +
                    std::to_string(F->Where.Column))
        << " — " << mdEscape(F->Message);
-    if (const PatternInfo *P = patternOf(*F, Catalog); P && !P->HelpUri.empty())
+    if (const PatternInfo *P = Catalog.patternOf(*F); P && !P->HelpUri.empty())
       OS << " — [" << mdEscape(P->Id) << "](" << urlEscape(R.DocsBase + P->HelpUri) << ")";
     OS << "\n";
   }

@@ -10,9 +10,7 @@
 #include "FindingBuilder.h"
 #include "Manifests.h"
 #include "SarifReader.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 
 namespace cl = llvm::cl;
 
@@ -28,10 +26,10 @@ cl::list<std::string> ManifestPaths(cl::Positional, cl::OneOrMore, cl::sub(manif
 } // namespace
 
 int runMerge() {
-  if (int Exit = checkReportOptions())
-    return Exit;
+  std::optional<ReportPlan> Plan = planReport();
+  if (!Plan)
+    return ExitUsage;
   Report Merged;
-  llvm::StringSet<> Seen;
   for (const std::string &Input : Inputs) {
     llvm::Expected<Report> Part = readSarif(Input);
     if (!Part) {
@@ -40,27 +38,25 @@ int runMerge() {
     }
     if (Merged.ToolVersion.empty())
       Merged.ToolVersion = Part->ToolVersion;
-    // Shards can share headers: a header finding appears in several of them once each.
-    for (Finding &F : Part->Findings) {
-      std::string Key = F.Fingerprint.empty() ? F.Check + "|" + F.Where.File + "|" +
-                                                    std::to_string(F.Where.Line) + "|" + F.Message
-                                              : F.Fingerprint;
-      if (Seen.insert(Key).second)
-        Merged.Findings.push_back(std::move(F));
-    }
+    std::move(Part->Findings.begin(), Part->Findings.end(), std::back_inserter(Merged.Findings));
     std::move(Part->Units.begin(), Part->Units.end(), std::back_inserter(Merged.Units));
   }
   Merged.SourceRoot = sourceRoot();
   Merged.DocsBase = docsBase();
+  // Shards can share headers: a header finding appears in several of them, once in the merge. The
+  // occurrence numbers inside fingerprints are then counted over the whole set, as a full run does
+  // (two shards may each have seen a different one of two identical lines of a header).
   sortAndDeduplicate(Merged.Findings);
+  assignFingerprints(Merged.Findings, Merged.SourceRoot);
   std::sort(Merged.Units.begin(), Merged.Units.end(),
             [](const Unit &A, const Unit &B) { return A.File < B.File; });
-  return finishReport(Merged, CatalogView::builtin());
+  return finishReport(Merged, CatalogView::builtin(), *Plan);
 }
 
 int runManifests() {
-  if (int Exit = checkReportOptions())
-    return Exit;
+  std::optional<ReportPlan> Plan = planReport();
+  if (!Plan)
+    return ExitUsage;
   const CatalogView &Catalog = CatalogView::builtin();
   Report R;
   R.ToolVersion = ERRORSHIELD_VERSION;
@@ -73,15 +69,12 @@ int runManifests() {
       llvm::errs() << "errorshield: " << P << ": no such file or directory\n";
       return ExitUsage;
     }
-    llvm::SmallString<256> Abs(P);
-    llvm::sys::fs::make_absolute(Abs);
-    llvm::sys::path::remove_dots(Abs, true);
-    Paths.push_back(std::string(Abs));
+    Paths.push_back(absolutePath(P));
   }
   lintManifests(Paths, ManifestRules::fromCatalog(Catalog), Catalog, R);
   sortAndDeduplicate(R.Findings);
   assignFingerprints(R.Findings, R.SourceRoot);
-  return finishReport(R, Catalog);
+  return finishReport(R, Catalog, *Plan);
 }
 
 } // namespace errorshield

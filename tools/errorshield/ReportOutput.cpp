@@ -73,15 +73,12 @@ void write(const std::string &Format, const Report &R, const CatalogView &C, llv
 
 /// Drops the findings the baseline has. Matching is by fingerprint; results of other tools (no
 /// fingerprint) match on rule, file and line.
-llvm::Error applyBaseline(Report &R) {
-  llvm::Expected<Report> Old = readSarif(Baseline);
-  if (!Old)
-    return Old.takeError();
+void applyBaseline(Report &R, const Report &Old) {
   llvm::StringSet<> Known;
-  for (const Finding &F : Old->Findings)
+  for (const Finding &F : Old.Findings)
     Known.insert(!F.Fingerprint.empty()
                      ? F.Fingerprint
-                     : F.Check + "|" + relativePath(F.Where.File, Old->SourceRoot) + "|" +
+                     : F.Check + "|" + relativePath(F.Where.File, Old.SourceRoot) + "|" +
                            std::to_string(F.Where.Line));
   std::vector<Finding> Kept;
   for (Finding &F : R.Findings) {
@@ -93,7 +90,6 @@ llvm::Error applyBaseline(Report &R) {
       Kept.push_back(std::move(F));
   }
   R.Findings = std::move(Kept);
-  return llvm::Error::success();
 }
 
 void printSummary(const Report &R) {
@@ -123,10 +119,9 @@ void printSummary(const Report &R) {
 } // namespace
 
 std::string sourceRoot() {
-  llvm::SmallString<256> Root(SourceRootArg.empty() ? "." : SourceRootArg.getValue());
-  llvm::sys::fs::make_absolute(Root);
-  llvm::sys::path::remove_dots(Root, true);
-  return std::string(Root.str().rtrim('/'));
+  return llvm::StringRef(absolutePath(SourceRootArg.empty() ? "." : SourceRootArg.getValue()))
+      .rtrim('/')
+      .str();
 }
 
 std::string docsBase() {
@@ -140,38 +135,15 @@ std::string docsBase() {
   return "file://" ERRORSHIELD_SOURCE_DIR "/";
 }
 
-int checkReportOptions() {
-  for (const std::string &F : Formats)
+std::optional<ReportPlan> planReport() {
+  ReportPlan Plan;
+  Plan.Formats.assign(Formats.begin(), Formats.end());
+  if (Plan.Formats.empty())
+    Plan.Formats.push_back("text");
+  for (const std::string &F : Plan.Formats)
     if (!Extensions.count(F)) {
       llvm::errs() << "errorshield: unknown --format '" << F << "': text, sarif, json, md or html\n";
-      return ExitUsage;
-    }
-  if (!GateArgs.empty())
-    if (llvm::Expected<Gate> G = Gate::parse({GateArgs.begin(), GateArgs.end()}); !G) {
-      llvm::errs() << "errorshield: " << llvm::toString(G.takeError()) << "\n";
-      return ExitUsage;
-    }
-  if (!Baseline.empty())
-    if (llvm::Expected<Report> Old = readSarif(Baseline); !Old) {
-      llvm::errs() << "errorshield: --baseline " << llvm::toString(Old.takeError()) << "\n";
-      return ExitUsage;
-    }
-  if (!ChangedLinesArg.empty())
-    if (auto Changed = ChangedLines::load(ChangedLinesArg, sourceRoot()); !Changed) {
-      llvm::errs() << "errorshield: " << llvm::toString(Changed.takeError()) << "\n";
-      return ExitUsage;
-    }
-  return ExitClean;
-}
-
-int finishReport(Report &R, const CatalogView &Catalog) {
-  std::vector<std::string> Wanted(Formats.begin(), Formats.end());
-  if (Wanted.empty())
-    Wanted.push_back("text");
-  for (const std::string &F : Wanted)
-    if (!Extensions.count(F)) {
-      llvm::errs() << "errorshield: unknown --format '" << F << "': text, sarif, json, md or html\n";
-      return ExitUsage;
+      return std::nullopt;
     }
   std::vector<std::string> GateValues(GateArgs.begin(), GateArgs.end());
   if (GateValues.empty())
@@ -179,27 +151,37 @@ int finishReport(Report &R, const CatalogView &Catalog) {
   llvm::Expected<Gate> TheGate = Gate::parse(GateValues);
   if (!TheGate) {
     llvm::errs() << "errorshield: " << llvm::toString(TheGate.takeError()) << "\n";
-    return ExitUsage;
+    return std::nullopt;
   }
-  if (!Baseline.empty())
-    if (llvm::Error E = applyBaseline(R)) {
-      llvm::errs() << "errorshield: --baseline " << llvm::toString(std::move(E)) << "\n";
-      return ExitUsage;
+  Plan.TheGate = std::move(*TheGate);
+  if (!Baseline.empty()) {
+    llvm::Expected<Report> Old = readSarif(Baseline);
+    if (!Old) {
+      llvm::errs() << "errorshield: --baseline " << llvm::toString(Old.takeError()) << "\n";
+      return std::nullopt;
     }
-  std::optional<ChangedLines> Changed;
+    Plan.Baseline = std::move(*Old);
+  }
   if (!ChangedLinesArg.empty()) {
-    llvm::Expected<ChangedLines> Loaded = ChangedLines::load(ChangedLinesArg, R.SourceRoot);
-    if (!Loaded) {
-      llvm::errs() << "errorshield: " << llvm::toString(Loaded.takeError()) << "\n";
-      return ExitUsage;
+    llvm::Expected<ChangedLines> Changed = ChangedLines::load(ChangedLinesArg, sourceRoot());
+    if (!Changed) {
+      llvm::errs() << "errorshield: " << llvm::toString(Changed.takeError()) << "\n";
+      return std::nullopt;
     }
-    Changed = std::move(*Loaded);
+    Plan.Changed = std::move(*Changed);
   }
+  return Plan;
+}
+
+int finishReport(Report &R, const CatalogView &Catalog, const ReportPlan &Plan) {
+  if (Plan.Baseline)
+    applyBaseline(R, *Plan.Baseline);
+  const std::vector<std::string> &Wanted = Plan.Formats;
   bool AnyGating = false;
   for (Finding &F : R.Findings) {
-    bool OnChangedLine = !Changed || Changed->contains(F.Where.File, F.Where.Line);
+    bool OnChangedLine = !Plan.Changed || Plan.Changed->contains(F.Where.File, F.Where.Line);
     R.OutsideChangedLines += !OnChangedLine;
-    F.Gating = OnChangedLine && TheGate->selects(F, Catalog);
+    F.Gating = OnChangedLine && Plan.TheGate.selects(F, Catalog);
     AnyGating |= F.Gating;
   }
 

@@ -146,7 +146,6 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
   Options.MakeOptionsProvider = *MakeProvider;
   Options.ResourceDir = ResourceDir;
   Options.SkipSystemFunctionBodies = SkipSystemBodies;
-  Options.RestrictTraversalToUserCode = true;
 
   const CatalogView &Catalog = CatalogView::builtin();
   const std::vector<std::string> &Files = Selection->Files;
@@ -199,15 +198,16 @@ llvm::Expected<std::vector<TuResult>> scanInto(Report &R,
 }
 
 int runScan(std::unique_ptr<clang::tooling::CompilationDatabase> Fixed) {
-  if (int Exit = checkReportOptions())
-    return Exit;
+  std::optional<ReportPlan> Plan = planReport();
+  if (!Plan)
+    return ExitUsage;
   Report R;
   llvm::Expected<std::vector<TuResult>> Results = scanInto(R, std::move(Fixed));
   if (!Results) {
     llvm::errs() << "errorshield: " << llvm::toString(Results.takeError()) << "\n";
     return ExitUsage;
   }
-  int Exit = finishReport(R, CatalogView::builtin());
+  int Exit = finishReport(R, CatalogView::builtin(), *Plan);
   if (Exit == ExitUsage)
     return Exit;
   if (!ExportFixes.empty())

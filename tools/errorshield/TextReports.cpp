@@ -60,7 +60,7 @@ void writeJson(const Report &R, const CatalogView &Catalog, llvm::raw_ostream &O
                                          {"offset", E.Offset},
                                          {"length", E.Length},
                                          {"replacement", E.Replacement}});
-    const PatternInfo *P = Catalog.byCheck(F.Check);
+    const PatternInfo *P = Catalog.patternOf(F);
     Findings.push_back(llvm::json::Object{
         {"check", F.Check},
         {"pattern", F.PatternId},

@@ -1,6 +1,8 @@
 //===--- TuAnalyzer.cpp - One translation unit through clang-tidy, in process ---===//
 
 #include "TuAnalyzer.h"
+#include "SourceFiles.h"
+#include "core/UserCodeScope.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/GlobList.h"
@@ -12,7 +14,6 @@
 #include "clang/Frontend/MultiplexConsumer.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/Tooling.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include <tuple>
@@ -71,13 +72,9 @@ public:
   }
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
-    if (Restrict) {
-      std::vector<Decl *> UserDecls;
-      for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
-        if (!SM.isInSystemHeader(D->getLocation()))
-          UserDecls.push_back(D);
-      Ctx.setTraversalScope(UserDecls);
-    }
+    // Whatever checks are enabled, not only ErrorShield's (whose matcher would do the same).
+    if (Restrict)
+      clang::tidy::errorshield::limitTraversalToUserCode(Ctx);
     MultiplexConsumer::HandleTranslationUnit(Ctx);
     FunctionIndexer(SM, Index).TraverseAST(Ctx);
   }
@@ -179,13 +176,6 @@ std::pair<unsigned, unsigned> enabledChecks(const ClangTidyOptions &Opts) {
   return {All, Ours};
 }
 
-/// Whether every enabled check is an ErrorShield check, whose matchers look at user code only, so
-/// skipping library function bodies cannot change a finding.
-bool onlyErrorShieldChecks(const ClangTidyOptions &Opts) {
-  auto [All, Ours] = enabledChecks(Opts);
-  return All == Ours;
-}
-
 /// The first compiler error of a failed TU, as "file:line:column: message".
 std::string firstCompilerError(const std::vector<ClangTidyError> &Errors) {
   for (const ClangTidyError &E : Errors) {
@@ -193,12 +183,9 @@ std::string firstCompilerError(const std::vector<ClangTidyError> &Errors) {
         !StringRef(E.DiagnosticName).starts_with("clang-diagnostic-"))
       continue;
     std::string Where = E.Message.FilePath;
-    if (auto Buffer = llvm::MemoryBuffer::getFile(E.Message.FilePath)) {
-      StringRef Before = (*Buffer)->getBuffer().take_front(E.Message.FileOffset);
-      size_t LineStart = Before.rfind('\n') + 1; // npos + 1 == 0 on the first line.
-      Where += ":" + std::to_string(Before.count('\n') + 1) + ":" +
-               std::to_string(Before.size() - LineStart + 1);
-    }
+    SourceFiles::Position P = SourceFiles().position(E.Message.FilePath, E.Message.FileOffset);
+    if (P.Line)
+      Where += ":" + std::to_string(P.Line) + ":" + std::to_string(P.Column);
     return Where + ": " + E.Message.Message;
   }
   return "";
@@ -235,12 +222,14 @@ TuResult analyseTranslationUnit(const tooling::CompilationDatabase &Database,
   // With SystemHeaders the user asked for findings in system headers: parse and traverse them.
   ClangTidyOptions FileOptions = Context.getOptionsForFile(File);
   bool SystemHeaders = FileOptions.SystemHeaders.value_or(false);
+  std::tie(Result.EnabledChecks, Result.EnabledErrorShieldChecks) = enabledChecks(FileOptions);
+  // ErrorShield's matchers look at user code only: with nothing else enabled, skipping library
+  // function bodies cannot change a finding.
+  const bool OnlyErrorShield = Result.EnabledChecks == Result.EnabledErrorShieldChecks;
   bool SkipBodies = !SystemHeaders && (Options.SkipSystemFunctionBodies == SkipBodies::Always ||
                                        (Options.SkipSystemFunctionBodies == SkipBodies::Auto &&
-                                        onlyErrorShieldChecks(FileOptions)));
-  std::tie(Result.EnabledChecks, Result.EnabledErrorShieldChecks) = enabledChecks(FileOptions);
-  TidyActionFactory Factory(Context, Options.RestrictTraversalToUserCode && !SystemHeaders,
-                            SkipBodies, Result.Functions, FS);
+                                        OnlyErrorShield));
+  TidyActionFactory Factory(Context, /*Restrict=*/!SystemHeaders, SkipBodies, Result.Functions, FS);
   int Status = Tool.run(&Factory);
   Result.Errors = DiagConsumer.take();
   Result.Problem = firstCompilerError(Result.Errors);

@@ -35,10 +35,9 @@ struct TuOptions {
   /// every TU gets its own).
   std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>()> MakeOptionsProvider;
   std::string ResourceDir; ///< Clang's builtin headers; the binary's own location has none.
-  /// Keep the AST traversal (matchers and the parent map) out of top-level declarations in system
-  /// headers. clang-tidy's matchers already ignore them unless SystemHeaders is set; this also stops
-  /// checks that ask for parents from building a parent map over every Boost header.
-  bool RestrictTraversalToUserCode = true;
+  // The AST traversal (matchers and the parent map) always stays out of top-level declarations in
+  // system headers unless SystemHeaders is set: clang-tidy's matchers ignore them anyway, and
+  // checks that ask for parents would otherwise build a parent map over every Boost header.
   /// Let the parser skip function bodies in system headers, as clangd does for its preamble. Auto
   /// does so only for a TU whose enabled checks are all ErrorShield checks, which judge user code
   /// alone; other checks (the static analyzer, for one) may look into library bodies.

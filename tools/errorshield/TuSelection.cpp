@@ -1,6 +1,7 @@
 //===--- TuSelection.cpp - Which translation units a scan analyses ------------===//
 
 #include "TuSelection.h"
+#include "FindingBuilder.h"
 #include "clang/Tooling/JSONCompilationDatabase.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -10,13 +11,6 @@ using namespace clang::tooling;
 
 namespace errorshield {
 namespace {
-
-std::string absolute(llvm::StringRef Path) {
-  llvm::SmallString<256> Abs(Path);
-  llvm::sys::fs::make_absolute(Abs);
-  llvm::sys::path::remove_dots(Abs, true);
-  return std::string(Abs);
-}
 
 bool isUnder(llvm::StringRef File, llvm::StringRef Dir) {
   return File == Dir || (File.starts_with(Dir) && File.size() > Dir.size() && File[Dir.size()] == '/');
@@ -59,7 +53,7 @@ llvm::Expected<TuSelection> selectTranslationUnits(llvm::StringRef BuildPath,
   for (const std::string &P : Paths) {
     if (!llvm::sys::fs::exists(P))
       return llvm::createStringError(P + ": no such file or directory");
-    Wanted.push_back(absolute(P));
+    Wanted.push_back(absolutePath(P));
   }
   if (Fixed) {
     if (Wanted.empty())
@@ -78,7 +72,7 @@ llvm::Expected<TuSelection> selectTranslationUnits(llvm::StringRef BuildPath,
       return DB.takeError();
     Selection.Database = std::move(*DB);
     for (const std::string &File : Selection.Database->getAllFiles()) {
-      std::string Abs = absolute(File);
+      std::string Abs = absolutePath(File);
       if (Wanted.empty() || llvm::any_of(Wanted, [&](const std::string &W) { return isUnder(Abs, W); }))
         Selection.Files.push_back(Abs);
     }
