@@ -51,7 +51,7 @@ void Server::deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to,
 
 void Server::reply_error(const std::shared_ptr<WebSocketSession> &sender, const ProtocolError &e) {
   metrics_.reject(rejection_of(e));
-  sender->send(std::make_shared<const std::string>(error_event(e)));
+  reply(sender, error_event(e));
 }
 
 void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender,
@@ -64,27 +64,32 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
   }
   const Request &request = std::get<Request>(parsed);
   if (const auto *m = std::get_if<DirectMessage>(&request)) {
-    std::size_t reached = route(m->to, direct_event(from, *m));
-    if (reached == 0)
-      return reply_error(sender, {"unknown-recipient",
-                                  "user " + std::to_string(m->to) + " is not connected", m->id});
-    sender->send(std::make_shared<const std::string>(ack_event(m->id, reached)));
+    send_to_user(sender, m->to, m->id, direct_event(from, *m));
   } else if (const auto *p = std::get_if<Payment>(&request)) {
-    std::size_t reached = route(p->to, payment_event(from, *p));
-    if (reached == 0)
-      return reply_error(sender, {"unknown-recipient",
-                                  "user " + std::to_string(p->to) + " is not connected", p->id});
-    sender->send(std::make_shared<const std::string>(ack_event(p->id, reached)));
+    send_to_user(sender, p->to, p->id, payment_event(from, *p));
   } else if (const auto *j = std::get_if<JoinRoom>(&request)) {
     auto members = registry_.join_room(j->room, sender->id(), sender);
     deliver(members, presence_event(from, true));
     // The joiner learns it is in (and how many were there before it) before it sends to the room.
-    sender->send(std::make_shared<const std::string>(ack_event(j->id, members.size())));
+    reply(sender, ack_event(j->id, members.size()));
   } else if (const auto *r = std::get_if<RoomMessage>(&request)) {
     auto members = registry_.room_members(r->room);
     deliver(members, room_event(from, *r));
-    sender->send(std::make_shared<const std::string>(ack_event(r->id, members.size())));
+    reply(sender, ack_event(r->id, members.size()));
   }
+}
+
+void Server::send_to_user(const std::shared_ptr<WebSocketSession> &sender, UserId to,
+                          const std::string &id, const std::string &event) {
+  std::size_t reached = route(to, event);
+  if (reached == 0)
+    return reply_error(sender,
+                       {"unknown-recipient", "user " + std::to_string(to) + " is not connected", id});
+  reply(sender, ack_event(id, reached));
+}
+
+void Server::reply(const std::shared_ptr<WebSocketSession> &sender, std::string event) {
+  sender->send(std::make_shared<const std::string>(std::move(event)));
 }
 
 std::size_t Server::route(UserId to, const std::string &event) {

@@ -40,7 +40,12 @@ public:
 
 private:
   void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);
+  void reply(const std::shared_ptr<WebSocketSession> &sender, std::string event);
   void reply_error(const std::shared_ptr<WebSocketSession> &sender, const ProtocolError &e);
+  // A direct message or payment: delivered and acknowledged, or refused when `to` is connected to
+  // no node.
+  void send_to_user(const std::shared_ptr<WebSocketSession> &sender, UserId to,
+                    const std::string &id, const std::string &event);
   // Local delivery plus, with Redis, the other nodes where `to` is connected; the number of
   // connections (local) and nodes (remote) reached, 0 when `to` is connected nowhere.
   std::size_t route(UserId to, const std::string &event);
