@@ -8,7 +8,7 @@
 
 namespace chat {
 
-HttpSession::HttpSession(tcp::socket &&socket, std::shared_ptr<Server> server)
+HttpSession::HttpSession(Socket &&socket, std::shared_ptr<Server> server)
     : stream_(std::move(socket)), server_(std::move(server)) {}
 
 void HttpSession::run() { do_read(); }

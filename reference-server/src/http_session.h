@@ -12,7 +12,7 @@ class Server;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-  HttpSession(tcp::socket &&socket, std::shared_ptr<Server> server);
+  HttpSession(Socket &&socket, std::shared_ptr<Server> server);
   void run();
 
 private:
@@ -22,7 +22,7 @@ private:
   void respond(http::status status, std::string content_type, std::string body);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
-  beast::tcp_stream stream_;
+  TcpStream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<Server> server_;
   http::request<http::string_body> request_;

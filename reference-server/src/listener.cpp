@@ -5,9 +5,9 @@
 
 namespace chat {
 
-Listener::Listener(net::io_context &ioc, tcp::endpoint endpoint, std::shared_ptr<Server> server,
+Listener::Listener(IoPool &pool, tcp::endpoint endpoint, std::shared_ptr<Server> server,
                    beast::error_code &ec)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), server_(std::move(server)) {
+    : pool_(pool), acceptor_(net::make_strand(pool.main())), server_(std::move(server)) {
   if (acceptor_.open(endpoint.protocol(), ec); ec)
     return;
   if (acceptor_.set_option(net::socket_base::reuse_address(true), ec); ec)
@@ -18,13 +18,13 @@ Listener::Listener(net::io_context &ioc, tcp::endpoint endpoint, std::shared_ptr
 }
 
 void Listener::do_accept() {
-  // Each connection gets its own strand: its handlers never run concurrently, whatever the number
-  // of threads running the io_context.
-  acceptor_.async_accept(net::make_strand(ioc_),
+  // Each connection gets its own strand: its handlers never run concurrently, and other threads'
+  // work for it (send, close) is posted onto that strand.
+  acceptor_.async_accept(net::make_strand(pool_.next().get_executor()),
                          beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
-void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
+void Listener::on_accept(beast::error_code ec, Socket socket) {
   if (ec == net::error::operation_aborted)
     return; // stop() closed the acceptor.
   if (ec)

@@ -1,7 +1,8 @@
-// Accepts TCP connections, each onto its own strand of the shared io_context.
+// Accepts TCP connections, each onto its own strand of one of the pool's io_contexts.
 #pragma once
 
 #include "beast.h"
+#include "io_pool.h"
 
 #include <memory>
 
@@ -11,7 +12,7 @@ class Server;
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-  Listener(net::io_context &ioc, tcp::endpoint endpoint, std::shared_ptr<Server> server,
+  Listener(IoPool &pool, tcp::endpoint endpoint, std::shared_ptr<Server> server,
            beast::error_code &ec);
   void run() { do_accept(); }
   void stop();
@@ -19,9 +20,9 @@ public:
 
 private:
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
+  void on_accept(beast::error_code ec, Socket socket);
 
-  net::io_context &ioc_;
+  IoPool &pool_;
   tcp::acceptor acceptor_;
   std::shared_ptr<Server> server_;
 };

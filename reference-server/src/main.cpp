@@ -5,6 +5,7 @@
 //                  [--max-queued-messages=256] [--idle-timeout=60] [--handshake-timeout=10]
 //   (or ES_CHAT_PORT=..., ES_CHAT_ALLOWED_ORIGINS=... in the environment)
 #include "config.h"
+#include "io_pool.h"
 #include "listener.h"
 #include "log.h"
 #include "server.h"
@@ -12,8 +13,6 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <thread>
-#include <vector>
 
 int main(int argc, char **argv) {
   std::string error;
@@ -23,7 +22,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   const unsigned threads = config->threads;
-  chat::net::io_context ioc(static_cast<int>(threads));
+  chat::IoPool pool(threads);
+  chat::net::io_context &ioc = pool.main();
   auto server = std::make_shared<chat::Server>(*config);
 
   chat::beast::error_code ec;
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "es-chat-server: bad address %s\n", config->address.c_str());
     return 2;
   }
-  auto listener = std::make_shared<chat::Listener>(ioc, chat::tcp::endpoint{address, config->port},
+  auto listener = std::make_shared<chat::Listener>(pool, chat::tcp::endpoint{address, config->port},
                                                    server, ec);
   if (ec) {
     std::fprintf(stderr, "es-chat-server: cannot listen: %s\n", ec.message().c_str());
@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
   // SIGINT/SIGTERM: every client gets 1001 (going away), then the server exits.
   chat::net::signal_set signals(ioc, SIGINT, SIGTERM);
   chat::net::steady_timer grace(ioc);
-  signals.async_wait([server, listener, &grace, &ioc](chat::beast::error_code ec, int signal) {
+  signals.async_wait([server, listener, &grace, &pool](chat::beast::error_code ec, int signal) {
     if (ec)
       return;
     chat::log_event("shutdown", {{"signal", std::to_string(signal)}});
@@ -69,17 +69,11 @@ int main(int argc, char **argv) {
     server->close_all();
     // Peers have a moment to answer the close frames; idle HTTP connections do not hold us up.
     grace.expires_after(std::chrono::seconds(2));
-    grace.async_wait([&ioc](chat::beast::error_code) { ioc.stop(); });
+    grace.async_wait([&pool](chat::beast::error_code) { pool.stop(); });
   });
 
-  // A fixed pool: the number of threads never depends on the number of connections.
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto &t : pool)
-    t.join();
+  pool.run();
+  server->stop_redis();
   chat::log_event("stopped");
   return 0;
 }

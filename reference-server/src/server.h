@@ -37,6 +37,9 @@ public:
 
   // Routes to and shares presence with other nodes through Redis at host:port.
   void enable_redis(net::io_context &ioc, const std::string &host, int port);
+  // Joins the bridge's threads. Called once the pool has stopped and before it is destroyed: the
+  // bridge posts what it receives onto an io_context, which must outlive those threads.
+  void stop_redis() { bridge_.reset(); }
 
 private:
   void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);

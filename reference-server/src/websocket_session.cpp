@@ -3,9 +3,27 @@
 #include "log.h"
 #include "server.h"
 
-namespace chat {
+#include <netinet/tcp.h>
 
-WebSocketSession::WebSocketSession(tcp::socket &&socket, std::shared_ptr<Server> server,
+namespace chat {
+namespace {
+
+// TCP_CORK as an Asio socket option (Asio only names TCP_NODELAY).
+class TcpCork {
+public:
+  explicit TcpCork(bool on) : value_(on ? 1 : 0) {}
+  template <class Protocol> int level(const Protocol &) const { return IPPROTO_TCP; }
+  template <class Protocol> int name(const Protocol &) const { return TCP_CORK; }
+  template <class Protocol> const int *data(const Protocol &) const { return &value_; }
+  template <class Protocol> std::size_t size(const Protocol &) const { return sizeof(value_); }
+
+private:
+  int value_;
+};
+
+} // namespace
+
+WebSocketSession::WebSocketSession(Socket &&socket, std::shared_ptr<Server> server,
                                    UserId user, std::string subprotocol)
     : ws_(std::move(socket)), idle_timer_(ws_.get_executor()), server_(std::move(server)),
       user_(user), id_(server_->next_session_id()), subprotocol_(std::move(subprotocol)) {}
@@ -32,6 +50,7 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     return;
   }
   open_ = true;
+  last_message_ = Clock::now();
   server_->connected(user_, id_, shared_from_this());
   arm_idle_timer();
   do_read();
@@ -63,10 +82,11 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     close_with(websocket::close_code::unknown_data, "text frames only");
     return;
   }
-  std::string text = beast::buffers_to_string(buffer_.data());
+  last_message_ = Clock::now();
+  const auto data = buffer_.cdata();
+  server_->handle(user_, shared_from_this(),
+                  std::string_view(static_cast<const char *>(data.data()), data.size()));
   buffer_.consume(buffer_.size());
-  arm_idle_timer();
-  server_->handle(user_, shared_from_this(), text);
   do_read();
 }
 
@@ -98,8 +118,10 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     return; // The pending read fails too and ends the session.
   }
   queue_.pop_front();
-  if (closing_) {
+  if (closing_)
     queue_.clear();
+  set_cork(!queue_.empty()); // The close frame below is never held back.
+  if (closing_) {
     ws_.async_close(close_reason_,
                     beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
     return;
@@ -109,14 +131,30 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
+void WebSocketSession::set_cork(bool on) {
+  // While messages are waiting behind the one just written, the kernel holds the small frames
+  // back and sends them together once the queue drains (or a full segment is ready): a fan-out
+  // burst costs one transmission per recipient instead of one per message. A lone message is
+  // never corked, so it leaves at once (TCP_NODELAY).
+  if (on == corked_)
+    return;
+  corked_ = on;
+  beast::error_code ignored; // Without the option the frames still go out, one by one.
+  beast::get_lowest_layer(ws_).socket().set_option(TcpCork(on), ignored);
+}
+
 void WebSocketSession::arm_idle_timer() {
-  idle_timer_.expires_after(server_->config().idle_timeout);
+  idle_timer_.expires_at(last_message_ + server_->config().idle_timeout);
   idle_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_idle, shared_from_this()));
 }
 
 void WebSocketSession::on_idle(beast::error_code ec) {
-  if (ec) // operation_aborted: re-armed by a message, or cancelled at the end.
+  if (ec) // operation_aborted: the session ended.
     return;
+  // Messages do not touch the timer (cancelling and re-arming it per message cost more than the
+  // message itself): they move last_message_, and the timer, when it fires, waits out the rest.
+  if (Clock::now() < last_message_ + server_->config().idle_timeout)
+    return arm_idle_timer();
   server_->metrics().idle_closed++;
   close_with(websocket::close_code::policy_error, "idle timeout");
 }

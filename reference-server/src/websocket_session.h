@@ -19,7 +19,7 @@ class Server;
 
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 public:
-  WebSocketSession(tcp::socket &&socket, std::shared_ptr<Server> server, UserId user,
+  WebSocketSession(Socket &&socket, std::shared_ptr<Server> server, UserId user,
                    std::string subprotocol);
 
   // Accepts the upgrade request the HTTP session already read and checked (Origin, user,
@@ -45,22 +45,26 @@ private:
   void on_read(beast::error_code ec, std::size_t bytes);
   void on_send(std::shared_ptr<const std::string> message);
   void on_write(beast::error_code ec, std::size_t bytes);
+  void set_cork(bool on);
   void arm_idle_timer();
   void on_idle(beast::error_code ec);
   void close_with(websocket::close_code code, const char *reason);
   void on_close(beast::error_code ec);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<TcpStream> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
-  net::steady_timer idle_timer_;
+  Timer idle_timer_;
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_message_; // Read by the idle timer.
   std::shared_ptr<Server> server_;
   const UserId user_;
   const SessionId id_;
   const std::string subprotocol_;
   websocket::close_reason close_reason_;
   bool open_ = false;    // Accepted and registered, not yet closed.
-  bool closing_ = false; // A close frame was sent or received: nothing more is written.
+  bool closing_ = false;
+  bool corked_ = false; // A close frame was sent or received: nothing more is written.
 };
 
 } // namespace chat

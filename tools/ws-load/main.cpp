@@ -1,25 +1,34 @@
 // ws-load: a bounded load client for the reference chat protocol (loopback only).
 //
 //   ws-load --port=P --mode=direct|broadcast|idle --connections=N [--messages=M] [--size=BYTES]
-//           [--seconds=LIMIT] [--host=127.0.0.1]
+//           [--rate=MSGS_PER_S] [--server-pid=PID] [--seconds=LIMIT] [--host=127.0.0.1]
 //
-// direct:    every connection sends M messages of BYTES to itself, one at a time, and times each
-//            until its own copy comes back (the server routes it like any direct message).
-// broadcast: every connection joins room "bench"; connection 0 sends M messages to the room and the
-//            time until each member receives each message is recorded (fan-out).
+// Every connection opens first; the measured phase starts once all are open (and, for broadcast,
+// joined), so connection set-up is not counted.
+// direct:    every connection sends M messages of BYTES to itself (the server routes them like any
+//            direct message) and times each until its copy comes back.
+// broadcast: every connection joins room "bench"; connection 0 sends M messages to the room and
+//            the time until each member receives each one is recorded (fan-out).
 // idle:      N connections open and stay idle; prints "ready" and waits for --seconds.
-// Prints one JSON line: throughput, p50/p99 latency. Stops at --seconds whatever happens.
+// --rate=0 (the default) is a closed loop: direct connections keep one message in flight, the
+// broadcaster sends its M back to back; latency then measures queueing at saturation. --rate=R is
+// an open loop: R messages per second in all, each on a fixed schedule, and latency runs from the
+// scheduled send time, so a server that falls behind cannot hide it by slowing the client down.
+// --server-pid: the server's CPU time (user, system) over the measured phase, from /proc.
+// Prints one JSON line. Stops at --seconds whatever happens.
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace net = boost::asio;
@@ -29,6 +38,8 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using net::awaitable;
 using net::use_awaitable;
+using namespace net::experimental::awaitable_operators;
+using WebSocket = websocket::stream<beast::tcp_stream>;
 
 namespace {
 
@@ -36,21 +47,69 @@ struct Options {
   std::string host = "127.0.0.1", mode = "direct";
   unsigned short port = 0;
   unsigned connections = 100, messages = 100, size = 32, seconds = 60;
+  double rate = 0;
+  int server_pid = 0;
 };
 
-struct Stats {
-  std::vector<double> latencies_ms; // Only touched from the single io_context thread.
-  std::uint64_t delivered = 0;
-  unsigned connected = 0, finished = 0, failed = 0;
+struct CpuTime {
+  double user = 0, system = 0;
 };
 
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+// utime and stime of a process, in seconds; zero when there is no such process.
+CpuTime cpu_of(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2)); // The name may hold spaces.
+  std::string skip;
+  for (int i = 3; i < 14; ++i)
+    fields >> skip;
+  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK)), user = 0, system = 0;
+  fields >> user >> system;
+  return {user / ticks, system / ticks};
 }
 
-awaitable<websocket::stream<beast::tcp_stream>> open(const Options &o, unsigned user) {
-  auto executor = co_await net::this_coro::executor;
-  websocket::stream<beast::tcp_stream> ws(executor);
+// Everything the connections share; only touched from the single io_context thread.
+struct Run {
+  Run(net::io_context &ioc, Options o) : o(std::move(o)), all_ready(ioc, Clock::time_point::max()) {}
+  Options o;
+  net::steady_timer all_ready; // Cancelled when the last connection is ready.
+  unsigned ready = 0, finished = 0, failed = 0;
+  std::uint64_t delivered = 0, expected = 0;
+  std::vector<double> latencies_ms;
+  Clock::time_point start, last_delivery;
+  CpuTime cpu_at_start, cpu_at_end;
+
+  // Waits until every connection is ready; the last one starts the measured phase.
+  awaitable<void> ready_to_start() {
+    if (++ready == o.connections) {
+      start = Clock::now();
+      if (o.server_pid)
+        cpu_at_start = cpu_of(o.server_pid);
+      all_ready.cancel();
+      co_return;
+    }
+    beast::error_code ec;
+    co_await all_ready.async_wait(net::redirect_error(use_awaitable, ec));
+  }
+  void record(std::int64_t stamp_us) {
+    last_delivery = Clock::now();
+    latencies_ms.push_back((us(last_delivery) - stamp_us) / 1000.0);
+    if (++delivered == expected && o.server_pid)
+      cpu_at_end = cpu_of(o.server_pid);
+  }
+  // When message `i` of a sender (one of `senders`, number `index`) is due, on an open loop.
+  Clock::time_point due(unsigned i, unsigned index, unsigned senders) const {
+    const double per_sender = o.rate / senders;
+    return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                       (i + static_cast<double>(index) / senders) / per_sender));
+  }
+  static std::int64_t us(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  }
+};
+
+awaitable<WebSocket> open(const Options &o, unsigned user) {
+  WebSocket ws(co_await net::this_coro::executor);
   beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
   co_await beast::get_lowest_layer(ws).async_connect(
       tcp::endpoint(net::ip::make_address(o.host), o.port), use_awaitable);
@@ -65,87 +124,90 @@ awaitable<websocket::stream<beast::tcp_stream>> open(const Options &o, unsigned 
   co_return ws;
 }
 
-// The payload's "text": a send timestamp padded to the wanted size.
-std::string stamped(std::size_t size) {
-  std::string text = std::to_string(now_us());
-  if (text.size() < size)
-    text.append(size - text.size(), '.');
-  return text;
-}
-
-awaitable<void> direct(const Options &o, unsigned user, Stats &stats) {
-  auto ws = co_await open(o, user);
-  ++stats.connected;
-  beast::flat_buffer buffer;
-  for (unsigned i = 0; i < o.messages; ++i) {
-    nlohmann::json m = {{"type", "msg"}, {"to", user}, {"text", stamped(o.size)}, {"id", std::to_string(i)}};
-    co_await ws.async_write(net::buffer(m.dump()), use_awaitable);
-    for (bool got = false; !got;) { // The ack and the message come back, in either order.
-      buffer.clear();
-      co_await ws.async_read(buffer, use_awaitable);
-      auto event = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
-      if (event.value("type", "") == "msg") {
-        const std::string text = event.value("text", "");
-        stats.latencies_ms.push_back((now_us() - std::stoll(text.substr(0, text.find('.')))) / 1000.0);
-        ++stats.delivered;
-        got = true;
-      }
-    }
-    buffer.clear();
-    co_await ws.async_read(buffer, use_awaitable); // The other of the two.
-  }
-  ++stats.finished;
-  co_await ws.async_close(websocket::close_code::normal, use_awaitable);
-}
-
-awaitable<void> broadcast_member(const Options &o, unsigned user, Stats &stats,
-                                 std::shared_ptr<net::steady_timer> all_joined, bool sender) {
-  auto ws = co_await open(o, user);
-  co_await ws.async_write(net::buffer(std::string(R"({"type":"join","room":"bench","id":"join"})")),
-                          use_awaitable);
-  beast::flat_buffer buffer;
-  for (bool joined = false; !joined;) { // Presence events of later joiners may come first.
-    buffer.clear();
-    co_await ws.async_read(buffer, use_awaitable);
-    joined = nlohmann::json::parse(beast::buffers_to_string(buffer.data())).value("id", "") == "join";
-  }
-  beast::error_code ec;
-  if (++stats.connected == o.connections)
-    all_joined->cancel(); // The last one to join releases the others and does not wait.
+// A chat message whose text is its send (or due) time, padded to the wanted size.
+std::string message(const char *type, unsigned user, std::int64_t stamp_us, unsigned i,
+                    std::size_t size) {
+  std::string text = std::to_string(stamp_us);
+  text.resize(std::max<std::size_t>(size, text.size()), '.');
+  nlohmann::json m = {{"type", type}, {"text", text}, {"id", std::to_string(i)}};
+  if (type == std::string_view("msg"))
+    m["to"] = user;
   else
-    co_await all_joined->async_wait(net::redirect_error(use_awaitable, ec)); // Until all joined.
-  // The server may still be processing the last joins: give it a moment before the first message.
-  net::steady_timer settle(co_await net::this_coro::executor, std::chrono::milliseconds(200));
-  co_await settle.async_wait(use_awaitable);
-  unsigned received = 0, acks = 0;
-  if (sender)
-    for (unsigned i = 0; i < o.messages; ++i) {
-      nlohmann::json m = {{"type", "room"}, {"room", "bench"}, {"text", stamped(o.size)}, {"id", std::to_string(i)}};
-      co_await ws.async_write(net::buffer(m.dump()), use_awaitable);
-    }
-  while (received < o.messages || (sender && acks < o.messages)) {
+    m["room"] = "bench";
+  return m.dump();
+}
+
+// Reads until `messages` events of `type` (each recorded) and `acks` acks have arrived.
+awaitable<void> receive(Run &run, WebSocket &ws, const char *type, unsigned messages, unsigned acks) {
+  beast::flat_buffer buffer;
+  for (unsigned got = 0, acked = 0; got < messages || acked < acks;) {
     buffer.clear();
     co_await ws.async_read(buffer, use_awaitable);
     auto event = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
-    const std::string type = event.value("type", "");
-    if (type == "room") {
+    const std::string kind = event.value("type", "");
+    if (kind == type) {
       const std::string text = event.value("text", "");
-      stats.latencies_ms.push_back((now_us() - std::stoll(text.substr(0, text.find('.')))) / 1000.0);
-      ++stats.delivered;
-      ++received;
-    } else if (type == "ack") {
-      ++acks;
+      run.record(std::stoll(text.substr(0, text.find('.'))));
+      ++got;
+    } else if (kind == "ack") {
+      ++acked;
     }
   }
-  ++stats.finished;
+}
+
+// Sends `type` messages: back to back (closed loop: `in_step` waits for each reply) or on the
+// open-loop schedule of sender `index` of `senders`.
+awaitable<void> send(Run &run, WebSocket &ws, const char *type, unsigned user, unsigned index,
+                     unsigned senders) {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  for (unsigned i = 0; i < run.o.messages; ++i) {
+    Clock::time_point stamp = Clock::now();
+    if (run.o.rate > 0) {
+      stamp = run.due(i, index, senders);
+      timer.expires_at(stamp);
+      co_await timer.async_wait(use_awaitable);
+    }
+    co_await ws.async_write(net::buffer(message(type, user, Run::us(stamp), i, run.o.size)),
+                            use_awaitable);
+  }
+}
+
+awaitable<void> direct(Run &run, unsigned user, unsigned index) {
+  auto ws = co_await open(run.o, user);
+  co_await run.ready_to_start();
+  if (run.o.rate > 0) {
+    co_await (send(run, ws, "msg", user, index, run.o.connections) &&
+              receive(run, ws, "msg", run.o.messages, run.o.messages));
+  } else {
+    for (unsigned i = 0; i < run.o.messages; ++i) { // One message in flight: send, await both.
+      co_await ws.async_write(
+          net::buffer(message("msg", user, Run::us(Clock::now()), i, run.o.size)), use_awaitable);
+      co_await receive(run, ws, "msg", 1, 1);
+    }
+  }
+  ++run.finished;
   co_await ws.async_close(websocket::close_code::normal, use_awaitable);
 }
 
-awaitable<void> idle(const Options &o, unsigned user, Stats &stats,
-                     std::vector<websocket::stream<beast::tcp_stream>> &held) {
-  held.push_back(co_await open(o, user));
-  if (++stats.connected == o.connections)
-    std::cout << "ready " << stats.connected << std::endl;
+awaitable<void> broadcast_member(Run &run, unsigned user, bool sender) {
+  auto ws = co_await open(run.o, user);
+  co_await ws.async_write(net::buffer(std::string(R"({"type":"join","room":"bench","id":"join"})")),
+                          use_awaitable);
+  co_await receive(run, ws, "none", 0, 1); // Presence events of later joiners may come first.
+  co_await run.ready_to_start();
+  const unsigned acks = sender ? run.o.messages : 0;
+  if (sender)
+    co_await (send(run, ws, "room", user, 0, 1) && receive(run, ws, "room", run.o.messages, acks));
+  else
+    co_await receive(run, ws, "room", run.o.messages, 0);
+  ++run.finished;
+  co_await ws.async_close(websocket::close_code::normal, use_awaitable);
+}
+
+awaitable<void> idle(Run &run, unsigned user, std::vector<WebSocket> &held) {
+  held.push_back(co_await open(run.o, user));
+  if (++run.ready == run.o.connections)
+    std::cout << "ready " << run.ready << std::endl;
 }
 
 bool parse(int argc, char **argv, Options &o) {
@@ -155,16 +217,23 @@ bool parse(int argc, char **argv, Options &o) {
     if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
       return false;
     std::string name = arg.substr(2, eq - 2), value = arg.substr(eq + 1);
-    if (name == "host") o.host = value;
-    else if (name == "mode") o.mode = value;
-    else if (name == "port") o.port = static_cast<unsigned short>(std::stoul(value));
-    else if (name == "connections") o.connections = std::stoul(value);
-    else if (name == "messages") o.messages = std::stoul(value);
-    else if (name == "size") o.size = std::stoul(value);
-    else if (name == "seconds") o.seconds = std::stoul(value);
-    else return false;
+    try {
+      if (name == "host") o.host = value;
+      else if (name == "mode") o.mode = value;
+      else if (name == "port") o.port = static_cast<unsigned short>(std::stoul(value));
+      else if (name == "connections") o.connections = std::stoul(value);
+      else if (name == "messages") o.messages = std::stoul(value);
+      else if (name == "size") o.size = std::stoul(value);
+      else if (name == "seconds") o.seconds = std::stoul(value);
+      else if (name == "rate") o.rate = std::stod(value);
+      else if (name == "server-pid") o.server_pid = std::stoi(value);
+      else return false;
+    } catch (const std::exception &) {
+      return false;
+    }
   }
-  return o.port != 0 && (o.mode == "direct" || o.mode == "broadcast" || o.mode == "idle");
+  return o.port != 0 && o.connections > 0 && o.rate >= 0 &&
+         (o.mode == "direct" || o.mode == "broadcast" || o.mode == "idle");
 }
 
 double percentile(std::vector<double> &v, double p) {
@@ -181,26 +250,26 @@ int main(int argc, char **argv) {
   Options o;
   if (!parse(argc, argv, o)) {
     std::cerr << "usage: ws-load --port=P --mode=direct|broadcast|idle --connections=N "
-                 "[--messages=M] [--size=BYTES] [--seconds=LIMIT]\n";
+                 "[--messages=M] [--size=BYTES] [--rate=MSGS_PER_S] [--server-pid=PID] "
+                 "[--seconds=LIMIT]\n";
     return 2;
   }
   net::io_context ioc(1);
-  Stats stats;
-  std::vector<websocket::stream<beast::tcp_stream>> held;
-  auto all_joined = std::make_shared<net::steady_timer>(ioc, Clock::time_point::max());
-  auto on_done = [&stats](std::exception_ptr e) {
+  Run run(ioc, o);
+  run.expected = std::uint64_t{o.connections} * o.messages;
+  std::vector<WebSocket> held;
+  auto on_done = [&run](std::exception_ptr e) {
     if (e)
-      ++stats.failed;
+      ++run.failed;
   };
-  const auto start = Clock::now();
   for (unsigned i = 0; i < o.connections; ++i) {
     const unsigned user = 100000 + i;
     if (o.mode == "direct")
-      net::co_spawn(ioc, direct(o, user, stats), on_done);
+      net::co_spawn(ioc, direct(run, user, i), on_done);
     else if (o.mode == "broadcast")
-      net::co_spawn(ioc, broadcast_member(o, user, stats, all_joined, i == 0), on_done);
+      net::co_spawn(ioc, broadcast_member(run, user, i == 0), on_done);
     else
-      net::co_spawn(ioc, idle(o, user, stats, held), on_done);
+      net::co_spawn(ioc, idle(run, user, held), on_done);
   }
   // A hard bound on the run, whatever the server does.
   net::steady_timer limit(ioc, std::chrono::seconds(o.seconds));
@@ -208,7 +277,7 @@ int main(int argc, char **argv) {
   if (o.mode != "idle")
     net::co_spawn(ioc, [&]() -> awaitable<void> {
       net::steady_timer poll(co_await net::this_coro::executor);
-      while (stats.finished + stats.failed < o.connections) {
+      while (run.finished + run.failed < o.connections) {
         poll.expires_after(std::chrono::milliseconds(20));
         co_await poll.async_wait(use_awaitable);
       }
@@ -216,17 +285,23 @@ int main(int argc, char **argv) {
       ioc.stop();
     }, net::detached);
   ioc.run();
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(run.last_delivery - run.start).count();
   nlohmann::json out = {{"mode", o.mode},
                         {"connections", o.connections},
-                        {"connected", stats.connected},
-                        {"failed", stats.failed},
+                        {"ready", run.ready},
+                        {"failed", run.failed},
                         {"size", o.size},
-                        {"delivered", stats.delivered},
+                        {"rate", o.rate},
+                        {"delivered", run.delivered},
                         {"seconds", seconds},
-                        {"msgs_per_sec", stats.delivered / seconds},
-                        {"p50_ms", percentile(stats.latencies_ms, 0.50)},
-                        {"p99_ms", percentile(stats.latencies_ms, 0.99)}};
+                        {"msgs_per_sec", seconds > 0 ? run.delivered / seconds : 0.0},
+                        {"p50_ms", percentile(run.latencies_ms, 0.50)},
+                        {"p99_ms", percentile(run.latencies_ms, 0.99)},
+                        {"max_ms", percentile(run.latencies_ms, 1.0)}};
+  if (o.server_pid && run.delivered == run.expected) {
+    out["server_user_s"] = run.cpu_at_end.user - run.cpu_at_start.user;
+    out["server_system_s"] = run.cpu_at_end.system - run.cpu_at_start.system;
+  }
   std::cout << out.dump() << std::endl;
-  return stats.failed ? 1 : 0;
+  return run.failed || run.delivered != run.expected ? 1 : 0;
 }
