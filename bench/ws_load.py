@@ -2,11 +2,18 @@
 """The reference server under load, side by side with a Node.js `ws` server doing the same routing.
 
 Both servers run on loopback, one at a time, driven by tools/ws-load (Beast, bounded in count and
-time). For each scenario: delivered messages per second, per second of the server's CPU time (the
-per-core comparison: the C++ server runs --threads, Node one thread), and p50/p99 latency; then the
-resident memory of each server holding 10,000 idle connections. Ratios are measured in this run.
+time). Only the phase after every connection is open is measured, and the server's CPU time over
+that phase (user and system, from /proc) is what "per core" divides by: the C++ server runs
+--threads threads, Node one.
 
-  bench/ws_load.py [--build build] [--quick]
+  saturation  closed loop (one message in flight per connection; a broadcast burst): the most each
+              server delivers per CPU-second. Latency here is queueing (Little's law), not speed.
+  fixed load  open loop at a stated rate: p50/p99 latency from each message's scheduled send time.
+  idle        resident memory holding N idle connections.
+
+The client shares the machine's cores with the server; ratios are measured in this run.
+
+  bench/ws_load.py [--build build] [--threads 2] [--quick] [--json results.json]
 """
 import argparse
 import json
@@ -16,12 +23,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TICKS = os.sysconf('SC_CLK_TCK')
-
-
-def cpu_seconds(pid):
-    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+SERVERS = ('es-chat-server', 'node ws')
 
 
 def rss_mib(pid):
@@ -39,14 +41,19 @@ def start(argv):
     return proc, int(line.rsplit(':', 1)[1])
 
 
-def run_load(load, port, mode, connections, messages, size, seconds=120):
-    out = subprocess.run([load, f'--port={port}', f'--mode={mode}', f'--connections={connections}',
-                          f'--messages={messages}', f'--size={size}', f'--seconds={seconds}'],
-                         capture_output=True, text=True, timeout=seconds + 30)
+def run_load(load, proc, port, s):
+    argv = [load, f'--port={port}', f'--server-pid={proc.pid}', f'--mode={s["mode"]}',
+            f'--connections={s["conns"]}', f'--messages={s["msgs"]}', f'--size={s["size"]}',
+            f'--rate={s.get("rate", 0)}', '--seconds=120']
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=150)
     lines = [l for l in out.stdout.splitlines() if l.startswith('{')]
     if not lines:
         raise RuntimeError('ws-load printed nothing: ' + out.stderr)
-    return json.loads(lines[-1])
+    r = json.loads(lines[-1])
+    cpu = r.get('server_user_s', 0) + r.get('server_system_s', 0)
+    r['per_cpu'] = r['delivered'] / cpu if cpu > 0 else 0
+    r['complete'] = out.returncode == 0
+    return r
 
 
 def idle_rss(load, proc, port, connections):
@@ -63,54 +70,79 @@ def idle_rss(load, proc, port, connections):
     return rss if line.startswith('ready') else None
 
 
+def scenarios(quick):
+    q = 10 if quick else 1
+    s = lambda group, mode, conns, msgs, size, rate=0: dict(group=group, mode=mode, conns=conns,
+                                                            msgs=msgs, size=size, rate=rate)
+    return [s('saturation', 'direct', 100, 2000 // q, 32), s('saturation', 'direct', 100, 2000 // q, 1024),
+            s('saturation', 'direct', 1000, 200 // q, 32), s('saturation', 'direct', 1000, 200 // q, 1024),
+            s('saturation', 'broadcast', 1000, 200 // q, 32),
+            # 5 s at each rate (1 s with --quick): every connection sends rate/conns per second.
+            s('fixed load', 'direct', 1000, 50 // q, 32, 10000), s('fixed load', 'direct', 1000, 100 // q, 32, 20000),
+            s('fixed load', 'direct', 1000, 100 // q, 1024, 20000),
+            s('fixed load', 'broadcast', 1000, 100 // q, 32, 20)]
+
+
+def label(s):
+    rate = f' at {s["rate"]:g}/s' if s['rate'] else ''
+    return f'{s["mode"]} {s["conns"]} conns {s["size"]} B{rate}'
+
+
+def report(results, plan, idle_n, threads):
+    print(f'loopback, es-chat-server --threads={threads} vs node ws (one thread); '
+          f'{os.cpu_count()} cores shared with the load client')
+    for group in ('saturation', 'fixed load'):
+        print(f'\n{group}:')
+        print(f'{"scenario":34} {"server":15} {"msgs/s":>9} {"per CPU-s":>10} {"user s":>7} '
+              f'{"sys s":>6} {"p50 ms":>8} {"p99 ms":>8}')
+        for i, s in enumerate(p for p in plan if p['group'] == group):
+            rows = {name: results[(name, label(s))] for name in SERVERS}
+            for name, r in rows.items():
+                mark = '' if r['complete'] else '  (incomplete)'
+                print(f'{label(s):34} {name:15} {r["msgs_per_sec"]:9.0f} {r["per_cpu"]:10.0f} '
+                      f'{r.get("server_user_s", 0):7.2f} {r.get("server_system_s", 0):6.2f} '
+                      f'{r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f}{mark}')
+            ours, node = rows['es-chat-server'], rows['node ws']
+            ratio = ours['per_cpu'] / node['per_cpu'] if node['per_cpu'] else 0
+            print(f'{"":34} ratio per CPU-second {ratio:.2f}x; p99 {ours["p99_ms"]:.2f} vs '
+                  f'{node["p99_ms"]:.2f} ms')
+    print()
+    for name in SERVERS:
+        rss = results[(name, 'idle')]
+        print(f'{idle_n} idle connections, {name}: ' + (f'{rss:.0f} MiB RSS' if rss else 'not all connected'))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
     ap.add_argument('--quick', action='store_true', help='smaller counts, for a smoke run')
     ap.add_argument('--threads', type=int, default=2, help="the C++ server's thread pool")
+    ap.add_argument('--json', help='also write every measurement to this file')
     a = ap.parse_args()
     load = os.path.join(a.build, 'bin', 'ws-load')
     node_dir = os.path.join(ROOT, 'bench', 'node-chat')
     if not os.path.isdir(os.path.join(node_dir, 'node_modules', 'ws')):
         subprocess.run(['npm', 'ci', '--prefix', node_dir, '--no-audit', '--no-fund'], check=True)
-    ours = [os.path.join(a.build, 'bin', 'es-chat-server'), '--port=0', f'--threads={a.threads}',
-            '--max-queued-messages=4096']
-    node = ['node', os.path.join(ROOT, 'bench', 'node-chat', 'server.js'), '0']
-    q = 10 if a.quick else 1
-    scenarios = [('direct', 100, 2000 // q, 32), ('direct', 100, 2000 // q, 1024),
-                 ('direct', 1000, 200 // q, 32), ('direct', 1000, 200 // q, 1024),
-                 ('broadcast', 1000, 100 // q, 32)]
+    argv = {'es-chat-server': [os.path.join(a.build, 'bin', 'es-chat-server'), '--port=0',
+                               f'--threads={a.threads}', '--max-queued-messages=4096'],
+            'node ws': ['node', os.path.join(node_dir, 'server.js'), '0']}
+    plan = scenarios(a.quick)
     idle_n = 1000 if a.quick else 10000
     results = {}
-    for name, argv in (('es-chat-server', ours), ('node ws', node)):
-        proc, port = start(argv)
+    for name in SERVERS:
+        proc, port = start(argv[name])
         try:
-            for mode, conns, msgs, size in scenarios:
-                before = cpu_seconds(proc.pid)
-                r = run_load(load, port, mode, conns, msgs, size)
-                r['server_cpu_s'] = cpu_seconds(proc.pid) - before
-                results[(name, mode, conns, size)] = r
+            for s in plan:
+                results[(name, label(s))] = run_load(load, proc, port, s)
+                time.sleep(1)  # The departures' presence events are not the next one's load.
             results[(name, 'idle')] = idle_rss(load, proc, port, idle_n)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-
-    print(f'loopback, es-chat-server --threads={a.threads} vs node ws (one thread); '
-          f'{os.cpu_count()} cores')
-    print(f'{"scenario":28} {"server":15} {"msgs/s":>9} {"per CPU-s":>10} {"p50 ms":>8} '
-          f'{"p99 ms":>8} {"failed":>6}')
-    for mode, conns, msgs, size in scenarios:
-        per_cpu = {}
-        for name in ('es-chat-server', 'node ws'):
-            r = results[(name, mode, conns, size)]
-            per_cpu[name] = r['delivered'] / max(r['server_cpu_s'], 1e-9)
-            print(f'{mode} {conns} conns {size} B'.ljust(28) +
-                  f' {name:15} {r["msgs_per_sec"]:9.0f} {per_cpu[name]:10.0f} {r["p50_ms"]:8.2f} '
-                  f'{r["p99_ms"]:8.2f} {r["failed"]:6}')
-        print(f'{"":28} ratio per CPU-second: {per_cpu["es-chat-server"] / per_cpu["node ws"]:.2f}x')
-    for name in ('es-chat-server', 'node ws'):
-        rss = results[(name, 'idle')]
-        print(f'{idle_n} idle connections, {name}: ' + (f'{rss:.0f} MiB RSS' if rss else 'not all connected'))
+    report(results, plan, idle_n, a.threads)
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump({f'{k[0]}: {k[1]}': v for k, v in results.items()}, f, indent=1)
 
 
 if __name__ == '__main__':

@@ -10,6 +10,14 @@ IoPool::IoPool(unsigned threads) {
   }
 }
 
+IoPool::~IoPool() {
+  guards_.clear();
+  // The main context last: it holds the listener, whose pending accept owns a socket of another
+  // context; every other handler belongs to the context it is queued on.
+  while (!contexts_.empty())
+    contexts_.pop_back();
+}
+
 net::io_context &IoPool::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }

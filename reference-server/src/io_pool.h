@@ -19,6 +19,9 @@ namespace chat {
 class IoPool {
 public:
   explicit IoPool(unsigned threads);
+  ~IoPool();
+  IoPool(const IoPool &) = delete;
+  IoPool &operator=(const IoPool &) = delete;
 
   // The context of the listener, the signals and the Redis bridge.
   net::io_context &main() { return *contexts_.front(); }

@@ -120,7 +120,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
   queue_.pop_front();
   if (closing_)
     queue_.clear();
-  set_cork(!queue_.empty()); // The close frame below is never held back.
+  set_cork(queue_.size() > 1); // The close frame below is never held back.
   if (closing_) {
     ws_.async_close(close_reason_,
                     beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
@@ -132,10 +132,10 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
 }
 
 void WebSocketSession::set_cork(bool on) {
-  // While messages are waiting behind the one just written, the kernel holds the small frames
-  // back and sends them together once the queue drains (or a full segment is ready): a fan-out
-  // burst costs one transmission per recipient instead of one per message. A lone message is
-  // never corked, so it leaves at once (TCP_NODELAY).
+  // While several messages wait behind the one just written, the kernel holds the small frames
+  // back and sends them together when the queue is down to its last message (or a full segment
+  // is ready): a fan-out burst costs a few transmissions per recipient instead of one per
+  // message. A lone message or a pair (a reply and its ack) is never corked: it leaves at once.
   if (on == corked_)
     return;
   corked_ = on;
@@ -149,7 +149,9 @@ void WebSocketSession::arm_idle_timer() {
 }
 
 void WebSocketSession::on_idle(beast::error_code ec) {
-  if (ec) // operation_aborted: the session ended.
+  // operation_aborted: the session ended. A timer that had already fired when the session closed
+  // completes without an error: it must neither re-arm nor count an idle close.
+  if (ec || !open_ || closing_)
     return;
   // Messages do not touch the timer (cancelling and re-arming it per message cost more than the
   // message itself): they move last_message_, and the timer, when it fires, waits out the rest.

@@ -63,8 +63,8 @@ private:
   const std::string subprotocol_;
   websocket::close_reason close_reason_;
   bool open_ = false;    // Accepted and registered, not yet closed.
-  bool closing_ = false;
-  bool corked_ = false; // A close frame was sent or received: nothing more is written.
+  bool closing_ = false; // A close frame was sent or received: nothing more is written.
+  bool corked_ = false;  // TCP_CORK is on (see set_cork).
 };
 
 } // namespace chat

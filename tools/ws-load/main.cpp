@@ -59,7 +59,10 @@ struct CpuTime {
 CpuTime cpu_of(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2)); // The name may hold spaces.
+  const std::size_t name_end = stat.rfind(')'); // The name may hold spaces and parentheses.
+  if (name_end == std::string::npos || name_end + 2 > stat.size())
+    return {};
+  std::istringstream fields(stat.substr(name_end + 2));
   std::string skip;
   for (int i = 3; i < 14; ++i)
     fields >> skip;
@@ -70,26 +73,52 @@ CpuTime cpu_of(int pid) {
 
 // Everything the connections share; only touched from the single io_context thread.
 struct Run {
-  Run(net::io_context &ioc, Options o) : o(std::move(o)), all_ready(ioc, Clock::time_point::max()) {}
+  Run(net::io_context &ioc, Options o)
+      : o(std::move(o)), all_ready(ioc, Clock::time_point::max()),
+        all_done(ioc, Clock::time_point::max()) {}
   Options o;
-  net::steady_timer all_ready; // Cancelled when the last connection is ready.
-  unsigned ready = 0, finished = 0, failed = 0;
-  std::uint64_t delivered = 0, expected = 0;
+  net::steady_timer all_ready; // Cancelled when the measured phase starts.
+  net::steady_timer all_done;  // Cancelled when every connection has finished.
+  bool started = false;
+  unsigned ready = 0, finished = 0, closed = 0, failed = 0;
+  std::uint64_t delivered = 0, expected = 0, presence = 0, presence_expected = 0;
   std::vector<double> latencies_ms;
   Clock::time_point start, last_delivery;
   CpuTime cpu_at_start, cpu_at_end;
 
-  // Waits until every connection is ready; the last one starts the measured phase.
-  awaitable<void> ready_to_start() {
-    if (++ready == o.connections) {
-      start = Clock::now();
-      if (o.server_pid)
-        cpu_at_start = cpu_of(o.server_pid);
-      all_ready.cancel();
-      co_return;
-    }
+  // The phase starts once every connection is ready and, for broadcast, every presence event of
+  // the joins has arrived: the server has nothing left over from the set-up.
+  void mark_ready() {
+    ++ready;
+    maybe_start();
+  }
+  void saw_presence() {
+    ++presence;
+    maybe_start();
+  }
+  void maybe_start() {
+    if (started || ready < o.connections || presence < presence_expected)
+      return;
+    started = true;
+    all_ready.cancel();
+    start = Clock::now();
+    if (o.server_pid)
+      cpu_at_start = cpu_of(o.server_pid);
+  }
+  // Waits until every connection has all it was waiting for, so that no connection closes (and
+  // no presence event of its departure is sent) while others are still being measured.
+  awaitable<void> finish() {
+    ++finished;
     beast::error_code ec;
-    co_await all_ready.async_wait(net::redirect_error(use_awaitable, ec));
+    if (finished + failed == o.connections)
+      all_done.cancel();
+    else
+      co_await all_done.async_wait(net::redirect_error(use_awaitable, ec));
+  }
+  awaitable<void> until_started() {
+    beast::error_code ec;
+    if (!started)
+      co_await all_ready.async_wait(net::redirect_error(use_awaitable, ec));
   }
   void record(std::int64_t stamp_us) {
     last_delivery = Clock::now();
@@ -151,14 +180,17 @@ awaitable<void> receive(Run &run, WebSocket &ws, const char *type, unsigned mess
       ++got;
     } else if (kind == "ack") {
       ++acked;
+    } else if (kind == "presence") {
+      run.saw_presence();
     }
   }
 }
 
-// Sends `type` messages: back to back (closed loop: `in_step` waits for each reply) or on the
-// open-loop schedule of sender `index` of `senders`.
+// Sends `type` messages once the phase has started: back to back, or on the open-loop schedule of
+// sender `index` of `senders`.
 awaitable<void> send(Run &run, WebSocket &ws, const char *type, unsigned user, unsigned index,
                      unsigned senders) {
+  co_await run.until_started();
   net::steady_timer timer(co_await net::this_coro::executor);
   for (unsigned i = 0; i < run.o.messages; ++i) {
     Clock::time_point stamp = Clock::now();
@@ -174,7 +206,8 @@ awaitable<void> send(Run &run, WebSocket &ws, const char *type, unsigned user, u
 
 awaitable<void> direct(Run &run, unsigned user, unsigned index) {
   auto ws = co_await open(run.o, user);
-  co_await run.ready_to_start();
+  run.mark_ready();
+  co_await run.until_started();
   if (run.o.rate > 0) {
     co_await (send(run, ws, "msg", user, index, run.o.connections) &&
               receive(run, ws, "msg", run.o.messages, run.o.messages));
@@ -185,29 +218,33 @@ awaitable<void> direct(Run &run, unsigned user, unsigned index) {
       co_await receive(run, ws, "msg", 1, 1);
     }
   }
-  ++run.finished;
+  co_await run.finish();
   co_await ws.async_close(websocket::close_code::normal, use_awaitable);
+  ++run.closed;
 }
 
 awaitable<void> broadcast_member(Run &run, unsigned user, bool sender) {
   auto ws = co_await open(run.o, user);
   co_await ws.async_write(net::buffer(std::string(R"({"type":"join","room":"bench","id":"join"})")),
                           use_awaitable);
-  co_await receive(run, ws, "none", 0, 1); // Presence events of later joiners may come first.
-  co_await run.ready_to_start();
-  const unsigned acks = sender ? run.o.messages : 0;
+  co_await receive(run, ws, "room", 0, 1); // The join's ack (presence events may come first).
+  run.mark_ready();
+  // Reading goes on from here (presence events still arriving count towards the start); the
+  // sender sends once the phase has started.
   if (sender)
-    co_await (send(run, ws, "room", user, 0, 1) && receive(run, ws, "room", run.o.messages, acks));
+    co_await (send(run, ws, "room", user, 0, 1) &&
+              receive(run, ws, "room", run.o.messages, run.o.messages));
   else
     co_await receive(run, ws, "room", run.o.messages, 0);
-  ++run.finished;
+  co_await run.finish();
   co_await ws.async_close(websocket::close_code::normal, use_awaitable);
+  ++run.closed;
 }
 
 awaitable<void> idle(Run &run, unsigned user, std::vector<WebSocket> &held) {
   held.push_back(co_await open(run.o, user));
   if (++run.ready == run.o.connections)
-    std::cout << "ready " << run.ready << std::endl;
+    std::cout << "ready " << run.ready << std::endl; // bench/ws_load.py waits for this line.
 }
 
 bool parse(int argc, char **argv, Options &o) {
@@ -256,11 +293,19 @@ int main(int argc, char **argv) {
   }
   net::io_context ioc(1);
   Run run(ioc, o);
-  run.expected = std::uint64_t{o.connections} * o.messages;
+  run.expected = o.mode == "idle" ? 0 : std::uint64_t{o.connections} * o.messages;
+  if (o.mode == "broadcast") // Each pair of members: the later joiner's presence reaches the other.
+    run.presence_expected = std::uint64_t{o.connections} * (o.connections - 1) / 2;
   std::vector<WebSocket> held;
-  auto on_done = [&run](std::exception_ptr e) {
-    if (e)
-      ++run.failed;
+  // A connection that fails before the measured phase starts leaves nothing to measure.
+  auto on_done = [&run, &ioc](std::exception_ptr e) {
+    if (!e)
+      return;
+    ++run.failed;
+    if (!run.started && run.o.mode != "idle")
+      ioc.stop();
+    else if (run.finished + run.failed == run.o.connections)
+      run.all_done.cancel();
   };
   for (unsigned i = 0; i < o.connections; ++i) {
     const unsigned user = 100000 + i;
@@ -277,7 +322,7 @@ int main(int argc, char **argv) {
   if (o.mode != "idle")
     net::co_spawn(ioc, [&]() -> awaitable<void> {
       net::steady_timer poll(co_await net::this_coro::executor);
-      while (run.finished + run.failed < o.connections) {
+      while (run.closed + run.failed < o.connections) {
         poll.expires_after(std::chrono::milliseconds(20));
         co_await poll.async_wait(use_awaitable);
       }
