@@ -196,6 +196,32 @@ def slow_consumer_is_closed_and_others_are_unaffected(port):
     fast.close(), sender.close()
 
 
+@case('limits')
+def burst_to_a_room_arrives_complete_and_in_order(port):
+    # More messages than the write queue holds at once in flight: the writes queue up behind each
+    # other (and are corked while they do); every member still gets all of them, in order.
+    members = [Client(port, user=u) for u in (11, 12, 13)]
+    for i, m in enumerate(members):
+        m.send_json({'type': 'join', 'room': 'burst', 'id': f'j{i}'})
+        while m.recv_json().get('id') != f'j{i}':
+            pass
+    # The sender is not a member: its 12 acks, like each member's 12 messages and at most 2
+    # presence events, stay below --max-queued-messages=16 even if nothing were read meanwhile.
+    sender = Client(port, user=14)
+    for i in range(12):
+        sender.send_json({'type': 'room', 'room': 'burst', 'text': f'n{i}', 'id': f'r{i}'})
+    for m in members:
+        texts = []
+        while len(texts) < 12:
+            event = m.recv_json()
+            if event['type'] == 'room':
+                texts.append(event['text'])
+        assert texts == [f'n{i}' for i in range(12)], texts
+    assert [sender.recv_json()['id'] for _ in range(12)] == [f'r{i}' for i in range(12)]
+    for c in members + [sender]:
+        c.close()
+
+
 @case('http')
 def page_metrics_health(port):
     page = urllib.request.urlopen(f'http://127.0.0.1:{port}/', timeout=10).read().decode()
