@@ -62,6 +62,7 @@ RedisBridge::RedisBridge(net::io_context &ioc, std::string host, int port, Recei
 }
 
 RedisBridge::~RedisBridge() {
+  publish({"", "bye", 0, false, ""}); // Sent before the publisher stops: it drains its queue.
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -111,6 +112,8 @@ void RedisBridge::subscribe_loop() {
     return;
   freeReplyObject(redisCommand(c.get(), "SUBSCRIBE %s", channel));
   log_event("redis-subscribed", {{"node", node_}});
+  // Subscribed first, so the answers to this are heard: who is already online on other nodes.
+  publish({"", "hello", 0, false, ""});
   while (true) {
     void *raw = nullptr;
     if (redisGetReply(c.get(), &raw) != REDIS_OK)
@@ -132,6 +135,14 @@ void RedisBridge::subscribe_loop() {
 }
 
 void RedisBridge::on_routed(const Routed &r) {
+  if (r.kind == "bye") {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = remote_online_.begin(); it != remote_online_.end();) {
+      it->second.erase(r.node);
+      it = it->second.empty() ? remote_online_.erase(it) : std::next(it);
+    }
+    return;
+  }
   if (r.kind == "presence") {
     std::lock_guard<std::mutex> lock(mutex_);
     auto &nodes = remote_online_[r.user];

@@ -23,7 +23,9 @@ namespace chat {
 // One routed event, as published on the channel.
 struct Routed {
   std::string node;  // The publishing node (its own messages are ignored on receipt).
-  std::string kind;  // "direct" (to one user), "presence" (a user came online or went offline).
+  // "direct" (to one user), "presence" (a user came online or went offline), "hello" (a node
+  // started: the others announce their online users), "bye" (a node stops: its users are gone).
+  std::string kind;
   UserId user = 0;   // The recipient (direct) or the subject (presence).
   bool online = false;
   std::string event; // The JSON text to deliver (direct).

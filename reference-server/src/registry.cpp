@@ -16,7 +16,18 @@ bool Registry::join(UserId user, SessionId id, const std::shared_ptr<WebSocketSe
   std::lock_guard<std::mutex> lock(mutex_);
   auto &mine = users_[user];
   mine.emplace(id, session);
-  return mine.size() == 1;
+  if (mine.size() != 1)
+    return false;
+  if (presence_)
+    presence_(user, true);
+  return true;
+}
+
+void Registry::announce_online() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (presence_)
+    for (const auto &user : users_)
+      presence_(user.first, true);
 }
 
 Registry::Departure Registry::leave(UserId user, SessionId id) {
@@ -34,6 +45,8 @@ Registry::Departure Registry::leave(UserId user, SessionId id) {
   if (it->second.empty()) {
     users_.erase(it);
     d.last_session = true;
+    if (presence_)
+      presence_(user, false);
   }
   return d;
 }

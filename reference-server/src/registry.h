@@ -8,6 +8,7 @@
 #include "protocol.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,14 @@ using SessionId = std::uint64_t;
 
 class Registry {
 public:
+  // Called, under the registry's lock, when a user comes online (first session) or goes offline
+  // (last session): listeners see the changes in the order the registry made them. Set before the
+  // first connection; it must not block or call back into the registry.
+  using PresenceListener = std::function<void(UserId, bool online)>;
+  void set_presence_listener(PresenceListener listener) { presence_ = std::move(listener); }
+  // Calls the listener with online=true for every user online now (a new node asks who is here).
+  void announce_online() const;
+
   // Returns true when this is the user's first open session.
   bool join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session);
   struct Departure {
@@ -42,6 +51,7 @@ private:
   static std::vector<std::shared_ptr<WebSocketSession>>
   alive(const std::map<SessionId, std::weak_ptr<WebSocketSession>> &sessions);
 
+  PresenceListener presence_;
   mutable std::mutex mutex_;
   std::map<UserId, std::map<SessionId, std::weak_ptr<WebSocketSession>>> users_;
   std::map<std::string, std::map<SessionId, std::weak_ptr<WebSocketSession>>> rooms_;

@@ -23,8 +23,7 @@ Rejection rejection_of(const ProtocolError &e) {
 void Server::connected(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
   metrics_.connections++;
   metrics_.accepted++;
-  if (registry_.join(user, id, session) && bridge_)
-    bridge_->publish({"", "presence", user, true, ""});
+  registry_.join(user, id, session); // Other nodes hear of it through the presence listener.
   log_event("connected", {{"user", std::to_string(user)}, {"session", std::to_string(id)}});
 }
 
@@ -33,8 +32,6 @@ void Server::disconnected(UserId user, SessionId id) {
   // Presence goes to the rooms the user shared, not to everyone: a broadcast to every connection on
   // every connect and disconnect would cost O(connections) per churn.
   Registry::Departure d = registry_.leave(user, id);
-  if (d.last_session && bridge_)
-    bridge_->publish({"", "presence", user, false, ""});
   if (d.last_session)
     for (const std::string &room : d.rooms)
       deliver(registry_.room_members(room), presence_event(user, false));
@@ -104,11 +101,17 @@ std::size_t Server::route(UserId to, const std::string &event) {
 void Server::on_remote(const Routed &r) {
   if (r.kind == "direct")
     deliver(registry_.sessions_of(r.user), r.event);
+  else if (r.kind == "hello") // A node started: it learns who is online here.
+    registry_.announce_online();
 }
 
 void Server::enable_redis(net::io_context &ioc, const std::string &host, int port) {
   bridge_ = std::make_unique<RedisBridge>(ioc, host, port,
                                           [this](const Routed &r) { on_remote(r); });
+  // Published under the registry's lock, so other nodes see a user's comings and goings in order.
+  registry_.set_presence_listener([bridge = bridge_.get()](UserId user, bool online) {
+    bridge->publish({"", "presence", user, online, ""});
+  });
 }
 
 void Server::close_all() {

@@ -39,7 +39,10 @@ public:
   void enable_redis(net::io_context &ioc, const std::string &host, int port);
   // Joins the bridge's threads. Called once the pool has stopped and before it is destroyed: the
   // bridge posts what it receives onto an io_context, which must outlive those threads.
-  void stop_redis() { bridge_.reset(); }
+  void stop_redis() {
+    registry_.set_presence_listener(nullptr);
+    bridge_.reset();
+  }
 
 private:
   void deliver(const std::vector<std::shared_ptr<WebSocketSession>> &to, const std::string &event);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Scale-out: two server nodes and a real redis-server. Users on different nodes reach each other,
-a user's presence is shared (a message to a user connected to no node is refused everywhere), and
-a user connected to both nodes receives on both.
+"""Scale-out: server nodes and a real redis-server. Users on different nodes reach each other, a
+user's presence is shared (a message to a user connected to no node is refused everywhere), a user
+connected to two nodes receives on both, a node started later learns who is already online, and
+a node that stops takes its users with it.
 
   two_nodes.py --server build/bin/es-chat-server
 """
@@ -76,6 +77,26 @@ def main():
             err = alice.recv_json()
             assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
             print('ok: once 1002 left both nodes, messages to it are refused, not "delivered"')
+
+            # A node that starts after users are online elsewhere learns of them at once.
+            logs.append(os.path.join(work, 'node3.log'))
+            n3 = ServerProcess(a.server, f'--redis=127.0.0.1:{port}', log=logs[2])
+            wait_for(logs[2], 'redis-subscribed')
+            carol = Client(n3.port, user=1003)
+            time.sleep(0.3)
+            carol.send_json({'type': 'msg', 'to': 1001, 'text': 'from the late node', 'id': 'c1'})
+            assert carol.recv_json() == {'type': 'ack', 'id': 'c1', 'delivered': 1}
+            assert alice.recv_json()['text'] == 'from the late node'
+            print('ok: a node started later reaches users who were online before it started')
+
+            # A node that stops takes its users with it, even those whose connection does not
+            # close in time (carol never answers the close frame): the others drop them on its "bye".
+            assert n3.stop() == 0
+            time.sleep(0.3)
+            alice.send_json({'type': 'msg', 'to': 1003, 'text': 'still there?', 'id': 'a4'})
+            err = alice.recv_json()
+            assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
+            print('ok: once a node stops, its users are no longer reachable through the others')
             alice.close()
     finally:
         redis.terminate()
