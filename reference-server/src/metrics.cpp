@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(Rejection::Count)> reasons = {
     "malformed_json", "bad_request", "unknown_type", "unknown_recipient", "float_money",
-    "origin", "missing_user", "subprotocol", "binary"};
+    "origin", "missing_user", "subprotocol", "binary", "invalid_utf8"};
 
 void metric(std::string &out, std::string_view name, std::string_view type, std::string_view help,
             std::uint64_t value) {

@@ -10,7 +10,7 @@
 namespace chat {
 
 enum class Rejection { MalformedJson, BadRequest, UnknownType, UnknownRecipient, FloatMoney,
-                       Origin, MissingUser, Subprotocol, Binary, Count };
+                       Origin, MissingUser, Subprotocol, Binary, InvalidUtf8, Count };
 
 class Metrics {
 public:

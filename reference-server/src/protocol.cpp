@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include <boost/locale/utf.hpp>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -76,10 +77,26 @@ std::variant<Request, ProtocolError> parse_object(const json &j) {
   return ProtocolError{"unknown-type", "unknown message type '" + type + "'", id};
 }
 
+// Boost.Locale's strict decoder (header-only): no overlong forms, surrogates or code points past
+// U+10FFFF, and no sequence cut short.
+bool is_utf8(std::string_view text) {
+  using Utf8 = boost::locale::utf::utf_traits<char>;
+  for (auto p = text.begin(); p != text.end();) {
+    const boost::locale::utf::code_point c = Utf8::decode(p, text.end());
+    if (c == boost::locale::utf::illegal || c == boost::locale::utf::incomplete)
+      return false;
+  }
+  return true;
+}
+
 } // namespace
 
 std::variant<Request, ProtocolError> parse_request(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Valid JSON is valid UTF-8 (the parser checks strings; all else is ASCII): only a message that
+  // failed to parse needs the check.
+  if (j.is_discarded() && !is_utf8(text))
+    return ProtocolError{"invalid-utf8", "a text message must be valid UTF-8", ""};
   if (j.is_discarded())
     return ProtocolError{"malformed-json", "the message is not valid JSON", ""};
   if (!j.is_object())

@@ -45,12 +45,14 @@ struct Payment {
 using Request = std::variant<DirectMessage, JoinRoom, RoomMessage, Payment>;
 
 struct ProtocolError {
-  std::string code; // malformed-json, bad-request, unknown-type, ES-NUMERIC-001, ...
+  std::string code; // malformed-json, invalid-utf8, bad-request, unknown-type, ES-NUMERIC-001, ...
   std::string message;
   std::string id;   // The request's id when it had one.
 };
 
-// Parses one client message. Never throws.
+// Parses one client message. Never throws. A message that is not JSON and not even UTF-8 is
+// "invalid-utf8": the WebSocket layer should have refused it (1007), and Beast 1.81 does, except
+// when a fragmented message ends in an empty frame right after an incomplete sequence.
 std::variant<Request, ProtocolError> parse_request(std::string_view text);
 
 std::string direct_event(UserId from, const DirectMessage &m);

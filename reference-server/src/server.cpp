@@ -9,6 +9,8 @@ namespace {
 Rejection rejection_of(const ProtocolError &e) {
   if (e.code == "malformed-json")
     return Rejection::MalformedJson;
+  if (e.code == "invalid-utf8")
+    return Rejection::InvalidUtf8;
   if (e.code == "unknown-type")
     return Rejection::UnknownType;
   if (e.code == "ES-NUMERIC-001")
@@ -56,6 +58,10 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
   metrics_.messages_in++;
   auto parsed = parse_request(text);
   if (auto *error = std::get_if<ProtocolError>(&parsed)) {
+    if (error->code == "invalid-utf8") { // Not an error reply: the connection is failed (1007).
+      metrics_.reject(Rejection::InvalidUtf8);
+      return sender->close_invalid_text();
+    }
     reply_error(sender, *error);
     return;
   }

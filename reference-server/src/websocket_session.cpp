@@ -180,6 +180,13 @@ void WebSocketSession::close_going_away() {
                                                           "server shutting down"));
 }
 
+void WebSocketSession::close_invalid_text() {
+  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::close_with,
+                                                          shared_from_this(),
+                                                          websocket::close_code::bad_payload,
+                                                          "invalid UTF-8"));
+}
+
 void WebSocketSession::on_close(beast::error_code ec) {
   if (ec)
     log_event("close-failed", {{"user", std::to_string(user_)}, {"error", ec.message()}});

@@ -35,6 +35,8 @@ public:
   void send(std::shared_ptr<const std::string> message);
   // Closes with 1001 (server shutdown); thread-safe.
   void close_going_away();
+  // Closes with 1007 (a text message that is not UTF-8); thread-safe.
+  void close_invalid_text();
 
   SessionId id() const { return id_; }
 

@@ -17,6 +17,7 @@ import urllib.request
 sys.path.insert(0, __import__('os').path.dirname(__file__))
 from wsclient import (BINARY, CLOSE, CONT, PING, PONG, TEXT, Client, Closed,  # noqa: E402
                       HandshakeRefused, ServerProcess)
+import autobahn_cases  # noqa: E402
 
 ORIGIN = 'http://127.0.0.1:8080'
 cases = []
@@ -247,7 +248,7 @@ def main():
     args = ['--idle-timeout=2', '--handshake-timeout=2', '--max-queued-messages=16',
             f'--allowed-origins={ORIGIN}']
     failed = 0
-    for group, fn in cases:
+    for group, fn in cases + autobahn_cases.cases:
         with ServerProcess(a.server, *args) as server:
             try:
                 fn(server.port)
@@ -261,7 +262,7 @@ def main():
     except Exception as e:  # noqa: BLE001
         failed += 1
         print(f'FAIL shutdown: {type(e).__name__}: {e}')
-    print(f'{len(cases) + 1 - failed} passed, {failed} failed')
+    print(f'{len(cases) + len(autobahn_cases.cases) + 1 - failed} passed, {failed} failed')
     return 1 if failed else 0
 
 

@@ -55,6 +55,7 @@ class Client:
         accept = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
         assert fields.get('sec-websocket-accept') == accept, 'bad Sec-WebSocket-Accept'
         self.protocol = fields.get('sec-websocket-protocol', '')
+        self.response_fields = fields
 
     # ---- bytes ----
     def _fill(self):
