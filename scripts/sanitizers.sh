@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reference server's tests (seed scenario at scale, protocol conformance, browser, Redis, the
-# load client) on two sanitizer builds: AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer. A heavy
-# suite of its own (two more server builds), not part of .ci/run. Any report fails the run.
+# load client) on two sanitizer builds: AddressSanitizer + UndefinedBehaviorSanitizer, then
+# ThreadSanitizer. A heavy suite of its own (two more server builds), not part of .ci/run. Any
+# report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
