@@ -6,8 +6,9 @@ time). Only the phase after every connection is open is measured, and the server
 that phase (user and system, from /proc) is what "per core" divides by: the C++ server runs
 --threads threads, Node one.
 
-  saturation  closed loop (one message in flight per connection; a broadcast burst): the most each
-              server delivers per CPU-second. Latency here is queueing (Little's law), not speed.
+  saturation  closed loop (one message in flight per connection, or ten: "x10"; a broadcast
+              burst): the most each server delivers per CPU-second. Latency here is queueing
+              (Little's law), not speed.
   fixed load  open loop at a stated rate: p50/p99 latency from each message's scheduled send time.
   idle        resident memory holding N idle connections.
 
@@ -44,7 +45,7 @@ def start(argv):
 def run_load(load, proc, port, s):
     argv = [load, f'--port={port}', f'--server-pid={proc.pid}', f'--mode={s["mode"]}',
             f'--connections={s["conns"]}', f'--messages={s["msgs"]}', f'--size={s["size"]}',
-            f'--rate={s.get("rate", 0)}', '--seconds=120']
+            f'--rate={s["rate"]}', f'--window={s["window"]}', '--seconds=120']
     out = subprocess.run(argv, capture_output=True, text=True, timeout=150)
     lines = [l for l in out.stdout.splitlines() if l.startswith('{')]
     if not lines:
@@ -72,9 +73,12 @@ def idle_rss(load, proc, port, connections):
 
 def scenarios(quick):
     q = 10 if quick else 1
-    s = lambda group, mode, conns, msgs, size, rate=0: dict(group=group, mode=mode, conns=conns,
-                                                            msgs=msgs, size=size, rate=rate)
+    s = lambda group, mode, conns, msgs, size, rate=0, window=1: dict(
+        group=group, mode=mode, conns=conns, msgs=msgs, size=size, rate=rate, window=window)
     return [s('saturation', 'direct', 100, 2000 // q, 32), s('saturation', 'direct', 100, 2000 // q, 1024),
+            # Ten messages in flight per connection: clients that send in bursts.
+            s('saturation', 'direct', 100, 2000 // q, 32, window=10),
+            s('saturation', 'direct', 100, 2000 // q, 1024, window=10),
             s('saturation', 'direct', 1000, 200 // q, 32), s('saturation', 'direct', 1000, 200 // q, 1024),
             s('saturation', 'broadcast', 1000, 200 // q, 32),
             # 5 s at each rate (1 s with --quick): every connection sends rate/conns per second.
@@ -85,7 +89,8 @@ def scenarios(quick):
 
 def label(s):
     rate = f' at {s["rate"]:g}/s' if s['rate'] else ''
-    return f'{s["mode"]} {s["conns"]} conns {s["size"]} B{rate}'
+    window = f' x{s["window"]}' if s['window'] > 1 else ''
+    return f'{s["mode"]} {s["conns"]} conns {s["size"]} B{window}{rate}'
 
 
 def report(results, plan, idle_n, threads):

@@ -28,6 +28,8 @@ def main():
     a = ap.parse_args()
     with ServerProcess(a.server, '--max-queued-messages=4096') as server:
         for args, delivered in ((['--mode=direct', '--connections=20', '--messages=50'], 1000),
+                                (['--mode=direct', '--connections=20', '--messages=50',
+                                  '--window=7'], 1000),  # A last window of 1: 50 = 7 * 7 + 1.
                                 (['--mode=direct', '--connections=20', '--messages=10', '--rate=400',
                                   '--size=1024'], 200),
                                 (['--mode=broadcast', '--connections=30', '--messages=40'], 1200),

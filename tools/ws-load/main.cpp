@@ -1,7 +1,8 @@
 // ws-load: a bounded load client for the reference chat protocol (loopback only).
 //
 //   ws-load --port=P --mode=direct|broadcast|idle --connections=N [--messages=M] [--size=BYTES]
-//           [--rate=MSGS_PER_S] [--server-pid=PID] [--seconds=LIMIT] [--host=127.0.0.1]
+//           [--rate=MSGS_PER_S] [--window=K] [--server-pid=PID] [--seconds=LIMIT]
+//           [--host=127.0.0.1]
 //
 // Every connection opens first; the measured phase starts once all are open (and, for broadcast,
 // joined), so connection set-up is not counted.
@@ -10,10 +11,11 @@
 // broadcast: every connection joins room "bench"; connection 0 sends M messages to the room and
 //            the time until each member receives each one is recorded (fan-out).
 // idle:      N connections open and stay idle; prints "ready" and waits for --seconds.
-// --rate=0 (the default) is a closed loop: direct connections keep one message in flight, the
-// broadcaster sends its M back to back; latency then measures queueing at saturation. --rate=R is
-// an open loop: R messages per second in all, each on a fixed schedule, and latency runs from the
-// scheduled send time, so a server that falls behind cannot hide it by slowing the client down.
+// --rate=0 (the default) is a closed loop: direct connections keep --window messages (default 1)
+// in flight, sending a window and awaiting it whole; the broadcaster sends its M back to back;
+// latency then measures queueing at saturation. --rate=R is an open loop: R messages per second in
+// all, each on a fixed schedule, and latency runs from the scheduled send time, so a server that
+// falls behind cannot hide it by slowing the client down.
 // --server-pid: the server's CPU time (user, system) over the measured phase, from /proc.
 // Prints one JSON line. Stops at --seconds whatever happens.
 #include <boost/asio.hpp>
@@ -46,7 +48,7 @@ namespace {
 struct Options {
   std::string host = "127.0.0.1", mode = "direct";
   unsigned short port = 0;
-  unsigned connections = 100, messages = 100, size = 32, seconds = 60;
+  unsigned connections = 100, messages = 100, size = 32, seconds = 60, window = 1;
   double rate = 0;
   int server_pid = 0;
 };
@@ -212,10 +214,14 @@ awaitable<void> direct(Run &run, unsigned user, unsigned index) {
     co_await (send(run, ws, "msg", user, index, run.o.connections) &&
               receive(run, ws, "msg", run.o.messages, run.o.messages));
   } else {
-    for (unsigned i = 0; i < run.o.messages; ++i) { // One message in flight: send, await both.
-      co_await ws.async_write(
-          net::buffer(message("msg", user, Run::us(Clock::now()), i, run.o.size)), use_awaitable);
-      co_await receive(run, ws, "msg", 1, 1);
+    // --window messages in flight: sent together, then all of them and their acks awaited.
+    for (unsigned i = 0; i < run.o.messages; i += run.o.window) {
+      const unsigned batch = std::min(run.o.window, run.o.messages - i);
+      for (unsigned k = 0; k < batch; ++k)
+        co_await ws.async_write(
+            net::buffer(message("msg", user, Run::us(Clock::now()), i + k, run.o.size)),
+            use_awaitable);
+      co_await receive(run, ws, "msg", batch, batch);
     }
   }
   co_await run.finish();
@@ -263,13 +269,14 @@ bool parse(int argc, char **argv, Options &o) {
       else if (name == "size") o.size = std::stoul(value);
       else if (name == "seconds") o.seconds = std::stoul(value);
       else if (name == "rate") o.rate = std::stod(value);
+      else if (name == "window") o.window = std::stoul(value);
       else if (name == "server-pid") o.server_pid = std::stoi(value);
       else return false;
     } catch (const std::exception &) {
       return false;
     }
   }
-  return o.port != 0 && o.connections > 0 && o.rate >= 0 &&
+  return o.port != 0 && o.connections > 0 && o.rate >= 0 && o.window > 0 &&
          (o.mode == "direct" || o.mode == "broadcast" || o.mode == "idle");
 }
 
@@ -287,8 +294,8 @@ int main(int argc, char **argv) {
   Options o;
   if (!parse(argc, argv, o)) {
     std::cerr << "usage: ws-load --port=P --mode=direct|broadcast|idle --connections=N "
-                 "[--messages=M] [--size=BYTES] [--rate=MSGS_PER_S] [--server-pid=PID] "
-                 "[--seconds=LIMIT]\n";
+                 "[--messages=M] [--size=BYTES] [--rate=MSGS_PER_S] [--window=K] "
+                 "[--server-pid=PID] [--seconds=LIMIT]\n";
     return 2;
   }
   net::io_context ioc(1);
