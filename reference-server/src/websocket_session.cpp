@@ -3,25 +3,7 @@
 #include "log.h"
 #include "server.h"
 
-#include <netinet/tcp.h>
-
 namespace chat {
-namespace {
-
-// TCP_CORK as an Asio socket option (Asio only names TCP_NODELAY).
-class TcpCork {
-public:
-  explicit TcpCork(bool on) : value_(on ? 1 : 0) {}
-  template <class Protocol> int level(const Protocol &) const { return IPPROTO_TCP; }
-  template <class Protocol> int name(const Protocol &) const { return TCP_CORK; }
-  template <class Protocol> const int *data(const Protocol &) const { return &value_; }
-  template <class Protocol> std::size_t size(const Protocol &) const { return sizeof(value_); }
-
-private:
-  int value_;
-};
-
-} // namespace
 
 WebSocketSession::WebSocketSession(Socket &&socket, std::shared_ptr<Server> server,
                                    UserId user, std::string subprotocol)
@@ -120,7 +102,6 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
   queue_.pop_front();
   if (closing_)
     queue_.clear();
-  set_cork(queue_.size() > 1); // The close frame below is never held back.
   if (closing_) {
     ws_.async_close(close_reason_,
                     beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
@@ -129,18 +110,6 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
   if (!queue_.empty())
     ws_.async_write(net::buffer(*queue_.front()),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
-}
-
-void WebSocketSession::set_cork(bool on) {
-  // While several messages wait behind the one just written, the kernel holds the small frames
-  // back and sends them together when the queue is down to its last message (or a full segment
-  // is ready): a fan-out burst costs a few transmissions per recipient instead of one per
-  // message. A lone message or a pair (a reply and its ack) is never corked: it leaves at once.
-  if (on == corked_)
-    return;
-  corked_ = on;
-  beast::error_code ignored; // Without the option the frames still go out, one by one.
-  beast::get_lowest_layer(ws_).socket().set_option(TcpCork(on), ignored);
 }
 
 void WebSocketSession::arm_idle_timer() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "beast.h"
+#include "coalescing_stream.h"
 #include "protocol.h"
 #include "registry.h"
 
@@ -26,6 +27,7 @@ public:
   // subprotocol: see handshake.h). Defined here, next to the HTTP session's call, as in Beast's
   // chat-multi: the check that Origin is read before the accept sees both in one translation unit.
   void run(http::request<http::string_body> request) {
+    ws_.next_layer().set_owner(weak_from_this());
     configure_stream();
     ws_.async_accept(request,
                      beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
@@ -47,13 +49,12 @@ private:
   void on_read(beast::error_code ec, std::size_t bytes);
   void on_send(std::shared_ptr<const std::string> message);
   void on_write(beast::error_code ec, std::size_t bytes);
-  void set_cork(bool on);
   void arm_idle_timer();
   void on_idle(beast::error_code ec);
   void close_with(websocket::close_code code, const char *reason);
   void on_close(beast::error_code ec);
 
-  websocket::stream<TcpStream> ws_;
+  websocket::stream<CoalescingStream<TcpStream>> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   Timer idle_timer_;
@@ -66,7 +67,6 @@ private:
   websocket::close_reason close_reason_;
   bool open_ = false;    // Accepted and registered, not yet closed.
   bool closing_ = false; // A close frame was sent or received: nothing more is written.
-  bool corked_ = false;  // TCP_CORK is on (see set_cork).
 };
 
 } // namespace chat

@@ -1,0 +1,170 @@
+// A stream layer under websocket::stream that gathers what is written to one connection in quick
+// succession into a single send.
+//
+// Beast writes each WebSocket message (and each control frame) with writes of its own, so a
+// message and its ack, or a burst of room messages, cost one sendmsg each: half of the server's
+// CPU time. This layer accepts a write by copying it and completing at once, and sends everything
+// accepted since the last send with one write, started from a handler posted behind those already
+// queued on the connection's strand. While a send is in progress it keeps accepting up to
+// max_pending bytes, then holds the next write back until the send completes: a peer that does
+// not read still stops the writer, and the session's capped queue then closes it with 1013.
+//
+// A send must keep the connection alive without the layer owning it: set_owner() names the object
+// whose lifetime covers the stream (the session), and every send holds a reference to it.
+// Everything here runs on the connection's strand, like the websocket stream above it.
+#pragma once
+
+#include "beast.h"
+
+#include <boost/beast/core/saved_handler.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace chat {
+
+template <class NextLayer> class CoalescingStream {
+public:
+  using executor_type = typename NextLayer::executor_type;
+  using next_layer_type = NextLayer;
+  static constexpr std::size_t max_pending = 64 * 1024;
+
+  template <class Arg> explicit CoalescingStream(Arg &&arg) : next_(std::forward<Arg>(arg)) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  NextLayer &next_layer() noexcept { return next_; }
+  const NextLayer &next_layer() const noexcept { return next_; }
+
+  void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
+
+  template <class MutableBufferSequence, class ReadHandler>
+  auto async_read_some(const MutableBufferSequence &buffers, ReadHandler &&handler) {
+    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+  }
+
+  template <class ConstBufferSequence, class WriteHandler>
+  auto async_write_some(const ConstBufferSequence &buffers, WriteHandler &&handler) {
+    return net::async_initiate<WriteHandler, void(beast::error_code, std::size_t)>(
+        [this](auto completion, const ConstBufferSequence &data) {
+          accept(data, std::move(completion));
+        },
+        handler, buffers);
+  }
+
+  // Completes once everything accepted so far has been sent, or sending has failed.
+  template <class FlushHandler> auto async_flush(FlushHandler &&handler) {
+    return net::async_initiate<FlushHandler, void(beast::error_code)>(
+        [this](auto completion) {
+          if (!sending_ && (pending_.empty() || error_))
+            return net::post(get_executor(), beast::bind_front_handler(std::move(completion), error_));
+          // Run from on_sent's chain, on this strand: the stream's error is read when it runs.
+          // saved_handler calls it with operation_aborted if the operation is cancelled.
+          flushed_.emplace([this, completion = std::move(completion)](
+                               beast::error_code aborted = {}) mutable {
+            std::move(completion)(aborted ? aborted : error_);
+          });
+          schedule_send();
+        },
+        handler);
+  }
+
+private:
+  template <class ConstBufferSequence, class Completion>
+  void accept(const ConstBufferSequence &buffers, Completion completion) {
+    if (error_)
+      return complete(std::move(completion), error_, 0);
+    const std::size_t size = net::buffer_size(buffers);
+    const std::size_t offset = pending_.size();
+    pending_.resize(offset + size);
+    net::buffer_copy(net::buffer(pending_.data() + offset, size), buffers);
+    if (sending_ && pending_.size() > max_pending) {
+      // Completed by on_sent, on this strand, when the send in progress is done.
+      held_.emplace([this, completion = std::move(completion), size](
+                        beast::error_code aborted = {}) mutable {
+        const beast::error_code ec = aborted ? aborted : error_;
+        std::move(completion)(ec, ec ? 0 : size);
+      });
+      return;
+    }
+    complete(std::move(completion), {}, size);
+    schedule_send();
+  }
+
+  template <class Completion>
+  void complete(Completion completion, beast::error_code ec, std::size_t size) {
+    // Never from inside the initiating call: posted, to run on the handler's own executor.
+    net::post(get_executor(), beast::bind_front_handler(std::move(completion), ec, size));
+  }
+
+  void schedule_send() {
+    if (sending_ || send_scheduled_)
+      return;
+    std::shared_ptr<void> owner = owner_.lock();
+    if (!owner)
+      return; // The connection is being destroyed: nothing more is sent.
+    send_scheduled_ = true;
+    net::post(get_executor(), [this, owner = std::move(owner)]() mutable {
+      send_scheduled_ = false;
+      send(std::move(owner));
+    });
+  }
+
+  void send(std::shared_ptr<void> owner) {
+    if (sending_ || pending_.empty() || error_)
+      return finish_flush();
+    sending_ = true;
+    sending_batches_.push_back(std::move(pending_)); // At most one: sending_ guards the write.
+    pending_.clear();
+    net::async_write(next_, net::buffer(sending_batches_.front()),
+                     [this, owner = std::move(owner)](beast::error_code ec, std::size_t) mutable {
+                       on_sent(ec, std::move(owner));
+                     });
+  }
+
+  void on_sent(beast::error_code ec, std::shared_ptr<void> owner) {
+    sending_batches_.pop_front();
+    sending_ = false;
+    if (ec)
+      error_ = ec; // Every later write fails with it; the read side sees the connection end.
+    if (held_.has_value())
+      held_.invoke();
+    send(std::move(owner)); // What was accepted meanwhile, if anything.
+  }
+
+  void finish_flush() {
+    if (flushed_.has_value() && !sending_)
+      flushed_.invoke();
+  }
+
+  NextLayer next_;
+  std::weak_ptr<void> owner_;
+  std::string pending_;        // Accepted, not yet handed to the next layer.
+  std::deque<std::string> sending_batches_; // The batch being written by the next layer.
+  bool sending_ = false;
+  bool send_scheduled_ = false;
+  beast::error_code error_;
+  beast::saved_handler held_;    // A write beyond max_pending, waiting for the send in progress.
+  beast::saved_handler flushed_; // A flush waiting for everything accepted to be sent.
+};
+
+// The WebSocket closing handshake ends with a TCP teardown of the next layer (found by Beast
+// through argument-dependent lookup): whatever is still pending, the close frame included, is
+// sent first.
+template <class NextLayer, class TeardownHandler>
+void async_teardown(beast::role_type role, CoalescingStream<NextLayer> &stream,
+                    TeardownHandler &&handler) {
+  stream.async_flush([role, next = &stream.next_layer(),
+                      handler = std::forward<TeardownHandler>(handler)](beast::error_code) mutable {
+    using beast::websocket::async_teardown;
+    async_teardown(role, *next, std::move(handler));
+  });
+}
+
+// The synchronous close is not supported: it would have to wait for an asynchronous send.
+template <class NextLayer>
+void teardown(beast::role_type role, CoalescingStream<NextLayer> &stream, beast::error_code &ec) =
+    delete;
+
+} // namespace chat
