@@ -58,7 +58,8 @@ public:
     return net::async_initiate<FlushHandler, void(beast::error_code)>(
         [this](auto completion) {
           if (!sending_ && (pending_.empty() || error_))
-            return net::post(get_executor(), beast::bind_front_handler(std::move(completion), error_));
+            return net::post(get_executor(),
+                             beast::bind_front_handler(std::move(completion), error_));
           // Run from on_sent's chain, on this strand: the stream's error is read when it runs.
           // saved_handler calls it with operation_aborted if the operation is cancelled.
           flushed_.emplace([this, completion = std::move(completion)](

@@ -111,7 +111,8 @@ def one_byte_fragments_are_reassembled(port):
 @case('6 utf-8')
 def valid_utf8_split_across_fragments_is_accepted(port):
     a, b = Client(port, user=1), Client(port, user=2)
-    body = json.dumps({'type': 'msg', 'to': 2, 'text': 'κόσμε', 'id': 'u'}, ensure_ascii=False).encode()
+    request = {'type': 'msg', 'to': 2, 'text': 'κόσμε', 'id': 'u'}
+    body = json.dumps(request, ensure_ascii=False).encode()
     cut = body.index('κ'.encode()) + 1  # Inside a two-byte sequence.
     a.send_frame(TEXT, body[:cut], fin=False)
     a.send_frame(CONT, body[cut:], fin=True)

@@ -199,8 +199,8 @@ def slow_consumer_is_closed_and_others_are_unaffected(port):
 
 @case('limits')
 def burst_to_a_room_arrives_complete_and_in_order(port):
-    # More messages than the write queue holds at once in flight: the writes queue up behind each
-    # other (and are corked while they do); every member still gets all of them, in order.
+    # More messages than one write at a time can carry: the writes queue up behind each other and
+    # go out in batches of several frames; every member still gets all of them, in order.
     members = [Client(port, user=u) for u in (11, 12, 13)]
     for i, m in enumerate(members):
         m.send_json({'type': 'join', 'room': 'burst', 'id': f'j{i}'})

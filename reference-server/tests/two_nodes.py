@@ -90,7 +90,8 @@ def main():
             print('ok: a node started later reaches users who were online before it started')
 
             # A node that stops takes its users with it, even those whose connection does not
-            # close in time (carol never answers the close frame): the others drop them on its "bye".
+            # close in time (carol never answers the close frame): the others drop them on its
+            # "bye".
             assert n3.stop() == 0
             time.sleep(0.3)
             alice.send_json({'type': 'msg', 'to': 1003, 'text': 'still there?', 'id': 'a4'})
