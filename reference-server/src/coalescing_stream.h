@@ -57,11 +57,11 @@ public:
   template <class FlushHandler> auto async_flush(FlushHandler &&handler) {
     return net::async_initiate<FlushHandler, void(beast::error_code)>(
         [this](auto completion) {
-          if (!sending_ && (pending_.empty() || error_))
+          if (!sending_ && (pending_.empty() || failed()))
             return net::post(get_executor(),
-                             beast::bind_front_handler(std::move(completion), error_));
-          // Run from on_sent's chain, on this strand: the stream's error is read when it runs.
-          // saved_handler calls it with operation_aborted if the operation is cancelled.
+                             beast::bind_front_handler(std::move(completion), failure()));
+          // Invoked by on_sent's chain, on this strand, which is also the completion's executor.
+          // (saved_handler wants a handler it could cancel with an error; nothing cancels these.)
           flushed_.emplace([this, completion = std::move(completion)](
                                beast::error_code aborted = {}) mutable {
             std::move(completion)(aborted ? aborted : error_);
@@ -74,14 +74,14 @@ public:
 private:
   template <class ConstBufferSequence, class Completion>
   void accept(const ConstBufferSequence &buffers, Completion completion) {
-    if (error_)
-      return complete(std::move(completion), error_, 0);
+    if (failed())
+      return complete(std::move(completion), failure(), 0);
     const std::size_t size = net::buffer_size(buffers);
     const std::size_t offset = pending_.size();
     pending_.resize(offset + size);
     net::buffer_copy(net::buffer(pending_.data() + offset, size), buffers);
     if (sending_ && pending_.size() > max_pending) {
-      // Completed by on_sent, on this strand, when the send in progress is done.
+      // Completed by on_sent, on this strand, when the send in progress is done (see flushed_).
       held_.emplace([this, completion = std::move(completion), size](
                         beast::error_code aborted = {}) mutable {
         const beast::error_code ec = aborted ? aborted : error_;
@@ -91,6 +91,13 @@ private:
     }
     complete(std::move(completion), {}, size);
     schedule_send();
+  }
+
+  // A stream that can no longer send: a send failed, or the owner is gone (set_owner() was never
+  // called, or the connection is being destroyed). Nothing is accepted that would then be dropped.
+  bool failed() const { return error_ || owner_.expired(); }
+  beast::error_code failure() const {
+    return error_ ? error_ : beast::error_code(net::error::operation_aborted);
   }
 
   template <class Completion>
@@ -117,6 +124,7 @@ private:
       return finish_flush();
     sending_ = true;
     sending_batches_.push_back(std::move(pending_)); // At most one: sending_ guards the write.
+    pending_ = std::move(spare_); // The previous batch's buffer, capacity and all.
     pending_.clear();
     net::async_write(next_, net::buffer(sending_batches_.front()),
                      [this, owner = std::move(owner)](beast::error_code ec, std::size_t) mutable {
@@ -125,10 +133,14 @@ private:
   }
 
   void on_sent(beast::error_code ec, std::shared_ptr<void> owner) {
+    spare_ = std::move(sending_batches_.front());
     sending_batches_.pop_front();
     sending_ = false;
-    if (ec)
-      error_ = ec; // Every later write fails with it; the read side sees the connection end.
+    if (ec && !error_) {
+      error_ = ec; // Every later write fails with it.
+      // The read side would only notice at its next read: closing the socket ends that too.
+      beast::close_socket(beast::get_lowest_layer(next_));
+    }
     if (held_.has_value())
       held_.invoke();
     send(std::move(owner)); // What was accepted meanwhile, if anything.
@@ -143,6 +155,7 @@ private:
   std::weak_ptr<void> owner_;
   std::string pending_;        // Accepted, not yet handed to the next layer.
   std::deque<std::string> sending_batches_; // The batch being written by the next layer.
+  std::string spare_;          // A sent batch's buffer, reused for the next one.
   bool sending_ = false;
   bool send_scheduled_ = false;
   beast::error_code error_;
@@ -156,8 +169,13 @@ private:
 template <class NextLayer, class TeardownHandler>
 void async_teardown(beast::role_type role, CoalescingStream<NextLayer> &stream,
                     TeardownHandler &&handler) {
-  stream.async_flush([role, next = &stream.next_layer(),
-                      handler = std::forward<TeardownHandler>(handler)](beast::error_code) mutable {
+  auto *next = &stream.next_layer();
+  stream.async_flush([role, next, handler = std::forward<TeardownHandler>(handler)](
+                         beast::error_code ec) mutable {
+    if (ec) { // Nothing more can be sent: no orderly shutdown to wait for.
+      beast::close_socket(beast::get_lowest_layer(*next));
+      return std::move(handler)(ec);
+    }
     using beast::websocket::async_teardown;
     async_teardown(role, *next, std::move(handler));
   });
