@@ -12,15 +12,12 @@ Registry::alive(const std::map<SessionId, std::weak_ptr<WebSocketSession>> &sess
   return out;
 }
 
-bool Registry::join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
+void Registry::join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto &mine = users_[user];
   mine.emplace(id, session);
-  if (mine.size() != 1)
-    return false;
-  if (presence_)
+  if (mine.size() == 1 && presence_)
     presence_(user, true);
-  return true;
 }
 
 void Registry::announce_online() const {

@@ -31,8 +31,8 @@ public:
   // Calls the listener with online=true for every user online now (a new node asks who is here).
   void announce_online() const;
 
-  // Returns true when this is the user's first open session.
-  bool join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session);
+  // Adds a session; a user's first one brings the user online (see PresenceListener).
+  void join(UserId user, SessionId id, const std::shared_ptr<WebSocketSession> &session);
   struct Departure {
     bool last_session = false;      // The user went offline.
     std::vector<std::string> rooms; // The rooms the session was in.

@@ -59,8 +59,8 @@ void Server::handle(UserId from, const std::shared_ptr<WebSocketSession> &sender
   auto parsed = parse_request(text);
   if (auto *error = std::get_if<ProtocolError>(&parsed)) {
     if (error->code == "invalid-utf8") { // Not an error reply: the connection is failed (1007).
-      metrics_.reject(Rejection::InvalidUtf8);
-      return sender->close_invalid_text();
+      metrics_.reject(rejection_of(*error));
+      return sender->close(websocket::close_code::bad_payload, "invalid UTF-8");
     }
     reply_error(sender, *error);
     return;
@@ -123,7 +123,7 @@ void Server::enable_redis(net::io_context &ioc, const std::string &host, int por
 void Server::close_all() {
   stopping_ = true; // Set first: a session registering from now on closes itself.
   for (const auto &session : registry_.everyone())
-    session->close_going_away();
+    session->close(websocket::close_code::going_away, "server shutting down");
 }
 
 } // namespace chat

@@ -142,18 +142,9 @@ void WebSocketSession::close_with(websocket::close_code code, const char *reason
                   beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
 }
 
-void WebSocketSession::close_going_away() {
+void WebSocketSession::close(websocket::close_code code, const char *reason) {
   net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::close_with,
-                                                          shared_from_this(),
-                                                          websocket::close_code::going_away,
-                                                          "server shutting down"));
-}
-
-void WebSocketSession::close_invalid_text() {
-  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::close_with,
-                                                          shared_from_this(),
-                                                          websocket::close_code::bad_payload,
-                                                          "invalid UTF-8"));
+                                                          shared_from_this(), code, reason));
 }
 
 void WebSocketSession::on_close(beast::error_code ec) {

@@ -35,10 +35,8 @@ public:
 
   // Queues one text message; thread-safe.
   void send(std::shared_ptr<const std::string> message);
-  // Closes with 1001 (server shutdown); thread-safe.
-  void close_going_away();
-  // Closes with 1007 (a text message that is not UTF-8); thread-safe.
-  void close_invalid_text();
+  // Closes with `code` (1001 at shutdown, 1007 for text that is not UTF-8); thread-safe.
+  void close(websocket::close_code code, const char *reason);
 
   SessionId id() const { return id_; }
 

@@ -1,21 +1,12 @@
 """More protocol cases, one or a few per Autobahn|Testsuite case group (numbers in the names), on
-top of those in protocol_conformance.py, which runs them: each is a function of the server's port.
+top of those in protocol_conformance.py, which runs them all: each takes the server's port.
 What is expected comes from RFC 6455 (sections 5.2-5.5 and 7.4), not from what Beast happens to do.
 """
 import json
 import struct
 import urllib.request
 
-from wsclient import CLOSE, CONT, PING, PONG, TEXT, Client
-
-cases = []
-
-
-def case(group):
-    def register(fn):
-        cases.append((group, fn))
-        return fn
-    return register
+from wsclient import CLOSE, CONT, PING, PONG, TEXT, Client, case
 
 
 def message_to(user, length):

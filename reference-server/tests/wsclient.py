@@ -154,6 +154,17 @@ class Client:
         self.sock.close()
 
 
+# ---- test cases: registered by @case(group), run in order by protocol_conformance.py ----
+cases = []
+
+
+def case(group):
+    def register(fn):
+        cases.append((group, fn))
+        return fn
+    return register
+
+
 class ServerProcess:
     """es-chat-server on a free port, stopped with SIGTERM at the end."""
 
