@@ -6,8 +6,8 @@ time). Only the phase after every connection is open is measured, and the server
 that phase (user and system, from /proc) is what "per core" divides by: the C++ server runs
 --threads threads, Node one.
 
-  saturation  closed loop (one message in flight per connection, or ten: "x10"; a broadcast
-              burst): the most each server delivers per CPU-second. Latency here is queueing
+  saturation  closed loop (one message in flight per connection, or ten: "x10", written one by
+              one or with one write: "piped"; a broadcast burst): the most each server delivers per CPU-second. Latency here is queueing
               (Little's law), not speed.
   fixed load  open loop at a stated rate: p50/p99 latency from each message's scheduled send time.
   idle        resident memory holding N idle connections.
@@ -45,7 +45,8 @@ def start(argv):
 def run_load(load, proc, port, s):
     argv = [load, f'--port={port}', f'--server-pid={proc.pid}', f'--mode={s["mode"]}',
             f'--connections={s["conns"]}', f'--messages={s["msgs"]}', f'--size={s["size"]}',
-            f'--rate={s["rate"]}', f'--window={s["window"]}', '--seconds=120']
+            f'--rate={s["rate"]}', f'--window={s["window"]}', f'--pipeline={int(s["pipeline"])}',
+            '--seconds=120']
     out = subprocess.run(argv, capture_output=True, text=True, timeout=150)
     lines = [l for l in out.stdout.splitlines() if l.startswith('{')]
     if not lines:
@@ -73,12 +74,17 @@ def idle_rss(load, proc, port, connections):
 
 def scenarios(quick):
     q = 10 if quick else 1
-    s = lambda group, mode, conns, msgs, size, rate=0, window=1: dict(
-        group=group, mode=mode, conns=conns, msgs=msgs, size=size, rate=rate, window=window)
+    s = lambda group, mode, conns, msgs, size, rate=0, window=1, pipeline=False: dict(
+        group=group, mode=mode, conns=conns, msgs=msgs, size=size, rate=rate, window=window,
+        pipeline=pipeline)
     return [s('saturation', 'direct', 100, 2000 // q, 32), s('saturation', 'direct', 100, 2000 // q, 1024),
             # Ten messages in flight per connection: clients that send in bursts.
             s('saturation', 'direct', 100, 2000 // q, 32, window=10),
             s('saturation', 'direct', 100, 2000 // q, 1024, window=10),
+            # The same ten sent with one TCP write: clients that pipeline their requests.
+            s('saturation', 'direct', 100, 2000 // q, 32, window=10, pipeline=True),
+            s('saturation', 'direct', 100, 2000 // q, 1024, window=10, pipeline=True),
+            s('saturation', 'direct', 1000, 200 // q, 32, window=10, pipeline=True),
             s('saturation', 'direct', 1000, 200 // q, 32), s('saturation', 'direct', 1000, 200 // q, 1024),
             s('saturation', 'broadcast', 1000, 200 // q, 32),
             # 5 s at each rate (1 s with --quick): every connection sends rate/conns per second.
@@ -90,6 +96,7 @@ def scenarios(quick):
 def label(s):
     rate = f' at {s["rate"]:g}/s' if s['rate'] else ''
     window = f' x{s["window"]}' if s['window'] > 1 else ''
+    window += ' piped' if s['pipeline'] else ''
     return f'{s["mode"]} {s["conns"]} conns {s["size"]} B{window}{rate}'
 
 
@@ -98,18 +105,18 @@ def report(results, plan, idle_n, threads):
           f'{os.cpu_count()} cores shared with the load client')
     for group in ('saturation', 'fixed load'):
         print(f'\n{group}:')
-        print(f'{"scenario":34} {"server":15} {"msgs/s":>9} {"per CPU-s":>10} {"user s":>7} '
+        print(f'{"scenario":38} {"server":15} {"msgs/s":>9} {"per CPU-s":>10} {"user s":>7} '
               f'{"sys s":>6} {"p50 ms":>8} {"p99 ms":>8}')
         for i, s in enumerate(p for p in plan if p['group'] == group):
             rows = {name: results[(name, label(s))] for name in SERVERS}
             for name, r in rows.items():
                 mark = '' if r['complete'] else '  (incomplete)'
-                print(f'{label(s):34} {name:15} {r["msgs_per_sec"]:9.0f} {r["per_cpu"]:10.0f} '
+                print(f'{label(s):38} {name:15} {r["msgs_per_sec"]:9.0f} {r["per_cpu"]:10.0f} '
                       f'{r.get("server_user_s", 0):7.2f} {r.get("server_system_s", 0):6.2f} '
                       f'{r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f}{mark}')
             ours, node = rows['es-chat-server'], rows['node ws']
             ratio = ours['per_cpu'] / node['per_cpu'] if node['per_cpu'] else 0
-            print(f'{"":34} ratio per CPU-second {ratio:.2f}x; p99 {ours["p99_ms"]:.2f} vs '
+            print(f'{"":38} ratio per CPU-second {ratio:.2f}x; p99 {ours["p99_ms"]:.2f} vs '
                   f'{node["p99_ms"]:.2f} ms')
     print()
     for name in SERVERS:

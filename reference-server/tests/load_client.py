@@ -30,6 +30,11 @@ def main():
         for args, delivered in ((['--mode=direct', '--connections=20', '--messages=50'], 1000),
                                 (['--mode=direct', '--connections=20', '--messages=50',
                                   '--window=7'], 1000),  # A last window of 1: 50 = 7 * 7 + 1.
+                                # Frames built by ws-load itself: 7-bit and 16-bit lengths.
+                                (['--mode=direct', '--connections=20', '--messages=50',
+                                  '--window=7', '--pipeline=1'], 1000),
+                                (['--mode=direct', '--connections=5', '--messages=20',
+                                  '--window=10', '--pipeline=1', '--size=1024'], 100),
                                 (['--mode=direct', '--connections=20', '--messages=10',
                                   '--rate=400', '--size=1024'], 200),
                                 (['--mode=broadcast', '--connections=30', '--messages=40'], 1200),
@@ -44,6 +49,9 @@ def main():
             print('ok', ' '.join(args), f'p99 {r["p99_ms"]} ms')
         # A usage error is reported as such.
         bad = subprocess.run([a.load, '--mode=sideways', f'--port={server.port}'],
+                             capture_output=True, text=True, timeout=30)
+        assert bad.returncode == 2 and 'usage:' in bad.stderr, bad
+        bad = subprocess.run([a.load, '--pipeline=yes', f'--port={server.port}'],
                              capture_output=True, text=True, timeout=30)
         assert bad.returncode == 2 and 'usage:' in bad.stderr, bad
     print('load client: all modes passed')

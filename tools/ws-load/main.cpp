@@ -1,8 +1,8 @@
 // ws-load: a bounded load client for the reference chat protocol (loopback only).
 //
 //   ws-load --port=P --mode=direct|broadcast|idle --connections=N [--messages=M] [--size=BYTES]
-//           [--rate=MSGS_PER_S] [--window=K] [--server-pid=PID] [--seconds=LIMIT]
-//           [--host=127.0.0.1]
+//           [--rate=MSGS_PER_S] [--window=K] [--pipeline=0|1] [--server-pid=PID]
+//           [--seconds=LIMIT] [--host=127.0.0.1]
 //
 // Every connection opens first; the measured phase starts once all are open (and, for broadcast,
 // joined), so connection set-up is not counted.
@@ -13,9 +13,11 @@
 // idle:      N connections open and stay idle; prints "ready" and waits for --seconds.
 // --rate=0 (the default) is a closed loop: direct connections keep --window messages (default 1)
 // in flight, sending a window and awaiting it whole; the broadcaster sends its M back to back;
-// latency then measures queueing at saturation. --rate=R is an open loop: R messages per second in
-// all, each on a fixed schedule, and latency runs from the scheduled send time, so a server that
-// falls behind cannot hide it by slowing the client down.
+// latency then measures queueing at saturation. --pipeline=1 sends each window's messages with
+// one TCP write (frames masked by the client itself, as RFC 6455 requires), as a client that
+// pipelines its requests does; otherwise each message is a write of its own. --rate=R is an open
+// loop: R messages per second in all, each on a fixed schedule, and latency runs from the
+// scheduled send time, so a server that falls behind cannot hide it by slowing the client down.
 // --server-pid: the server's CPU time (user, system) over the measured phase, from /proc.
 // Prints one JSON line. Stops at --seconds whatever happens.
 #include <boost/asio.hpp>
@@ -24,13 +26,13 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "client_frame.h"
+#include "process_cpu.h"
+
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace net = boost::asio;
@@ -42,6 +44,9 @@ using net::awaitable;
 using net::use_awaitable;
 using namespace net::experimental::awaitable_operators;
 using WebSocket = websocket::stream<beast::tcp_stream>;
+using wsload::append_client_frame;
+using wsload::cpu_of;
+using wsload::CpuTime;
 
 namespace {
 
@@ -50,28 +55,9 @@ struct Options {
   unsigned short port = 0;
   unsigned connections = 100, messages = 100, size = 32, seconds = 60, window = 1;
   double rate = 0;
+  bool pipeline = false;
   int server_pid = 0;
 };
-
-struct CpuTime {
-  double user = 0, system = 0;
-};
-
-// utime and stime of a process, in seconds; zero when there is no such process.
-CpuTime cpu_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t name_end = stat.rfind(')'); // The name may hold spaces and parentheses.
-  if (name_end == std::string::npos || name_end + 2 > stat.size())
-    return {};
-  std::istringstream fields(stat.substr(name_end + 2));
-  std::string skip;
-  for (int i = 3; i < 14; ++i)
-    fields >> skip;
-  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK)), user = 0, system = 0;
-  fields >> user >> system;
-  return {user / ticks, system / ticks};
-}
 
 // Everything the connections share; only touched from the single io_context thread.
 struct Run {
@@ -169,7 +155,8 @@ std::string message(const char *type, unsigned user, std::int64_t stamp_us, unsi
 }
 
 // Reads until `messages` events of `type` (each recorded) and `acks` acks have arrived.
-awaitable<void> receive(Run &run, WebSocket &ws, const char *type, unsigned messages, unsigned acks) {
+awaitable<void> receive(Run &run, WebSocket &ws, const char *type, unsigned messages,
+                        unsigned acks) {
   beast::flat_buffer buffer;
   for (unsigned got = 0, acked = 0; got < messages || acked < acks;) {
     buffer.clear();
@@ -217,10 +204,18 @@ awaitable<void> direct(Run &run, unsigned user, unsigned index) {
     // --window messages in flight: sent together, then all of them and their acks awaited.
     for (unsigned i = 0; i < run.o.messages; i += run.o.window) {
       const unsigned batch = std::min(run.o.window, run.o.messages - i);
-      for (unsigned k = 0; k < batch; ++k)
-        co_await ws.async_write(
-            net::buffer(message("msg", user, Run::us(Clock::now()), i + k, run.o.size)),
-            use_awaitable);
+      if (run.o.pipeline) {
+        std::string frames;
+        for (unsigned k = 0; k < batch; ++k)
+          append_client_frame(frames,
+                              message("msg", user, Run::us(Clock::now()), i + k, run.o.size));
+        co_await net::async_write(ws.next_layer(), net::buffer(frames), use_awaitable);
+      } else {
+        for (unsigned k = 0; k < batch; ++k)
+          co_await ws.async_write(
+              net::buffer(message("msg", user, Run::us(Clock::now()), i + k, run.o.size)),
+              use_awaitable);
+      }
       co_await receive(run, ws, "msg", batch, batch);
     }
   }
@@ -270,6 +265,7 @@ bool parse(int argc, char **argv, Options &o) {
       else if (name == "seconds") o.seconds = std::stoul(value);
       else if (name == "rate") o.rate = std::stod(value);
       else if (name == "window") o.window = std::stoul(value);
+      else if (name == "pipeline" && (value == "0" || value == "1")) o.pipeline = value == "1";
       else if (name == "server-pid") o.server_pid = std::stoi(value);
       else return false;
     } catch (const std::exception &) {
@@ -294,7 +290,7 @@ int main(int argc, char **argv) {
   Options o;
   if (!parse(argc, argv, o)) {
     std::cerr << "usage: ws-load --port=P --mode=direct|broadcast|idle --connections=N "
-                 "[--messages=M] [--size=BYTES] [--rate=MSGS_PER_S] [--window=K] "
+                 "[--messages=M] [--size=BYTES] [--rate=MSGS_PER_S] [--window=K] [--pipeline=0|1] "
                  "[--server-pid=PID] [--seconds=LIMIT]\n";
     return 2;
   }
