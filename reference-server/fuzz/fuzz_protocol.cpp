@@ -1,14 +1,18 @@
 // libFuzzer target: one client message through the server's parsing and rendering, as handle()
 // does with it, under AddressSanitizer and UndefinedBehaviorSanitizer, with three oracles:
-// - the request reader (SAX, top-level fields only) agrees with an nlohmann document of the same
-//   text on whether it is JSON, whether it is an object, and on every field a request took;
+// - the request reader (Boost.JSON events, top-level fields only) agrees with an nlohmann
+//   document of the same text on whether it is JSON, whether it is an object, and on every field
+//   a request took; what it refuses as too deep does nest that deep;
 // - every event the server writes parses back (nlohmann) to exactly the fields it was given;
 // - money survives a round trip: a parsed amount renders to a string that parses to the same units.
 #include "money.h"
 #include "protocol.h"
+#include "request_fields.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -34,6 +38,56 @@ std::string string_or_empty(const json &j, const char *name) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Calls visit(i) for each byte of `text` outside JSON strings (no validation: these count what
+// the text holds, to check a refusal that does not depend on the rest parsing).
+template <class Visit> void outside_strings(std::string_view text, Visit visit) {
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (escaped) {
+      escaped = false;
+    } else if (in_string) {
+      escaped = text[i] == '\\';
+      in_string = text[i] != '"';
+    } else if (text[i] == '"') {
+      in_string = true;
+    } else {
+      visit(i);
+    }
+  }
+}
+
+// The deepest nesting of arrays and objects in `text`.
+std::size_t deepest_nesting(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  outside_strings(text, [&](std::size_t i) {
+    if (text[i] == '[' || text[i] == '{')
+      deepest = std::max(deepest, ++depth);
+    else if ((text[i] == ']' || text[i] == '}') && depth > 0)
+      --depth;
+  });
+  return deepest;
+}
+
+// The most digits in one exponent of a number in `text`.
+std::size_t longest_exponent(std::string_view text) {
+  const auto digit = [&](std::size_t i) {
+    return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]));
+  };
+  std::size_t longest = 0;
+  outside_strings(text, [&](std::size_t i) {
+    if ((text[i] != 'e' && text[i] != 'E') || i == 0 || !digit(i - 1))
+      return;
+    std::size_t end = i + 1;
+    if (end < text.size() && (text[end] == '+' || text[end] == '-'))
+      ++end;
+    const std::size_t first = end;
+    while (digit(end))
+      ++end;
+    longest = std::max(longest, end - first);
+  });
+  return longest;
+}
+
 // What a request took from the document must be what the document holds.
 void same_fields(const json &j, const chat::Request &request) {
   if (const auto *m = std::get_if<chat::DirectMessage>(&request))
@@ -53,19 +107,35 @@ void same_fields(const json &j, const chat::Request &request) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char *>(data), size);
   const json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // nlohmann takes a NUL byte for the end of its input ("8\0junk" parses as 8); RFC 8259 allows
+  // none anywhere, so a text holding one is not JSON whatever nlohmann says.
+  const bool is_json = !document.is_discarded() && text.find('\0') == std::string_view::npos;
   auto parsed = chat::parse_request(text);
   if (const auto *error = std::get_if<chat::ProtocolError>(&parsed)) {
     const bool not_json = error->code == "malformed-json" || error->code == "invalid-utf8";
-    require(not_json == document.is_discarded());
-    if (!document.is_discarded() && !document.is_object())
-      require(error->code == "bad-request");
+    // Refused for its depth alone, valid or not: the text must open that many levels.
+    if (error->code == "too-deep")
+      require(deepest_nesting(text) > chat::RequestFields::max_depth);
+    else if (error->code == "number-out-of-range") // nlohmann's limit is the double's alone.
+      require(!is_json || longest_exponent(text) >= 10);
+    else
+      require(not_json == !is_json &&
+              (!is_json || document.is_object() || error->code == "bad-request"));
+    // A request refused for what it says: refused with its own id, and for a reason it has.
+    if (is_json && document.is_object() && error->code != "too-deep" &&
+        error->code != "number-out-of-range") {
+      const std::string type = string_or_empty(document, "type");
+      require(error->id == string_or_empty(document, "id"));
+      require(error->code != "unknown-type" ||
+              (type != "msg" && type != "pay" && type != "join" && type != "room"));
+    }
     event_is(chat::error_event(*error), {{"type", "error"},
                                          {"code", error->code},
                                          {"message", error->message},
                                          {"id", error->id}});
     return 0;
   }
-  require(document.is_object());
+  require(is_json && document.is_object());
   const chat::Request &request = std::get<chat::Request>(parsed);
   same_fields(document, request);
   if (const auto *m = std::get_if<chat::DirectMessage>(&request)) {

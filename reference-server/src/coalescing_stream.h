@@ -47,9 +47,22 @@ public:
 
   void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
+  // Reads go straight to the next layer; the layer only notes whether one is waiting on the
+  // socket, which tells wait_for_quiet whether more replies may still be on their way.
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence &buffers, ReadHandler &&handler) {
-    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+    return net::async_initiate<ReadHandler, void(beast::error_code, std::size_t)>(
+        [this](auto completion, const MutableBufferSequence &data) {
+          reading_ = true;
+          auto executor = net::get_associated_executor(completion, get_executor());
+          next_.async_read_some(
+              data, net::bind_executor(executor, [this, completion = std::move(completion)](
+                                                     beast::error_code ec, std::size_t n) mutable {
+                reading_ = false;
+                std::move(completion)(ec, n);
+              }));
+        },
+        handler, buffers);
   }
 
   template <class ConstBufferSequence, class WriteHandler>
@@ -124,13 +137,16 @@ private:
     wait_for_quiet(std::move(owner), 0);
   }
 
-  // Sends once one full trip through the strand's queue has added nothing to the batch: a
-  // connection reading a burst of buffered messages, or receiving from several senders, gets its
-  // replies in one send. A stream that keeps growing is sent after max_quiet_trips anyway.
+  // Sends once a full trip through the strand's queue has added nothing to the batch and the
+  // connection's reader is waiting on the socket. Until the reader has drained its input, each
+  // buffered request may still add a reply (its handler runs a trip or two after the previous
+  // reply was accepted); once it waits, one quiet trip lets writes posted from other
+  // connections' handlers join. A batch that keeps growing is sent after max_quiet_trips anyway.
   void wait_for_quiet(std::shared_ptr<void> owner, unsigned trips) {
     net::post(get_executor(), [this, owner = std::move(owner), trips,
                                size = pending_.size()]() mutable {
-      if (pending_.size() != size && pending_.size() < max_batch && trips + 1 < max_quiet_trips)
+      const bool quiet = pending_.size() == size && reading_;
+      if (!quiet && pending_.size() < max_batch && trips + 1 < max_quiet_trips)
         return wait_for_quiet(std::move(owner), trips + 1);
       send_scheduled_ = false;
       send(std::move(owner));
@@ -179,12 +195,17 @@ private:
     sending_ = false;
     if (ec)
       fail(ec);
+    // What was accepted meanwhile goes once it stops growing. The wait starts before a held
+    // write is released, so that the writes this releases join it rather than start another.
+    const bool more = !pending_.empty() && !error_;
+    if (more) {
+      send_scheduled_ = true;
+      wait_for_quiet(std::move(owner), 0);
+    }
     if (held_.has_value())
       held_.invoke();
-    if (pending_.empty() || error_)
-      return finish_flush();
-    send_scheduled_ = true; // What was accepted meanwhile, once it stops growing.
-    wait_for_quiet(std::move(owner), 0);
+    if (!more)
+      finish_flush();
   }
 
   void fail(beast::error_code ec) {
@@ -207,6 +228,7 @@ private:
   std::string spare_;          // A sent batch's buffer, reused for the next one.
   bool sending_ = false;
   bool send_scheduled_ = false;
+  bool reading_ = false; // A read of the next layer is waiting for data.
   beast::error_code error_;
   beast::saved_handler held_;    // A write beyond max_pending, waiting for the send in progress.
   beast::saved_handler flushed_; // A flush waiting for everything accepted to be sent.

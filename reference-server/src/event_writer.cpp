@@ -1,5 +1,6 @@
 #include "event_writer.h"
 
+#include <algorithm>
 #include <array>
 
 namespace chat {
@@ -41,22 +42,32 @@ void EventWriter::name(std::string_view name) {
 
 void EventWriter::quoted(std::string_view value) {
   static constexpr char hex[] = "0123456789abcdef";
+  const auto needs_escape = [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  };
+  out_.reserve(out_.size() + value.size() + 2);
   out_ += '"';
-  for (char c : value) {
+  // Runs of characters that need no escape (nearly all text) are appended whole. UTF-8 passes
+  // through: the input was validated where it was parsed.
+  for (auto it = value.begin(); it != value.end();) {
+    const auto run_end = std::find_if(it, value.end(), needs_escape);
+    out_.append(it, run_end);
+    if (run_end == value.end())
+      break;
+    const char c = *run_end;
     const auto byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out_ += '\\';
       out_ += c;
-    } else if (byte < 0x20) { // RFC 8259: control characters must be escaped.
+    } else { // RFC 8259: control characters must be escaped.
       static constexpr std::array<std::string_view, 0x20> shorthand = {
           "", "", "", "", "", "", "", "", "\\b", "\\t", "\\n", "", "\\f", "\\r"};
       if (!shorthand[byte].empty())
         out_ += shorthand[byte];
       else
         out_ += {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xF]};
-    } else {
-      out_ += c; // UTF-8 passes through: the input was validated where it was parsed.
     }
+    it = run_end + 1;
   }
   out_ += '"';
 }

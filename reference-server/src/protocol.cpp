@@ -95,6 +95,12 @@ std::variant<Request, ProtocolError> parse_request(std::string_view text) {
     return ProtocolError{"invalid-utf8", "a text message must be valid UTF-8", ""};
   if (outcome == RequestFields::Outcome::NotJson)
     return ProtocolError{"malformed-json", "the message is not valid JSON", ""};
+  if (outcome == RequestFields::Outcome::TooDeep)
+    return ProtocolError{"too-deep", "a message nests at most " +
+                                         std::to_string(RequestFields::max_depth) + " levels deep",
+                         ""};
+  if (outcome == RequestFields::Outcome::NumberOutOfRange)
+    return ProtocolError{"number-out-of-range", "a number is out of range", ""};
   if (outcome == RequestFields::Outcome::NotAnObject)
     return bad_request("a message is a JSON object");
   return parse_object(fields);

@@ -1,45 +1,89 @@
 #include "request_fields.h"
 
-#include <nlohmann/json.hpp>
+// Boost.JSON, header-only: its implementation is compiled here, the one translation unit that
+// parses requests. Its parser reads a 1 KiB request in a thirtieth of the time nlohmann's SAX
+// lexer took (which checks each byte on its own), and the server reads every message once.
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/src.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 
 namespace chat {
 
-// nlohmann's SAX event handler: keeps the top-level scalars, marks anything nested as Other.
-class RequestSax {
-public:
-  using json = nlohmann::json;
-  explicit RequestSax(RequestFields &out) : out_(out) {}
+namespace json = boost::json;
 
-  bool null() { return scalar({}); }
-  bool boolean(bool) { return scalar({}); }
-  bool number_integer(json::number_integer_t v) { return scalar({RequestFields::Kind::Integer, {}, v}); }
-  bool number_unsigned(json::number_unsigned_t v) {
-    return scalar({RequestFields::Kind::Integer, {}, static_cast<std::int64_t>(v)});
+// Boost.JSON's event handler: keeps the top-level scalars, marks anything nested as Other.
+class RequestHandler {
+public:
+  static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
+  using Kind = RequestFields::Kind;
+
+  explicit RequestHandler(RequestFields &out) : out_(out) {}
+
+  bool on_document_begin(json::error_code &) { return true; }
+  bool on_document_end(json::error_code &) { return true; }
+  bool on_object_begin(json::error_code &) { return open(/*object=*/true); }
+  bool on_object_end(std::size_t, json::error_code &) { return close(); }
+  bool on_array_begin(json::error_code &) { return open(/*object=*/false); }
+  bool on_array_end(std::size_t, json::error_code &) { return close(); }
+  // Keys and strings may come in parts; only the top level's are kept.
+  bool on_key_part(json::string_view part, std::size_t, json::error_code &) {
+    return append(key_, part);
   }
-  bool number_float(json::number_float_t, const json::string_t &) {
-    return scalar({RequestFields::Kind::Float, {}, 0});
+  bool on_key(json::string_view part, std::size_t, json::error_code &) {
+    return append(key_, part);
   }
-  bool string(json::string_t &s) { return scalar({RequestFields::Kind::String, std::move(s), 0}); }
-  bool binary(json::binary_t &) { return scalar({}); }
-  bool start_object(std::size_t) { return open(/*object=*/true); }
-  bool start_array(std::size_t) { return open(/*object=*/false); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
-  bool key(json::string_t &k) {
-    if (depth_ == 1)
-      key_ = std::move(k);
+  bool on_string_part(json::string_view part, std::size_t, json::error_code &) {
+    return append(text_, part);
+  }
+  bool on_string(json::string_view part, std::size_t, json::error_code &) {
+    append(text_, part);
+    return scalar({Kind::String, std::move(text_), 0});
+  }
+  bool on_number_part(json::string_view part, json::error_code &) {
+    number_.append(part.data(), part.size());
     return true;
   }
-  bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &) {
-    return false;
+  bool on_int64(std::int64_t v, json::string_view, json::error_code &) {
+    number_.clear();
+    return scalar({Kind::Integer, {}, v});
   }
+  bool on_uint64(std::uint64_t v, json::string_view, json::error_code &) {
+    number_.clear();
+    return scalar({Kind::Integer, {}, static_cast<std::int64_t>(v)}); // As before: wraps.
+  }
+  bool on_double(double v, json::string_view last, json::error_code &ec) {
+    number_.append(last.data(), last.size());
+    // Beyond a double's range (1e400): refused, as RFC 8259 (section 9) allows. Boost.JSON's
+    // fast conversion is not exact near the limit and gives NaN for 0e400: strtod decides there.
+    if (!(std::fabs(v) < 1e308) && std::isinf(std::strtod(number_.c_str(), nullptr)))
+      ec = json::error::exponent_overflow;
+    number_.clear();
+    return !ec && scalar({Kind::Float, {}, 0});
+  }
+  bool on_bool(bool, json::error_code &) { return scalar({}); }
+  bool on_null(json::error_code &) { return scalar({}); }
+  bool on_comment_part(json::string_view, json::error_code &) { return true; }
+  bool on_comment(json::string_view, json::error_code &) { return true; }
 
   bool top_is_object() const { return top_is_object_; }
 
 private:
+  bool append(std::string &to, json::string_view part) {
+    if (depth_ == 1)
+      to.append(part.data(), part.size());
+    return true;
+  }
   bool scalar(RequestFields::Value v) {
     if (depth_ == 1)
       out_.fields_.emplace_back(std::move(key_), std::move(v));
+    key_.clear();
+    text_.clear();
     return true;
   }
   bool open(bool object) {
@@ -58,15 +102,26 @@ private:
   RequestFields &out_;
   int depth_ = 0;
   bool top_is_object_ = false;
-  std::string key_;
+  std::string key_, text_, number_;
 };
 
 RequestFields::Outcome RequestFields::parse(std::string_view text) {
   fields_.clear();
-  RequestSax sax(*this);
-  if (!nlohmann::json::sax_parse(text, &sax, nlohmann::json::input_format_t::json, /*strict=*/true))
+  // A leading byte order mark is skipped, as nlohmann (which read requests before) skips it.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF")
+    text.remove_prefix(3);
+  json::parse_options options;
+  options.max_depth = max_depth; // The parser recurses: its depth is bounded, not the stack.
+  json::basic_parser<RequestHandler> parser(options, *this);
+  json::error_code ec;
+  const std::size_t used = parser.write_some(/*more=*/false, text.data(), text.size(), ec);
+  if (ec == json::error::too_deep)
+    return Outcome::TooDeep;
+  if (ec == json::error::exponent_overflow)
+    return Outcome::NumberOutOfRange;
+  if (ec || used != text.size()) // Anything after the value (bar whitespace) is an error too.
     return Outcome::NotJson;
-  return sax.top_is_object() ? Outcome::Object : Outcome::NotAnObject;
+  return parser.handler().top_is_object() ? Outcome::Object : Outcome::NotAnObject;
 }
 
 namespace {

@@ -1,9 +1,9 @@
-// The top-level fields of one JSON request, read with nlohmann's SAX interface.
+// The top-level fields of one JSON request, read with Boost.JSON's event parser.
 //
-// Requests are flat objects; building an nlohmann document for each one (a std::map node and a
-// copy per field, then copies out of it) cost more than everything else the server does with a
-// message apart from the system calls. Values nested deeper than the top level are skipped: no
-// request has any, so they only need to be told apart from scalars.
+// Requests are flat objects; building a document for each one (a map node and a copy per field,
+// then copies out of it) cost more than everything else the server does with a message apart
+// from the system calls. Values nested deeper than the top level are skipped: no request has
+// any, so they only need to be told apart from scalars; nesting beyond max_depth is refused.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +21,15 @@ public:
   struct Value {
     Kind kind = Kind::Other;
     std::string text;         // Kind::String.
-    std::int64_t integer = 0; // Kind::Integer (an unsigned value converts as nlohmann's get would).
+    std::int64_t integer = 0; // Kind::Integer (one above INT64_MAX wraps, as nlohmann's get does).
   };
-  enum class Outcome { Object, NotAnObject, NotJson };
+  enum class Outcome { Object, NotAnObject, NotJson, TooDeep, NumberOutOfRange };
+  static constexpr std::size_t max_depth = 32;
 
-  // Parses `text` (RFC 8259, nothing after the value). Fields are only meaningful for Object.
+  // Parses `text` (RFC 8259, nothing after the value; a leading byte order mark is skipped).
+  // Fields are only meaningful for Object. TooDeep: arrays and objects nested more than
+  // max_depth levels; NumberOutOfRange: a number beyond a double's range, or with an exponent
+  // beyond an int's (limits RFC 8259 allows); either whether or not the rest would parse.
   Outcome parse(std::string_view text);
 
   // The field's value, the last one when a name repeats (as in an nlohmann document).
@@ -34,7 +38,7 @@ public:
   std::optional<std::string> take_string(std::string_view name);
 
 private:
-  friend class RequestSax;
+  friend class RequestHandler;
   std::vector<std::pair<std::string, Value>> fields_;
 };
 

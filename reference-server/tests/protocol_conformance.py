@@ -125,6 +125,22 @@ def malformed_json_gets_an_error_and_the_connection_stays(port):
 
 
 @case('bad input')
+def json_beyond_the_servers_limits_gets_an_error_and_the_connection_stays(port):
+    a, b = Client(port, user=1), Client(port, user=2)
+    a.send_frame(TEXT, b'{"type": "msg", "x": ' + b'[' * 40 + b']' * 40 + b'}')
+    assert a.recv_json()['code'] == 'too-deep'
+    a.send_frame(TEXT, b'{"type": "msg", "x": 1e400}')
+    assert a.recv_json()['code'] == 'number-out-of-range'
+    a.send_frame(TEXT, b'{"type": "msg", "x": 0e9999999999}')
+    assert a.recv_json()['code'] == 'number-out-of-range'
+    # Within the limits: nested 30 deep, an exponent that underflows to zero, a byte order mark.
+    a.send_frame(TEXT, '\ufeff{"type": "msg", "to": 2, "text": "ok", "id": "d", "x": '.encode()
+                 + b'[' * 30 + b'1e-400' + b']' * 30 + b'}')
+    assert a.recv_json()['type'] == 'ack' and b.recv_json()['text'] == 'ok'
+    a.close(), b.close()
+
+
+@case('bad input')
 def money_as_a_json_number_is_rejected(port):
     a, b = Client(port, user=1), Client(port, user=2)
     a.send_json({'type': 'pay', 'to': 2, 'amount': 19.99, 'currency': 'EUR', 'id': 'p1'})
