@@ -57,6 +57,13 @@ std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queu
 /// queue's class: the write-in-progress guard (`if (queue_.size() > 1) return;`, `if (writing_)`).
 bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue);
 
+/// True when \p Body sets a bool data member of \p Stream's class to `true` before \p Write and
+/// a condition in \p Body reads that member: the write-in-progress flag of a session that writes
+/// a member buffer rather than a queue's front (`if (sending_) return; sending_ = true;
+/// batch_.swap(pending_); async_write(stream_, buffer(batch_), ...)`).
+bool setsInFlightFlag(const Stmt *Body, const FieldDecl *Stream, const CallExpr *Write,
+                      const SourceManager &SM);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_WRITEQUEUE_H

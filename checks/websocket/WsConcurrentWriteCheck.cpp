@@ -86,8 +86,11 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
+  const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true);
   if (!Front && isMessageWrite(*Write))
     return;
+  if (!Front && Body && ws::setsInFlightFlag(Body, Stream, Write->Call, SM))
+    return; // One write at a time by a flag: the buffer need not be a queue's front.
   if (!Front) {
     if (!firstReportAt(Loc))
       return;
@@ -99,7 +102,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
          DiagnosticIDs::Note);
     return;
   }
-  if (const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true))
+  if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
 }
 

@@ -21,7 +21,6 @@
 
 #include <boost/beast/core/saved_handler.hpp>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -162,10 +161,9 @@ private:
       return finish_flush();
     }
     sending_ = true;
-    sending_batches_.push_back(std::move(pending_)); // At most one: sending_ guards the write.
-    pending_ = std::move(spare_); // The previous batch's buffer, capacity and all.
+    batch_.swap(pending_); // pending_ takes the previous batch's buffer, capacity and all.
     pending_.clear();
-    net::async_write(next_, net::buffer(sending_batches_.front()) + written,
+    net::async_write(next_, net::buffer(batch_) + written,
                      [this, owner = std::move(owner)](beast::error_code ec, std::size_t) mutable {
                        on_sent(ec, std::move(owner));
                      });
@@ -190,8 +188,6 @@ private:
   }
 
   void on_sent(beast::error_code ec, std::shared_ptr<void> owner) {
-    spare_ = std::move(sending_batches_.front());
-    sending_batches_.pop_front();
     sending_ = false;
     if (ec)
       fail(ec);
@@ -224,8 +220,7 @@ private:
   NextLayer next_;
   std::weak_ptr<void> owner_;
   std::string pending_;        // Accepted, not yet handed to the next layer.
-  std::deque<std::string> sending_batches_; // The batch being written by the next layer.
-  std::string spare_;          // A sent batch's buffer, reused for the next one.
+  std::string batch_;          // Being written by the next layer while sending_.
   bool sending_ = false;
   bool send_scheduled_ = false;
   bool reading_ = false; // A read of the next layer is waiting for data.

@@ -203,3 +203,46 @@ public:
 // CHECK-MESSAGES: :200:5: note: the write of the queue's front starts here; pop it in the completion handler
   }
 };
+
+// ---- 8. A write-in-progress flag instead of a queue: set before the write, read in a guard ----
+
+class batching_session {
+  beast::tcp_stream stream_;
+  websocket::stream<beast::tcp_stream> ws_;
+  std::string pending_, batch_;
+  bool sending_ = false;
+  bool closed_ = false;
+
+public:
+  void flush() {
+    if (sending_ || pending_.empty())
+      return;
+    sending_ = true;
+    batch_.swap(pending_);
+    net::async_write(stream_, net::buffer(batch_), [this](beast::error_code, std::size_t) {
+      sending_ = false;
+      flush();
+    });
+  }
+  void flush_unguarded() { // the flag is set, but nothing asks whether a write is running
+    sending_ = true;
+    net::async_write(stream_, net::buffer(pending_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: async_write on 'stream_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void send_unless_closed() { // a bool read in a guard but never set here: not a write flag
+    if (closed_)
+      return;
+    ws_.async_write(net::buffer(pending_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void flag_set_after_the_write() {
+    if (sending_)
+      return;
+    ws_.async_write(net::buffer(batch_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+    sending_ = true;
+  }
+};
