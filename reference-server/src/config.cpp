@@ -46,6 +46,9 @@ bool apply(Config &c, std::string_view name, std::string_view value) {
            (c.handshake_timeout = std::chrono::seconds(n), true);
   else if (name == "redis")
     c.redis = std::string(value);
+  else if (name == "redis-heartbeat-ms")
+    return parse_number(value, n) && n >= 10 && n <= 60'000 &&
+           (c.redis_heartbeat = std::chrono::milliseconds(n), true);
   else
     return false;
   return true;
@@ -53,7 +56,7 @@ bool apply(Config &c, std::string_view name, std::string_view value) {
 
 constexpr std::string_view names[] = {"address", "port", "threads", "allowed-origins",
                                       "max-message-bytes", "max-queued-messages", "idle-timeout",
-                                      "handshake-timeout", "redis"};
+                                      "handshake-timeout", "redis", "redis-heartbeat-ms"};
 
 } // namespace
 

@@ -20,6 +20,8 @@ struct Config {
   std::chrono::seconds idle_timeout{60};        // No message from the peer: closed with 1001.
   std::chrono::seconds handshake_timeout{10};   // HTTP request and WebSocket handshake.
   std::optional<std::string> redis;             // host:port for multi-node routing; unset: alone.
+  // Each node says it is alive this often; one not heard for three periods is given up for gone.
+  std::chrono::milliseconds redis_heartbeat{1000};
 };
 
 // Parses argv (and the environment); on a bad value, fills `error` and returns nothing.

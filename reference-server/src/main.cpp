@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "es-chat-server: --redis wants host:port\n");
       return 2;
     }
-    server->enable_redis(ioc, config->redis->substr(0, colon), redis_port);
+    server->enable_redis(ioc, config->redis->substr(0, colon), redis_port,
+                         config->redis_heartbeat);
   }
   listener->run();
   const auto endpoint = listener->local_endpoint();

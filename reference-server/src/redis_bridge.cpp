@@ -5,9 +5,11 @@
 #include <hiredis/hiredis.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
+#include <vector>
 
 namespace chat {
 namespace {
@@ -54,9 +56,10 @@ std::optional<Routed> decode(std::string_view text) {
 
 } // namespace
 
-RedisBridge::RedisBridge(net::io_context &ioc, std::string host, int port, Receive receive)
+RedisBridge::RedisBridge(net::io_context &ioc, std::string host, int port,
+                         std::chrono::milliseconds heartbeat, Receive receive)
     : ioc_(ioc), host_(std::move(host)), port_(port), node_(random_node_id()),
-      receive_(std::move(receive)) {
+      heartbeat_(heartbeat), receive_(std::move(receive)) {
   publisher_ = std::thread([this] { publish_loop(); });
   subscriber_ = std::thread([this] { subscribe_loop(); });
 }
@@ -87,16 +90,31 @@ void RedisBridge::publish(Routed r) {
 std::size_t RedisBridge::remote_nodes_of(UserId user) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = remote_online_.find(user);
-  return it == remote_online_.end() ? 0 : it->second.size();
+  if (it == remote_online_.end())
+    return 0;
+  // Checked here too, not only when the subscriber sweeps: a node that fell silent a moment ago
+  // no longer counts even if no event has come in since to trigger a sweep.
+  const Clock::time_point now = Clock::now();
+  return static_cast<std::size_t>(
+      std::count_if(it->second.begin(), it->second.end(),
+                    [&](const std::string &node) { return alive_locked(node, now); }));
 }
 
 void RedisBridge::publish_loop() {
   Context c = connect(host_, port_);
   std::unique_lock<std::mutex> lock(mutex_);
+  Clock::time_point next_beat = Clock::now();
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !outbox_.empty(); });
-    if (outbox_.empty())
-      return; // Stopping, and everything queued was sent.
+    wake_.wait_until(lock, next_beat, [this] { return stopping_ || !outbox_.empty(); });
+    if (!stopping_ && Clock::now() >= next_beat) {
+      outbox_.push_back(encode({node_, "beat", 0, false, ""}));
+      next_beat = Clock::now() + heartbeat_;
+    }
+    if (outbox_.empty()) {
+      if (stopping_)
+        return; // Everything queued was sent.
+      continue;
+    }
     std::string message = std::move(outbox_.front());
     outbox_.pop_front();
     lock.unlock();
@@ -128,32 +146,68 @@ void RedisBridge::subscribe_loop() {
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3)
       continue;
     std::optional<Routed> r = decode(std::string_view(reply->element[2]->str, reply->element[2]->len));
-    if (!r || r->node == node_ || r->node.empty())
+    if (!r || r->node.empty())
       continue;
-    on_routed(*r);
+    {
+      // This node's own beats come back every period: the sweep runs even when no other node
+      // says anything at all.
+      std::lock_guard<std::mutex> lock(mutex_);
+      give_up_silent_nodes_locked(Clock::now());
+    }
+    if (r->node != node_)
+      on_routed(*r);
   }
 }
 
 void RedisBridge::on_routed(const Routed &r) {
-  if (r.kind == "bye") {
+  bool back = false;
+  {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = remote_online_.begin(); it != remote_online_.end();) {
-      it->second.erase(r.node);
-      it = it->second.empty() ? remote_online_.erase(it) : std::next(it);
+    if (r.kind == "bye")
+      return forget_locked(r.node);
+    last_heard_[r.node] = Clock::now();
+    back = given_up_.erase(r.node) > 0;
+    if (r.kind == "presence") {
+      auto &nodes = remote_online_[r.user];
+      if (r.online)
+        nodes.insert(r.node);
+      else
+        nodes.erase(r.node);
+      if (nodes.empty())
+        remote_online_.erase(r.user);
     }
-    return;
   }
-  if (r.kind == "presence") {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto &nodes = remote_online_[r.user];
-    if (r.online)
-      nodes.insert(r.node);
-    else
-      nodes.erase(r.node);
-    if (nodes.empty())
-      remote_online_.erase(r.user);
+  if (back) { // Its users were forgotten here: every node announces its users again.
+    log_event("redis-node-back", {{"node", r.node}});
+    publish({"", "hello", 0, false, ""});
   }
-  net::post(ioc_, [receive = receive_, r] { receive(r); });
+  if (r.kind != "beat")
+    net::post(ioc_, [receive = receive_, r] { receive(r); });
+}
+
+bool RedisBridge::alive_locked(const std::string &node, Clock::time_point now) const {
+  auto it = last_heard_.find(node);
+  return it != last_heard_.end() && now - it->second <= 3 * heartbeat_;
+}
+
+void RedisBridge::forget_locked(const std::string &node) {
+  last_heard_.erase(node);
+  for (auto it = remote_online_.begin(); it != remote_online_.end();) {
+    it->second.erase(node);
+    it = it->second.empty() ? remote_online_.erase(it) : std::next(it);
+  }
+}
+
+void RedisBridge::give_up_silent_nodes_locked(Clock::time_point now) {
+  std::vector<std::string> silent;
+  for (const auto &[node, heard] : last_heard_)
+    if (!alive_locked(node, now))
+      silent.push_back(node);
+  for (const std::string &node : silent) {
+    log_event("redis-node-lost", {{"node", node}});
+    given_up_.insert(node);
+    forget_locked(node);
+  }
 }
 
 } // namespace chat

@@ -111,8 +111,9 @@ void Server::on_remote(const Routed &r) {
     registry_.announce_online();
 }
 
-void Server::enable_redis(net::io_context &ioc, const std::string &host, int port) {
-  bridge_ = std::make_unique<RedisBridge>(ioc, host, port,
+void Server::enable_redis(net::io_context &ioc, const std::string &host, int port,
+                          std::chrono::milliseconds heartbeat) {
+  bridge_ = std::make_unique<RedisBridge>(ioc, host, port, heartbeat,
                                           [this](const Routed &r) { on_remote(r); });
   // Published under the registry's lock, so other nodes see a user's comings and goings in order.
   registry_.set_presence_listener([bridge = bridge_.get()](UserId user, bool online) {

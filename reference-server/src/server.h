@@ -36,7 +36,8 @@ public:
   bool stopping() const { return stopping_; }
 
   // Routes to and shares presence with other nodes through Redis at host:port.
-  void enable_redis(net::io_context &ioc, const std::string &host, int port);
+  void enable_redis(net::io_context &ioc, const std::string &host, int port,
+                    std::chrono::milliseconds heartbeat);
   // Joins the bridge's threads. Called once the pool has stopped and before it is destroyed: the
   // bridge posts what it receives onto an io_context, which must outlive those threads.
   void stop_redis() {

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Scale-out: server nodes and a real redis-server. Users on different nodes reach each other, a
 user's presence is shared (a message to a user connected to no node is refused everywhere), a user
-connected to two nodes receives on both, a node started later learns who is already online, and
-a node that stops takes its users with it.
+connected to two nodes receives on both, a node started later learns who is already online, a
+node that stops takes its users with it, one that dies without a word is given up after three
+silent heartbeats, and one that was only paused announces its users again when it is back.
 
   two_nodes.py --server build/bin/es-chat-server
 """
 import argparse
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +36,48 @@ def wait_for(path, text, seconds=10):
     raise AssertionError(f'{text!r} never appeared in {path}')
 
 
+def logged(path, event, **fields):
+    """How many structured log lines of `path` are `event` with these fields."""
+    if not os.path.exists(path):
+        return 0
+    count = 0
+    for line in open(path):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get('event') == event and all(entry.get(k) == v for k, v in fields.items()):
+            count += 1
+    return count
+
+
+def wait_logged(path, event, count=1, seconds=10, **fields):
+    deadline = time.monotonic() + seconds
+    while logged(path, event, **fields) < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f'{event} {fields} never logged {count} time(s) in {path}')
+        time.sleep(0.05)
+
+
+def node_id(path):
+    for line in open(path):
+        entry = json.loads(line)
+        if entry.get('event') == 'redis-subscribed':
+            return entry['node']
+    raise AssertionError(f'no redis-subscribed line in {path}')
+
+
+def send_until_acked(client, to, text, ident, seconds=10):
+    """Sends until the server acks (presence may still be crossing the bus); returns the ack."""
+    deadline = time.monotonic() + seconds
+    while True:
+        client.send_json({'type': 'msg', 'to': to, 'text': text, 'id': ident})
+        reply = client.recv_json()
+        if reply['type'] == 'ack' or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--server', required=True)
@@ -50,8 +95,10 @@ def main():
             except OSError:
                 time.sleep(0.05)
         logs = [os.path.join(work, f'node{i}.log') for i in (1, 2)]
-        with ServerProcess(a.server, f'--redis=127.0.0.1:{port}', log=logs[0]) as n1, \
-             ServerProcess(a.server, f'--redis=127.0.0.1:{port}', log=logs[1]) as n2:
+        # A short heartbeat, so that a silent node is given up within a second.
+        node_args = (f'--redis=127.0.0.1:{port}', '--redis-heartbeat-ms=250')
+        with ServerProcess(a.server, *node_args, log=logs[0]) as n1, \
+             ServerProcess(a.server, *node_args, log=logs[1]) as n2:
             for log in logs:
                 wait_for(log, 'redis-subscribed')
             alice, bob = Client(n1.port, user=1001), Client(n2.port, user=1002)
@@ -80,7 +127,7 @@ def main():
 
             # A node that starts after users are online elsewhere learns of them at once.
             logs.append(os.path.join(work, 'node3.log'))
-            n3 = ServerProcess(a.server, f'--redis=127.0.0.1:{port}', log=logs[2])
+            n3 = ServerProcess(a.server, *node_args, log=logs[2])
             wait_for(logs[2], 'redis-subscribed')
             carol = Client(n3.port, user=1003)
             time.sleep(0.3)
@@ -98,6 +145,38 @@ def main():
             err = alice.recv_json()
             assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
             print('ok: once a node stops, its users are no longer reachable through the others')
+
+            # A node that falls silent (paused: SIGSTOP) is given up after three heartbeats, and
+            # its users with it; heard from again (SIGCONT), it announces them anew.
+            logs.append(os.path.join(work, 'node4.log'))
+            n4 = ServerProcess(a.server, *node_args, log=logs[3])
+            wait_for(logs[3], 'redis-subscribed')
+            n4_id = node_id(logs[3])
+            dave = Client(n4.port, user=1004)
+            assert send_until_acked(alice, 1004, 'hi dave', 'a5')['delivered'] == 1
+            assert dave.recv_json()['text'] == 'hi dave'
+            n4.proc.send_signal(signal.SIGSTOP)
+            wait_logged(logs[0], 'redis-node-lost', node=n4_id)
+            alice.send_json({'type': 'msg', 'to': 1004, 'text': 'lost?', 'id': 'a6'})
+            err = alice.recv_json()
+            assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
+            print('ok: a node silent for three heartbeats is given up, and its users with it')
+            n4.proc.send_signal(signal.SIGCONT)
+            wait_logged(logs[0], 'redis-node-back', node=n4_id)
+            ack = send_until_acked(alice, 1004, 'welcome back', 'a7')
+            assert ack == {'type': 'ack', 'id': 'a7', 'delivered': 1}, ack
+            assert dave.recv_json()['text'] == 'welcome back'
+            print('ok: a node heard from again announces its users, who are reachable again')
+
+            # A node that dies (SIGKILL: no "bye") is given up the same way.
+            n4.proc.kill()
+            n4.proc.wait()
+            n4.log.close()
+            wait_logged(logs[0], 'redis-node-lost', count=2, node=n4_id)
+            alice.send_json({'type': 'msg', 'to': 1004, 'text': 'dead?', 'id': 'a8'})
+            err = alice.recv_json()
+            assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
+            print('ok: a node killed without a word is given up, its users refused')
             alice.close()
     finally:
         redis.terminate()
