@@ -15,9 +15,7 @@ const FieldDecl *namedField(const Expr *E) {
   return nullptr;
 }
 
-/// True when \p A and \p B are members of one class (or of a class and its base, or of a class
-/// template and its specialization).
-static bool sameClass(const FieldDecl *A, const FieldDecl *B) {
+bool sameClass(const FieldDecl *A, const FieldDecl *B) {
   auto Pattern = [](const RecordDecl *R) -> const CXXRecordDecl * {
     const auto *Record = dyn_cast<CXXRecordDecl>(R);
     if (Record && Record->getTemplateInstantiationPattern())
@@ -153,44 +151,6 @@ bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
                         return Field && (Field == Queue || (Field->getType()->isBooleanType() &&
                                                             sameClass(Field, Queue)));
                       });
-             },
-             isNestedCode) != nullptr;
-}
-
-/// The bool data member of \p Stream's class that \p S sets to `true`, or null.
-static const FieldDecl *flagSetTrue(const Stmt *S, const FieldDecl *Stream) {
-  const auto *Assign = dyn_cast<BinaryOperator>(S);
-  if (!Assign || Assign->getOpcode() != BO_Assign)
-    return nullptr;
-  const auto *True = dyn_cast<CXXBoolLiteralExpr>(Assign->getRHS()->IgnoreParenImpCasts());
-  const FieldDecl *Flag = namedField(Assign->getLHS());
-  if (!True || !True->getValue() || !Flag || !Flag->getType()->isBooleanType() ||
-      !sameClass(Flag, Stream))
-    return nullptr;
-  return Flag;
-}
-
-bool setsInFlightFlag(const Stmt *Body, const FieldDecl *Stream, const CallExpr *Write,
-                      const SourceManager &SM) {
-  auto ReadsInCondition = [&](const FieldDecl *Flag) {
-    return findDescendant(
-               Body,
-               [&](const Stmt *S) {
-                 const Expr *Cond = conditionOf(S);
-                 return Cond && findDescendant(Cond, [&](const Stmt *C) {
-                          return isa<MemberExpr>(C) && namedField(cast<MemberExpr>(C)) == Flag;
-                        });
-               },
-               isNestedCode) != nullptr;
-  };
-  return findDescendant(
-             Body,
-             [&](const Stmt *S) {
-               const FieldDecl *Flag = flagSetTrue(S, Stream);
-               return Flag &&
-                      SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getEndLoc()),
-                                                   SM.getExpansionLoc(Write->getBeginLoc())) &&
-                      ReadsInCondition(Flag);
              },
              isNestedCode) != nullptr;
 }

@@ -33,6 +33,10 @@ struct QueueFront {
 /// The data member a (possibly dependent) expression names, `x_` or `self->x_`.
 const FieldDecl *namedField(const Expr *E);
 
+/// True when \p A and \p B are members of one class (or of a class and its base, or of a class
+/// template and its specialization).
+bool sameClass(const FieldDecl *A, const FieldDecl *B);
+
 /// The queue of \p Stream's class whose front feeds \p Buffer (directly, or through a local
 /// variable initialized from it), or none.
 std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stream,
@@ -56,13 +60,6 @@ std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queu
 /// True when a condition in \p Body (if/loop/?:) reads \p Queue or a bool data member of the
 /// queue's class: the write-in-progress guard (`if (queue_.size() > 1) return;`, `if (writing_)`).
 bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue);
-
-/// True when \p Body sets a bool data member of \p Stream's class to `true` before \p Write and
-/// a condition in \p Body reads that member: the write-in-progress flag of a session that writes
-/// a member buffer rather than a queue's front (`if (sending_) return; sending_ = true;
-/// batch_.swap(pending_); async_write(stream_, buffer(batch_), ...)`).
-bool setsInFlightFlag(const Stmt *Body, const FieldDecl *Stream, const CallExpr *Write,
-                      const SourceManager &SM);
 
 } // namespace clang::tidy::errorshield::ws
 

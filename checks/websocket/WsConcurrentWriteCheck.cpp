@@ -3,6 +3,7 @@
 #include "websocket/WsConcurrentWriteCheck.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
+#include "websocket/InFlightFlag.h"
 
 using namespace clang::ast_matchers;
 
@@ -89,7 +90,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true);
   if (!Front && isMessageWrite(*Write))
     return;
-  if (!Front && Body && ws::setsInFlightFlag(Body, Stream, Write->Call, SM))
+  if (!Front && ws::guardedByInFlightFlag(Write->Call, Stream, Write->Args[0], Ctx))
     return; // One write at a time by a flag: the buffer need not be a queue's front.
   if (!Front) {
     if (!firstReportAt(Loc))

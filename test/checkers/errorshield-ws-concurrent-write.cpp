@@ -245,4 +245,42 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
     sending_ = true;
   }
+  // Shapes where the flag does not keep this write from overlapping another.
+  bool greeted_ = false;
+  void greet_once() { // set in a branch of its own: the write runs either way
+    if (!greeted_) {
+      greeted_ = true;
+      batch_ = "welcome";
+    }
+    ws_.async_write(net::buffer(batch_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void send_unless_busy(bool urgent) { // an urgent message writes even while a write runs
+    if (sending_ && !urgent)
+      return;
+    sending_ = true;
+    ws_.async_write(net::buffer(batch_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+  void send_either_way() { // the first write is guarded; the other one starts while it runs
+    if (!sending_ && !closed_) {
+      sending_ = true;
+      ws_.async_write(net::buffer(batch_), [](beast::error_code, std::size_t) {});
+    } else {
+      ws_.async_write(net::buffer(pending_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:11: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+    }
+  }
+  void overwrite_then_guard(std::string next) { // batch_ may be the buffer being written
+    batch_ = std::move(next);
+    if (sending_)
+      return;
+    sending_ = true;
+    ws_.async_write(net::buffer(batch_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
 };

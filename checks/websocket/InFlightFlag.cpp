@@ -1,0 +1,115 @@
+//===--- InFlightFlag.cpp - A write-in-progress flag in place of a queue --===//
+
+#include "websocket/InFlightFlag.h"
+#include "core/Matchers.h"
+#include "websocket/WriteQueue.h"
+#include "clang/AST/ParentMapContext.h"
+
+namespace clang::tidy::errorshield::ws {
+namespace {
+
+/// The bool data member of \p Stream's class that statement \p S sets to `true`, or null.
+const FieldDecl *flagSetTrue(const Stmt *S, const FieldDecl *Stream) {
+  const auto *E = dyn_cast<Expr>(S);
+  const auto *Assign = E ? dyn_cast<BinaryOperator>(E->IgnoreImplicit()) : nullptr;
+  if (!Assign || Assign->getOpcode() != BO_Assign)
+    return nullptr;
+  const auto *True = dyn_cast<CXXBoolLiteralExpr>(Assign->getRHS()->IgnoreParenImpCasts());
+  const FieldDecl *Flag = namedField(Assign->getLHS());
+  if (!True || !True->getValue() || !Flag || !Flag->getType()->isBooleanType() ||
+      !sameClass(Flag, Stream))
+    return nullptr;
+  return Flag;
+}
+
+/// True when \p Cond is \p Flag, or has it as an operand of its top-level `||` chain.
+bool testsFlag(const Expr *Cond, const FieldDecl *Flag) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Or = dyn_cast<BinaryOperator>(Cond); Or && Or->getOpcode() == BO_LOr)
+    return testsFlag(Or->getLHS(), Flag) || testsFlag(Or->getRHS(), Flag);
+  return namedField(Cond) == Flag;
+}
+
+/// True when \p Cond is `!Flag`, or has it as an operand of its top-level `&&` chain.
+bool testsNotFlag(const Expr *Cond, const FieldDecl *Flag) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *And = dyn_cast<BinaryOperator>(Cond); And && And->getOpcode() == BO_LAnd)
+    return testsNotFlag(And->getLHS(), Flag) || testsNotFlag(And->getRHS(), Flag);
+  const auto *Not = dyn_cast<UnaryOperator>(Cond);
+  return Not && Not->getOpcode() == UO_LNot && namedField(Not->getSubExpr()) == Flag;
+}
+
+/// `if (<Flag> || ...) return;` (the return alone, or ending a block).
+bool returnsWhenSet(const Stmt *S, const FieldDecl *Flag) {
+  const auto *If = dyn_cast<IfStmt>(S);
+  if (!If || !If->getCond() || !testsFlag(If->getCond(), Flag))
+    return false;
+  const Stmt *Then = If->getThen();
+  if (const auto *Block = dyn_cast<CompoundStmt>(Then); Block && !Block->body_empty())
+    Then = Block->body_back();
+  return isa<ReturnStmt>(Then);
+}
+
+/// True when \p S mentions the data member \p Field.
+bool mentions(const Stmt *S, const FieldDecl *Field) {
+  return findDescendant(S, [&](const Stmt *C) {
+           return isa<MemberExpr>(C) && namedField(cast<MemberExpr>(C)) == Field;
+         }) != nullptr;
+}
+
+/// The data member of \p Stream's class that the buffer expression reads, or null.
+const FieldDecl *bufferField(const Expr *Buffer, const FieldDecl *Stream) {
+  const FieldDecl *Found = nullptr;
+  findDescendant(Buffer, [&](const Stmt *S) {
+    const auto *Member = dyn_cast<MemberExpr>(S);
+    const FieldDecl *Field = Member ? namedField(Member) : nullptr;
+    if (Field && Field != Stream && sameClass(Field, Stream))
+      Found = Field;
+    return Found != nullptr;
+  });
+  return Found;
+}
+
+} // namespace
+
+bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const Expr *Buffer,
+                           ASTContext &Ctx) {
+  // The block that makes the write, and its statement that contains the write.
+  const Stmt *InBlock = Write;
+  const CompoundStmt *Block = nullptr;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Write); !Parents.empty() && !Block;
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<LambdaExpr>() || Parents[0].get<FunctionDecl>())
+      return false;
+    const Stmt *Parent = Parents[0].get<Stmt>();
+    if (!Parent)
+      return false;
+    if (const auto *Compound = dyn_cast<CompoundStmt>(Parent))
+      Block = Compound;
+    else
+      InBlock = Parent;
+  }
+  if (!Block)
+    return false;
+  const FieldDecl *Written = bufferField(Buffer, Stream);
+  const auto Statements = Block->body();
+  const auto WriteAt = llvm::find(Statements, InBlock);
+  for (auto Set = Statements.begin(); Set != WriteAt; ++Set) {
+    const FieldDecl *Flag = flagSetTrue(*Set, Stream);
+    if (!Flag)
+      continue;
+    for (auto Guard = Statements.begin(); Guard != Set; ++Guard)
+      if (returnsWhenSet(*Guard, Flag) &&
+          (!Written || std::none_of(Statements.begin(), Guard, [&](const Stmt *Earlier) {
+             return mentions(Earlier, Written);
+           })))
+        return true;
+    const DynTypedNodeList Parents = Ctx.getParents(*Block);
+    const auto *If = Parents.empty() ? nullptr : Parents[0].get<IfStmt>();
+    if (If && If->getThen() == Block && If->getCond() && testsNotFlag(If->getCond(), Flag))
+      return true;
+  }
+  return false;
+}
+
+} // namespace clang::tidy::errorshield::ws
