@@ -27,7 +27,8 @@ struct ContextDeleter {
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
 Context connect(const std::string &host, int port) {
-  Context c(redisConnect(host.c_str(), port));
+  // Bounded: a node that stops must not wait on an unreachable Redis.
+  Context c(redisConnectWithTimeout(host.c_str(), port, timeval{2, 0}));
   if (!c || c->err) {
     log_event("redis-connect-failed", {{"error", c ? c->errstr : "out of memory"}});
     return nullptr;
@@ -36,22 +37,29 @@ Context connect(const std::string &host, int port) {
 }
 
 std::string encode(const Routed &r) {
-  return nlohmann::json{{"node", r.node}, {"kind", r.kind}, {"user", r.user},
-                        {"online", r.online}, {"event", r.event}}
+  return nlohmann::json{{"node", r.node},   {"kind", r.kind},   {"user", r.user},
+                        {"online", r.online}, {"event", r.event}, {"heartbeat_ms", r.heartbeat_ms}}
       .dump();
 }
 
+// Anything on the channel that is not an event of ours, or has a field of the wrong type, is
+// ignored: another program publishing there must not bring the node down.
 std::optional<Routed> decode(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return std::nullopt;
-  Routed r;
-  r.node = j.value("node", "");
-  r.kind = j.value("kind", "");
-  r.user = j.value("user", UserId{0});
-  r.online = j.value("online", false);
-  r.event = j.value("event", "");
-  return r;
+  try {
+    Routed r;
+    r.node = j.value("node", "");
+    r.kind = j.value("kind", "");
+    r.user = j.value("user", UserId{0});
+    r.online = j.value("online", false);
+    r.event = j.value("event", "");
+    r.heartbeat_ms = j.value("heartbeat_ms", std::int64_t{0});
+    return r;
+  } catch (const nlohmann::json::exception &) {
+    return std::nullopt;
+  }
 }
 
 } // namespace
@@ -59,18 +67,20 @@ std::optional<Routed> decode(std::string_view text) {
 RedisBridge::RedisBridge(net::io_context &ioc, std::string host, int port,
                          std::chrono::milliseconds heartbeat, Receive receive)
     : ioc_(ioc), host_(std::move(host)), port_(port), node_(random_node_id()),
-      heartbeat_(heartbeat), receive_(std::move(receive)) {
+      heartbeat_(heartbeat), receive_(std::move(receive)), liveness_(heartbeat) {
   publisher_ = std::thread([this] { publish_loop(); });
   subscriber_ = std::thread([this] { subscribe_loop(); });
 }
 
 RedisBridge::~RedisBridge() {
-  publish({"", "bye", 0, false, ""}); // Sent before the publisher stops: it drains its queue.
   {
+    // "bye" is the last thing published: no beat can follow it and bring this node back.
     std::lock_guard<std::mutex> lock(mutex_);
+    outbox_.push_back(encode({node_, "bye", 0, false, "", 0}));
     stopping_ = true;
   }
   wake_.notify_all();
+  stopped_.notify_all();
   publisher_.join();
   // The subscriber blocks in a read: a message on the channel from this node wakes it to stop.
   if (Context c = connect(host_, port_))
@@ -92,22 +102,20 @@ std::size_t RedisBridge::remote_nodes_of(UserId user) const {
   auto it = remote_online_.find(user);
   if (it == remote_online_.end())
     return 0;
-  // Checked here too, not only when the subscriber sweeps: a node that fell silent a moment ago
-  // no longer counts even if no event has come in since to trigger a sweep.
-  const Clock::time_point now = Clock::now();
   return static_cast<std::size_t>(
       std::count_if(it->second.begin(), it->second.end(),
-                    [&](const std::string &node) { return alive_locked(node, now); }));
+                    [&](const std::string &node) { return liveness_.alive(node); }));
 }
 
 void RedisBridge::publish_loop() {
-  Context c = connect(host_, port_);
+  Context c;
+  Clock::time_point next_beat = Clock::now(), next_connect = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
-  Clock::time_point next_beat = Clock::now();
   while (true) {
     wake_.wait_until(lock, next_beat, [this] { return stopping_ || !outbox_.empty(); });
     if (!stopping_ && Clock::now() >= next_beat) {
-      outbox_.push_back(encode({node_, "beat", 0, false, ""}));
+      if (subscribed_) // A node that cannot hear the channel must not look alive to the others.
+        outbox_.push_back(encode({node_, "beat", 0, false, "", heartbeat_.count()}));
       next_beat = Clock::now() + heartbeat_;
     }
     if (outbox_.empty()) {
@@ -118,55 +126,93 @@ void RedisBridge::publish_loop() {
     std::string message = std::move(outbox_.front());
     outbox_.pop_front();
     lock.unlock();
-    if (c)
-      freeReplyObject(redisCommand(c.get(), "PUBLISH %s %b", channel, message.data(), message.size()));
+    if (!c && Clock::now() >= next_connect) {
+      c = connect(host_, port_);
+      next_connect = Clock::now() + retry_delay();
+    }
+    // A broken connection is found by the PUBLISH that fails: the event is retried once on a new
+    // one. Without a connection it is dropped, as pub/sub drops what nobody hears.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!c && Clock::now() >= next_connect) {
+        c = connect(host_, port_);
+        next_connect = Clock::now() + retry_delay();
+      }
+      if (!c)
+        break;
+      if (void *reply =
+              redisCommand(c.get(), "PUBLISH %s %b", channel, message.data(), message.size())) {
+        freeReplyObject(reply);
+        break;
+      }
+      c.reset();
+      next_connect = Clock::now(); // Reconnect at once for the retry.
+    }
     lock.lock();
   }
 }
 
 void RedisBridge::subscribe_loop() {
-  Context c = connect(host_, port_);
-  if (!c)
+  do {
+    if (Context c = connect(host_, port_))
+      listen(*c);
+  } while (pause(retry_delay()));
+}
+
+void RedisBridge::listen(redisContext &c) {
+  void *subscribed = redisCommand(&c, "SUBSCRIBE %s", channel);
+  if (!subscribed)
     return;
-  freeReplyObject(redisCommand(c.get(), "SUBSCRIBE %s", channel));
+  freeReplyObject(subscribed);
+  {
+    // A fresh view: what was learnt on an earlier subscription may have changed unheard.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_)
+      return;
+    remote_online_.clear();
+    liveness_.reset();
+    subscribed_ = true;
+  }
   log_event("redis-subscribed", {{"node", node_}});
   // Subscribed first, so the answers to this are heard: who is already online on other nodes.
-  publish({"", "hello", 0, false, ""});
+  publish({"", "hello", 0, false, "", 0});
   while (true) {
     void *raw = nullptr;
-    if (redisGetReply(c.get(), &raw) != REDIS_OK)
-      return;
+    if (redisGetReply(&c, &raw) != REDIS_OK)
+      break;
     std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(static_cast<redisReply *>(raw),
                                                                   freeReplyObject);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_)
-        return;
+        break;
     }
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3)
       continue;
     std::optional<Routed> r = decode(std::string_view(reply->element[2]->str, reply->element[2]->len));
     if (!r || r->node.empty())
       continue;
-    {
-      // This node's own beats come back every period: the sweep runs even when no other node
-      // says anything at all.
-      std::lock_guard<std::mutex> lock(mutex_);
-      give_up_silent_nodes_locked(Clock::now());
+    if (r->node == node_) {
+      if (r->kind == "beat") // Its own beat, back from the bus: one period has passed.
+        on_own_beat();
+      continue;
     }
-    if (r->node != node_)
-      on_routed(*r);
+    on_routed(*r);
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribed_ = false;
+  if (!stopping_)
+    log_event("redis-unsubscribed", {{"node", node_}});
 }
 
 void RedisBridge::on_routed(const Routed &r) {
-  bool back = false;
+  NodeLiveness::Heard heard = NodeLiveness::Heard::Known;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (r.kind == "bye")
+    if (r.kind == "bye") {
+      liveness_.forget(r.node);
       return forget_locked(r.node);
-    last_heard_[r.node] = Clock::now();
-    back = given_up_.erase(r.node) > 0;
+    }
+    heard = liveness_.heard(r.node, std::chrono::milliseconds(r.heartbeat_ms));
     if (r.kind == "presence") {
       auto &nodes = remote_online_[r.user];
       if (r.online)
@@ -177,37 +223,45 @@ void RedisBridge::on_routed(const Routed &r) {
         remote_online_.erase(r.user);
     }
   }
-  if (back) { // Its users were forgotten here: every node announces its users again.
-    log_event("redis-node-back", {{"node", r.node}});
-    publish({"", "hello", 0, false, ""});
+  // A node heard from for the first time (it may have missed this node's hello, published before
+  // it subscribed) or again after being given up (its users were forgotten here) is asked to
+  // announce its users.
+  if (heard != NodeLiveness::Heard::Known) {
+    if (heard == NodeLiveness::Heard::Back)
+      log_event("redis-node-back", {{"node", r.node}});
+    publish({"", "ask", 0, false, r.node, 0});
   }
-  if (r.kind != "beat")
-    net::post(ioc_, [receive = receive_, r] { receive(r); });
+  if (r.kind == "beat" || (r.kind == "ask" && r.event != node_))
+    return;
+  net::post(ioc_, [receive = receive_, r] { receive(r); });
 }
 
-bool RedisBridge::alive_locked(const std::string &node, Clock::time_point now) const {
-  auto it = last_heard_.find(node);
-  return it != last_heard_.end() && now - it->second <= 3 * heartbeat_;
+void RedisBridge::on_own_beat() {
+  std::vector<std::string> lost;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lost = liveness_.own_beat();
+    for (const std::string &node : lost)
+      forget_locked(node);
+  }
+  for (const std::string &node : lost)
+    log_event("redis-node-lost", {{"node", node}});
 }
 
 void RedisBridge::forget_locked(const std::string &node) {
-  last_heard_.erase(node);
   for (auto it = remote_online_.begin(); it != remote_online_.end();) {
     it->second.erase(node);
     it = it->second.empty() ? remote_online_.erase(it) : std::next(it);
   }
 }
 
-void RedisBridge::give_up_silent_nodes_locked(Clock::time_point now) {
-  std::vector<std::string> silent;
-  for (const auto &[node, heard] : last_heard_)
-    if (!alive_locked(node, now))
-      silent.push_back(node);
-  for (const std::string &node : silent) {
-    log_event("redis-node-lost", {{"node", node}});
-    given_up_.insert(node);
-    forget_locked(node);
-  }
+bool RedisBridge::pause(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return !stopped_.wait_for(lock, d, [this] { return stopping_; });
+}
+
+std::chrono::milliseconds RedisBridge::retry_delay() const {
+  return std::max(heartbeat_, std::chrono::milliseconds(500));
 }
 
 } // namespace chat

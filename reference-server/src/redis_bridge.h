@@ -6,17 +6,20 @@
 // What arrives is posted back onto the io_context for local delivery.
 //
 // A node that stops says "bye"; one that crashes or is cut off cannot. Every node therefore
-// publishes a "beat" each heartbeat period, and the others give a node up once they have heard
-// nothing from it for three periods: its users stop counting as online (a message to them is
-// refused rather than acknowledged and lost). A node given up and heard from again is asked,
-// with a "hello", to announce its users anew.
+// publishes a "beat" each heartbeat period while it is subscribed, and the others give a node up
+// once it has been silent for three of its periods (NodeLiveness): its users stop counting as
+// online, so a message to them is refused rather than acknowledged and lost. A node given up and
+// heard from again is asked ("ask") to announce its users anew. Both threads reconnect when Redis
+// goes away; a subscriber that reconnects starts over from a "hello", as a node that starts does.
 #pragma once
 
 #include "beast.h"
+#include "node_liveness.h"
 #include "protocol.h"
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -25,18 +28,21 @@
 #include <string>
 #include <thread>
 
+struct redisContext; // hiredis, included by the implementation only.
+
 namespace chat {
 
 // One routed event, as published on the channel.
 struct Routed {
   std::string node;  // The publishing node (its own messages are ignored on receipt).
   // "direct" (to one user), "presence" (a user came online or went offline), "hello" (a node
-  // started: the others announce their online users), "bye" (a node stops: its users are gone),
-  // "beat" (a node is alive).
+  // subscribed: the others announce their online users), "ask" (the node named in `event` is
+  // to announce its users), "bye" (a node stops: its users are gone), "beat" (a node is alive).
   std::string kind;
   UserId user = 0;   // The recipient (direct) or the subject (presence).
   bool online = false;
-  std::string event; // The JSON text to deliver (direct).
+  std::string event; // The JSON text to deliver (direct), the node asked (ask).
+  std::int64_t heartbeat_ms = 0; // The publisher's heartbeat period (beat).
 };
 
 class RedisBridge {
@@ -45,8 +51,8 @@ public:
 
   using Clock = std::chrono::steady_clock;
 
-  // Connects both threads to host:port; `receive` runs on `ioc` for every event of other nodes
-  // but their beats.
+  // Connects both threads to host:port; `receive` runs on `ioc` for the events of other nodes
+  // that concern this one (not beats, nor asks to other nodes).
   RedisBridge(net::io_context &ioc, std::string host, int port, std::chrono::milliseconds heartbeat,
               Receive receive);
   ~RedisBridge();
@@ -56,18 +62,19 @@ public:
   const std::string &node() const { return node_; }
   // Queues an event for the other nodes; never blocks on Redis.
   void publish(Routed r);
-  // The nodes other than this one, heard from within three heartbeats, where `user` has at least
-  // one connection.
+  // The nodes other than this one, alive (NodeLiveness), where `user` has at least one connection.
   std::size_t remote_nodes_of(UserId user) const;
 
 private:
   void subscribe_loop();
+  void listen(redisContext &c);
   void publish_loop();
   void on_routed(const Routed &r);
-  // Named *_locked: the caller holds mutex_.
-  bool alive_locked(const std::string &node, Clock::time_point now) const;
-  void forget_locked(const std::string &node);
-  void give_up_silent_nodes_locked(Clock::time_point now);
+  void on_own_beat();
+  void forget_locked(const std::string &node); // The caller holds mutex_.
+  // Waits up to `d` unless stopping; false once stopping.
+  bool pause(std::chrono::milliseconds d);
+  std::chrono::milliseconds retry_delay() const; // Between attempts to reach Redis.
 
   net::io_context &ioc_;
   const std::string host_;
@@ -77,12 +84,13 @@ private:
   Receive receive_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;    // The publisher: something to send, or stopping.
+  std::condition_variable stopped_; // The subscriber, between reconnections: stopping.
   std::deque<std::string> outbox_;
   bool stopping_ = false;
+  bool subscribed_ = false; // Beats are sent only while this node hears the channel.
   std::map<UserId, std::set<std::string>> remote_online_; // user -> nodes, from presence events.
-  std::map<std::string, Clock::time_point> last_heard_;    // node -> when its last event came.
-  std::set<std::string> given_up_;                         // Nodes forgotten for their silence.
+  NodeLiveness liveness_;
 
   std::thread publisher_, subscriber_;
 };

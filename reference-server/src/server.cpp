@@ -107,7 +107,7 @@ std::size_t Server::route(UserId to, const std::string &event) {
 void Server::on_remote(const Routed &r) {
   if (r.kind == "direct")
     deliver(registry_.sessions_of(r.user), r.event);
-  else if (r.kind == "hello") // A node started: it learns who is online here.
+  else if (r.kind == "hello" || r.kind == "ask") // A node (re)subscribed, or had lost our users.
     registry_.announce_online();
 }
 

@@ -3,7 +3,8 @@
 user's presence is shared (a message to a user connected to no node is refused everywhere), a user
 connected to two nodes receives on both, a node started later learns who is already online, a
 node that stops takes its users with it, one that dies without a word is given up after three
-silent heartbeats, and one that was only paused announces its users again when it is back.
+silent heartbeats, one that was only paused announces its users again when it is back, and the
+nodes reconnect when Redis restarts.
 
   two_nodes.py --server build/bin/es-chat-server
 """
@@ -78,22 +79,27 @@ def send_until_acked(client, to, text, ident, seconds=10):
         time.sleep(0.1)
 
 
+def start_redis(port, work):
+    redis = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1',
+                              '--save', '', '--appendonly', 'no', '--dir', work],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):  # Until redis accepts connections.
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return redis
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--server', required=True)
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix='es-two-nodes-')
     port = free_port()
-    redis = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1',
-                              '--save', '', '--appendonly', 'no', '--dir', work],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    redis = start_redis(port, work)
     try:
-        for _ in range(100):  # Until redis accepts connections.
-            try:
-                socket.create_connection(('127.0.0.1', port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         logs = [os.path.join(work, f'node{i}.log') for i in (1, 2)]
         # A short heartbeat, so that a silent node is given up within a second.
         node_args = (f'--redis=127.0.0.1:{port}', '--redis-heartbeat-ms=250')
@@ -177,7 +183,21 @@ def main():
             err = alice.recv_json()
             assert err['type'] == 'error' and err['code'] == 'unknown-recipient', err
             print('ok: a node killed without a word is given up, its users refused')
-            alice.close()
+
+            # Redis restarts: both nodes reconnect, start over from a hello, and route again.
+            bob = Client(n2.port, user=1002)
+            assert send_until_acked(alice, 1002, 'before', 'a9')['delivered'] == 1
+            assert bob.recv_json()['text'] == 'before'
+            redis.terminate()
+            redis.wait(timeout=10)
+            redis = start_redis(port, work)
+            for log in logs[:2]:
+                wait_logged(log, 'redis-subscribed', count=2, seconds=20)
+            ack = send_until_acked(alice, 1002, 'after', 'a10')
+            assert ack == {'type': 'ack', 'id': 'a10', 'delivered': 1}, ack
+            assert bob.recv_json()['text'] == 'after'
+            print('ok: after Redis restarts, the nodes reconnect and route again')
+            alice.close(), bob.close()
     finally:
         redis.terminate()
         redis.wait(timeout=10)
