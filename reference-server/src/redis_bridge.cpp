@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -26,14 +27,32 @@ struct ContextDeleter {
 };
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
-Context connect(const std::string &host, int port) {
-  // Bounded: a node that stops must not wait on an unreachable Redis.
-  Context c(redisConnectWithTimeout(host.c_str(), port, timeval{2, 0}));
-  if (!c || c->err) {
+// Every call on the connection is bounded by `timeout` (connecting, and each read and write): a
+// Redis that hangs, or a connection that died without an error, must not hold a thread forever.
+Context connect(const std::string &host, int port, std::chrono::milliseconds timeout) {
+  const timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  Context c(redisConnectWithTimeout(host.c_str(), port, tv));
+  if (!c || c->err || redisSetTimeout(c.get(), tv) != REDIS_OK ||
+      redisEnableKeepAlive(c.get()) != REDIS_OK) {
     log_event("redis-connect-failed", {{"error", c ? c->errstr : "out of memory"}});
     return nullptr;
   }
   return c;
+}
+
+constexpr std::chrono::milliseconds command_timeout{2000};
+
+// The reply of a command, or null when the command failed: no connection, an I/O error or a
+// timeout (the connection is then unusable), or an error reply (logged).
+using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+Reply checked(void *raw) {
+  Reply reply(static_cast<redisReply *>(raw), freeReplyObject);
+  if (reply && reply->type == REDIS_REPLY_ERROR) {
+    log_event("redis-error", {{"error", std::string(reply->str, reply->len)}});
+    return Reply(nullptr, freeReplyObject);
+  }
+  return reply;
 }
 
 std::string encode(const Routed &r) {
@@ -55,7 +74,9 @@ std::optional<Routed> decode(std::string_view text) {
     r.user = j.value("user", UserId{0});
     r.online = j.value("online", false);
     r.event = j.value("event", "");
-    r.heartbeat_ms = j.value("heartbeat_ms", std::int64_t{0});
+    // Clamped to what --redis-heartbeat-ms accepts: another node's value must not overflow ours.
+    r.heartbeat_ms = std::clamp(j.value("heartbeat_ms", std::int64_t{0}), std::int64_t{0},
+                                std::int64_t{60'000});
     return r;
   } catch (const nlohmann::json::exception &) {
     return std::nullopt;
@@ -82,16 +103,25 @@ RedisBridge::~RedisBridge() {
   wake_.notify_all();
   stopped_.notify_all();
   publisher_.join();
-  // The subscriber blocks in a read: a message on the channel from this node wakes it to stop.
-  if (Context c = connect(host_, port_))
-    freeReplyObject(redisCommand(c.get(), "PUBLISH %s %s", channel, "{}"));
+  {
+    // The subscriber blocks in a read: shutting its socket down ends the read at once, whatever
+    // Redis is doing. (Its connection stays open until the subscriber clears subscriber_fd_.)
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (subscriber_fd_ >= 0)
+      ::shutdown(subscriber_fd_, SHUT_RDWR);
+  }
   subscriber_.join();
 }
 
 void RedisBridge::publish(Routed r) {
   r.node = node_;
+  r.heartbeat_ms = heartbeat_.count(); // Every event says how often this node beats.
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_)
+      return; // "bye" was the last word.
+    if (outbox_.size() >= max_outbox) // Redis has been away long: the oldest events go.
+      outbox_.pop_front();
     outbox_.push_back(encode(r));
   }
   wake_.notify_one();
@@ -99,6 +129,10 @@ void RedisBridge::publish(Routed r) {
 
 std::size_t RedisBridge::remote_nodes_of(UserId user) const {
   std::lock_guard<std::mutex> lock(mutex_);
+  // Cut off from the channel (not subscribed, or its own beats no longer come back): nothing
+  // published now would be known to arrive, so no remote user counts as reachable.
+  if (!subscribed_ || Clock::now() - last_own_beat_ > 3 * heartbeat_ + command_timeout)
+    return 0;
   auto it = remote_online_.find(user);
   if (it == remote_online_.end())
     return 0;
@@ -110,12 +144,30 @@ std::size_t RedisBridge::remote_nodes_of(UserId user) const {
 void RedisBridge::publish_loop() {
   Context c;
   Clock::time_point next_beat = Clock::now(), next_connect = Clock::now();
+  // A broken connection is found by the PUBLISH that fails: the event is retried once on a new
+  // connection.
+  auto send = [&](const std::string &message, bool stopping) {
+    for (int attempt = 0; attempt < (stopping ? 1 : 2); ++attempt) { // Stopping: no waiting twice.
+      if (!c && Clock::now() >= next_connect) {
+        c = connect(host_, port_, command_timeout);
+        next_connect = Clock::now() + retry_delay();
+      }
+      if (!c)
+        return false;
+      if (checked(redisCommand(c.get(), "PUBLISH %s %b", channel, message.data(), message.size())))
+        return true;
+      c.reset();
+      next_connect = Clock::now(); // Reconnect at once for the retry.
+    }
+    return false;
+  };
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     wake_.wait_until(lock, next_beat, [this] { return stopping_ || !outbox_.empty(); });
     if (!stopping_ && Clock::now() >= next_beat) {
+      // First in line: a long queue must not delay it until the others give this node up.
       if (subscribed_) // A node that cannot hear the channel must not look alive to the others.
-        outbox_.push_back(encode({node_, "beat", 0, false, "", heartbeat_.count()}));
+        outbox_.push_front(encode({node_, "beat", 0, false, "", heartbeat_.count()}));
       next_beat = Clock::now() + heartbeat_;
     }
     if (outbox_.empty()) {
@@ -123,46 +175,34 @@ void RedisBridge::publish_loop() {
         return; // Everything queued was sent.
       continue;
     }
-    std::string message = std::move(outbox_.front());
-    outbox_.pop_front();
+    const std::string message = outbox_.front();
+    const bool stopping = stopping_;
     lock.unlock();
-    if (!c && Clock::now() >= next_connect) {
-      c = connect(host_, port_);
-      next_connect = Clock::now() + retry_delay();
-    }
-    // A broken connection is found by the PUBLISH that fails: the event is retried once on a new
-    // one. Without a connection it is dropped, as pub/sub drops what nobody hears.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (!c && Clock::now() >= next_connect) {
-        c = connect(host_, port_);
-        next_connect = Clock::now() + retry_delay();
-      }
-      if (!c)
-        break;
-      if (void *reply =
-              redisCommand(c.get(), "PUBLISH %s %b", channel, message.data(), message.size())) {
-        freeReplyObject(reply);
-        break;
-      }
-      c.reset();
-      next_connect = Clock::now(); // Reconnect at once for the retry.
-    }
+    const bool sent = send(message, stopping);
     lock.lock();
+    if (sent || stopping_) { // Stopping: what cannot be sent now is given up.
+      if (!outbox_.empty() && outbox_.front() == message)
+        outbox_.pop_front();
+      continue;
+    }
+    // Not sent: it stays first in line (a lost hello or ask is not asked again) until Redis is
+    // back; only beats are not worth keeping.
+    wake_.wait_until(lock, next_connect, [this] { return stopping_; });
   }
 }
 
 void RedisBridge::subscribe_loop() {
   do {
-    if (Context c = connect(host_, port_))
+    // Reads time out a little after three missed own beats: a connection that died without an
+    // error is then dropped and made anew.
+    if (Context c = connect(host_, port_, 3 * heartbeat_ + command_timeout))
       listen(*c);
   } while (pause(retry_delay()));
 }
 
 void RedisBridge::listen(redisContext &c) {
-  void *subscribed = redisCommand(&c, "SUBSCRIBE %s", channel);
-  if (!subscribed)
+  if (!checked(redisCommand(&c, "SUBSCRIBE %s", channel)))
     return;
-  freeReplyObject(subscribed);
   {
     // A fresh view: what was learnt on an earlier subscription may have changed unheard.
     std::lock_guard<std::mutex> lock(mutex_);
@@ -171,6 +211,8 @@ void RedisBridge::listen(redisContext &c) {
     remote_online_.clear();
     liveness_.reset();
     subscribed_ = true;
+    last_own_beat_ = Clock::now();
+    subscriber_fd_ = c.fd;
   }
   log_event("redis-subscribed", {{"node", node_}});
   // Subscribed first, so the answers to this are heard: who is already online on other nodes.
@@ -200,6 +242,7 @@ void RedisBridge::listen(redisContext &c) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   subscribed_ = false;
+  subscriber_fd_ = -1; // Cleared before the connection is freed, under the lock (see ~RedisBridge).
   if (!stopping_)
     log_event("redis-unsubscribed", {{"node", node_}});
 }
@@ -240,6 +283,7 @@ void RedisBridge::on_own_beat() {
   std::vector<std::string> lost;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    last_own_beat_ = Clock::now();
     lost = liveness_.own_beat();
     for (const std::string &node : lost)
       forget_locked(node);

@@ -89,6 +89,9 @@ private:
   std::deque<std::string> outbox_;
   bool stopping_ = false;
   bool subscribed_ = false; // Beats are sent only while this node hears the channel.
+  Clock::time_point last_own_beat_; // When this node last heard its own beat (or subscribed).
+  int subscriber_fd_ = -1;          // The subscriber's socket while it listens.
+  static constexpr std::size_t max_outbox = 100'000; // Events waiting while Redis is away.
   std::map<UserId, std::set<std::string>> remote_online_; // user -> nodes, from presence events.
   NodeLiveness liveness_;
 

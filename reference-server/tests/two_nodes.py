@@ -3,8 +3,8 @@
 user's presence is shared (a message to a user connected to no node is refused everywhere), a user
 connected to two nodes receives on both, a node started later learns who is already online, a
 node that stops takes its users with it, one that dies without a word is given up after three
-silent heartbeats, one that was only paused announces its users again when it is back, and the
-nodes reconnect when Redis restarts.
+silent heartbeats, one that was only paused announces its users again when it is back, the nodes
+reconnect when Redis restarts, and a node stops cleanly while Redis hangs.
 
   two_nodes.py --server build/bin/es-chat-server
 """
@@ -198,6 +198,16 @@ def main():
             assert bob.recv_json()['text'] == 'after'
             print('ok: after Redis restarts, the nodes reconnect and route again')
             alice.close(), bob.close()
+
+            # Redis hangs (SIGSTOP): every call on it is bounded, so a node still stops cleanly
+            # (stop() fails if it takes more than 10 s).
+            redis.send_signal(signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                assert n2.stop() == 0
+                print(f'ok: with Redis hung, a node stops in {time.monotonic() - started:.1f} s')
+            finally:
+                redis.send_signal(signal.SIGCONT)
     finally:
         redis.terminate()
         redis.wait(timeout=10)
