@@ -99,7 +99,48 @@ void same_fields(const json &j, const chat::Request &request) {
     require(j.at("room") == g->room && string_or_empty(j, "id") == g->id);
   else if (const auto *p = std::get_if<chat::Payment>(&request))
     require(j.at("to").get<chat::UserId>() == p->to && j.at("currency") == p->amount.currency &&
+            chat::parse_minor_units(j.at("amount").get<std::string>()) == p->amount.minor_units &&
             string_or_empty(j, "id") == p->id);
+}
+
+// What a request object should come to, worked out from the nlohmann document on its own: an
+// error code, or the type of the request accepted. (The protocol as README.md states it.)
+std::string expected_outcome(const json &j) {
+  for (const char *money : {"amount", "price", "total", "fee", "balance", "cost"})
+    if (j.contains(money) && j.at(money).is_number())
+      return "ES-NUMERIC-001";
+  const auto is = [&](const char *name, auto test) { return j.contains(name) && test(j.at(name)); };
+  const auto string = [](const json &v) { return v.is_string(); };
+  const std::string type = string_or_empty(j, "type");
+  if (type == "msg" || type == "pay") {
+    if (!is("to", [](const json &v) { return v.is_number_integer(); }))
+      return "bad-request";
+    if (type == "msg")
+      return is("text", string) ? type : "bad-request";
+    const bool amount = is("amount", [](const json &v) {
+      return v.is_string() && chat::parse_minor_units(v.get<std::string>()).has_value();
+    });
+    const bool currency = is("currency", [](const json &v) {
+      return v.is_string() && chat::is_currency_code(v.get<std::string>());
+    });
+    return amount && currency ? type : "bad-request";
+  }
+  if (type == "join" || type == "room") {
+    if (!is("room", [](const json &v) { return v.is_string() && !v.get<std::string>().empty(); }))
+      return "bad-request";
+    return type == "join" || is("text", string) ? type : "bad-request";
+  }
+  return "unknown-type";
+}
+
+std::string type_of(const chat::Request &request) {
+  if (std::holds_alternative<chat::DirectMessage>(request))
+    return "msg";
+  if (std::holds_alternative<chat::Payment>(request))
+    return "pay";
+  if (std::holds_alternative<chat::JoinRoom>(request))
+    return "join";
+  return "room";
 }
 
 } // namespace
@@ -121,22 +162,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     else
       require(not_json == !is_json &&
               (!is_json || document.is_object() || error->code == "bad-request"));
-    // A request refused for what it says: refused with its own id, and for a reason it has.
+    // A request refused for what it says: refused with its own id, for the reason it has.
     if (is_json && document.is_object() && error->code != "too-deep" &&
-        error->code != "number-out-of-range") {
-      const std::string type = string_or_empty(document, "type");
-      require(error->id == string_or_empty(document, "id"));
-      require(error->code != "unknown-type" ||
-              (type != "msg" && type != "pay" && type != "join" && type != "room"));
-    }
+        error->code != "number-out-of-range")
+      require(error->id == string_or_empty(document, "id") &&
+              error->code == expected_outcome(document));
     event_is(chat::error_event(*error), {{"type", "error"},
                                          {"code", error->code},
                                          {"message", error->message},
                                          {"id", error->id}});
     return 0;
   }
-  require(is_json && document.is_object());
+  require(is_json && document.is_object() &&
+          deepest_nesting(text) <= chat::RequestFields::max_depth);
   const chat::Request &request = std::get<chat::Request>(parsed);
+  require(expected_outcome(document) == type_of(request));
   same_fields(document, request);
   if (const auto *m = std::get_if<chat::DirectMessage>(&request)) {
     event_is(chat::direct_event(1001, *m),

@@ -6,8 +6,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/src.hpp>
 
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 namespace chat {
@@ -60,9 +60,14 @@ public:
   bool on_double(double v, json::string_view last, json::error_code &ec) {
     number_.append(last.data(), last.size());
     // Beyond a double's range (1e400): refused, as RFC 8259 (section 9) allows. Boost.JSON's
-    // fast conversion is not exact near the limit and gives NaN for 0e400: strtod decides there.
-    if (!(std::fabs(v) < 1e308) && std::isinf(std::strtod(number_.c_str(), nullptr)))
-      ec = json::error::exponent_overflow;
+    // fast conversion is not exact near the limit and gives NaN for 0e400: from_chars (exact,
+    // and unlike strtod blind to the locale's decimal point) decides there.
+    if (!(std::fabs(v) < 1e308)) {
+      double exact = 0;
+      if (std::from_chars(number_.data(), number_.data() + number_.size(), exact).ec ==
+          std::errc::result_out_of_range)
+        ec = json::error::exponent_overflow;
+    }
     number_.clear();
     return !ec && scalar({Kind::Float, {}, 0});
   }

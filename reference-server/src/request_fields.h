@@ -21,7 +21,7 @@ public:
   struct Value {
     Kind kind = Kind::Other;
     std::string text;         // Kind::String.
-    std::int64_t integer = 0; // Kind::Integer (one above INT64_MAX wraps, as nlohmann's get does).
+    std::int64_t integer = 0; // Kind::Integer (above INT64_MAX wraps, as nlohmann's get does).
   };
   enum class Outcome { Object, NotAnObject, NotJson, TooDeep, NumberOutOfRange };
   static constexpr std::size_t max_depth = 32;
