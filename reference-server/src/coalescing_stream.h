@@ -164,8 +164,9 @@ private:
     batch_.swap(pending_); // pending_ takes the previous batch's buffer, capacity and all.
     pending_.clear();
     net::async_write(next_, net::buffer(batch_) + written,
-                     [this, owner = std::move(owner)](beast::error_code ec, std::size_t) mutable {
-                       on_sent(ec, std::move(owner));
+                     // The owner, held until on_sent returns, keeps the connection alive.
+                     [this, owner = std::move(owner)](beast::error_code ec, std::size_t) {
+                       on_sent(ec);
                      });
   }
 
@@ -187,17 +188,15 @@ private:
     return written;
   }
 
-  void on_sent(beast::error_code ec, std::shared_ptr<void> owner) {
+  void on_sent(beast::error_code ec) {
     sending_ = false;
     if (ec)
       fail(ec);
     // What was accepted meanwhile goes once it stops growing. The wait starts before a held
     // write is released, so that the writes this releases join it rather than start another.
     const bool more = !pending_.empty() && !error_;
-    if (more) {
-      send_scheduled_ = true;
-      wait_for_quiet(std::move(owner), 0);
-    }
+    if (more)
+      schedule_send();
     if (held_.has_value())
       held_.invoke();
     if (!more)

@@ -185,8 +185,8 @@ void RedisBridge::publish_loop() {
         outbox_.pop_front();
       continue;
     }
-    // Not sent: it stays first in line (a lost hello or ask is not asked again) until Redis is
-    // back; only beats are not worth keeping.
+    // Not sent: it stays first in line (a lost hello or ask would not be asked for again) until
+    // Redis is back.
     wake_.wait_until(lock, next_connect, [this] { return stopping_; });
   }
 }
@@ -221,8 +221,7 @@ void RedisBridge::listen(redisContext &c) {
     void *raw = nullptr;
     if (redisGetReply(&c, &raw) != REDIS_OK)
       break;
-    std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(static_cast<redisReply *>(raw),
-                                                                  freeReplyObject);
+    Reply reply(static_cast<redisReply *>(raw), freeReplyObject);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_)
@@ -240,10 +239,14 @@ void RedisBridge::listen(redisContext &c) {
     }
     on_routed(*r);
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  subscribed_ = false;
-  subscriber_fd_ = -1; // Cleared before the connection is freed, under the lock (see ~RedisBridge).
-  if (!stopping_)
+  bool stopping = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    subscribed_ = false;
+    subscriber_fd_ = -1; // Cleared before the connection is freed (see ~RedisBridge).
+    stopping = stopping_;
+  }
+  if (!stopping)
     log_event("redis-unsubscribed", {{"node", node_}});
 }
 

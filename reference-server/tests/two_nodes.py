@@ -28,15 +28,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(path, text, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if os.path.exists(path) and text in open(path).read():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f'{text!r} never appeared in {path}')
-
-
 def logged(path, event, **fields):
     """How many structured log lines of `path` are `event` with these fields."""
     if not os.path.exists(path):
@@ -106,7 +97,7 @@ def main():
         with ServerProcess(a.server, *node_args, log=logs[0]) as n1, \
              ServerProcess(a.server, *node_args, log=logs[1]) as n2:
             for log in logs:
-                wait_for(log, 'redis-subscribed')
+                wait_logged(log, 'redis-subscribed')
             alice, bob = Client(n1.port, user=1001), Client(n2.port, user=1002)
             time.sleep(0.3)  # Presence crosses the bus.
             alice.send_json({'type': 'msg', 'to': 1002, 'text': 'across nodes', 'id': 'a1'})
@@ -134,7 +125,7 @@ def main():
             # A node that starts after users are online elsewhere learns of them at once.
             logs.append(os.path.join(work, 'node3.log'))
             n3 = ServerProcess(a.server, *node_args, log=logs[2])
-            wait_for(logs[2], 'redis-subscribed')
+            wait_logged(logs[2], 'redis-subscribed')
             carol = Client(n3.port, user=1003)
             time.sleep(0.3)
             carol.send_json({'type': 'msg', 'to': 1001, 'text': 'from the late node', 'id': 'c1'})
@@ -156,7 +147,7 @@ def main():
             # its users with it; heard from again (SIGCONT), it announces them anew.
             logs.append(os.path.join(work, 'node4.log'))
             n4 = ServerProcess(a.server, *node_args, log=logs[3])
-            wait_for(logs[3], 'redis-subscribed')
+            wait_logged(logs[3], 'redis-subscribed')
             n4_id = node_id(logs[3])
             dave = Client(n4.port, user=1004)
             assert send_until_acked(alice, 1004, 'hi dave', 'a5')['delivered'] == 1
