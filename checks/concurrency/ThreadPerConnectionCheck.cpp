@@ -22,6 +22,7 @@ ThreadPerConnectionCheck::ThreadPerConnectionCheck(StringRef Name, ClangTidyCont
       AcceptFunctions(listOption("AcceptFunctions")),
       AsyncAcceptMethods(listOption("AsyncAcceptMethods")),
       ThreadFactories(listOption("ThreadFactories")),
+      ThreadStartFunctions(listOption("ThreadStartFunctions")),
       BindFunctions(listOption("BindFunctions")) {}
 
 void ThreadPerConnectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -29,6 +30,7 @@ void ThreadPerConnectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "AcceptFunctions", AcceptFunctions);
   storeList(Opts, "AsyncAcceptMethods", AsyncAcceptMethods);
   storeList(Opts, "ThreadFactories", ThreadFactories);
+  storeList(Opts, "ThreadStartFunctions", ThreadStartFunctions);
   storeList(Opts, "BindFunctions", BindFunctions);
 }
 
@@ -49,6 +51,13 @@ static QualType firstTemplateArgument(QualType T) {
       Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
     return {};
   return Spec->getTemplateArgs()[0].getAsType();
+}
+
+/// True for `std::launch::deferred`, the launch policy that starts no thread.
+static bool isDeferredLaunch(const Expr *Policy) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(Policy->IgnoreParenImpCasts());
+  return Ref && Ref->getDecl()->getName() == "deferred" &&
+         isa<EnumConstantDecl>(Ref->getDecl());
 }
 
 std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
@@ -78,15 +87,36 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
     if (const TemplateArgumentList *Args = F->getTemplateSpecializationArgs();
         Args && Args->size() > 0 && Args->get(0).getKind() == TemplateArgument::Type)
       return Named(Args->get(0).getAsType());
+  // group.create_thread(f), pthread_create(&id, nullptr, f, arg), std::async(f): functions that
+  // start a thread. Named by the thread type they return (boost::thread *), else by themselves.
+  if (const FunctionDecl *F = Call->getDirectCallee();
+      F && hasListedQualifiedName(F, ThreadStartFunctions)) {
+    if (isDeferredLaunch(Call->getArg(0)))
+      return {}; // std::async(std::launch::deferred, f) runs f in the caller, later
+    const QualType Returned = F->getReturnType();
+    std::string Thread = Named(Returned->isPointerType() ? Returned->getPointeeType() : Returned);
+    return Thread.empty() ? "a thread (" + F->getQualifiedNameAsString() + ")" : Thread;
+  }
   return {};
 }
 
-void ThreadPerConnectionCheck::reportThreadsIn(const Stmt *Region, const CallExpr *Accept,
-                                               bool InHandler, const SourceManager &SM) {
+/// True when \p S mentions one of \p Vars, lambda captures included.
+static bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
+  return findDescendant(S, [&](const Stmt *Sub) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Sub);
+    return Ref && llvm::is_contained(Vars, Ref->getDecl());
+  });
+}
+
+void ThreadPerConnectionCheck::reportThreadsIn(
+    const Stmt *Region, const CallExpr *Accept, bool InHandler,
+    std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, const SourceManager &SM) {
   findDescendant(
       Region,
       [&](const Stmt *S) {
         const std::string Thread = createdThread(S);
+        if (!Thread.empty() && HandedConnection && !mentionsAny(S, *HandedConnection))
+          return false;
         const SourceLocation Loc =
             SM.getExpansionLoc(isa<CallExpr>(S) ? cast<Expr>(S)->getExprLoc() : S->getBeginLoc());
         if (Thread.empty() || !firstReportAt(Loc))
@@ -107,23 +137,100 @@ void ThreadPerConnectionCheck::reportThreadsIn(const Stmt *Region, const CallExp
       isNestedCode);
 }
 
+/// True when \p AsyncAccept returns only once a connection is accepted, like a synchronous accept:
+/// it is awaited in place (`co_await acceptor.async_accept(use_awaitable)`) or given a stackful
+/// coroutine's yield_context. A loop around it then accepts one connection per iteration.
+static bool acceptsInPlace(const CallExpr *AsyncAccept, ASTContext &Ctx) {
+  for (const Expr *Arg : AsyncAccept->arguments())
+    if (ws::isTypeNamed(Arg->getType(), {"boost::asio::basic_yield_context"}))
+      return true;
+  DynTypedNodeList Parents = Ctx.getParents(*AsyncAccept);
+  while (!Parents.empty() && Parents[0].get<Expr>()) {
+    if (Parents[0].get<CoawaitExpr>())
+      return true;
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return false;
+}
+
+/// True for Asio's socket classes and classes derived from them.
+static bool isSocket(QualType T) {
+  if (ws::isTypeNamed(T, {"boost::asio::basic_stream_socket", "boost::asio::basic_socket"}))
+    return true;
+  const CXXRecordDecl *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return Record && Record->hasDefinition() &&
+         llvm::any_of(Record->bases(),
+                      [](const CXXBaseSpecifier &Base) { return isSocket(Base.getType()); });
+}
+
+/// The variables that hold the connection \p Accept accepts: the one its result initializes or is
+/// assigned to (`int fd = ::accept(...)`, `s = co_await a.async_accept(...)`) and the socket passed
+/// to be filled (`acceptor.accept(socket)`).
+static llvm::SmallVector<const VarDecl *, 2> acceptedConnection(const CallExpr *Accept,
+                                                                ASTContext &Ctx) {
+  llvm::SmallVector<const VarDecl *, 2> Vars;
+  for (const Expr *Arg : Accept->arguments())
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Arg->IgnoreParenImpCasts());
+        Ref && isSocket(Arg->getType()))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+        Vars.push_back(Var);
+  const Expr *Child = Accept;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Accept); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (const auto *Var = Parents[0].get<VarDecl>()) {
+      Vars.push_back(Var);
+      break;
+    }
+    const auto *Parent = Parents[0].get<Expr>();
+    if (!Parent)
+      break;
+    const Expr *Assigned = nullptr;
+    if (const auto *Op = dyn_cast<BinaryOperator>(Parent); Op && Op->isAssignmentOp() &&
+                                                            Op->getRHS() == Child)
+      Assigned = Op->getLHS();
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent);
+        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 && Op->getArg(1) == Child)
+      Assigned = Op->getArg(0);
+    if (Assigned) {
+      if (const VarDecl *Var = rootVariable(Assigned))
+        Vars.push_back(Var);
+      break;
+    }
+    Child = Parent;
+  }
+  return Vars;
+}
+
 void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
-  if (const auto *AsyncAccept = Result.Nodes.getNodeAs<CallExpr>("async-accept")) {
-    for (const asio::CompletionHandler &H : asio::completionHandlers(AsyncAccept, BindFunctions))
-      reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, SM);
-    return;
-  }
-  // Every loop around the accept, up to the function or lambda that contains it.
   const auto *Accept = Result.Nodes.getNodeAs<CallExpr>("accept");
+  if (const auto *AsyncAccept = Result.Nodes.getNodeAs<CallExpr>("async-accept")) {
+    if (!acceptsInPlace(AsyncAccept, *Result.Context)) {
+      for (const asio::CompletionHandler &H : asio::completionHandlers(AsyncAccept, BindFunctions))
+        reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, std::nullopt, SM);
+      return;
+    }
+    Accept = AsyncAccept;
+  }
+  // The innermost loop around the accept runs once per connection: every thread it creates is
+  // one per connection. An outer loop (a listener restarted after errors, a retry around the
+  // accept) runs once per many connections or per attempt: only a thread that is handed the
+  // accepted connection counts there.
+  const llvm::SmallVector<const VarDecl *, 2> Connection =
+      acceptedConnection(Accept, *Result.Context);
+  bool Innermost = true;
   DynTypedNodeList Parents = Result.Context->getParents(*Accept);
   while (!Parents.empty()) {
     const DynTypedNode &P = Parents[0];
     if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
       return;
-    if (const Stmt *S = P.get<Stmt>();
-        S && isLoop(S))
-      reportThreadsIn(S, Accept, /*InHandler=*/false, SM);
+    if (const Stmt *S = P.get<Stmt>(); S && isLoop(S)) {
+      reportThreadsIn(S, Accept, /*InHandler=*/false,
+                      Innermost ? std::nullopt
+                                : std::optional<llvm::ArrayRef<const VarDecl *>>(Connection),
+                      SM);
+      Innermost = false;
+    }
     Parents = Result.Context->getParents(P);
   }
 }

@@ -4,6 +4,8 @@
 #define ERRORSHIELD_CONCURRENCY_THREADPERCONNECTIONCHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "llvm/ADT/ArrayRef.h"
+#include <optional>
 
 namespace clang::tidy::errorshield {
 
@@ -24,14 +26,17 @@ public:
 private:
   /// The thread type \p S creates (`std::thread`), or empty when it creates none.
   std::string createdThread(const Stmt *S) const;
-  /// Reports every thread created under \p Region (nested lambdas excluded).
+  /// Reports every thread created under \p Region (nested lambdas excluded); with
+  /// \p HandedConnection, only those whose construction mentions one of its variables.
   void reportThreadsIn(const Stmt *Region, const CallExpr *Accept, bool InHandler,
+                       std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection,
                        const SourceManager &SM);
 
   const std::vector<std::string> ThreadTypes;
   const std::vector<std::string> AcceptFunctions;
   const std::vector<std::string> AsyncAcceptMethods;
   const std::vector<std::string> ThreadFactories;
+  const std::vector<std::string> ThreadStartFunctions;
   const std::vector<std::string> BindFunctions;
 };
 

@@ -14,6 +14,7 @@
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-thread-per-connection' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP: errorshield-thread-per-connection.AcceptFunctions: 'asio::basic_socket_acceptor::accept;::accept;::accept4'
+// DUMP: errorshield-thread-per-connection.ThreadStartFunctions: 'boost::thread_group::create_thread;::pthread_create;std::async'
 // DUMP: errorshield-thread-per-connection.ThreadTypes: 'std::thread;std::jthread;boost::thread'
 
 #include <sys/socket.h>
@@ -32,7 +33,7 @@ void own_listener(net::listener &l) {
     int fd = l.next_client();
     std::jthread(&serve_fd, fd).detach();
 // CUSTOM: :[[@LINE-1]]:5: warning: std::jthread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CUSTOM: :32:16: note: connections are accepted by this 'next_client' in the same loop
+// CUSTOM: :33:16: note: connections are accepted by this 'next_client' in the same loop
 // CUSTOM: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
   }
 }

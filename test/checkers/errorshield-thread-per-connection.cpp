@@ -3,7 +3,10 @@
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
 #include "asio_io.h"
+#include <cstdint>
+#include <future>
 #include <memory>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <thread>
 #include <vector>
@@ -23,7 +26,7 @@ void detached_per_client(net::io_context &ioc, tcp::acceptor &acceptor) {
     acceptor.accept(socket);
     std::thread(&serve, std::move(socket)).detach();
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :23:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :26:14: note: connections are accepted by this 'accept' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
   }
 }
@@ -37,15 +40,15 @@ void stored_per_client(int listen_fd) {
       continue;
     clients.emplace_back(&serve_fd, fd);
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :38:14: note: connections are accepted by this 'accept' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:13: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     sessions.push_back(std::make_unique<std::jthread>(&serve_fd, fd));
 // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: std::jthread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :38:14: note: connections are accepted by this 'accept' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:24: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     std::thread named(&serve_fd, fd);
 // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :35:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :38:14: note: connections are accepted by this 'accept' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:17: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     named.detach();
   }
@@ -56,7 +59,7 @@ void accept_in_condition(int listen_fd) {
   while ((fd = ::accept4(listen_fd, nullptr, nullptr, 0)) >= 0) {
     auto *worker = new std::thread([fd] { serve_fd(fd); });
 // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :56:16: note: connections are accepted by this 'accept4' in the same loop
+// CHECK-MESSAGES: :59:16: note: connections are accepted by this 'accept4' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:24: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     worker->detach();
   }
@@ -75,7 +78,7 @@ public:
     if (!ec)
       std::thread(&serve, std::move(socket)).detach();
 // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :72:15: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :75:15: note: created in the completion handler of this 'async_accept'
 // CHECK-MESSAGES: :[[@LINE-3]]:7: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     do_accept();
   }
@@ -112,5 +115,113 @@ void rebalance(tcp::acceptor &acceptor, tcp::socket &socket, std::vector<std::th
     std::thread moved = std::move(workers.back());
     workers.pop_back();
     moved.join();
+  }
+}
+
+// ---- 4. Accepts that complete in place: coroutines ----
+
+net::awaitable<void> coroutine_listener(tcp::acceptor &acceptor) {
+  for (;;) {
+    tcp::socket socket = co_await acceptor.async_accept(net::use_awaitable);
+    std::thread(&serve, std::move(socket)).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-3]]:44: note: connections are accepted by this 'async_accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+}
+
+void stackful_listener(net::io_context &ioc, tcp::acceptor &acceptor, net::yield_context yield) {
+  for (;;) {
+    tcp::socket socket(ioc);
+    acceptor.async_accept(socket, yield);
+    std::thread(&serve, std::move(socket)).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-3]]:14: note: connections are accepted by this 'async_accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+}
+
+// ---- 5. Loops around the accept loop ----
+
+void watchdog();
+
+// The outer loop restarts the listener: its watchdog thread is one per restart, not per client.
+void restarted_listener(net::io_context &ioc, bool &stopping) {
+  while (!stopping) {
+    tcp::acceptor acceptor(ioc);
+    std::thread guard(&watchdog);
+    for (int errors = 0; errors < 5;) {
+      tcp::socket socket(ioc);
+      acceptor.accept(socket);
+      net::post(ioc, [] {});
+    }
+    guard.join();
+  }
+}
+
+// The inner loop retries the accept: the thread outside it is still handed each connection.
+void retried_accept(int listen_fd) {
+  for (;;) {
+    int fd = -1;
+    do {
+      fd = ::accept(listen_fd, nullptr, nullptr);
+    } while (fd < 0);
+    std::thread(&serve_fd, fd).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-4]]:12: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+}
+
+// ---- 6. Threads created by a container of threads ----
+
+namespace boost {
+class thread {
+public:
+  template <class F> explicit thread(F) {}
+};
+class thread_group {
+public:
+  template <class F> thread *create_thread(F f) { return new thread(f); }
+};
+} // namespace boost
+
+void thread_group_per_client(int listen_fd) {
+  boost::thread_group group;
+  for (;;) {
+    int fd = ::accept(listen_fd, nullptr, nullptr);
+    group.create_thread([fd] { serve_fd(fd); });
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: boost::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-3]]:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:11: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+}
+
+// ---- 7. Functions that start a thread ----
+
+void *serve_raw(void *fd);
+
+void posix_thread_per_client(int listen_fd) {
+  for (;;) {
+    int fd = ::accept(listen_fd, nullptr, nullptr);
+    pthread_t id;
+    pthread_create(&id, nullptr, &serve_raw, reinterpret_cast<void *>(static_cast<intptr_t>(fd)));
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: a thread (pthread_create) created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-4]]:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    pthread_detach(id);
+  }
+}
+
+void async_per_client(int listen_fd) {
+  std::vector<std::future<void>> running;
+  for (;;) {
+    int fd = ::accept(listen_fd, nullptr, nullptr);
+    running.push_back(std::async(std::launch::async, &serve_fd, fd));
+// CHECK-MESSAGES: :[[@LINE-1]]:23: warning: a thread (std::async) created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-3]]:14: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:23: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    auto in_this_thread = std::async(std::launch::deferred, &serve_fd, fd); // runs at get()
+    in_this_thread.get();
   }
 }

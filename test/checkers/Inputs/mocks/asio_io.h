@@ -105,6 +105,12 @@ public:
   ip::tcp::socket accept();
   template <class H> void async_accept(H &&) {}
   template <class H> void async_accept(ip::tcp::socket &, H &&) {}
+  struct accept_operation {
+    bool await_ready() const noexcept { return true; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    ip::tcp::socket await_resume() const noexcept;
+  };
+  accept_operation async_accept(use_awaitable_t);
 };
 class ip::tcp::acceptor : public basic_socket_acceptor<ip::tcp> {
   using basic_socket_acceptor::basic_socket_acceptor;
