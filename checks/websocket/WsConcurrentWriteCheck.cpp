@@ -4,6 +4,8 @@
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/InFlightFlag.h"
+#include "websocket/ReadWriteChain.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 
@@ -16,7 +18,8 @@ WsConcurrentWriteCheck::WsConcurrentWriteCheck(StringRef Name, ClangTidyContext 
       YieldMacros(listOption("YieldMacros")),
       Queue{listOption("QueueTypes"), listOption("QueueAccessors"),
             listOption("QueuePushMethods"), listOption("QueuePopMethods")},
-      AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")) {}
+      AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")),
+      Chain{listOption("ReadFunctions"), listOption("BindFunctions")} {}
 
 void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -29,6 +32,8 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "QueuePushMethods", Queue.Pushes);
   storeList(Opts, "QueuePopMethods", Queue.Pops);
   storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
+  storeList(Opts, "ReadFunctions", Chain.ReadFunctions);
+  storeList(Opts, "BindFunctions", Chain.BindFunctions);
 }
 
 void WsConcurrentWriteCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -69,6 +74,26 @@ bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
   return isListedCall(Write.Call, MessageWriteFunctions);
 }
 
+/// \p E as written (`ws`, `(*it)->ws_`).
+static std::string spelling(const Expr *E, const SourceManager &SM, const LangOptions &LangOpts) {
+  return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()), SM, LangOpts)
+      .str();
+}
+
+/// True when \p Object names a variable declared in \p Loop (the range-for variable, the counter,
+/// a local of the body): `s->ws_` in `for (auto &s : sessions)` is another stream each iteration.
+static bool variesPerIteration(const Expr *Object, const Stmt *Loop, const SourceManager &SM) {
+  const SourceRange Range(SM.getExpansionLoc(Loop->getBeginLoc()),
+                          SM.getExpansionLoc(Loop->getEndLoc()));
+  return findDescendant(Object, [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Var && Var->isLocalVarDeclOrParm() && !isa<ParmVarDecl>(Var) &&
+           SM.isPointWithin(SM.getExpansionLoc(Var->getLocation()), Range.getBegin(),
+                            Range.getEnd());
+  });
+}
+
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
@@ -76,7 +101,11 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Write || Write->Args.empty() || completesBeforeNextStatement(*Write, Ctx))
     return;
   const SourceLocation Loc = SM.getExpansionLoc(Write->Loc);
-  if (ws::enclosingLoop(Write->Call, Ctx)) {
+  const Stmt *Loop = ws::enclosingLoop(Write->Call, Ctx);
+  // A loop over sessions writes another stream each iteration: judged like a write outside a
+  // loop, except that a stream that is not a data member (a vector of streams) is judged too.
+  const bool PerStream = Loop && variesPerIteration(Write->Object, Loop, SM);
+  if (Loop && !PerStream) {
     if (firstReportAt(Loc))
       report(Loc, "%0 inside a loop: each iteration starts a write before the previous one "
                   "completes, and Beast allows one outstanding write per stream")
@@ -84,6 +113,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   const FieldDecl *Stream = ws::namedField(Write->Object);
+  if (!Stream && PerStream && !isMessageWrite(*Write))
+    return reportUnqueued(*Write, Loc, spelling(Write->Object, SM, Ctx.getLangOpts()));
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
@@ -92,19 +123,32 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   if (!Front && ws::guardedByInFlightFlag(Write->Call, Stream, Write->Args[0], Ctx))
     return; // One write at a time by a flag: the buffer need not be a queue's front.
-  if (!Front) {
-    if (!firstReportAt(Loc))
-      return;
-    report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
-                "write can start before this one completes")
-        << Write->Method << Stream->getName();
-    diag(Loc, "push outgoing messages onto a queue member, write its front() only when no write "
-              "is in progress, and pop it in the completion handler",
-         DiagnosticIDs::Note);
-    return;
-  }
+  auto WritesStream = [&](const CallExpr *Call) {
+    std::optional<ws::StreamCall> Other = asWrite(Call);
+    if (!Other || Other->Args.empty() || completesBeforeNextStatement(*Other, Ctx) ||
+        (isa<CXXMemberCallExpr>(Call) && !llvm::is_contained(WriteMethods, Other->Method)))
+      return false;
+    const FieldDecl *Field = ws::namedField(Other->Object);
+    return Field && Field->getName() == Stream->getName() && ws::sameClass(Field, Stream);
+  };
+  if (!Front && ws::repliesInReadWriteChain(Write->Call, Stream, WritesStream, Chain, Ctx))
+    return; // One write at a time by the order of operations: read, reply, then read again.
+  if (!Front)
+    return reportUnqueued(*Write, Loc, Stream->getName());
   if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
+}
+
+void WsConcurrentWriteCheck::reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc,
+                                            StringRef StreamName) {
+  if (!firstReportAt(Loc))
+    return;
+  report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
+              "write can start before this one completes")
+      << Write.Method << StreamName;
+  diag(Loc, "push outgoing messages onto a queue member, write its front() only when no write "
+            "is in progress, and pop it in the completion handler",
+       DiagnosticIDs::Note);
 }
 
 void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,

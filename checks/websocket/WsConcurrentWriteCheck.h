@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "websocket/ReadWriteChain.h"
 #include "websocket/StreamModel.h"
 #include "websocket/WriteQueue.h"
 
@@ -33,6 +34,8 @@ private:
   /// only loops and released queue fronts are judged.
   bool isMessageWrite(const ws::StreamCall &Write) const;
   bool completesBeforeNextStatement(const ws::StreamCall &Write, ASTContext &Ctx) const;
+  /// Finding 2: the write's buffer is not a queue's front and nothing else orders the writes.
+  void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName);
   void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
                         const Stmt *Body, const SourceManager &SM);
 
@@ -43,6 +46,7 @@ private:
   const std::vector<std::string> YieldMacros;
   const ws::QueueNames Queue;
   const std::vector<std::string> AwaitingHandlerTypes;
+  const ws::ReadChainNames Chain;
 };
 
 } // namespace clang::tidy::errorshield

@@ -14,7 +14,9 @@
 // RUN:   | FileCheck %s --check-prefix=MEMBERS --implicit-check-not='{{warning|error|note}}:'
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMP
+// DUMP: errorshield-ws-concurrent-write.BindFunctions: 'boost::beast::bind_front_handler;boost::beast::bind_handler;std::bind;std::bind_front;boost::bind;boost::asio::bind_executor'
 // DUMP: errorshield-ws-concurrent-write.QueueTypes: 'std::deque;std::queue;std::list;std::vector;boost::circular_buffer'
+// DUMP: errorshield-ws-concurrent-write.ReadFunctions: 'async_read;async_read_some;async_read_until'
 // DUMP: errorshield-ws-concurrent-write.WriteFunctions: 'asio::async_write'
 
 #include "asio_io.h"

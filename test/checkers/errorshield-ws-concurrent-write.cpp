@@ -284,3 +284,150 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
   }
 };
+
+// ---- 9. Read, reply, read again: the order of operations allows one write at a time ----
+
+// Beast's echo session: the reply is written in the read's handler, and the next read starts in
+// the write's handler.
+class echo_session : public std::enable_shared_from_this<echo_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&echo_session::on_read, shared_from_this()));
+  }
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec)
+      return;
+    ws_.async_write(buffer_.data(),
+                    beast::bind_front_handler(&echo_session::on_write, shared_from_this()));
+  }
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec)
+      return;
+    buffer_.consume(~std::size_t{0});
+    do_read();
+  }
+};
+
+// Asio's echo server, with lambdas: the reply goes through a member function called only from the
+// read's handler.
+class tcp_echo : public std::enable_shared_from_this<tcp_echo> {
+  net::ip::tcp::socket stream_;
+  char data_[1024];
+
+  void do_read() {
+    stream_.async_read_some(net::buffer(data_), [self = shared_from_this()](beast::error_code ec,
+                                                                            std::size_t n) {
+      if (!ec)
+        self->do_write(n);
+    });
+  }
+  void do_write(std::size_t n) {
+    net::async_write(stream_, net::buffer(data_, n),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (!ec)
+                         self->do_read();
+                     });
+  }
+};
+
+// The next read starts beside the reply: a second reply can start while the first is written.
+class eager_echo : public std::enable_shared_from_this<eager_echo> {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&eager_echo::on_read, shared_from_this()));
+  }
+  void on_read(beast::error_code ec, std::size_t) {
+    ws_.async_write(buffer_.data(), [self = shared_from_this()](beast::error_code, std::size_t) {
+      self->do_read();
+    });
+// CHECK-MESSAGES: :[[@LINE-3]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+    do_read();
+  }
+};
+
+// A second writer (a notice pushed by the server) overlaps the reply.
+class noticed_echo : public std::enable_shared_from_this<noticed_echo> {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::string notice_;
+
+public:
+  void do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&noticed_echo::on_read, shared_from_this()));
+  }
+  void on_read(beast::error_code, std::size_t) {
+    ws_.async_write(buffer_.data(), [self = shared_from_this()](beast::error_code, std::size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+      self->do_read();
+    });
+  }
+  void notify(std::string text) {
+    notice_ = std::move(text);
+    ws_.async_write(net::buffer(notice_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+  }
+};
+
+// The write is reached from outside a read's handler too (here a public send()).
+class mixed_echo : public std::enable_shared_from_this<mixed_echo> {
+  net::ip::tcp::socket stream_;
+  char data_[512];
+
+public:
+  void start() {
+    stream_.async_read_some(net::buffer(data_), [this](beast::error_code, std::size_t n) {
+      reply(n);
+    });
+  }
+  void send_banner() { reply(6); }
+  void reply(std::size_t n) {
+    net::async_write(stream_, net::buffer(data_, n), [this](beast::error_code, std::size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: async_write on 'stream_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+      start();
+    });
+  }
+};
+
+// ---- 10. Loops over sessions: another stream each iteration ----
+
+struct member_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<message> queue_;
+};
+
+// Each session's own queue and guard: at most one write per stream.
+void broadcast_queued(std::vector<std::shared_ptr<member_session>> &sessions, message msg) {
+  for (auto &s : sessions) {
+    s->queue_.push_back(msg);
+    if (s->queue_.size() > 1)
+      continue;
+    s->ws_.async_write(net::buffer(*s->queue_.front()), [s](beast::error_code, std::size_t) {
+      s->queue_.pop_front();
+    });
+  }
+}
+
+// No queue: a session still writing the previous broadcast gets a second write.
+void broadcast_direct(std::vector<std::shared_ptr<member_session>> &sessions, message msg) {
+  for (auto &s : sessions)
+    s->ws_.async_write(net::buffer(*msg), [msg](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:12: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+}
+
+void broadcast_streams(std::vector<websocket::stream<beast::tcp_stream>> &streams, message msg) {
+  for (std::size_t i = 0; i < streams.size(); ++i)
+    streams[i].async_write(net::buffer(*msg), [msg](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: async_write on 'streams[i]' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:16: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+}

@@ -1,0 +1,141 @@
+//===--- ReadWriteChain.cpp - One write at a time by the order of operations ---===//
+
+#include "websocket/ReadWriteChain.h"
+#include "asio/CompletionHandlers.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+#include "websocket/WriteQueue.h"
+
+namespace clang::tidy::errorshield::ws {
+
+namespace {
+
+/// The member functions of one class that have a body here, and what they say about one stream.
+class ClassCode {
+public:
+  ClassCode(const FieldDecl *Stream, const ReadChainNames &Names) : Stream(Stream), Names(Names) {
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent()))
+      for (const CXXMethodDecl *Method : Record->methods())
+        if (const FunctionDecl *Definition = nullptr; Method->hasBody(Definition))
+          Bodies.push_back({Definition, Definition->getBody()});
+  }
+
+  struct Body {
+    const FunctionDecl *Function;
+    const Stmt *Code;
+  };
+  const std::vector<Body> &bodies() const { return Bodies; }
+
+  /// `stream_.async_read(...)`, `net::async_read(stream_, ...)`, `self->ws_.async_read_some(...)`.
+  bool isRead(const Stmt *S) const {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || !llvm::is_contained(Names.ReadFunctions, calleeName(Call)))
+      return false;
+    std::optional<StreamCall> Member = asMemberCall(Call);
+    const Expr *Object = Member && Member->Object ? Member->Object
+                         : Call->getNumArgs() > 0 ? Call->getArg(0)
+                                                  : nullptr;
+    const FieldDecl *Field = Object ? namedField(Object) : nullptr;
+    return Field && Field->getName() == Stream->getName() && sameClass(Field, Stream);
+  }
+
+  /// The body of the member function of this class that \p S calls, if any.
+  const Stmt *calledMemberBody(const Stmt *S) const {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+    for (const Body &B : Bodies)
+      if (Method && B.Function->getCanonicalDecl() == Method->getCanonicalDecl())
+        return B.Code;
+    return nullptr;
+  }
+
+  /// True when \p Code starts a read of the stream, itself or by calling a member function that
+  /// does (one call deep). Statements under \p Except are not looked at.
+  bool startsRead(const Stmt *Code, const Stmt *Except = nullptr) const {
+    return findDescendant(
+        Code,
+        [&](const Stmt *S) {
+          if (isRead(S))
+            return true;
+          const Stmt *Callee = calledMemberBody(S);
+          return Callee && findDescendant(Callee, [&](const Stmt *T) { return isRead(T); });
+        },
+        [&](const Stmt *S) { return S == Except; });
+  }
+
+  /// The bodies of the completion handlers of every read of the stream in the class.
+  std::vector<const Stmt *> readHandlerBodies() const {
+    std::vector<const Stmt *> Out;
+    for (const Body &B : Bodies)
+      forEachDescendant(B.Code, [&](const Stmt *S) {
+        if (isRead(S))
+          for (const asio::CompletionHandler &H :
+               asio::completionHandlers(cast<CallExpr>(S), Names.BindFunctions))
+            Out.push_back(H.Body);
+      });
+    return Out;
+  }
+
+private:
+  const FieldDecl *Stream;
+  const ReadChainNames &Names;
+  std::vector<Body> Bodies;
+};
+
+bool contains(const Stmt *Root, const Stmt *S) {
+  return findDescendant(Root, [&](const Stmt *T) { return T == S; });
+}
+
+/// True when \p Write runs only after a read of the stream completes: it is in a read's handler,
+/// or the member function that makes it is called, in the class, only from such handlers.
+bool runsAfterRead(const CallExpr *Write, const ClassCode &Code,
+                   const std::vector<const Stmt *> &ReadHandlers, ASTContext &Ctx) {
+  auto InReadHandler = [&](const Stmt *S) {
+    return llvm::any_of(ReadHandlers, [&](const Stmt *H) { return contains(H, S); });
+  };
+  if (InReadHandler(Write))
+    return true;
+  const Stmt *WriterBody = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/false);
+  bool Called = false;
+  for (const ClassCode::Body &B : Code.bodies()) {
+    const Stmt *Outside = findDescendant(B.Code, [&](const Stmt *S) {
+      if (Code.calledMemberBody(S) != WriterBody)
+        return false;
+      Called = true;
+      return !InReadHandler(S);
+    });
+    if (Outside)
+      return false;
+  }
+  return Called;
+}
+
+} // namespace
+
+bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
+                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                             const ReadChainNames &Names, ASTContext &Ctx) {
+  ClassCode Code(Stream, Names);
+  unsigned Writes = 0;
+  for (const ClassCode::Body &B : Code.bodies())
+    forEachDescendant(B.Code, [&](const Stmt *S) {
+      if (const auto *Call = dyn_cast<CallExpr>(S); Call && WritesStream(Call))
+        ++Writes;
+    });
+  if (Writes != 1)
+    return false; // A second writer (a broadcast, a welcome message) can overlap the reply.
+  const std::vector<asio::CompletionHandler> Handlers =
+      asio::completionHandlers(Write, Names.BindFunctions);
+  if (Handlers.empty() ||
+      !llvm::all_of(Handlers, [&](const asio::CompletionHandler &H) {
+        return Code.startsRead(H.Body);
+      }))
+    return false;
+  const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true);
+  if (!Body || Code.startsRead(Body, /*Except=*/Write))
+    return false; // A read started beside the write can complete, and reply, while it runs.
+  return runsAfterRead(Write, Code, Code.readHandlerBodies(), Ctx);
+}
+
+} // namespace clang::tidy::errorshield::ws
