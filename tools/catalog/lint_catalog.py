@@ -119,6 +119,23 @@ def obj(value, *keys):
     return value
 
 
+def lint_documented_defaults(report, path, pattern, page, page_name):
+    """Each list option's default must be on the check's page, as clang-tidy's --dump-config prints
+    it (`a;b;c`) or as the items of its **Option** paragraph (`a`, `b`, `c`)."""
+    options = obj(pattern, 'properties', 'options')
+    text = Path(page).read_text(encoding='utf-8')
+    for key, value in (options.items() if isinstance(options, dict) else []):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            continue
+        if '`' + ';'.join(value) + '`' in text:
+            continue
+        start = text.find('**' + key + '**')
+        paragraph = text[start:text.find('\n\n', start)] if start >= 0 else ''
+        if start < 0 or not all('`' + v + '`' in paragraph for v in value):
+            report.add(path, ['properties', 'options', key],
+                       f'the default is not on {page_name}: expected `{";".join(value)}`')
+
+
 def lint_graph(report, graph, root):
     """Returns (catalog, pattern file of each bundled pattern), or (None, None) if it cannot bundle."""
     pattern_dir, cq_file = os.path.join(graph, 'patterns'), os.path.join(graph, 'consequences.json')
@@ -173,6 +190,9 @@ def lint_graph(report, graph, root):
         if isinstance(help_uri, str) and help_uri.strip() and '://' not in help_uri \
                 and not os.path.isfile(os.path.join(root, help_uri)):
             report.add(path, '/helpUri', f'help file {help_uri} does not exist')
+        if isinstance(help_uri, str) and help_uri.endswith('.md') \
+                and os.path.isfile(os.path.join(root, help_uri)):
+            lint_documented_defaults(report, path, p, os.path.join(root, help_uri), help_uri)
         tests = obj(p, 'properties', 'tests')
         for i, t in enumerate(tests if isinstance(tests, list) else []):
             if isinstance(t, str) and t.strip() and not os.path.exists(os.path.join(root, t)):
