@@ -3,6 +3,7 @@
 #include "websocket/WsCloseCodeCheck.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
+#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
@@ -117,7 +118,44 @@ static StringRef whyForbidden(uint64_t Code) {
   return "the catalog forbids it";
 }
 
-void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, const ASTContext &Context) {
+/// The expressions \p Code may take its value from: each arm of a conditional
+/// (`lost ? close_code::abnormal : close_code::normal`), and the initializer of a local that the
+/// function never modifies (`std::uint16_t code = 1005; ws.close(code);`).
+/// Each is paired with whether it is spelled in the close call (the fix-it rewrites only those).
+static void possibleCodes(const Expr *Code, ASTContext &Context,
+                          llvm::SmallVectorImpl<std::pair<const Expr *, bool>> &Out,
+                          bool SpelledAtCall = true, unsigned Depth = 0) {
+  const Expr *E = Code->IgnoreParenImpCasts();
+  if (Depth > 4)
+    return;
+  if (const auto *Choice = dyn_cast<ConditionalOperator>(E)) {
+    possibleCodes(Choice->getTrueExpr(), Context, Out, SpelledAtCall, Depth + 1);
+    possibleCodes(Choice->getFalseExpr(), Context, Out, SpelledAtCall, Depth + 1);
+    return;
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (Var && Var->isLocalVarDecl() && !Var->getType().isConstQualified() && Var->getInit() &&
+        !Var->getType()->isReferenceType()) {
+      const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+      if (Function && Function->getBody() &&
+          !ExprMutationAnalyzer(*Function->getBody(), Context).isMutated(Var))
+        possibleCodes(Var->getInit(), Context, Out, /*SpelledAtCall=*/false, Depth + 1);
+      return;
+    }
+  }
+  Out.push_back({Code, SpelledAtCall});
+}
+
+void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, ASTContext &Context) {
+  llvm::SmallVector<std::pair<const Expr *, bool>, 2> Codes;
+  possibleCodes(Code, Context, Codes);
+  for (const auto &[Possible, SpelledAtCall] : Codes)
+    reportPossibleCode(At, Possible, SpelledAtCall, Context);
+}
+
+void WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
+                                          const ASTContext &Context) {
   if (Code->isValueDependent())
     return;
   Expr::EvalResult Value;
@@ -129,7 +167,7 @@ void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, const AST
   auto Diag = report(At, "close code %0 must not be sent in a close frame: %1") << std::to_string(N)
                                                                               << whyForbidden(N);
   auto Replacement = Replacements.find(N);
-  if (Replacement == Replacements.end() || Code->getBeginLoc().isMacroID())
+  if (Replacement == Replacements.end() || Code->getBeginLoc().isMacroID() || !SpelledAtCall)
     return;
   // An enumerator keeps the qualifier the user wrote; a literal needs the catalog's qualified name.
   const StringRef Spelling = Replacement->second;

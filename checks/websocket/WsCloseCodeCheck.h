@@ -29,7 +29,10 @@ private:
   std::optional<std::pair<uint64_t, uint64_t>> forbiddenRange(uint64_t Code) const;
   /// The expression holding the code of a close call's first argument, or of a close_reason.
   const Expr *codeOf(const Expr *Reason) const;
-  void reportCode(SourceLocation At, const Expr *Code, const ASTContext &Context);
+  /// Reports each forbidden value \p Code may have (see possibleCodes), once per location.
+  void reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
+  void reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
+                          const ASTContext &Context);
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> CloseMethods;

@@ -125,3 +125,28 @@ void other(file &f) { f.close(1006); }
 // CHECK-FIXES: void via_macro(websocket::stream<beast::tcp_stream> &ws) { ws.close(KICK_CODE); }
 // CHECK-FIXES: ws.close(websocket::close_code::internal_error);
 // CHECK-FIXES: ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+
+// ---- 6. Codes chosen at run time among constants ----
+
+void on_fatal(websocket::stream<beast::tcp_stream> &ws, bool vanished) {
+  ws.close(vanished ? websocket::close_code::abnormal : websocket::close_code::internal_error);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+}
+void from_unchanged_local(websocket::stream<beast::tcp_stream> &ws) {
+  unsigned short code = 1005;
+  ws.close(code);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+}
+void from_changed_local(websocket::stream<beast::tcp_stream> &ws, bool strict) {
+  unsigned short code = 1005;
+  if (strict)
+    code = 1008;
+  ws.close(code);
+}
+void both_allowed(websocket::stream<beast::tcp_stream> &ws, bool leaving) {
+  ws.close(leaving ? websocket::close_code::going_away : websocket::close_code::normal);
+}
+// The arm spelled in the call is rewritten; the local's initializer is left to the user.
+// CHECK-FIXES: ws.close(vanished ? websocket::close_code::internal_error : websocket::close_code::internal_error);
+// CHECK-FIXES: unsigned short code = 1005;
+// CHECK-FIXES-NEXT: ws.close(code);
