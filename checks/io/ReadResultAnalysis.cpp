@@ -3,6 +3,7 @@
 #include "core/Matchers.h"
 #include "io/ReadAnalysis.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace clang::tidy::errorshield {
 namespace {
@@ -13,7 +14,12 @@ DynTypedNode meaningfulParent(const Expr *E, ASTContext &Ctx, const Expr **Child
   DynTypedNodeList Parents = Ctx.getParents(*E);
   while (!Parents.empty()) {
     const auto *P = Parents[0].get<Expr>();
-    if (!P || !isa<ParenExpr, ImplicitCastExpr, ExprWithCleanups, MaterializeTemporaryExpr>(P))
+    // An explicit cast to another integer type keeps the count: `(std::size_t)n != sizeof h`.
+    const auto *Explicit = dyn_cast_or_null<ExplicitCastExpr>(P);
+    const bool KeepsCount = Explicit && Explicit->getType()->isIntegerType() &&
+                            !Explicit->getType()->isBooleanType();
+    if (!P || (!KeepsCount &&
+               !isa<ParenExpr, ImplicitCastExpr, ExprWithCleanups, MaterializeTemporaryExpr>(P)))
       break;
     if (const auto *Cast = dyn_cast<ImplicitCastExpr>(P);
         Cast && Cast->getCastKind() == CK_IntegralToBoolean)
@@ -28,11 +34,8 @@ DynTypedNode meaningfulParent(const Expr *E, ASTContext &Ctx, const Expr **Child
 
 /// For a comparison `Subject op C` (or `C op Subject`) with a constant C: does some positive count
 /// compare differently from 0? Non-constant comparisons (`n != expected`) are taken as checks.
-bool comparisonSeparatesZero(const BinaryOperator *Op, const Expr *Subject, ASTContext &Ctx) {
-  if (!Op->isComparisonOp())
-    return false;
-  bool SubjectOnLeft = Op->getLHS()->IgnoreParenImpCasts() == Subject->IgnoreParenImpCasts();
-  const Expr *Other = SubjectOnLeft ? Op->getRHS() : Op->getLHS();
+bool comparisonSeparatesZero(BinaryOperatorKind Opcode, bool SubjectOnLeft, const Expr *Subject,
+                             const Expr *Other, ASTContext &Ctx) {
   Expr::EvalResult Value;
   if (!Other->EvaluateAsInt(Value, Ctx)) {
     // `n != expected` separates 0; `write(fd, buf, n) == n` holds for 0 too.
@@ -42,7 +45,7 @@ bool comparisonSeparatesZero(const BinaryOperator *Op, const Expr *Subject, ASTC
   int64_t C = Value.Val.getInt().getExtValue();
   auto Holds = [&](int64_t X) {
     int64_t L = SubjectOnLeft ? X : C, R = SubjectOnLeft ? C : X;
-    switch (Op->getOpcode()) {
+    switch (Opcode) {
     case BO_LT: return L < R;
     case BO_LE: return L <= R;
     case BO_GT: return L > R;
@@ -56,6 +59,29 @@ bool comparisonSeparatesZero(const BinaryOperator *Op, const Expr *Subject, ASTC
     if (Positive > 0 && Holds(Positive) != Holds(0))
       return true;
   return false;
+}
+
+bool comparisonSeparatesZero(const BinaryOperator *Op, const Expr *Subject, ASTContext &Ctx) {
+  if (!Op->isComparisonOp())
+    return false;
+  bool SubjectOnLeft = Op->getLHS()->IgnoreParenImpCasts() == Subject->IgnoreParenImpCasts();
+  return comparisonSeparatesZero(Op->getOpcode(), SubjectOnLeft, Subject,
+                                 SubjectOnLeft ? Op->getRHS() : Op->getLHS(), Ctx);
+}
+
+/// The comparison a C++20 `std::cmp_*` function makes (`std::cmp_not_equal(n, sizeof h)`).
+std::optional<BinaryOperatorKind> safeComparison(const CallExpr *Call) {
+  const FunctionDecl *F = Call ? Call->getDirectCallee() : nullptr;
+  if (!F || Call->getNumArgs() != 2 || !F->isInStdNamespace() || !F->getIdentifier())
+    return std::nullopt;
+  return llvm::StringSwitch<std::optional<BinaryOperatorKind>>(F->getName())
+      .Case("cmp_equal", BO_EQ)
+      .Case("cmp_not_equal", BO_NE)
+      .Case("cmp_less", BO_LT)
+      .Case("cmp_greater", BO_GT)
+      .Case("cmp_less_equal", BO_LE)
+      .Case("cmp_greater_equal", BO_GE)
+      .Default(std::nullopt);
 }
 
 /// How the value of \p E is consumed: true when it separates 0 (a zero-aware comparison, a truth
@@ -74,6 +100,12 @@ std::optional<bool> useSeparatesZero(const Expr *E, ASTContext &Ctx) {
       return true; // `n && ...`: a truth test
     return std::nullopt;
   }
+  if (const auto *Call = P.get<CallExpr>())
+    if (std::optional<BinaryOperatorKind> Opcode = safeComparison(Call)) {
+      const bool SubjectOnLeft = Call->getArg(0)->IgnoreParenImpCasts() == Child->IgnoreParenImpCasts();
+      return comparisonSeparatesZero(*Opcode, SubjectOnLeft, Child,
+                                     Call->getArg(SubjectOnLeft ? 1 : 0), Ctx);
+    }
   if (const auto *Not = P.get<UnaryOperator>(); Not && Not->getOpcode() == UO_LNot)
     return true;
   if (P.get<SwitchStmt>() || P.get<ReturnStmt>())

@@ -81,6 +81,39 @@ void exact_ok(int fd) {
   process(hdr, n + m);
 }
 
+namespace std {
+template <class T, class U> constexpr bool cmp_less(T, U) noexcept;
+template <class T, class U> constexpr bool cmp_equal(T, U) noexcept;
+} // namespace std
+
+// A cast to another integer type, or a C++20 safe comparison, keeps the count.
+void exact_with_casts(int fd) {
+  char hdr[8];
+  ssize_t n = read(fd, hdr, sizeof hdr);
+  if (static_cast<size_t>(n) != sizeof hdr)
+    return;
+  ssize_t m = recv(fd, hdr, 1, 0);
+  if ((int)m <= 0)
+    return;
+  ssize_t k = read(fd, hdr, sizeof hdr);
+  if (std::cmp_less(k, sizeof hdr))
+    return;
+  process(hdr, n + m + k);
+}
+
+void casts_that_lump_zero(int fd) {
+  char hdr[8];
+  ssize_t n = read(fd, hdr, sizeof hdr);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+  if (static_cast<long>(n) < 0)
+    return;
+  ssize_t m = read(fd, hdr, sizeof hdr);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+  if (std::cmp_equal(m, -1))
+    return;
+  process(hdr, n + m);
+}
+
 ssize_t read_some_bytes(int fd, char *buf) {
   ssize_t n = read(fd, buf, 16);
   return n;
@@ -186,29 +219,29 @@ public:
   void start() {
     ws_.async_accept(beast::bind_front_handler(&Session::on_accept, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: 'if (ec.failed())' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :305:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :338:5: note: the error branch falls through to the code after it
   }
   void read_unbraced() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :311:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :344:5: note: the error branch falls through to the code after it
   }
   void read_again() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :311:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :344:5: note: the error branch falls through to the code after it
   }
   void read_braced() {
     ws_.async_read(buffer_, net::bind_executor(strand_, std::bind(&Session::on_read_braced, this,
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :315:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :348:5: note: the error branch falls through to the code after it
                                                                    std::placeholders::_1,
                                                                    std::placeholders::_2)));
   }
   void read_counted() {
     ws_.async_read(buffer_, [this](error_code ec, size_t) {
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :212:7: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :245:7: note: the error branch falls through to the code after it
       if (ec) ++errors_;
       buffer_.consume(1);
     });
@@ -257,7 +290,7 @@ public:
   void rearm_without_error_branch(net::ip::tcp::socket &sock) {
     sock.async_read_some(buffer_, [this](error_code ec, size_t) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (!ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :261:7: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :294:7: note: the error branch falls through to the code after it
       if (!ec)
         buffer_.consume(1);
       read_braced();
@@ -266,7 +299,7 @@ public:
   void some_errors_only(net::ip::tcp::socket &sock) {
     sock.async_read_some(buffer_, [this](error_code ec, size_t) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (ec && errors_ > 3)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :270:7: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :303:7: note: the error branch falls through to the code after it
       if (ec && errors_ > 3)
         fail(ec, "read");
       read_braced();
@@ -275,7 +308,7 @@ public:
   void generic_fallthrough(net::ip::tcp::socket &sock) {
     sock.async_read_some(buffer_, [this](auto ec, size_t) {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :279:7: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :312:7: note: the error branch falls through to the code after it
       if (ec)
         fail(ec, "read");
       read_braced();
