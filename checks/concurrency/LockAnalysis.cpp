@@ -15,14 +15,19 @@ bool isNamedIn(StringRef Name, const std::vector<std::string> &Names) {
   return llvm::is_contained(Names, Name);
 }
 
-/// The object a lock()/unlock() call works on: a lock variable, a mutex variable or member.
-const Decl *lockedObject(const CXXMemberCallExpr *Call) {
-  const Expr *Object = stripConversions(Call->getImplicitObjectArgument());
+/// The lock variable, mutex variable or mutex member \p E names.
+const Decl *lockedObjectOf(const Expr *E) {
+  const Expr *Object = stripConversions(E);
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Object))
     return Ref->getDecl()->getCanonicalDecl();
   if (const auto *Member = dyn_cast_or_null<MemberExpr>(Object))
     return Member->getMemberDecl()->getCanonicalDecl();
   return nullptr;
+}
+
+/// The object a lock()/unlock() call works on.
+const Decl *lockedObject(const CXXMemberCallExpr *Call) {
+  return lockedObjectOf(Call->getImplicitObjectArgument());
 }
 
 LockLevel strongest(LockLevel A, LockLevel B) { return A > B ? A : B; }
@@ -122,6 +127,15 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
             State[Var->getCanonicalDecl()] = levelOfLockDecl(Var);
         continue;
       }
+      // std::lock(a, b): every lock object or mutex passed is now held.
+      if (const auto *Together = dyn_cast_or_null<CallExpr>(stripConversions(dyn_cast<Expr>(S)));
+          Together && !isa<CXXMemberCallExpr>(Together) && Together->getDirectCallee() &&
+          hasListedQualifiedName(Together->getDirectCallee(), V.LockFunctions)) {
+        for (const Expr *Arg : Together->arguments())
+          if (const Decl *Object = lockedObjectOf(Arg))
+            State[Object] = LockLevel::Exclusive;
+        continue;
+      }
       const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(stripConversions(dyn_cast<Expr>(S)));
       const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
       const Decl *Object = Call ? lockedObject(Call) : nullptr;
@@ -148,6 +162,10 @@ bool LockAnalysis::takesLocks(const FunctionDecl *F) const {
                const auto *Var = dyn_cast<VarDecl>(D);
                return Var && isLockObject(Var);
              });
+           if (const auto *Together = dyn_cast<CallExpr>(S);
+               Together && Together->getDirectCallee() &&
+               hasListedQualifiedName(Together->getDirectCallee(), V.LockFunctions))
+             return true;
            const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
            const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
            return Method && Method->getIdentifier() &&

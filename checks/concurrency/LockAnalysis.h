@@ -29,6 +29,7 @@ struct LockVocabulary {
   std::vector<std::string> SharedLockMethods; ///< m.lock_shared(), mu.ReaderLock()
   std::vector<std::string> UnlockMethods;   ///< m.unlock(), m.unlock_shared(), mu.Unlock()
   std::vector<std::string> LockedFunctionSuffixes; ///< "Locked", "_locked": caller holds it.
+  std::vector<std::string> LockFunctions; ///< std::lock(a, b): locks every argument at once.
 };
 
 enum class LockLevel { None, Shared, Exclusive };

@@ -76,7 +76,8 @@ UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext 
       Vocabulary{listOption("MutexTypes"),        listOption("LockTypes"),
                  listOption("SharedLockTypes"),   listOption("DeferLockTags"),
                  listOption("LockMethods"),       listOption("SharedLockMethods"),
-                 listOption("UnlockMethods"),     listOption("LockedFunctionSuffixes")} {}
+                 listOption("UnlockMethods"),     listOption("LockedFunctionSuffixes"),
+                 listOption("LockFunctions")} {}
 
 void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ContainerTypes", ContainerTypes);
@@ -89,6 +90,7 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "SharedLockMethods", Vocabulary.SharedLockMethods);
   storeList(Opts, "UnlockMethods", Vocabulary.UnlockMethods);
   storeList(Opts, "LockedFunctionSuffixes", Vocabulary.LockedFunctionSuffixes);
+  storeList(Opts, "LockFunctions", Vocabulary.LockFunctions);
   storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
   Options.store(Opts, "FixItLockType", FixItLockType);
   Options.store(Opts, "InferLockFromCallers", InferLockFromCallers ? "true" : "false");

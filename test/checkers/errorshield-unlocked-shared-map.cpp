@@ -24,28 +24,28 @@ public:
   void remove(int id) {
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
   // The seed's disconnect path: the fix-it adds the lock the other paths take.
 
   std::size_t size() const {
     return sessions_.size();
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void drop_all() {
     log("dropping");
     sessions_.clear();
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     sessions_[1] = 2;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void lock_ended_early(int id) {
@@ -55,8 +55,8 @@ public:
     }
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void unlocked_midway(int id) {
@@ -65,28 +65,40 @@ public:
     lock.unlock();
     sessions_.erase(n);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void deferred(int id) {
     std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     lock.lock();
     sessions_.erase(id + 1);
   }
 
+  // Both locks taken at once by std::lock, the deadlock-free way to lock two registries.
+  void move_to(Registry &other, int id) {
+    std::unique_lock<std::mutex> mine(mu_, std::defer_lock);
+    std::unique_lock<std::mutex> theirs(other.mu_, std::defer_lock);
+    sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+    std::lock(mine, theirs);
+    other.sessions_.erase(id);
+    sessions_.erase(id + 1);
+  }
   void manual(int id) {
     mu_.lock();
     sessions_.erase(id);
     mu_.unlock();
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   }
 
   void scoped(int id) {
@@ -110,8 +122,8 @@ public:
   void iterate() {
     for (auto &entry : sessions_)
 // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: shared container 'sessions_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
       (void)entry;
   }
 
@@ -136,8 +148,8 @@ public:
   void calls_locking_member(int id) {
     sessions_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
     add(id, 0);
   }
 
@@ -146,12 +158,12 @@ private:
   // helper's contract: reported (InferLockFromCallers=true accepts it), and never given a fix-it.
   void evict(int id) { sessions_.erase(id); }
 // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   void compact() { sessions_.clear(); }
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :158:22: note: 'sessions_' is shared between threads: declared here
-// CHECK-MESSAGES: :157:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
+// CHECK-MESSAGES: :170:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :169:14: note: 'mu_' is the mutex of 'Registry'; hold it while accessing 'sessions_'
   void log(const char *);
 
   std::mutex mu_;
@@ -166,8 +178,8 @@ public:
   }
   void wipe() { online_ = {}; }
 // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :174:17: note: 'online_' is shared between threads: declared here
-// CHECK-MESSAGES: :173:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// CHECK-MESSAGES: :186:17: note: 'online_' is shared between threads: declared here
+// CHECK-MESSAGES: :185:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 
 private:
   std::mutex mu_;
@@ -190,29 +202,29 @@ public:
   }
   void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
 // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   void refresh(int id) { add(id); }
   void drop_then_refresh(int id) {
     rows_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     refresh(id);
   }
   int get(int id) {
     auto it = rows_.find(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: shared container 'rows_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     return *it;
   }
   void shadowed(int id) {
     int lock = id;
     rows_.erase(lock);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :220:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :219:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   }
 
 private:
@@ -229,8 +241,8 @@ public:
   }
   void invalidate(const K &k) { entries_.erase(k); }
 // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :237:20: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :236:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :249:20: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :248:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
 
 private:
   std::mutex mu_;
@@ -254,8 +266,8 @@ public:
     std::shared_lock<std::shared_mutex> lock(mu_);
     entries_[key] = value;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :273:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :272:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :285:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :284:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
   void put_exclusive(int key, int value) {
     std::unique_lock<std::shared_mutex> lock(mu_);
@@ -264,8 +276,8 @@ public:
   void reset(const std::unordered_map<int, int> &fresh) {
     entries_ = fresh;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :273:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :272:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :285:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :284:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
 
 private:
@@ -279,10 +291,10 @@ class Router {
 public:
   void route(const std::string &path) { routes_.insert(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :290:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :302:25: note: 'routes_' is shared between threads: declared here
   bool has(const std::string &path) const { return routes_.contains(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :290:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :302:25: note: 'routes_' is shared between threads: declared here
 
 private:
   std::mutex routes_mu_;
@@ -319,13 +331,13 @@ std::mutex g_prices_mu;
 void on_tick(const std::string &symbol, int price) {
   g_prices[symbol] = price;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :315:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :327:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote(const std::string &symbol) {
   return *g_prices.find(symbol);
 // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :315:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :327:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote_locked_properly(const std::string &symbol) {
@@ -344,11 +356,11 @@ struct Limits {
 void bump(int user) {
   Limits::per_user[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :341:29: note: 'per_user' is shared between threads: declared here
+// CHECK-MESSAGES: :353:29: note: 'per_user' is shared between threads: declared here
   static std::map<int, int> seen;
   seen[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :348:29: note: 'seen' is shared between threads: declared here
+// CHECK-MESSAGES: :360:29: note: 'seen' is shared between threads: declared here
 }
 
 // The fixed file: each lock_guard lands at the start of the block that holds the access.

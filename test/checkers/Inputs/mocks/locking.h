@@ -65,6 +65,7 @@ public:
   void lock();
   void unlock();
 };
+template <class L1, class L2, class... L> void lock(L1 &, L2 &, L &...);
 template <class... M> class scoped_lock {
 public:
   explicit scoped_lock(M &...);
