@@ -8,6 +8,7 @@
 
 #include "lifetime/DeferredRefCaptureCheck.h"
 #include "core/Matchers.h"
+#include "lifetime/GuardDisarm.h"
 #include "lifetime/ScopeAnalysis.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/Lex/Lexer.h"
@@ -77,7 +78,8 @@ SourceLocation captureLoc(const LambdaExpr *Lambda, const LambdaCapture &C,
 
 DeferredRefCaptureCheck::DeferredRefCaptureCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), GuardTypes(listOption("GuardTypes")),
-      GuardFactories(listOption("GuardFactories")), ThreadTypes(listOption("ThreadTypes")),
+      GuardFactories(listOption("GuardFactories")),
+      GuardDismissMethods(listOption("GuardDismissMethods")), ThreadTypes(listOption("ThreadTypes")),
       AutoJoiningThreadTypes(listOption("AutoJoiningThreadTypes")),
       AsyncFunctions(listOption("AsyncFunctions")),
       DeferredExecutionFunctions(listOption("DeferredExecutionFunctions")),
@@ -91,6 +93,7 @@ DeferredRefCaptureCheck::DeferredRefCaptureCheck(StringRef Name, ClangTidyContex
 void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "GuardTypes", GuardTypes);
   storeList(Opts, "GuardFactories", GuardFactories);
+  storeList(Opts, "GuardDismissMethods", GuardDismissMethods);
   storeList(Opts, "ThreadTypes", ThreadTypes);
   storeList(Opts, "AutoJoiningThreadTypes", AutoJoiningThreadTypes);
   storeList(Opts, "AsyncFunctions", AsyncFunctions);
@@ -214,6 +217,10 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     if (D->Kind == Deferral::Cleanup &&
         !(Write = firstModificationAfter(Var, D->Point, Ctx)))
       continue; // the guard sees the value it was created with
+    if (D->Kind == Deferral::Cleanup &&
+        (dismissedBefore(D->Point, Write, GuardDismissMethods, Ctx) ||
+         disarmsGuard(Lambda, Var, Write, Ctx)))
+      continue; // the write turns the cleanup off on purpose
     bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
                    !lambdaModifies(Lambda, Var, Ctx);
     Risks.push_back({&C, Var, Write, Fixable});

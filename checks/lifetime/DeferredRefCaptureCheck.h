@@ -41,6 +41,7 @@ private:
 
   const std::vector<std::string> GuardTypes;
   const std::vector<std::string> GuardFactories;
+  const std::vector<std::string> GuardDismissMethods;
   const std::vector<std::string> ThreadTypes;
   const std::vector<std::string> AutoJoiningThreadTypes;
   const std::vector<std::string> AsyncFunctions;

@@ -65,6 +65,15 @@ const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
   return nullptr;
 }
 
+/// True when \p Call is (part of) the operand of a co_await: the coroutine resumes after it.
+bool isAwaited(const Expr *Call, ASTContext &Ctx) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*Call);
+       !Parents.empty() && Parents[0].get<Expr>(); Parents = Ctx.getParents(Parents[0]))
+    if (Parents[0].get<CoawaitExpr>())
+      return true;
+  return false;
+}
+
 } // namespace
 
 std::optional<Deferral>
@@ -158,6 +167,8 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
   }
 
   if (const auto *Handoff = Nodes.getNodeAs<CallExpr>("handoff")) {
+    if (isAwaited(Handoff, Ctx))
+      return std::nullopt; // co_await co_spawn(ex, [&] ... , use_awaitable): done before we go on
     const auto *Callee = Handoff->getDirectCallee();
     return execution("a completion handler", Handoff, Handoff->getExprLoc(),
                      "the handler is passed to '" +

@@ -17,6 +17,7 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP-DAG: errorshield-deferred-ref-capture.GuardTypes: 'absl::Cleanup;gsl::final_action;
 // DUMP-DAG: errorshield-deferred-ref-capture.AsyncOperationPrefix: async_
+// DUMP-DAG: errorshield-deferred-ref-capture.GuardDismissMethods: 'dismiss;release;Cancel;cancel'
 // DUMP-DAG: errorshield-deferred-ref-capture.ContextRunMethods: 'run;run_one;run_for;run_until;poll;poll_one;join;wait'
 
 #include "deferred.h"

@@ -106,6 +106,49 @@ void guard_reference_variable(int &conn) {
   conn = reopen(); // a reference parameter: the caller's object, not a local
 }
 
+// A write that turns the cleanup off on purpose: the guard dismissed first, or a flag or sentinel
+// the cleanup tests set to a constant (commit/rollback, ownership handed to the caller).
+void guard_dismissed(int id) {
+  int conn = id;
+  auto guard = on_exit([&] { close_conn(conn); });
+  guard.dismiss();
+  conn = reopen();
+}
+
+int guard_released_by_sentinel(int fd) {
+  auto guard = on_exit([&] { if (fd >= 0) close_conn(fd); });
+  int out = fd;
+  fd = -1;
+  return out;
+}
+
+void guard_committed(int &balance, int delta) {
+  bool committed = false;
+  int backup = balance;
+  auto guard = on_exit([&] { if (!committed) balance = backup; });
+  balance += delta;
+  committed = true;
+}
+
+// Still retargeted: dismissed only after the write, or a tested variable given another object.
+void guard_dismissed_late(int id) {
+  int conn = id;
+  auto guard = on_exit([&] { close_conn(conn); });
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'conn' is captured by reference in a deferred cleanup and modified after the guard is created [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE+2]]:3: note: 'conn' is modified here, before the cleanup runs
+// CHECK-FIXES: auto guard = on_exit([conn] { close_conn(conn); });
+  conn = reopen();
+  guard.dismiss();
+}
+
+void guard_tested_but_retargeted(int id) {
+  int conn = id;
+  auto guard = on_exit([&] { if (conn >= 0) close_conn(conn); });
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'conn' is captured by reference in a deferred cleanup and modified after the guard is created [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE+2]]:3: note: 'conn' is modified here, before the cleanup runs
+// CHECK-FIXES: auto guard = on_exit([conn] { if (conn >= 0) close_conn(conn); });
+  conn = reopen();
+}
 // ---- 2. Deferred execution: the lambda may run after the scope ends ----
 
 void posted_handler(boost::asio::io_context &ioc) {

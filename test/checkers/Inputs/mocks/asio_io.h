@@ -69,6 +69,15 @@ public:
   };
 };
 
+struct detached_t {};
+inline constexpr detached_t detached;
+template <class E, class F> void co_spawn(E &, F &&, detached_t) {}
+template <class E, class F> operation co_spawn(E &, F &&, use_awaitable_t) { return {}; }
+namespace this_coro {
+struct executor_t {};
+inline constexpr executor_t executor;
+} // namespace this_coro
+
 namespace ip {
 struct tcp {
   class endpoint {};

@@ -149,7 +149,12 @@ template <class F> final_action<F> finally(F f) { return final_action<F>(std::mo
 // A project-local guard with no well-known name: recognised because its destructor runs a member.
 template <class F> struct OnExit {
   F fn;
-  ~OnExit() { fn(); }
+  bool armed = true;
+  ~OnExit() {
+    if (armed)
+      fn();
+  }
+  void dismiss() { armed = false; }
 };
 template <class F> OnExit<F> on_exit(F f) { return OnExit<F>{std::move(f)}; }
 
