@@ -122,12 +122,46 @@ const ValueDecl *WsFrameTypeCheck::byteSource(const Expr *Buffer) const {
   return Source && isByteType(Source->getType()) ? Source : nullptr;
 }
 
+const FunctionDecl *WsFrameTypeCheck::textSource(const Expr *Buffer) const {
+  const Expr *E = stripConversions(Buffer);
+  for (int Hops = 0; Hops < 4 && E; ++Hops) {
+    const auto *Call = dyn_cast<CallExpr>(E);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    if (Callee && hasListedQualifiedName(Callee, TextSerializers))
+      return Callee; // net::buffer(msg.dump())
+    if (Callee && Call->getNumArgs() > 0 && !isa<CXXMemberCallExpr>(Call) &&
+        hasListedQualifiedName(Callee, BufferFunctions)) {
+      E = stripConversions(Call->getArg(0)); // net::buffer(text)
+      continue;
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E); // const std::string text = msg.dump();
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var || !Var->isLocalVarDecl() || !Var->getInit())
+      return nullptr;
+    E = stripConversions(Var->getInit());
+  }
+  return nullptr;
+}
+
+bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
+                                          const SourceManager &SM) const {
+  return !ws::ownerHasUnseenMember(Stream) &&
+         !Checked.passedTo(Stream, [&](const FunctionDecl *Helper) {
+           const std::string Name = Helper->getQualifiedNameAsString();
+           return !SM.isInSystemHeader(SM.getExpansionLoc(Helper->getLocation())) &&
+                  !StringRef(Name).starts_with("boost::") && !StringRef(Name).starts_with("std::");
+         });
+}
+
 WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
-                                                SourceLocation Write,
+                                                const CallExpr *WriteCall,
                                                 const FunctionDecl *Function,
                                                 const SourceManager &SM) const {
-  // The last setter before the write in the same function decides; failing that, setters
-  // elsewhere in the owner decide only if they all agree on text.
+  // The last setter before the write in the same function decides, when the write is in its
+  // block (a setter in one branch says nothing of the other); failing that, setters elsewhere in
+  // the owner decide only if they all agree on text; with none anywhere, Beast's default (text)
+  // holds if every place that could set the mode is visible.
+  const SourceLocation Write = SM.getExpansionLoc(WriteCall->getBeginLoc());
   const ModeSet *Last = nullptr;
   bool AllText = true, Any = false;
   for (const ModeSet &M : ModeSets) {
@@ -140,8 +174,12 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
       Last = &M;
   }
   if (Last)
-    return Last->Set;
-  return Any && AllText ? Mode::Text : Mode::Unknown;
+    return !Last->Block || findDescendant(Last->Block, [&](const Stmt *S) { return S == WriteCall; })
+               ? Last->Set
+               : Mode::Unknown;
+  if (!Any)
+    return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
+  return AllText ? Mode::Text : Mode::Unknown;
 }
 
 } // namespace clang::tidy::errorshield

@@ -227,6 +227,14 @@ void OwnerFacts::addPasses(const CallExpr *Call, const std::vector<std::string> 
   }
 }
 
+bool OwnerFacts::passedTo(const ObjectKey &K,
+                          llvm::function_ref<bool(const FunctionDecl *)> Matches) const {
+  for (auto It = Passes.lower_bound({K, {nullptr, 0}}); It != Passes.end() && It->first == K; ++It)
+    if (It->second.first && Matches(It->second.first))
+      return true;
+  return false;
+}
+
 bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
   if (Facts.count({K, Fact.str()}))
     return true;

@@ -107,6 +107,9 @@ public:
   /// to its callee.
   void addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
   bool has(const ObjectKey &K, llvm::StringRef Fact) const;
+  /// True when \p K is passed to a function for which \p Matches holds.
+  bool passedTo(const ObjectKey &K,
+                llvm::function_ref<bool(const FunctionDecl *)> Matches) const;
   void clear();
 
 private:

@@ -17,7 +17,8 @@ WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
       BufferDataMethods(listOption("BufferDataMethods")), TextParsers(listOption("TextParsers")),
       BufferFunctions(listOption("BufferFunctions")),
       ByteContainerTypes(listOption("ByteContainerTypes")),
-      ByteElementTypes(listOption("ByteElementTypes")) {}
+      ByteElementTypes(listOption("ByteElementTypes")),
+      TextSerializers(listOption("TextSerializers")) {}
 
 void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -31,6 +32,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "BufferFunctions", BufferFunctions);
   storeList(Opts, "ByteContainerTypes", ByteContainerTypes);
   storeList(Opts, "ByteElementTypes", ByteElementTypes);
+  storeList(Opts, "TextSerializers", TextSerializers);
 }
 
 void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -85,13 +87,21 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     if (!Set->Args[0]->isValueDependent() &&
         Set->Args[0]->EvaluateAsBooleanCondition(On, *Result.Context))
       M = (On == llvm::is_contained(TextModeSetters, Set->Method)) ? Mode::Text : Mode::Binary;
+    const Stmt *Block = nullptr;
+    for (DynTypedNodeList Parents = Result.Context->getParents(*Call); !Parents.empty() && !Block;
+         Parents = Result.Context->getParents(Parents[0]))
+      Block = Parents[0].get<CompoundStmt>();
     if (Stream && Function)
-      ModeSets.push_back({*Stream, Set->Loc, Function, M});
+      ModeSets.push_back({*Stream, Set->Loc, Function, M, Block});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write")) {
     std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Write->Object);
     if (const ValueDecl *Bytes = byteSource(Write->Args[0]); Bytes && Stream && Function)
-      Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Bytes->getNameAsString()});
+      Writes.push_back(
+          {Write->Loc, Write->Method, *Stream, Function, Bytes->getNameAsString(), Call, false});
+    else if (const FunctionDecl *Text = textSource(Write->Args[0]); Text && Stream && Function)
+      Writes.push_back(
+          {Write->Loc, Write->Method, *Stream, Function, Text->getNameAsString(), Call, true});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
     Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}};
     for (const Expr *Arg : Call->arguments())
@@ -117,10 +127,18 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     }
   }
   for (const ByteWrite &W : Writes) {
-    if (SM && modeAt(W.Stream, W.Loc, W.Function, *SM) == Mode::Text && firstReportAt(W.Loc))
-      report(W.Loc, "%0 sends '%1', declared as bytes, on '%2', which is in text mode: the bytes go "
-                    "out as a text frame, which peers reject unless it is valid UTF-8")
-          << W.Method << W.Source << W.Stream.Name;
+    const Mode M = SM ? modeAt(W.Stream, W.Call, W.Function, *SM) : Mode::Unknown;
+    if (M == (W.Text ? Mode::Binary : Mode::Text) && firstReportAt(W.Loc)) {
+      if (W.Text)
+        report(W.Loc, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
+                      "goes out as a binary frame, which a browser hands to the page as a Blob or "
+                      "ArrayBuffer instead of a string")
+            << W.Method << W.Source << W.Stream.Name;
+      else
+        report(W.Loc, "%0 sends '%1', declared as bytes, on '%2', which is in text mode: the bytes "
+                      "go out as a text frame, which peers reject unless it is valid UTF-8")
+            << W.Method << W.Source << W.Stream.Name;
+    }
   }
   Reads.clear();
   Parses.clear();

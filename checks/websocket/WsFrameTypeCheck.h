@@ -33,10 +33,16 @@ private:
   void bufferSources(const Expr *E, unsigned Depth, std::vector<ws::ObjectKey> &Out) const;
   /// The variable a written buffer comes from, when it is declared as bytes.
   const ValueDecl *byteSource(const Expr *Buffer) const;
+  /// The TextSerializers function a written buffer comes from (`json.dump()`, directly or through
+  /// a local initialized with it), or null.
+  const FunctionDecl *textSource(const Expr *Buffer) const;
   bool isByteType(QualType T) const;
   /// The mode \p W's stream is in when it writes, from the setters seen.
-  Mode modeAt(const ws::ObjectKey &Stream, SourceLocation Write, const FunctionDecl *Function,
+  Mode modeAt(const ws::ObjectKey &Stream, const CallExpr *Write, const FunctionDecl *Function,
               const SourceManager &SM) const;
+  /// True when nothing the translation unit cannot see may set \p Stream's mode: the owner's
+  /// members are all defined here and the stream is not handed to a function of the project.
+  bool modeSettersAllSeen(const ws::ObjectKey &Stream, const SourceManager &SM) const;
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> ReadMethods;
@@ -49,6 +55,7 @@ private:
   const std::vector<std::string> BufferFunctions;
   const std::vector<std::string> ByteContainerTypes;
   const std::vector<std::string> ByteElementTypes;
+  const std::vector<std::string> TextSerializers;
 
   struct Read {
     ws::ObjectKey Buffer;
@@ -64,6 +71,7 @@ private:
     SourceLocation Loc;
     const FunctionDecl *Function;
     Mode Set;
+    const Stmt *Block; ///< The innermost block around the setter: it decides only inside it.
   };
   struct ByteWrite {
     SourceLocation Loc;
@@ -71,6 +79,8 @@ private:
     ws::ObjectKey Stream;
     const FunctionDecl *Function;
     std::string Source;
+    const CallExpr *Call;
+    bool Text; ///< Text from a TextSerializers call, rather than bytes.
   };
   std::vector<Read> Reads;
   std::vector<Parse> Parses;

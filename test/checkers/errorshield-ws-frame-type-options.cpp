@@ -16,6 +16,7 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP-DAG: errorshield-ws-frame-type.FrameTypeQueries: 'got_text;got_binary'
 // DUMP-DAG: errorshield-ws-frame-type.TextParsers: 'nlohmann::basic_json::parse;
+// DUMP-DAG: errorshield-ws-frame-type.TextSerializers: 'nlohmann::basic_json::dump;boost::json::serialize'
 // DUMP-DAG: errorshield-ws-frame-type.ByteElementTypes: 'std::byte;unsigned char;signed char'
 
 #include "acme_ws.h"

@@ -139,9 +139,42 @@ public:
   }
 };
 
-// No mode set at all: not judged.
+// No mode set at all: Beast's default, text.
 void default_mode(tcp::socket s, std::vector<std::uint8_t> v) {
   websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.write(net::buffer(v));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'v', declared as bytes, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+// JSON text on a stream switched to binary: the browser gets a Blob, not a string.
+void json_in_binary_mode(tcp::socket s, const nlohmann::json &quote, bool snapshot) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.binary(true);
+  ws.write(net::buffer(quote.dump()));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the text 'dump' produces on 'ws', which is in binary mode: the text goes out as a binary frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a string [ES-WS-004] [errorshield-ws-frame-type]
+  const std::string text = quote.dump();
+  ws.write(net::buffer(text));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the text 'dump' produces on 'ws', which is in binary mode: the text goes out as a binary frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a string [ES-WS-004] [errorshield-ws-frame-type]
+  ws.text(true);
+  ws.write(net::buffer(quote.dump()));
+}
+
+// Handed to a function of the project, which may set the mode: not known here.
+void configure_stream(websocket::stream<tcp::socket> &ws);
+void mode_set_elsewhere(tcp::socket s, std::vector<std::uint8_t> v) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  configure_stream(ws);
+  ws.write(net::buffer(v));
+}
+
+// A setter in one branch says nothing of the other: each path here sets its own mode.
+void mode_per_branch(tcp::socket s, std::vector<std::uint8_t> v, bool compressed) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  if (compressed) {
+    ws.binary(true);
+  } else {
+    ws.text(true);
+  }
   ws.write(net::buffer(v));
 }
 

@@ -218,6 +218,7 @@ public:
   template <class T> static basic_json parse(const T &);
   template <class It> static basic_json parse(It, It);
   template <class T> static bool accept(const T &);
+  std::string dump(int indent = -1) const;
 };
 using json = basic_json<>;
 } // namespace nlohmann
