@@ -21,6 +21,7 @@ WsBlockingInHandlerCheck::WsBlockingInHandlerCheck(StringRef Name, ClangTidyCont
       BindFunctions(listOption("BindFunctions")), AsioNamespaces(listOption("AsioNamespaces")),
       SyncOperations(listOption("SyncOperations")),
       BlockingFunctions(listOption("BlockingFunctions")),
+      CoroutineTypes(listOption("CoroutineTypes")),
       HelperDepth(static_cast<unsigned>(unsignedOption("HelperDepth", 2))) {}
 
 void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -29,6 +30,7 @@ void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "AsioNamespaces", AsioNamespaces);
   storeList(Opts, "SyncOperations", SyncOperations);
   storeList(Opts, "BlockingFunctions", BlockingFunctions);
+  storeList(Opts, "CoroutineTypes", CoroutineTypes);
   Options.store(Opts, "HelperDepth", std::to_string(HelperDepth));
 }
 
@@ -36,6 +38,19 @@ void WsBlockingInHandlerCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(isInitiatingCall(AsyncPrefix), unless(isExpansionInSystemHeader())).bind("async"),
       this);
+  Finder->addMatcher(
+      functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("function"), this);
+  Finder->addMatcher(lambdaExpr(unless(isExpansionInSystemHeader())).bind("lambda"), this);
+}
+
+bool WsBlockingInHandlerCheck::isCoroutine(const FunctionDecl *F) const {
+  if (!F || !F->getBody())
+    return false;
+  if (isa<CoroutineBodyStmt>(F->getBody()) && ws::isTypeNamed(F->getReturnType(), CoroutineTypes))
+    return true;
+  return llvm::any_of(F->parameters(), [&](const ParmVarDecl *P) {
+    return ws::isTypeNamed(P->getType(), CoroutineTypes);
+  });
 }
 
 /// The class (or class template) whose member \p C calls, resolved or not.
@@ -95,18 +110,90 @@ std::string WsBlockingInHandlerCheck::blockingName(const CallExpr *C) const {
 }
 
 void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
+  const FunctionDecl *Coroutine = Result.Nodes.getNodeAs<FunctionDecl>("function");
+  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>("lambda"))
+    Coroutine = Lambda->getCallOperator();
+  if (Coroutine) {
+    if (!isCoroutine(Coroutine))
+      return;
+    const Stmt *Body = Coroutine->getBody();
+    if (const auto *Frame = dyn_cast<CoroutineBodyStmt>(Body))
+      Body = Frame->getBody(); // the user's statements, not the promise's machinery
+    llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
+    scan({Coroutine, Body, 0, ""},
+         {Result.SourceManager->getExpansionLoc(Coroutine->getLocation()), ""}, *Result.Context,
+         Seen);
+    return;
+  }
   const auto *Initiating = Result.Nodes.getNodeAs<CallExpr>("async");
   for (const asio::CompletionHandler &H : asio::completionHandlers(Initiating, BindFunctions)) {
     if (!H.Body)
       continue;
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
-    scan({H.Function, H.Body, 0, ""}, Initiating, *Result.SourceManager, Seen);
+    scan({H.Function, H.Body, 0, ""},
+         {Result.SourceManager->getExpansionLoc(Initiating->getExprLoc()), calleeName(Initiating)},
+         *Result.Context, Seen);
   }
 }
 
-void WsBlockingInHandlerCheck::scan(const Frame &F, const CallExpr *Initiating,
-                                    const SourceManager &SM,
+/// True for a constant zero duration: `0s`, `std::chrono::seconds(0)`, `milliseconds{}`,
+/// `seconds::zero()`: a std::chrono::duration is a class holding one count.
+static bool isZeroDuration(const Expr *E, const ASTContext &Ctx) {
+  Expr::EvalResult Value;
+  if (E->isValueDependent() || !E->EvaluateAsRValue(Value, Ctx) || !Value.Val.isStruct() ||
+      Value.Val.getStructNumFields() != 1 || Value.Val.getStructNumBases() != 0)
+    return false;
+  const APValue &Count = Value.Val.getStructField(0);
+  return (Count.isInt() && Count.getInt().isZero()) || (Count.isFloat() && Count.getFloat().isZero());
+}
+
+/// `f.wait_for(0s)`: asks whether the future is ready without waiting.
+static bool isReadinessPoll(const Stmt *S, const ASTContext &Ctx) {
+  const auto *Call = dyn_cast<CallExpr>(S);
+  return Call && calleeName(Call) == "wait_for" && Call->getNumArgs() >= 1 &&
+         isZeroDuration(Call->getArg(0), Ctx);
+}
+
+/// True when \p C does not wait: a readiness poll, or a get()/wait() under a condition that polls
+/// the same object (`if (job_.wait_for(0s) == std::future_status::ready) r = job_.get();`).
+static bool pollsWithoutWaiting(const CallExpr *C, ASTContext &Ctx) {
+  if (isReadinessPoll(C, Ctx))
+    return true;
+  std::optional<ws::StreamCall> Member = ws::asMemberCall(C);
+  if (!Member || !Member->Object || (Member->Method != "get" && Member->Method != "wait"))
+    return false;
+  const VarDecl *Root = rootVariable(Member->Object);
+  const auto *Field = dyn_cast_or_null<MemberExpr>(stripConversions(Member->Object));
+  auto SameObject = [&](const Expr *Other) {
+    if (Root)
+      return rootVariable(Other) == Root;
+    const auto *OtherField = dyn_cast_or_null<MemberExpr>(stripConversions(Other));
+    return Field && OtherField && Field->getMemberDecl() == OtherField->getMemberDecl();
+  };
+  for (DynTypedNodeList Parents = Ctx.getParents(*C); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<FunctionDecl>())
+      return false;
+    const auto *S = Parents[0].get<Stmt>();
+    if (!S) // a declaration holding the call (`int r = job_.get();`)
+      continue;
+    if (isa<LambdaExpr>(S))
+      return false;
+    if (const Expr *Condition = conditionOf(S))
+      if (findDescendant(Condition, [&](const Stmt *T) {
+            std::optional<ws::StreamCall> Poll =
+                isa<CallExpr>(T) ? ws::asMemberCall(cast<CallExpr>(T)) : std::nullopt;
+            return isReadinessPoll(T, Ctx) && Poll && Poll->Object && SameObject(Poll->Object);
+          }))
+        return true;
+  }
+  return false;
+}
+
+void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext &Ctx,
                                     llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const bool InCoroutine = O.Initiating.empty();
   if (F.Function && !Seen.insert(F.Function->getCanonicalDecl()).second)
     return;
   // Lambdas inside the handler are not part of it: they run wherever they are posted (a
@@ -115,21 +202,26 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const CallExpr *Initiating,
     const auto *C = dyn_cast<CallExpr>(S);
     if (!C)
       return false;
-    if (std::string Name = blockingName(C); !Name.empty()) {
+    if (std::string Name = blockingName(C); !Name.empty() && !pollsWithoutWaiting(C, Ctx)) {
       const SourceLocation Loc = SM.getExpansionLoc(C->getExprLoc());
       if (!firstReportAt(Loc))
         return false;
-      report(Loc, "'%0' blocks the I/O thread inside a completion handler: every connection served "
-                  "by this thread waits until it returns")
-          << Name;
+      report(Loc, "'%0' blocks the I/O thread inside %select{a completion handler|a coroutine}1: "
+                  "every connection served by this thread waits until it returns")
+          << Name << InCoroutine;
       if (!F.Via.empty())
-        diag(Loc, "reached from the completion handler through a call to '%0'", DiagnosticIDs::Note)
-            << F.Via;
-      diag(SM.getExpansionLoc(Initiating->getExprLoc()),
-           "the handler runs when '%0' completes; use the asynchronous operation or post the "
-           "blocking work to a separate thread pool",
-           DiagnosticIDs::Note)
-          << calleeName(Initiating);
+        diag(Loc, "reached from the %select{completion handler|coroutine}1 through a call to '%0'",
+             DiagnosticIDs::Note)
+            << F.Via << InCoroutine;
+      if (InCoroutine)
+        diag(O.Loc, "the coroutine runs on its executor's thread; co_await the asynchronous "
+                    "operation or post the blocking work to a separate thread pool",
+             DiagnosticIDs::Note);
+      else
+        diag(O.Loc, "the handler runs when '%0' completes; use the asynchronous operation or post "
+                    "the blocking work to a separate thread pool",
+             DiagnosticIDs::Note)
+            << O.Initiating;
       return false;
     }
     // Follow the project's own functions the handler calls directly.
@@ -141,7 +233,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const CallExpr *Initiating,
       return false;
     scan({Definition, Definition->getBody(), F.Depth + 1,
           F.Via.empty() ? Definition->getNameAsString() : F.Via},
-         Initiating, SM, Seen);
+         O, Ctx, Seen);
     return false;
   }, isNestedCode);
 }

@@ -32,8 +32,17 @@ private:
     unsigned Depth;
     std::string Via; ///< The helper called from the handler, empty in the handler itself.
   };
-  void scan(const Frame &F, const CallExpr *Initiating, const SourceManager &SM,
+  /// Where the code scanned runs from: a completion handler of an initiating call, or a
+  /// coroutine that runs on its executor's thread.
+  struct Origin {
+    SourceLocation Loc;     ///< The initiating call, or the coroutine's name.
+    std::string Initiating; ///< The initiating function's name; empty for a coroutine.
+  };
+  void scan(const Frame &F, const Origin &O, ASTContext &Ctx,
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
+  /// True when \p F is a coroutine of one of the CoroutineTypes (returns `awaitable<T>`, or takes
+  /// a `yield_context`).
+  bool isCoroutine(const FunctionDecl *F) const;
   /// The name to report when \p C blocks, or empty.
   std::string blockingName(const CallExpr *C) const;
   /// The operation \p C performs when it is a synchronous Asio/Beast operation with an async_
@@ -45,6 +54,7 @@ private:
   const std::vector<std::string> AsioNamespaces;
   const std::vector<std::string> SyncOperations;
   const std::vector<std::string> BlockingFunctions;
+  const std::vector<std::string> CoroutineTypes;
   const unsigned HelperDepth;
 };
 

@@ -138,3 +138,47 @@ void startup(tcp::socket &socket, std::future<int> &ready) {
   ready.wait();
   std::this_thread::sleep_for(1s);
 }
+
+// ---- 4. Coroutines: their bodies run on the executor's thread ----
+
+net::awaitable<void> greet(tcp::socket &socket) {
+  net::write(socket, net::buffer("hello"));
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'boost::asio::write' blocks the I/O thread inside a coroutine: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-3]]:22: note: the coroutine runs on its executor's thread; co_await the asynchronous operation or post the blocking work to a separate thread pool
+  co_return;
+}
+
+void stackful_session(tcp::socket &socket, net::yield_context yield) {
+  std::this_thread::sleep_for(5ms);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a coroutine: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-3]]:6: note: the coroutine runs on its executor's thread; co_await the asynchronous operation or post the blocking work to a separate thread pool
+}
+
+void spawn_throttled(net::io_context &ioc) {
+  net::co_spawn(
+      ioc,
+      []() -> net::awaitable<void> {
+        std::this_thread::sleep_for(5ms);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a coroutine: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-3]]:7: note: the coroutine runs on its executor's thread; co_await the asynchronous operation or post the blocking work to a separate thread pool
+        co_return;
+      },
+      net::detached);
+}
+
+// ---- 5. Polling a future does not wait ----
+
+void poll_job(net::steady_timer &timer, std::future<int> &job) {
+  timer.async_wait([&](beast::error_code) {
+    if (job.wait_for(0s) == std::future_status::ready) {
+      int done = job.get();
+      (void)done;
+    }
+    if (job.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      return;
+    int late = job.get();
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'std::future::get' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-9]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    (void)late;
+  });
+}
