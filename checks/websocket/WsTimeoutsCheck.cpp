@@ -1,6 +1,7 @@
 //===--- WsTimeoutsCheck.cpp - errorshield-ws-timeouts --------------------===//
 
 #include "websocket/WsTimeoutsCheck.h"
+#include "core/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace clang::ast_matchers;
@@ -29,7 +30,9 @@ WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
                  listOption("ClientRoles"), stringOption("HandshakeTimeoutField"),
                  stringOption("IdleTimeoutField"), stringOption("KeepAlivePingsField")},
       MinIdleTimeoutSeconds(parseSeconds(stringOption("MinIdleTimeoutSeconds"), 5)),
-      MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)) {}
+      MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)),
+      AppTimeout{StreamTypes, listOption("TimerWaitMethods"), listOption("WatchdogMethods"),
+                 listOption("LowestLayerFunctions"), listOption("BindFunctions")} {}
 
 void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -45,6 +48,10 @@ void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "KeepAlivePingsField", Vocabulary.KeepAliveField);
   Options.store(Opts, "MinIdleTimeoutSeconds", formatSeconds(MinIdleTimeoutSeconds));
   Options.store(Opts, "MaxIdleTimeoutSeconds", formatSeconds(MaxIdleTimeoutSeconds));
+  storeList(Opts, "TimerWaitMethods", AppTimeout.TimerWaitMethods);
+  storeList(Opts, "WatchdogMethods", AppTimeout.WatchdogMethods);
+  storeList(Opts, "LowestLayerFunctions", AppTimeout.LowestLayerFunctions);
+  storeList(Opts, "BindFunctions", AppTimeout.BindFunctions);
 }
 
 void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -58,11 +65,32 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
       callExpr(streamMethodCall(StreamTypes, SetOptionMethods), argumentCountIs(1)).bind("set"),
       this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
+  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(matchers::hasAnyListedName(
+                                           AppTimeout.TimerWaitMethods))),
+                                       unless(isExpansionInSystemHeader()))
+                         .bind("timer-wait"),
+                     this);
+  Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("||"),
+                                         unless(isExpansionInSystemHeader()))
+                         .bind("race"),
+                     this);
 }
 
 void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
     Facts.addPasses(Call, StreamTypes);
+    return;
+  }
+  // A timeout of the application's own counts like the option: a timer that closes or pings
+  // the stream, or a read raced against a timer.
+  if (const auto *Wait = Result.Nodes.getNodeAs<CallExpr>("timer-wait")) {
+    for (const Expr *Stream : ws::streamsWatchedByTimer(Wait, AppTimeout))
+      Facts.addFor(Stream, "timeout");
+    return;
+  }
+  if (const auto *Race = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("race")) {
+    if (const Expr *Stream = ws::streamReadRacedAgainstTimer(Race, AppTimeout))
+      Facts.addFor(Stream, "timeout");
     return;
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("set")) {

@@ -5,6 +5,7 @@
 
 #include "core/ErrorShieldCheck.h"
 #include "websocket/StreamModel.h"
+#include "websocket/AppTimeout.h"
 #include "websocket/TimeoutOption.h"
 
 namespace clang::tidy::errorshield {
@@ -38,6 +39,7 @@ private:
   const ws::TimeoutVocabulary Vocabulary;
   const double MinIdleTimeoutSeconds;
   const double MaxIdleTimeoutSeconds;
+  const ws::AppTimeoutNames AppTimeout;
 
   struct Handshake {
     SourceLocation Loc;

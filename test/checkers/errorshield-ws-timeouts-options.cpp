@@ -22,6 +22,8 @@
 // DUMP-DAG: errorshield-ws-timeouts.MinIdleTimeoutSeconds: '5'
 // DUMP-DAG: errorshield-ws-timeouts.MaxIdleTimeoutSeconds: '3600'
 // DUMP-DAG: errorshield-ws-timeouts.TimeoutOptionTypes: 'boost::beast::websocket::stream_base::timeout'
+// DUMP-DAG: errorshield-ws-timeouts.TimerWaitMethods: 'async_wait'
+// DUMP-DAG: errorshield-ws-timeouts.WatchdogMethods: 'close;async_close;async_ping;cancel'
 // DUMP-DAG: errorshield-ws-timeouts.NoTimeoutFunctions: 'boost::beast::websocket::stream_base::none'
 // DUMP-DAG: errorshield-ws-timeouts.ClientRoles: 'boost::beast::role_type::client'
 

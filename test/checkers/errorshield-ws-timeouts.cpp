@@ -201,3 +201,58 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
   }
 };
+
+// ---- 7. A timeout of the application's own: a timer that closes or pings the stream ----
+
+class heartbeat_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  boost::asio::steady_timer heartbeat_;
+  bool pong_seen_ = true;
+
+public:
+  void run() {
+    ws_.async_accept([this](beast::error_code) { beat(); });
+  }
+  void beat() {
+    heartbeat_.expires_after(15s);
+    heartbeat_.async_wait([this](beast::error_code ec) {
+      if (ec)
+        return;
+      if (!pong_seen_)
+        return beast::get_lowest_layer(ws_).close(); // no pong since the last ping: dead peer
+      pong_seen_ = false;
+      ws_.async_ping("", [this](beast::error_code e) {
+        if (!e)
+          beat();
+      });
+    });
+  }
+};
+
+class idle_closer {
+  websocket::stream<beast::tcp_stream> ws_;
+  boost::asio::steady_timer idle_;
+
+public:
+  void run() {
+    idle_.async_wait([this](beast::error_code) {
+      ws_.async_close(websocket::close_code::going_away, [](beast::error_code) {});
+    });
+    ws_.async_accept([](beast::error_code) {});
+  }
+};
+
+// A timer that only logs does not bound the peer's silence.
+class timer_for_stats {
+  websocket::stream<beast::tcp_stream> ws_;
+  boost::asio::steady_timer stats_;
+  int sent_ = 0;
+
+public:
+  void run() {
+    stats_.async_wait([this](beast::error_code) { sent_ = 0; });
+    ws_.async_accept([](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+  }
+};

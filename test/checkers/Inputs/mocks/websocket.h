@@ -98,12 +98,21 @@ struct tcp {
   class socket {};
 };
 } // namespace ip
+class steady_timer {
+public:
+  template <class D> void expires_after(D) {}
+  template <class H> void async_wait(H &&) {}
+};
 } // namespace boost::asio
 
 namespace boost::beast {
 using error_code = boost::system::error_code;
 using string_view = std::string_view;
-class tcp_stream {};
+class tcp_stream {
+public:
+  void close() {}
+};
+template <class S> tcp_stream &get_lowest_layer(S &);
 enum class role_type { client, server };
 struct const_buffers_type {
   const void *data() const { return nullptr; }
@@ -207,6 +216,7 @@ public:
   void close(const close_reason &) {}
   void close(const close_reason &, error_code &) {}
   template <class H> void async_close(const close_reason &, H &&) {}
+  template <class H> void async_ping(const char *, H &&) {}
   Next &next_layer();
 };
 } // namespace websocket

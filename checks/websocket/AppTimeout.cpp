@@ -1,0 +1,59 @@
+//===--- AppTimeout.cpp - A timeout of the application's own --------------===//
+
+#include "websocket/AppTimeout.h"
+#include "asio/CompletionHandlers.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+
+namespace clang::tidy::errorshield::ws {
+
+/// The stream \p Object designates: a stream itself, or the stream whose lowest layer a
+/// LowestLayerFunctions call returns.
+static const Expr *streamOf(const Expr *Object, const AppTimeoutNames &Names) {
+  Object = stripConversions(Object);
+  if (const auto *Lowest = dyn_cast<CallExpr>(Object);
+      Lowest && Lowest->getNumArgs() == 1 && Lowest->getDirectCallee() &&
+      hasListedQualifiedName(Lowest->getDirectCallee(), Names.LowestLayerFunctions))
+    Object = stripConversions(Lowest->getArg(0));
+  QualType T = Object->getType().getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return isTypeNamed(T, Names.StreamTypes) ? Object : nullptr;
+}
+
+std::vector<const Expr *> streamsWatchedByTimer(const CallExpr *Wait,
+                                                const AppTimeoutNames &Names) {
+  std::vector<const Expr *> Out;
+  for (const asio::CompletionHandler &H : asio::completionHandlers(Wait, Names.BindFunctions))
+    forEachDescendant(H.Body, [&](const Stmt *S) {
+      const auto *Call = dyn_cast<CallExpr>(S);
+      std::optional<StreamCall> Member = Call ? asMemberCall(Call) : std::nullopt;
+      if (!Member || !Member->Object || !llvm::is_contained(Names.WatchdogMethods, Member->Method))
+        return;
+      if (const Expr *Stream = streamOf(Member->Object, Names))
+        Out.push_back(Stream);
+    });
+  return Out;
+}
+
+const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
+                                        const AppTimeoutNames &Names) {
+  if (Race->getOperator() != OO_PipePipe || Race->getNumArgs() != 2)
+    return nullptr;
+  const Expr *Read = nullptr;
+  bool Timer = false;
+  for (const Expr *Operand : Race->arguments()) {
+    const auto *Call = dyn_cast<CallExpr>(stripConversions(Operand));
+    std::optional<StreamCall> Member = Call ? asMemberCall(Call) : std::nullopt;
+    if (!Member || !Member->Object)
+      continue;
+    if (llvm::is_contained(Names.TimerWaitMethods, Member->Method))
+      Timer = true;
+    else if (StringRef(Member->Method).starts_with("async_read"))
+      Read = streamOf(Member->Object, Names);
+  }
+  return Timer ? Read : nullptr;
+}
+
+} // namespace clang::tidy::errorshield::ws
