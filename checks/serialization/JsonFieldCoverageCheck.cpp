@@ -14,13 +14,15 @@ namespace clang::tidy::errorshield {
 JsonFieldCoverageCheck::JsonFieldCoverageCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), MappingMacros(listOption("MappingMacros")),
       FromJsonFunctions(listOption("FromJsonFunctions")), JsonTypes(listOption("JsonTypes")),
-      IgnoredMembers(listOption("IgnoredMembers")) {}
+      IgnoredMembers(listOption("IgnoredMembers")),
+      UnmappableTypes(listOption("UnmappableTypes")) {}
 
 void JsonFieldCoverageCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "MappingMacros", MappingMacros);
   storeList(Opts, "FromJsonFunctions", FromJsonFunctions);
   storeList(Opts, "JsonTypes", JsonTypes);
   storeList(Opts, "IgnoredMembers", IgnoredMembers);
+  storeList(Opts, "UnmappableTypes", UnmappableTypes);
 }
 
 void JsonFieldCoverageCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -49,12 +51,35 @@ JsonFieldCoverageCheck::generatingMacro(const FunctionDecl *F, const SourceManag
   return std::nullopt;
 }
 
+/// True for a class whose copy assignment is deleted and that has no usable move assignment
+/// (std::mutex, std::atomic, std::condition_variable): no JSON value can be stored into it.
+static bool isUnassignableClass(const CXXRecordDecl *Record) {
+  if (!Record || !Record->hasDefinition())
+    return false;
+  bool DeletedCopy = false, Move = false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    if (Method->isCopyAssignmentOperator() && Method->isDeleted())
+      DeletedCopy = true;
+    if (Method->isMoveAssignmentOperator() && !Method->isDeleted())
+      Move = true;
+  }
+  return DeletedCopy && !Move;
+}
+
+bool JsonFieldCoverageCheck::isUnmappable(const FieldDecl *Field) const {
+  const QualType T = Field->getType();
+  if (T.isConstQualified() || T->isReferenceType())
+    return true; // set at construction only
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  return Record && (isNamedRecord(Record, UnmappableTypes) || isUnassignableClass(Record));
+}
+
 std::vector<const FieldDecl *> JsonFieldCoverageCheck::missingMembers(
     const CXXRecordDecl *Record, const llvm::SmallPtrSetImpl<const FieldDecl *> &Covered) const {
   std::vector<const FieldDecl *> Missing;
   for (const FieldDecl *Field : Record->fields())
     if (Field->getIdentifier() && !Covered.contains(Field) &&
-        !hasListedQualifiedName(Field, IgnoredMembers))
+        !hasListedQualifiedName(Field, IgnoredMembers) && !isUnmappable(Field))
       Missing.push_back(Field);
   return Missing;
 }

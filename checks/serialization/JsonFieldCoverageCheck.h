@@ -41,7 +41,12 @@ private:
   const std::vector<std::string> MappingMacros;
   const std::vector<std::string> FromJsonFunctions;
   const std::vector<std::string> JsonTypes;
+  /// True for a member no JSON value can be stored into: const, a reference, one of the
+  /// UnmappableTypes (callables, threads), or a class that cannot be assigned (mutexes, atomics).
+  bool isUnmappable(const FieldDecl *Field) const;
+
   const std::vector<std::string> IgnoredMembers;
+  const std::vector<std::string> UnmappableTypes;
 };
 
 } // namespace clang::tidy::errorshield

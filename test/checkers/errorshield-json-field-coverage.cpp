@@ -8,6 +8,9 @@
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-json-field-coverage' -- -std=c++20 \
 // RUN:   | FileCheck %s --check-prefix=AFTER-FIX --implicit-check-not='{{warning|error|note}}:'
 
+#include <atomic>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -140,3 +143,17 @@ template <> struct nlohmann::adl_serializer<venue::Funding> {
 // AFTER-FIX: :[[@LINE-2]]:15: warning: from_json for 'Funding' never sets data member 'next_at': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
   static void to_json(json &j, const venue::Funding &f) { j["rate_bps"] = f.rate_bps; }
 };
+
+// Members no JSON value can be stored into are not expected in a from_json: a const member, a
+// mutex or an atomic (not assignable), a callback (one of the UnmappableTypes).
+struct ChatLine {
+  const std::string kind = "chat";
+  std::string text;
+  mutable std::mutex guard;
+  std::atomic<int> retries{0};
+  std::function<void(const std::string &)> on_delivered;
+  long sent_at = 0;
+};
+void from_json(const nlohmann::json &j, ChatLine &c) { j.at("text").get_to(c.text); }
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: from_json for 'ChatLine' never sets data member 'sent_at': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-2]]:6: warning: from_json for 'ChatLine' never sets data member 'sent_at': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
