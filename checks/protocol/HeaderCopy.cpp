@@ -81,10 +81,7 @@ static const Expr *skipCondition(const Stmt *S) {
              : nullptr;
 }
 
-SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
-                              const std::vector<std::string> &ComparisonFunctions) {
-  SkipConditions Out;
-  // The field, and locals taken from it (`auto name = f.name_string();`).
+llvm::SmallVector<const VarDecl *, 4> fieldVariables(const Stmt *Body, const VarDecl *Var) {
   llvm::SmallVector<const VarDecl *, 4> Vars{Var};
   forEachDescendant(Body, [&](const Stmt *S) {
     if (const auto *Decl = dyn_cast<DeclStmt>(S))
@@ -93,6 +90,52 @@ SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
             Local && Local->getInit() && mentions(Local->getInit(), Var))
           Vars.push_back(Local);
   });
+  return Vars;
+}
+
+/// Adds to \p Names the names \p Cond lets through when it only compares the field with names,
+/// ORed together; false when it does anything else.
+static bool collectAllowed(const Expr *Cond, llvm::ArrayRef<const VarDecl *> Vars,
+                           const std::vector<std::string> &ComparisonFunctions,
+                           std::set<std::string> &Names) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Or = dyn_cast<BinaryOperator>(Cond); Or && Or->getOpcode() == BO_LOr)
+    return collectAllowed(Or->getLHS(), Vars, ComparisonFunctions, Names) &&
+           collectAllowed(Or->getRHS(), Vars, ComparisonFunctions, Names);
+  const bool Equality =
+      (isa<BinaryOperator>(Cond) && cast<BinaryOperator>(Cond)->getOpcode() == BO_EQ) ||
+      (isa<CXXOperatorCallExpr>(Cond) &&
+       cast<CXXOperatorCallExpr>(Cond)->getOperator() == OO_EqualEqual) ||
+      (isa<CallExpr>(Cond) && llvm::is_contained(ComparisonFunctions,
+                                                 calleeName(cast<CallExpr>(Cond))));
+  if (!Equality || !mentionsAny(Cond, Vars))
+    return false;
+  const size_t Before = Names.size();
+  collectNames(Cond, Names);
+  return Names.size() > Before;
+}
+
+std::optional<std::set<std::string>>
+allowListedNames(const Stmt *Body, const Stmt *Copy, llvm::ArrayRef<const VarDecl *> Vars,
+                 const std::vector<std::string> &ComparisonFunctions) {
+  std::optional<std::set<std::string>> Allowed;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    if (Allowed || !If || !If->getCond() ||
+        !findDescendant(If->getThen(), [&](const Stmt *T) { return T == Copy; }))
+      return;
+    std::set<std::string> Names;
+    if (collectAllowed(If->getCond(), Vars, ComparisonFunctions, Names))
+      Allowed = std::move(Names);
+  });
+  return Allowed;
+}
+
+SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
+                              const std::vector<std::string> &ComparisonFunctions) {
+  SkipConditions Out;
+  // The field, and locals taken from it (`auto name = f.name_string();`).
+  const llvm::SmallVector<const VarDecl *, 4> Vars = fieldVariables(Body, Var);
   forEachDescendant(Body, [&](const Stmt *S) {
     const Expr *Cond = skipCondition(S);
     if (!Cond || !mentionsAny(Cond, Vars))

@@ -4,6 +4,8 @@
 #define ERRORSHIELD_PROTOCOL_HEADERCOPY_H
 
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +32,18 @@ struct SkipConditions {
 /// counts as asking a helper.
 SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
                               const std::vector<std::string> &ComparisonFunctions);
+
+/// The loop's field \p Var and the locals of \p Body initialized from it
+/// (`std::string name(f.name_string());`).
+llvm::SmallVector<const VarDecl *, 4> fieldVariables(const Stmt *Body, const VarDecl *Var);
+
+/// The header names an allow-list lets through to \p Copy: when \p Copy is in the then-branch of
+/// an `if` in \p Body whose condition only compares the field with names, ORed together
+/// (`if (f.name() == field::authorization || f.name() == field::content_type) out.set(...)`).
+/// Nothing when no such `if` encloses the copy.
+std::optional<std::set<std::string>>
+allowListedNames(const Stmt *Body, const Stmt *Copy, llvm::ArrayRef<const VarDecl *> Vars,
+                 const std::vector<std::string> &ComparisonFunctions);
 
 /// "Transfer-Encoding", "transfer_encoding" -> "transfer-encoding".
 std::string normalizedHeader(llvm::StringRef Name);

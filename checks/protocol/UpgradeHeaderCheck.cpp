@@ -78,6 +78,19 @@ bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
          });
 }
 
+/// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
+/// the other (`if (!tls) { req.set(field::upgrade, "h2c"); ... } else { http::write(tls_stream, req); }`).
+static bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
+  auto Contains = [](const Stmt *Root, const Stmt *S) {
+    return Root && findDescendant(Root, [&](const Stmt *T) { return T == S; });
+  };
+  return findDescendant(Body, [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    return If && ((Contains(If->getThen(), A) && Contains(If->getElse(), B)) ||
+                  (Contains(If->getThen(), B) && Contains(If->getElse(), A)));
+  });
+}
+
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
   if (!Set || Set->Args.size() < 2 ||
@@ -105,7 +118,8 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
                                      [&](const Expr *A) { return isTlsStream(A->getType()); }) ||
                         (Member && Member->getImplicitObjectArgument() &&
                          isTlsStream(Member->getImplicitObjectArgument()->getType()));
-    return HasTls && llvm::any_of(Call->arguments(), [&](const Expr *A) {
+    return HasTls && !onExclusiveBranches(Body, SetCall, Call) &&
+           llvm::any_of(Call->arguments(), [&](const Expr *A) {
              return http::rootDecl(A) == Message;
            });
   });
@@ -122,7 +136,9 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
 void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
                                          const Expr *Source, const Stmt *Body) {
   const Decl *From = http::rootDecl(Source);
-  // The copying call: set/insert on another message, fed from the loop's field.
+  const llvm::SmallVector<const VarDecl *, 4> FieldVars = http::fieldVariables(Body, Field);
+  // The copying call: set/insert on another message, fed from the loop's field (or locals taken
+  // from it: `std::string name(f.name_string()); out.set(name, value);`).
   const CallExpr *Copy = nullptr;
   findDescendant(
       Body,
@@ -131,7 +147,7 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
         std::optional<ws::StreamCall> Set = Call ? ws::asStreamCall(Call, MessageTypes) : std::nullopt;
         if (Set && llvm::is_contained(SetMethods, Set->Method) &&
             http::rootDecl(Set->Object) != From &&
-            llvm::any_of(Set->Args, [&](const Expr *A) { return http::mentions(A, Field); }))
+            llvm::any_of(Set->Args, [&](const Expr *A) { return http::mentionsAny(A, FieldVars); }))
           Copy = Call;
         return Copy != nullptr;
       },
@@ -139,9 +155,13 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
   if (!Copy)
     return;
   const http::SkipConditions Skips = http::skipConditions(Body, Field, ComparisonFunctions);
+  // An allow-list copies only the names it compares with: hop-by-hop ones only if listed.
+  const std::optional<std::set<std::string>> Allowed =
+      http::allowListedNames(Body, Copy, FieldVars, ComparisonFunctions);
   std::vector<std::string> Unskipped;
   for (const std::string &Required : RequiredSkips)
-    if (!Skips.Names.count(http::normalizedHeader(Required)))
+    if (Allowed ? Allowed->count(http::normalizedHeader(Required)) != 0
+                : !Skips.Names.count(http::normalizedHeader(Required)))
       Unskipped.push_back(Required);
   const SourceLocation Loc = ws::asMemberCall(Copy)->Loc;
   if (Skips.AsksHelper || Unskipped.empty() || !firstReportAt(Loc))

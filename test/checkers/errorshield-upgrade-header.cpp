@@ -123,3 +123,43 @@ void log_headers(const http::request<http::string_body> &in, http::response<http
     (void)f.value(); // looks, copies nothing
   out.set(http::field::server, "gateway"); // a single header, outside any copy loop
 }
+
+// An allow-list copies only the headers it names.
+void forward_allowed(const http::request<http::string_body> &in,
+                     http::request<http::string_body> &out) {
+  for (auto const &f : in)
+    if (f.name() == http::field::host || f.name() == http::field::user_agent)
+      out.set(f.name(), f.value());
+}
+
+void forward_allowed_with_upgrade(const http::request<http::string_body> &in,
+                                  http::request<http::string_body> &out) {
+  for (auto const &f : in)
+    if (f.name() == http::field::upgrade || f.name() == http::field::host)
+      out.set(f.name(), f.value());
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: header copy loop forwards the hop-by-hop header 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: skip the hop-by-hop headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and any named in Connection), e.g. with a helper such as is_hop_by_hop(field)
+}
+
+// The field copied through locals taken from it.
+void forward_through_locals(const http::request<http::string_body> &in,
+                            http::request<http::string_body> &out) {
+  for (auto const &f : in) {
+    const std::string name(f.name_string());
+    const std::string value(f.value());
+    out.set(name, value);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: header copy loop forwards the hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-5]]:3: note: skip the hop-by-hop headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and any named in Connection), e.g. with a helper such as is_hop_by_hop(field)
+  }
+}
+
+// h2c only on the cleartext branch; the TLS branch writes the message without it.
+void probe_either(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream> &tls, bool secure) {
+  http::request<http::empty_body> req;
+  if (!secure) {
+    req.set(http::field::upgrade, "h2c");
+    http::write(plain, req);
+  } else {
+    http::write(tls, req);
+  }
+}
