@@ -37,6 +37,9 @@ private:
   void checkMacro(const FunctionDecl *F, const CXXRecordDecl *Record,
                   const MacroInvocation &Macro);
   void checkFromJson(const FunctionDecl *F, const CXXRecordDecl *Record, ASTContext &Ctx);
+  /// A hand-written to_json: \p Source is the object parameter, null for a member function.
+  void checkToJson(const FunctionDecl *F, const CXXRecordDecl *Record, const ParmVarDecl *Source,
+                   ASTContext &Ctx);
 
   const std::vector<std::string> MappingMacros;
   const std::vector<std::string> FromJsonFunctions;
@@ -47,6 +50,8 @@ private:
 
   const std::vector<std::string> IgnoredMembers;
   const std::vector<std::string> UnmappableTypes;
+  const std::vector<std::string> ToJsonFunctions;
+  const std::vector<std::string> SensitiveMemberWords;
 };
 
 } // namespace clang::tidy::errorshield

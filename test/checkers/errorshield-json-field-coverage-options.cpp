@@ -18,6 +18,8 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP: errorshield-json-field-coverage.FromJsonFunctions: from_json
 // DUMP: errorshield-json-field-coverage.IgnoredMembers: ''
+// DUMP: errorshield-json-field-coverage.SensitiveMemberWords: 'password;passwd;secret;salt;credential;private_key;api_key'
+// DUMP: errorshield-json-field-coverage.ToJsonFunctions: to_json
 // DUMP: errorshield-json-field-coverage.UnmappableTypes: 'std::function;std::move_only_function;std::thread;std::jthread;boost::asio::strand;boost::asio::basic_waitable_timer;boost::asio::basic_stream_socket'
 
 #include <nlohmann/json.hpp>

@@ -1,0 +1,27 @@
+//===--- ToJsonReads.h - The members a hand-written to_json writes -*- C++ -*-===//
+//
+// A hand-written serializer writes what it reads: `j["id"] = t.id;`, `j = json{{"id", id}}` in a
+// member `to_json() const`. The members it never reads are left out of the JSON output. When the
+// code hands the whole object to something else (a helper, a getter), what is written is unknown.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_SERIALIZATION_TOJSONREADS_H
+#define ERRORSHIELD_SERIALIZATION_TOJSONREADS_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::errorshield {
+
+/// The data members of \p Record that \p Body reads from \p Source (a parameter; null for the
+/// implicit object of a member function). False when the object is used in any other way than
+/// reading its data members or converting it to a base class (`to_json(j, static_cast<const
+/// Base &>(t))`): then the members written cannot be told.
+bool collectReadMembers(const Stmt *Body, const ParmVarDecl *Source, const CXXRecordDecl *Record,
+                        ASTContext &Ctx, llvm::SmallPtrSetImpl<const FieldDecl *> &Read);
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_SERIALIZATION_TOJSONREADS_H
