@@ -67,6 +67,26 @@ AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
   });
 }
 
+/// A money class template of the project instantiated over binary floating point
+/// (`Money<double>`): whatever the variable's name, the type says it carries money.
+AST_MATCHER_P(ValueDecl, hasFloatingMoneyTemplateType, std::vector<std::string>, NameWords) {
+  if (Node.isInvalidDecl())
+    return false;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      Node.getType().getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->isInStdNamespace())
+    return false;
+  llvm::SmallVector<std::string, 6> Words =
+      splitIdentifierWords(Spec->getSpecializedTemplate()->getName());
+  if (Words.empty() || !llvm::any_of(NameWords, [&](const std::string &Word) {
+        return StringRef(Word).equals_insensitive(Words.back());
+      }))
+    return false;
+  return llvm::any_of(Spec->getTemplateArgs().asArray(), [](const TemplateArgument &Arg) {
+    return Arg.getKind() == TemplateArgument::Type && Arg.getAsType()->isRealFloatingType();
+  });
+}
+
 /// The key of a JSON read: "price" in j["price"].get<double>(), j.at("price"), j.value("price", 0.0).
 StringRef jsonKeyOf(const CXXMemberCallExpr *Call) {
   auto LiteralText = [](const Expr *E) -> StringRef {
@@ -139,8 +159,15 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
                      hasFloatingPointType(), MoneyName);
 
   // 1. Declarations: double price; std::optional<double> fee; double totalPrice();
+  //    Money<double> fees; (a money class template over double, whatever the name)
   Finder->addMatcher(
       declaratorDecl(FloatingMoneyVariable, unless(isInstantiated())).bind("decl"), this);
+  Finder->addMatcher(declaratorDecl(InUserCode, anyOf(varDecl(), fieldDecl()),
+                                    unless(isImplicit()), unless(isInstantiated()),
+                                    unless(hasFloatingPointType()),
+                                    hasFloatingMoneyTemplateType(DecimalNameWords))
+                         .bind("decl"),
+                     this);
   Finder->addMatcher(bindingDecl(InUserCode, hasFloatingPointType(), MoneyName,
                                  unless(isInstantiated()))
                          .bind("decl"),

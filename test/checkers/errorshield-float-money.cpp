@@ -188,3 +188,25 @@ public:
 MoneyFormatter formatter(12.5);
 CurrencyPair eurusd(1.08);
 double timeBudget = 2.0;
+
+// A money class template of the project instantiated over binary floating point: the type says
+// money, whatever the name. Over an integer, or a template that is not a money class, it is fine.
+template <class Rep> struct CurrencyAmount {
+  Rep minor_units;
+};
+template <class T> struct Sample {
+  T value;
+};
+struct DailyTotals {
+  CurrencyAmount<long long> gross;
+  CurrencyAmount<double> fees;
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: 'fees' carries money in binary floating-point type 'CurrencyAmount<double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  CurrencyAmount<float> adjustments;
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'adjustments' carries money in binary floating-point type 'CurrencyAmount<float>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:25: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  Sample<double> latency;
+  double coupon = 0;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'coupon' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
