@@ -1,5 +1,6 @@
 //===--- ErrorCodeFlow.cpp - error_code out-parameters and read handlers ---===//
 
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "io/ReadAnalysis.h"
 #include "clang/AST/StmtCXX.h"
@@ -22,7 +23,7 @@ const VarDecl *dataVariable(const Expr *Arg) {
 }
 
 /// True when \p S calls one of \p SyncReads with \p Ec among its arguments.
-bool readsInto(const Stmt *S, const VarDecl *Ec, const std::vector<std::string> &SyncReads) {
+bool readsInto(const Stmt *S, const ValueDecl *Ec, const std::vector<std::string> &SyncReads) {
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
     const auto *Callee = Call->getDirectCallee();
     if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()) &&
@@ -34,7 +35,8 @@ bool readsInto(const Stmt *S, const VarDecl *Ec, const std::vector<std::string> 
 }
 
 /// References to \p Ec in \p S other than as the out-argument of another synchronous read.
-bool testsErrorCode(const Stmt *S, const VarDecl *Ec, const std::vector<std::string> &SyncReads) {
+bool testsErrorCode(const Stmt *S, const ValueDecl *Ec,
+                    const std::vector<std::string> &SyncReads) {
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
     const auto *Callee = Call->getDirectCallee();
     if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()))
@@ -49,7 +51,7 @@ bool testsErrorCode(const Stmt *S, const VarDecl *Ec, const std::vector<std::str
 }
 
 /// True when the condition of the statement \p Node (if, loop, ?:) refers to \p Ec.
-bool conditionTests(const DynTypedNode &Node, const VarDecl *Ec) {
+bool conditionTests(const DynTypedNode &Node, const ValueDecl *Ec) {
   const Stmt *S = Node.get<Stmt>();
   const Expr *Cond = S ? conditionOf(S) : nullptr;
   return Cond && refersTo(Cond, Ec);
@@ -84,16 +86,21 @@ bool refersTo(const Stmt *Body, const ValueDecl *Var) {
   });
 }
 
-std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
+std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
                                              const std::vector<std::string> &SyncReads,
-                                             ASTContext &Ctx) {
-  if (!Ec->hasLocalStorage() || isa<ParmVarDecl>(Ec) || Ec->getType()->isReferenceType())
-    return std::nullopt; // the caller, or whoever owns it, tests it
+                                             ASTContext &Ctx, bool EndsInToken) {
+  if (const auto *Var = dyn_cast<VarDecl>(Ec);
+      !Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || Var->getType()->isReferenceType())
+    if (!isa<BindingDecl>(Ec))
+      return std::nullopt; // the caller, or whoever owns it, tests it
 
-  // The data the read produced: its buffer arguments (not the stream, not ec) and its result.
-  llvm::SmallPtrSet<const VarDecl *, 4> Data;
+  // The data the read produced: its buffer arguments (not the stream, not ec, not a completion
+  // token) and its result.
+  llvm::SmallPtrSet<const ValueDecl *, 4> Data;
+  const Expr *Token = EndsInToken ? lastWrittenArgument(Call) : nullptr;
   for (unsigned I = isa<CXXMemberCallExpr>(Call) ? 0 : 1; I < Call->getNumArgs(); ++I)
-    if (const VarDecl *V = dataVariable(Call->getArg(I)); V && V != Ec)
+    if (const VarDecl *V = dataVariable(Call->getArg(I));
+        V && V != Ec && Call->getArg(I) != Token)
       Data.insert(V);
 
   // Walk outwards from the read: the statements after it in its block, then in enclosing blocks.
@@ -103,8 +110,13 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl
     const DynTypedNode Parent = Parents[0];
     if (Parent.get<LambdaExpr>() || Parent.get<FunctionDecl>())
       break;
-    if (const auto *Result = Parent.get<VarDecl>())
+    if (const auto *Result = Parent.get<DecompositionDecl>()) {
+      for (const BindingDecl *Binding : Result->bindings()) // auto [ec, n] = co_await ...
+        if (Binding != Ec)
+          Data.insert(Binding);
+    } else if (const auto *Result = Parent.get<VarDecl>()) {
       Data.insert(Result); // std::size_t n = sock.read_some(buf, ec);
+    }
     if (const auto *Block = Parent.get<CompoundStmt>()) {
       bool After = false;
       for (const Stmt *S : Block->body()) {
@@ -116,7 +128,7 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl
           return std::nullopt;
         if (readsInto(S, Ec, SyncReads))
           return std::string("before the next read overwrites it");
-        for (const VarDecl *V : Data)
+        for (const ValueDecl *V : Data)
           if (refersTo(S, V))
             return "before '" + V->getName().str() + "' is used";
       }
@@ -135,6 +147,23 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl
     Parents = Ctx.getParents(Parent);
   }
   return std::string("anywhere after the read");
+}
+
+const ValueDecl *awaitedErrorCode(const CallExpr *Call, ASTContext &Ctx) {
+  const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
+  const std::string Name = Token ? calleeName(Token) : std::string();
+  if (Name == "redirect_error" && Token->getNumArgs() == 2)
+    return rootVariable(Token->getArg(1));
+  if (Name != "as_tuple")
+    return nullptr;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Call); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (const auto *Result = Parents[0].get<DecompositionDecl>())
+      return Result->bindings().empty() ? nullptr : Result->bindings()[0];
+    if (!Parents[0].get<Expr>())
+      return nullptr;
+  }
+  return nullptr;
 }
 
 const FunctionDecl *resolveHandler(const Expr *Arg, const std::vector<std::string> &Binders,

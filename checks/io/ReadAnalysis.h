@@ -33,12 +33,20 @@ bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx);
 /// read passes as a full one. A count argument of literal 1 makes "nonzero" mean "complete".
 bool freadTestedOnlyForZero(const CallExpr *Call, ASTContext &Ctx);
 
-/// Why the error_code \p Ec written by the synchronous read \p Call is not tested in time: "before
+/// Why the error_code \p Ec written by the read \p Call is not tested in time: "before
 /// the next read", "before 'x' is used", "before the end of the loop body", "anywhere after the read"; none
-/// when it is tested, or when it is a reference parameter the caller checks.
-std::optional<std::string> untestedErrorCode(const CallExpr *Call, const VarDecl *Ec,
+/// when it is tested, or when it is a reference parameter the caller checks. \p Ec is an
+/// out-parameter of a synchronous read, the error_code a coroutine's read is redirected into, or the
+/// first binding of `auto [ec, n] = co_await ...`. \p EndsInToken: the call's last argument is a
+/// completion token, not data.
+std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
                                              const std::vector<std::string> &SyncReads,
-                                             ASTContext &Ctx);
+                                             ASTContext &Ctx, bool EndsInToken = false);
+
+/// The error_code an awaited asynchronous read reports into: the variable of
+/// `redirect_error(use_awaitable, ec)`, or the first binding of
+/// `auto [ec, n] = co_await ... as_tuple(use_awaitable)`. Null otherwise.
+const ValueDecl *awaitedErrorCode(const CallExpr *Call, ASTContext &Ctx);
 
 /// The last argument written at the call: Asio's initiating functions and binders end in
 /// defaulted constraint parameters, so the completion token is not always the last argument.

@@ -162,6 +162,15 @@ void UncheckedReadCheck::checkErrorCodeOverload(const CallExpr *Call, const VarD
 }
 
 void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx) {
+  // An awaited read reports into an error_code of the coroutine: tested like an out-parameter.
+  if (const ValueDecl *Ec = awaitedErrorCode(Call, Ctx)) {
+    std::optional<std::string> Why =
+        untestedErrorCode(Call, Ec, SyncReadOperations, Ctx, /*EndsInToken=*/true);
+    if (Why && firstReportAt(calledNameLoc(Call)))
+      report(calledNameLoc(Call), "error_code '%0' set by '%1' is not tested %2")
+          << Ec->getName() << Call->getDirectCallee()->getName() << *Why;
+    return;
+  }
   const Expr *Token = lastWrittenArgument(Call);
   const FunctionDecl *Handler =
       Token ? resolveHandler(Token, HandlerBinders, HandlerWrappers) : nullptr;

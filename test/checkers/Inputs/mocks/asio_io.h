@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 namespace boost::system {
@@ -69,6 +70,24 @@ public:
   };
 };
 
+// Completion tokens that hand the error to the coroutine instead of throwing it.
+template <class T> struct as_tuple_t {
+  T token;
+};
+template <class T> as_tuple_t<T> as_tuple(T token) { return {token}; }
+template <class T> struct redirect_error_t {
+  T token;
+  boost::system::error_code &ec;
+};
+template <class T> redirect_error_t<T> redirect_error(T token, boost::system::error_code &ec) {
+  return {token, ec};
+}
+struct tuple_operation {
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  std::tuple<boost::system::error_code, std::size_t> await_resume() const noexcept { return {}; }
+};
+
 struct detached_t {};
 inline constexpr detached_t detached;
 template <class E, class F> void co_spawn(E &, F &&, detached_t) {}
@@ -93,6 +112,8 @@ public:
   template <class B> std::size_t read_some(const B &);
   template <class B> std::size_t read_some(const B &, error_code &);
   template <class B, class H> void async_read_some(const B &, H &&) {}
+  template <class B, class T> tuple_operation async_read_some(const B &, as_tuple_t<T>) { return {}; }
+  template <class B, class T> operation async_read_some(const B &, redirect_error_t<T>) { return {}; }
   template <class B> std::size_t write_some(const B &);
   template <class B, class H> void async_write_some(const B &, H &&) {}
   void connect(const typename Protocol::endpoint &);

@@ -1,0 +1,51 @@
+// Awaited reads that report into an error_code of the coroutine (as_tuple, redirect_error) are
+// judged like a synchronous read's error_code out-parameter.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unchecked-read' -- -std=c++20 -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "asio_io.h"
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+void consume(const char *data, std::size_t n);
+
+net::awaitable<void> tuple_unchecked(tcp::socket &socket) {
+  char data[512];
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
+// CHECK-MESSAGES: :[[@LINE-1]]:36: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    consume(data, n);
+  }
+}
+
+net::awaitable<void> tuple_checked(tcp::socket &socket) {
+  char data[512];
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
+    if (ec)
+      co_return;
+    consume(data, n);
+  }
+}
+
+net::awaitable<void> redirected_unchecked(tcp::socket &socket) {
+  char data[512];
+  boost::system::error_code ec;
+  for (;;) {
+    std::size_t n = co_await socket.async_read_some(net::buffer(data), net::redirect_error(net::use_awaitable, ec));
+// CHECK-MESSAGES: :[[@LINE-1]]:37: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    consume(data, n);
+  }
+}
+
+net::awaitable<void> redirected_checked(tcp::socket &socket) {
+  char data[512];
+  boost::system::error_code ec;
+  for (;;) {
+    std::size_t n = co_await socket.async_read_some(net::buffer(data), net::redirect_error(net::use_awaitable, ec));
+    if (ec)
+      break;
+    consume(data, n);
+  }
+}
