@@ -25,6 +25,9 @@ const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
   if (!C.capturesVariable() || C.getCaptureKind() != LCK_ByRef)
     return nullptr;
   const auto *Var = dyn_cast<VarDecl>(C.getCapturedVar());
+  // A structured binding lives as long as the object it unpacks (`auto [id, name] = p;`).
+  if (const auto *Binding = dyn_cast<BindingDecl>(C.getCapturedVar()))
+    Var = dyn_cast_or_null<VarDecl>(Binding->getDecomposedDecl());
   if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || Var->isInitCapture())
     return nullptr;
   return Var;
@@ -204,7 +207,8 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
 
   struct AtRisk {
     const LambdaCapture *Capture;
-    const VarDecl *Var;
+    const VarDecl *Var;    // whose lifetime counts (a structured binding's unpacked object)
+    const ValueDecl *Named; // as captured: the variable, or the structured binding
     const Stmt *Write; // cleanup only: the modification after the guard
     bool Fixable;
   };
@@ -223,7 +227,7 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
       continue; // the write turns the cleanup off on purpose
     bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
                    !lambdaModifies(Lambda, Var, Ctx);
-    Risks.push_back({&C, Var, Write, Fixable});
+    Risks.push_back({&C, Var, C.getCapturedVar(), Write, Fixable});
   }
   if (Risks.empty())
     return;
@@ -254,10 +258,10 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
           D->Kind == Deferral::Cleanup
               ? report(Loc, "%0 is captured by reference in a deferred cleanup and modified after "
                             "the guard is created")
-                    << R.Var
+                    << R.Named
               : report(Loc, "%0 is captured by reference by %1 that may run after %0 goes out "
                             "of scope")
-                    << R.Var << D->Runner;
+                    << R.Named << D->Runner;
       if (R.Fixable && R.Capture->isExplicit() && Loc != R.Capture->getLocation())
         Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, R.Capture->getLocation()));
       else if (!R.Capture->isExplicit() && DefaultFix) {
@@ -268,15 +272,15 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     if (R.Write)
       diag(R.Write->getBeginLoc(), "%0 is modified here, before the cleanup runs",
            DiagnosticIDs::Note)
-          << R.Var;
+          << R.Named;
     else
       diag(D->NoteLoc, D->NoteText, DiagnosticIDs::Note);
     if (!R.Fixable)
-      diag(R.Var->getLocation(),
+      diag(R.Named->getLocation(),
            "%0 cannot simply be captured by value (not copyable, or modified by the lambda); "
            "give the deferred code its own copy or shared ownership",
            DiagnosticIDs::Note)
-          << R.Var;
+          << R.Named;
   }
 }
 

@@ -358,3 +358,17 @@ int run_on_derived_context() {
   ctx.run();
   return done;
 }
+
+// A structured binding lives as long as the object it unpacks, a local here.
+struct Subscriber {
+  int id;
+  std::string name;
+};
+void posted_binding(boost::asio::io_context &ioc, Subscriber subscriber) {
+  auto [id, name] = subscriber;
+  boost::asio::post(ioc, [&name] { consume(name); });
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: 'name' is captured by reference by a completion handler that may run after 'name' goes out of scope [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: the handler is passed to 'post' here
+// CHECK-FIXES: boost::asio::post(ioc, [name] { consume(name); });
+  close_conn(id);
+}
