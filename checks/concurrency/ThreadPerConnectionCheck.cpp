@@ -201,6 +201,25 @@ static llvm::SmallVector<const VarDecl *, 2> acceptedConnection(const CallExpr *
   return Vars;
 }
 
+/// Adds the locals of the accept's function that wrap the connection, two steps deep:
+/// `auto shared = std::make_shared<tcp::socket>(std::move(socket));`,
+/// `auto stream = std::make_shared<ssl::stream<tcp::socket>>(std::move(socket), ctx);`.
+static void addWrappers(llvm::SmallVectorImpl<const VarDecl *> &Connection, const CallExpr *Accept,
+                        ASTContext &Ctx) {
+  const Stmt *Body = enclosingFunctionBody(Accept, Ctx, /*StopAtLambdas=*/true);
+  for (int Step = 0; Body && !Connection.empty() && Step < 2; ++Step)
+    forEachDescendant(Body, [&](const Stmt *S) {
+      const auto *Decls = dyn_cast<DeclStmt>(S);
+      if (!Decls)
+        return;
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getInit() && !llvm::is_contained(Connection, Var) &&
+            mentionsAny(Var->getInit(), Connection))
+          Connection.push_back(Var);
+    });
+}
+
 void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
   const auto *Accept = Result.Nodes.getNodeAs<CallExpr>("accept");
@@ -212,12 +231,12 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
     }
     Accept = AsyncAccept;
   }
-  // The innermost loop around the accept runs once per connection: every thread it creates is
-  // one per connection. An outer loop (a listener restarted after errors, a retry around the
-  // accept) runs once per many connections or per attempt: only a thread that is handed the
-  // accepted connection counts there.
-  const llvm::SmallVector<const VarDecl *, 2> Connection =
-      acceptedConnection(Accept, *Result.Context);
+  // A thread per connection is handed the connection the accept produced. Only when that
+  // connection is not held in a variable does any thread of the innermost loop count. Outer loops
+  // (a listener restarted after errors, a retry around the accept) run once per many connections
+  // or per attempt, and count only threads handed the connection.
+  llvm::SmallVector<const VarDecl *, 2> Connection = acceptedConnection(Accept, *Result.Context);
+  addWrappers(Connection, Accept, *Result.Context);
   bool Innermost = true;
   DynTypedNodeList Parents = Result.Context->getParents(*Accept);
   while (!Parents.empty()) {
@@ -226,8 +245,9 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
       return;
     if (const Stmt *S = P.get<Stmt>(); S && isLoop(S)) {
       reportThreadsIn(S, Accept, /*InHandler=*/false,
-                      Innermost ? std::nullopt
-                                : std::optional<llvm::ArrayRef<const VarDecl *>>(Connection),
+                      Innermost && Connection.empty()
+                          ? std::nullopt
+                          : std::optional<llvm::ArrayRef<const VarDecl *>>(Connection),
                       SM);
       Innermost = false;
     }

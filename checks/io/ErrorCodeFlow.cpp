@@ -263,6 +263,17 @@ const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarD
     // The branch the failed read takes: `then` for `if (ec)`, `else` (maybe absent) for `if (!ec)`.
     if (Failure && !leaves(*Failure ? If->getThen() : If->getElse()))
       return If;
+    // `if (ec && ec != eof) return;` leaves on some failures only: the others (end of stream here)
+    // fall through, unless a later condition of the body looks at the error_code again.
+    const auto *And = dyn_cast<BinaryOperator>(If->getCond()->IgnoreParenImpCasts());
+    if (Failure == true && And && And->getOpcode() == BO_LAnd &&
+        !std::any_of(std::next(It), End, [&](const Stmt *Later) {
+          return findDescendant(Later, [&](const Stmt *S) {
+            const Expr *Cond = conditionOf(S);
+            return Cond && refersTo(Cond, Ec);
+          });
+        }))
+      return If;
   }
   return nullptr;
 }

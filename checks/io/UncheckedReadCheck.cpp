@@ -217,8 +217,11 @@ UncheckedReadCheck::returnFromErrorBranch(const IfStmt *If, const FunctionDecl *
                                           ASTContext &Ctx) {
   const Stmt *Then = If->getThen();
   // Only `if (ec)`-style branches get a fix-it; for `if (!ec)` the error path has no branch.
+  // A branch that already returns (`if (ec && ec != eof) return;`) needs another test, not a return.
   if (!returnsVoid(Handler) || isa<UnaryOperator>(If->getCond()->IgnoreParenImpCasts()) ||
-      Then->getBeginLoc().isMacroID() || !FixedBranches.insert(If).second)
+      Then->getBeginLoc().isMacroID() || findDescendant(Then, [](const Stmt *S) {
+        return isa<ReturnStmt>(S);
+      }) || !FixedBranches.insert(If).second)
     return {};
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LangOpts = Ctx.getLangOpts();

@@ -145,7 +145,7 @@ const FunctionDecl *WsFrameTypeCheck::textSource(const Expr *Buffer) const {
 
 bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
                                           const SourceManager &SM) const {
-  return !ws::ownerHasUnseenMember(Stream) &&
+  return !ws::mayBeConfiguredElsewhere(Stream) &&
          !Checked.passedTo(Stream, [&](const FunctionDecl *Helper) {
            const std::string Name = Helper->getQualifiedNameAsString();
            return !SM.isInSystemHeader(SM.getExpansionLoc(Helper->getLocation())) &&

@@ -200,6 +200,49 @@ bool ownerHasUnseenMember(const ObjectKey &K) {
   return false;
 }
 
+/// True when \p T names the same class (template) as \p Field's type: a stream built from
+/// another stream, not from a socket.
+static bool sameStreamClass(QualType T, QualType Field) {
+  const NamedDecl *A = namedTypeDecl(T.getNonReferenceType());
+  return A && A == namedTypeDecl(Field.getNonReferenceType());
+}
+
+/// A stream the owner receives already made: a by-value parameter of the function
+/// (`awaitable<void> session(ws_t ws)`), or a data member a constructor builds from another stream
+/// (`session(ws_t &&ws) : ws_(std::move(ws))`). Its maker may have configured it.
+static bool receivedMade(const ObjectKey &K) {
+  if (const auto *Function = dyn_cast_or_null<FunctionDecl>(K.Owner))
+    return llvm::any_of(Function->parameters(), [&](const ParmVarDecl *P) {
+      return P->getName() == K.Name && !P->getType()->isReferenceType() &&
+             P->getLocation().getRawEncoding() == K.Declared;
+    });
+  const auto *Class = dyn_cast_or_null<CXXRecordDecl>(K.Owner);
+  if (!Class || !Class->hasDefinition())
+    return false;
+  for (const CXXConstructorDecl *Ctor : Class->getDefinition()->ctors()) {
+    const FunctionDecl *Definition = nullptr;
+    if (!Ctor->hasBody(Definition))
+      continue;
+    for (const CXXCtorInitializer *Init : cast<CXXConstructorDecl>(Definition)->inits()) {
+      const FieldDecl *Field = Init->getMember();
+      if (!Field || Field->getName() != K.Name || !Init->getInit())
+        continue;
+      const auto *Construct = dyn_cast<CXXConstructExpr>(Init->getInit()->IgnoreImplicit());
+      const Expr *From = Construct && Construct->getNumArgs() == 1 ? Construct->getArg(0)
+                                                                   : nullptr;
+      if (const auto *List = dyn_cast<ParenListExpr>(Init->getInit()); List && List->getNumExprs() == 1)
+        From = List->getExpr(0); // in a template: ws_(std::move(ws)) not yet resolved
+      if (From && sameStreamClass(stripConversions(From)->getType(), Field->getType()))
+        return true;
+    }
+  }
+  return false;
+}
+
+bool mayBeConfiguredElsewhere(const ObjectKey &K) {
+  return ownerHasUnseenMember(K) || receivedMade(K);
+}
+
 void OwnerFacts::addFor(const Expr *Object, StringRef Fact) {
   if (std::optional<ObjectKey> Key = ownedObject(Object))
     add(*Key, Fact);

@@ -95,6 +95,11 @@ std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(cons
 /// so a fact about the owner ("never sets a timeout") cannot be established in this one.
 bool ownerHasUnseenMember(const ObjectKey &K);
 
+/// True when \p K may have been configured by code its owner does not show: the owner has an
+/// unseen member function, or receives the stream already made (a by-value parameter, or a data
+/// member a constructor builds from another stream that the caller may have configured).
+bool mayBeConfiguredElsewhere(const ObjectKey &K);
+
 /// Facts established about streams: (stream, fact) pairs, e.g. (ws_ of session, "limit"). A fact
 /// set by a helper on its reference parameter (`setup(ws_)` calling `ws.read_message_max(n)`) is
 /// a fact about every owned stream passed to that helper.

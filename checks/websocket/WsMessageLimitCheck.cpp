@@ -71,7 +71,7 @@ void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTConte
 void WsMessageLimitCheck::onEndOfTranslationUnit() {
   const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
   for (const Read &R : Reads) {
-    if (Limited.has(R.Stream, "limit") || ownerHasUnseenMember(R.Stream) || !firstReportAt(R.Loc))
+    if (Limited.has(R.Stream, "limit") || mayBeConfiguredElsewhere(R.Stream) || !firstReportAt(R.Loc))
       continue;
     report(R.Loc, "%0 on '%1', whose owner never calls %2(): the size of each message is up to "
                   "the peer")

@@ -145,7 +145,7 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
       report(Set.Loc, "this timeout option %0") << Problem;
   }
   for (const Handshake &H : Handshakes) {
-    if (Facts.has(H.Stream, "timeout") || ownerHasUnseenMember(H.Stream) || !firstReportAt(H.Loc))
+    if (Facts.has(H.Stream, "timeout") || mayBeConfiguredElsewhere(H.Stream) || !firstReportAt(H.Loc))
       continue;
     report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
                   "vanishes without closing is never detected")

@@ -225,3 +225,16 @@ void async_per_client(int listen_fd) {
     in_this_thread.get();
   }
 }
+
+// ---- 8. Threads in the accept loop that are not handed the connection ----
+
+void rotate_logs();
+void housekeeping_in_accept_loop(net::io_context &ioc, tcp::acceptor &acceptor) {
+  for (unsigned long accepted = 0;; ++accepted) {
+    tcp::socket socket(ioc);
+    acceptor.accept(socket);
+    net::post(ioc, [] {}); // the connection goes to the pool
+    if (accepted % 100000 == 0)
+      std::thread(&rotate_logs).detach(); // once in a while, not per client
+  }
+}

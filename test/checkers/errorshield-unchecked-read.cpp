@@ -379,3 +379,33 @@ void late_test(net::ip::tcp::socket &sock) {
   }
   process(data, n);
 }
+
+// A guard that leaves on some failures only lets the others through (end of stream here: the
+// handler re-arms the read forever), unless a later condition looks at the error_code again.
+enum class stream_errc { eof };
+bool operator==(error_code, stream_errc);
+bool operator!=(error_code, stream_errc);
+class eof_session {
+public:
+  void read_skips_eof(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this, &sock](error_code ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' carries on after a failed read: 'if (ec && ec != stream_errc::eof)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-MESSAGES: :[[@LINE+1]]:7: note: the error branch falls through to the code after it
+      if (ec && ec != stream_errc::eof)
+        return;
+      read_skips_eof(sock);
+    });
+  }
+  void read_handles_eof(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this, &sock](error_code ec, size_t) {
+      if (ec && ec != stream_errc::eof)
+        return;
+      if (ec == stream_errc::eof)
+        return;
+      read_handles_eof(sock);
+    });
+  }
+  beast::flat_buffer buffer_;
+};
+// CHECK-FIXES: {{^}}      if (ec && ec != stream_errc::eof){{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}

@@ -256,3 +256,27 @@ public:
 // CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
   }
 };
+
+// ---- 8. A stream received already made: its maker may have set the option ----
+
+using server_stream = websocket::stream<beast::tcp_stream>;
+void accept_made(server_stream ws) { ws.async_accept([](beast::error_code) {}); }
+
+class adopted_session {
+  server_stream ws_;
+
+public:
+  explicit adopted_session(server_stream &&ws) : ws_(std::move(ws)) {}
+  void run() { ws_.async_accept([](beast::error_code) {}); }
+};
+
+// Built from a socket: this owner makes the stream, and never sets the option.
+class socket_session {
+  server_stream ws_;
+
+public:
+  explicit socket_session(beast::tcp_stream &&s) : ws_(std::move(s)) {}
+  void run() { ws_.async_accept([](beast::error_code) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+};
