@@ -139,18 +139,35 @@ std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queu
   return Out;
 }
 
+/// True when \p S names \p Queue or a bool data member of its class.
+static bool readsQueueOrFlag(const Stmt *S, const FieldDecl *Queue) {
+  return findDescendant(S, [&](const Stmt *C) {
+    const auto *Member = dyn_cast<MemberExpr>(C);
+    const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+    return Field && (Field == Queue || (Field->getType()->isBooleanType() && sameClass(Field, Queue)));
+  });
+}
+
 bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
+  // A local taken from the queue before the push, as in Asio's chat server:
+  // `bool write_in_progress = !queue_.empty(); queue_.push_back(m); if (!write_in_progress) ...`.
+  llvm::SmallVector<const VarDecl *, 2> Locals;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Decls = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getInit() && readsQueueOrFlag(Var->getInit(), Queue))
+          Locals.push_back(Var);
+  });
   return findDescendant(
              Body,
              [&](const Stmt *S) {
                const Expr *Cond = conditionOf(S);
-               return Cond && findDescendant(Cond, [&](const Stmt *C) {
-                        const auto *Member = dyn_cast<MemberExpr>(C);
-                        const auto *Field =
-                            Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
-                        return Field && (Field == Queue || (Field->getType()->isBooleanType() &&
-                                                            sameClass(Field, Queue)));
-                      });
+               return Cond && (readsQueueOrFlag(Cond, Queue) ||
+                               findDescendant(Cond, [&](const Stmt *C) {
+                                 const auto *Ref = dyn_cast<DeclRefExpr>(C);
+                                 return Ref && llvm::is_contained(Locals, Ref->getDecl());
+                               }));
              },
              isNestedCode) != nullptr;
 }

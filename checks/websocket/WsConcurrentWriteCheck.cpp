@@ -94,6 +94,26 @@ static bool variesPerIteration(const Expr *Object, const Stmt *Loop, const Sourc
   });
 }
 
+/// True when the loop is left right after \p Write starts: the write is returned, or the next
+/// statement of its block returns or breaks (`ws_.async_write(...); return;`). One write per call.
+static bool leavesLoopAfter(const CallExpr *Write, ASTContext &Ctx) {
+  const Stmt *Child = Write;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Write); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<ReturnStmt>() || Parents[0].get<CoreturnStmt>())
+      return true;
+    if (const auto *Block = Parents[0].get<CompoundStmt>()) {
+      const auto *It = llvm::find(Block->body(), Child);
+      return It != Block->body_end() && std::next(It) != Block->body_end() &&
+             isa<ReturnStmt, BreakStmt, CoreturnStmt>(*std::next(It));
+    }
+    Child = Parents[0].get<Stmt>();
+    if (!Child)
+      return false;
+  }
+  return false;
+}
+
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
@@ -105,7 +125,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   // A loop over sessions writes another stream each iteration: judged like a write outside a
   // loop, except that a stream that is not a data member (a vector of streams) is judged too.
   const bool PerStream = Loop && variesPerIteration(Write->Object, Loop, SM);
-  if (Loop && !PerStream) {
+  if (Loop && !PerStream && !leavesLoopAfter(Write->Call, Ctx)) {
     if (firstReportAt(Loc))
       report(Loc, "%0 inside a loop: each iteration starts a write before the previous one "
                   "completes, and Beast allows one outstanding write per stream")

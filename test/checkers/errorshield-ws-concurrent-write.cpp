@@ -431,3 +431,41 @@ void broadcast_streams(std::vector<websocket::stream<beast::tcp_stream>> &stream
 // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: async_write on 'streams[i]' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
 // CHECK-MESSAGES: :[[@LINE-2]]:16: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
 }
+
+// ---- 11. More shapes of one write at a time ----
+
+// Asio's chat server: whether a write is running is read from the queue before the push.
+class asio_chat_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<message> queue_;
+
+public:
+  void deliver(message msg) {
+    bool write_in_progress = !queue_.empty();
+    queue_.push_back(std::move(msg));
+    if (!write_in_progress)
+      ws_.async_write(net::buffer(*queue_.front()), [](beast::error_code, std::size_t) {});
+  }
+};
+
+// A loop that skips expired messages and returns once it has started one write.
+class expiring_outbox {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<message> outbox_;
+  bool expired(const message &) const;
+
+public:
+  void pump() {
+    while (!outbox_.empty()) {
+      if (expired(outbox_.front())) {
+        outbox_.pop_front();
+        continue;
+      }
+      ws_.async_write(net::buffer(*outbox_.front()), [this](beast::error_code, std::size_t) {
+        outbox_.pop_front();
+        pump();
+      });
+      return;
+    }
+  }
+};
