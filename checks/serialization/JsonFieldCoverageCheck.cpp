@@ -134,12 +134,7 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
     checkToJson(F, Record, F->getParamDecl(1), *Result.Context);
 }
 
-void JsonFieldCoverageCheck::checkToJson(const FunctionDecl *F, const CXXRecordDecl *Record,
-                                         const ParmVarDecl *Source, ASTContext &Ctx) {
-  llvm::SmallPtrSet<const FieldDecl *, 16> Read;
-  if (!F->getBody() || !collectReadMembers(F->getBody(), Source, Record, Ctx, Read))
-    return;
-  std::vector<const FieldDecl *> Missing = missingMembers(Record, Read);
+void JsonFieldCoverageCheck::dropSensitive(std::vector<const FieldDecl *> &Missing) const {
   // Secrets are left out of the output on purpose (a password hash, an API key).
   llvm::erase_if(Missing, [&](const FieldDecl *Field) {
     const std::string Name = Field->getName().lower();
@@ -147,6 +142,15 @@ void JsonFieldCoverageCheck::checkToJson(const FunctionDecl *F, const CXXRecordD
       return StringRef(Name).contains(StringRef(Word).lower());
     });
   });
+}
+
+void JsonFieldCoverageCheck::checkToJson(const FunctionDecl *F, const CXXRecordDecl *Record,
+                                         const ParmVarDecl *Source, ASTContext &Ctx) {
+  llvm::SmallPtrSet<const FieldDecl *, 16> Read;
+  if (!F->getBody() || !collectReadMembers(F->getBody(), Source, Record, Ctx, Read))
+    return;
+  std::vector<const FieldDecl *> Missing = missingMembers(Record, Read);
+  dropSensitive(Missing);
   if (Missing.empty() || !firstReportAt(F->getLocation()))
     return;
   report(F->getLocation(), "%0 for '%1' never writes data member%s2 %3: %select{it is|they are}4 "
@@ -171,7 +175,8 @@ void JsonFieldCoverageCheck::checkMacro(const FunctionDecl *F, const CXXRecordDe
   // Both generated functions name every listed member; either one tells the list.
   llvm::SmallPtrSet<const FieldDecl *, 16> Listed;
   collectNamedMembers(F->getBody(), Record, Listed);
-  const std::vector<const FieldDecl *> Missing = missingMembers(Record, Listed);
+  std::vector<const FieldDecl *> Missing = missingMembers(Record, Listed);
+  dropSensitive(Missing); // a password hash left out of a DTO is left out on purpose
   // A mapping macro used inside a project macro is reported where the project macro is used.
   const SourceLocation Loc = F->getASTContext().getSourceManager().getExpansionLoc(
       Macro.Range.getBegin());
