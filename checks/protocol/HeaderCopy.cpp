@@ -50,9 +50,17 @@ static void collectNames(const Stmt *Cond, std::set<std::string> &Names) {
   forEachDescendant(Cond, [&](const Stmt *S) {
     if (const auto *Literal = dyn_cast<StringLiteral>(S); Literal && Literal->isOrdinary())
       Names.insert(normalizedHeader(Literal->getString()));
-    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S)) {
       if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
         Names.insert(normalizedHeader(Enumerator->getName()));
+      // A named constant: `constexpr std::string_view kUpgrade = "Upgrade";`
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->getType().isConstQualified() && Var->getInit())
+        forEachDescendant(Var->getInit(), [&](const Stmt *Init) {
+          if (const auto *Literal = dyn_cast<StringLiteral>(Init); Literal && Literal->isOrdinary())
+            Names.insert(normalizedHeader(Literal->getString()));
+        });
+    }
   });
 }
 

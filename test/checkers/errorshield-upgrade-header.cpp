@@ -163,3 +163,15 @@ void probe_either(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream>
     http::write(tls, req);
   }
 }
+
+// Names compared through constants are the constants' values.
+constexpr std::string_view kConnectionHeader = "Connection";
+constexpr std::string_view kUpgradeHeader = "Upgrade";
+void forward_skipping_constants(const http::request<http::string_body> &in,
+                                http::request<http::string_body> &out) {
+  for (auto const &f : in) {
+    if (f.name_string() == kConnectionHeader || f.name_string() == kUpgradeHeader)
+      continue;
+    out.set(f.name_string(), f.value());
+  }
+}
