@@ -154,8 +154,55 @@ static bool isReadinessPoll(const Stmt *S, const ASTContext &Ctx) {
          isZeroDuration(Call->getArg(0), Ctx);
 }
 
-/// True when \p C does not wait: a readiness poll, or a get()/wait() under a condition that polls
-/// the same object (`if (job_.wait_for(0s) == std::future_status::ready) r = job_.get();`).
+/// For a condition that compares a readiness poll of the future with `ready`: true when it holds
+/// only for a ready future (`f.wait_for(0s) == std::future_status::ready`, also as an operand of
+/// `&&`), false when only for one that is not (`!= ready`), none for anything else.
+static std::optional<bool> readyWhenTrue(const Expr *Cond, const ASTContext &Ctx,
+                                         llvm::function_ref<bool(const Expr *)> SameObject) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *And = dyn_cast<BinaryOperator>(Cond); And && And->getOpcode() == BO_LAnd) {
+    if (readyWhenTrue(And->getLHS(), Ctx, SameObject) == true ||
+        readyWhenTrue(And->getRHS(), Ctx, SameObject) == true)
+      return true;
+    return std::nullopt;
+  }
+  const Expr *LHS = nullptr, *RHS = nullptr;
+  bool Equal = false;
+  if (const auto *Op = dyn_cast<BinaryOperator>(Cond); Op && Op->isEqualityOp()) {
+    LHS = Op->getLHS(), RHS = Op->getRHS(), Equal = Op->getOpcode() == BO_EQ;
+  } else if (const auto *Call = dyn_cast<CXXOperatorCallExpr>(Cond);
+             Call && Call->getNumArgs() == 2 &&
+             (Call->getOperator() == OO_EqualEqual || Call->getOperator() == OO_ExclaimEqual)) {
+    LHS = Call->getArg(0), RHS = Call->getArg(1), Equal = Call->getOperator() == OO_EqualEqual;
+  }
+  if (!LHS)
+    return std::nullopt;
+  auto IsPoll = [&](const Expr *E) {
+    const auto *Call = dyn_cast<CallExpr>(stripConversions(E));
+    std::optional<ws::StreamCall> Poll = Call ? ws::asMemberCall(Call) : std::nullopt;
+    return Call && isReadinessPoll(Call, Ctx) && Poll && Poll->Object && SameObject(Poll->Object);
+  };
+  auto IsReady = [](const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(E));
+    return Ref && isa<EnumConstantDecl>(Ref->getDecl()) && Ref->getDecl()->getName() == "ready";
+  };
+  if ((IsPoll(LHS) && IsReady(RHS)) || (IsPoll(RHS) && IsReady(LHS)))
+    return Equal;
+  return std::nullopt;
+}
+
+/// True when \p S leaves the block it is in: return, continue, break, throw (nested lambdas
+/// excluded).
+static bool exits(const Stmt *S) {
+  return findDescendant(
+      S, [](const Stmt *T) { return isa<ReturnStmt, ContinueStmt, BreakStmt, CXXThrowExpr>(T); },
+      isNestedCode);
+}
+
+/// True when \p C does not wait: a readiness poll, or a get()/wait() on a future known to be ready
+/// there: in the branch of an `if` taken only when a poll of the same future says ready
+/// (`if (job_.wait_for(0s) == std::future_status::ready) r = job_.get();`), or after an `if` that
+/// leaves when it says not ready (`if (job_.wait_for(0s) != ready) return; r = job_.get();`).
 static bool pollsWithoutWaiting(const CallExpr *C, ASTContext &Ctx) {
   if (isReadinessPoll(C, Ctx))
     return true;
@@ -170,6 +217,7 @@ static bool pollsWithoutWaiting(const CallExpr *C, ASTContext &Ctx) {
     const auto *OtherField = dyn_cast_or_null<MemberExpr>(stripConversions(Other));
     return Field && OtherField && Field->getMemberDecl() == OtherField->getMemberDecl();
   };
+  const Stmt *Child = C;
   for (DynTypedNodeList Parents = Ctx.getParents(*C); !Parents.empty();
        Parents = Ctx.getParents(Parents[0])) {
     if (Parents[0].get<FunctionDecl>())
@@ -179,13 +227,21 @@ static bool pollsWithoutWaiting(const CallExpr *C, ASTContext &Ctx) {
       continue;
     if (isa<LambdaExpr>(S))
       return false;
-    if (const Expr *Condition = conditionOf(S))
-      if (findDescendant(Condition, [&](const Stmt *T) {
-            std::optional<ws::StreamCall> Poll =
-                isa<CallExpr>(T) ? ws::asMemberCall(cast<CallExpr>(T)) : std::nullopt;
-            return isReadinessPoll(T, Ctx) && Poll && Poll->Object && SameObject(Poll->Object);
-          }))
+    if (const auto *If = dyn_cast<IfStmt>(S)) {
+      const std::optional<bool> Ready = readyWhenTrue(If->getCond(), Ctx, SameObject);
+      if (Ready && ((*Ready && Child == If->getThen()) || (!*Ready && Child == If->getElse())))
         return true;
+    }
+    if (const auto *Block = dyn_cast<CompoundStmt>(S))
+      for (const Stmt *Before : Block->body()) {
+        if (Before == Child)
+          break;
+        const auto *Guard = dyn_cast<IfStmt>(Before);
+        if (Guard && !Guard->getElse() && exits(Guard->getThen()) &&
+            readyWhenTrue(Guard->getCond(), Ctx, SameObject) == false)
+          return true;
+      }
+    Child = S;
   }
   return false;
 }

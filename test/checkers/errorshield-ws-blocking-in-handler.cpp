@@ -168,17 +168,28 @@ void spawn_throttled(net::io_context &ioc) {
 
 // ---- 5. Polling a future does not wait ----
 
+void log_pending();
 void poll_job(net::steady_timer &timer, std::future<int> &job) {
   timer.async_wait([&](beast::error_code) {
     if (job.wait_for(0s) == std::future_status::ready) {
-      int done = job.get();
+      int done = job.get(); // ready: returns at once
       (void)done;
     }
+    if (job.wait_for(0s) != std::future_status::ready) {
+      int early = job.get(); // the branch where it is not ready: waits
+// CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'std::future::get' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-8]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+      (void)early;
+    }
     if (job.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
-      return;
+      log_pending(); // does not leave: the get() below may wait
     int late = job.get();
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'std::future::get' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// CHECK-MESSAGES: :[[@LINE-9]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// CHECK-MESSAGES: :[[@LINE-15]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
     (void)late;
+    if (job.wait_for(0s) != std::future_status::ready)
+      return;
+    int after_guard = job.get(); // the guard left unless ready
+    (void)after_guard;
   });
 }
