@@ -2,6 +2,7 @@
 
 #include "protocol/UpgradeHeaderCheck.h"
 #include "core/Matchers.h"
+#include "protocol/ForwardedHeader.h"
 #include "protocol/HeaderCopy.h"
 #include "websocket/StreamModel.h"
 
@@ -55,6 +56,7 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
 void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Set = Result.Nodes.getNodeAs<CallExpr>("set")) {
     checkCleartextUpgrade(Set, *Result.Context);
+    checkForwardedHeader(Set, *Result.Context);
     return;
   }
   const auto *Loop = Result.Nodes.getNodeAs<Stmt>("loop");
@@ -89,6 +91,20 @@ static bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) 
     return If && ((Contains(If->getThen(), A) && Contains(If->getElse(), B)) ||
                   (Contains(If->getThen(), B) && Contains(If->getElse(), A)));
   });
+}
+
+void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContext &Ctx) {
+  std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
+  if (!Set || Set->Args.size() < 2 || !llvm::is_contained(SetMethods, Set->Method))
+    return;
+  const std::string Header = http::forwardedHopHeader(SetCall, Set->Object, Set->Args[0],
+                                                      Set->Args.back(), RequiredSkips, Ctx);
+  const SourceLocation Loc = Ctx.getSourceManager().getExpansionLoc(Set->Loc);
+  if (Header.empty() || !firstReportAt(Loc))
+    return;
+  report(Loc, "'%0' copied from another message: the next hop acts on a hop-by-hop header that "
+              "was never meant for it, and a client's 'Upgrade: h2c' reaches the backend")
+      << (Header == "upgrade" ? "Upgrade" : "Connection");
 }
 
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {

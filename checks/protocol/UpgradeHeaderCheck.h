@@ -24,6 +24,8 @@ public:
 
 private:
   void checkCleartextUpgrade(const CallExpr *Set, ASTContext &Ctx);
+  /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.
+  void checkForwardedHeader(const CallExpr *Set, ASTContext &Ctx);
   void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,
                        const Stmt *Body);
   /// True when \p T is a TLS stream or a stream layered on one (websocket::stream<ssl_stream<..>>).

@@ -175,3 +175,24 @@ void forward_skipping_constants(const http::request<http::string_body> &in,
     out.set(f.name_string(), f.value());
   }
 }
+
+// ---- 3. Connection or Upgrade copied by name from the client's message ----
+
+void forward_upgrade(const http::request<http::string_body> &in,
+                     http::request<http::string_body> &out) {
+  out.set(http::field::upgrade, in[http::field::upgrade]);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade' copied from another message: the next hop acts on a hop-by-hop header that was never meant for it, and a client's 'Upgrade: h2c' reaches the backend [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.set("Connection", in["Connection"]);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Connection' copied from another message: the next hop acts on a hop-by-hop header that was never meant for it, and a client's 'Upgrade: h2c' reaches the backend [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.set(http::field::host, in[http::field::host]); // not hop-by-hop
+}
+
+// A WebSocket-aware proxy forwards the upgrade it has checked.
+bool iequals(std::string_view, std::string_view);
+void forward_websocket_upgrade(const http::request<http::string_body> &in,
+                               http::request<http::string_body> &out) {
+  if (iequals(in[http::field::upgrade], "websocket")) {
+    out.set(http::field::upgrade, in[http::field::upgrade]);
+    out.set(http::field::connection, in[http::field::connection]);
+  }
+}

@@ -228,6 +228,8 @@ public:
   void insert(std::string_view, std::string_view);
   void insert(field, std::string_view, std::string_view);
   void erase(field);
+  std::string_view operator[](field) const;
+  std::string_view operator[](std::string_view) const;
 };
 using fields = basic_fields<std::allocator<char>>;
 template <bool isRequest, class Fields = fields> class header : public Fields {};
