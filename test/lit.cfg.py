@@ -6,7 +6,7 @@ import lit.formats
 config.name = 'ErrorShield'
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = ['.cpp', '.test']
-config.excludes = ['Inputs', 'eval']
+config.excludes = ['Inputs', 'eval', 'eval-blind']
 config.test_source_root = os.path.dirname(__file__)
 
 build = lit_config.params.get('es_build')
