@@ -73,6 +73,7 @@ UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext 
       WriteMethods(listOption("WriteMethods")), FixItMutexTypes(listOption("FixItMutexTypes")),
       FixItLockType(stringOption("FixItLockType")),
       InferLockFromCallers(StringRef(stringOption("InferLockFromCallers")).equals_insensitive("true")),
+      ThreadTypes(listOption("ThreadTypes")),
       Vocabulary{listOption("MutexTypes"),        listOption("LockTypes"),
                  listOption("SharedLockTypes"),   listOption("DeferLockTags"),
                  listOption("LockMethods"),       listOption("SharedLockMethods"),
@@ -92,6 +93,7 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "LockedFunctionSuffixes", Vocabulary.LockedFunctionSuffixes);
   storeList(Opts, "LockFunctions", Vocabulary.LockFunctions);
   storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
+  storeList(Opts, "ThreadTypes", ThreadTypes);
   Options.store(Opts, "FixItLockType", FixItLockType);
   Options.store(Opts, "InferLockFromCallers", InferLockFromCallers ? "true" : "false");
 }
@@ -185,19 +187,50 @@ LockLevel UnlockedSharedMapCheck::levelAt(const LockAnalysis &Locks, const Expr 
   return Held;
 }
 
+bool UnlockedSharedMapCheck::beforeThreadsStart(const Expr *Use, const FunctionDecl *F) const {
+  const Stmt *Body = F ? F->getBody() : nullptr;
+  if (!Body || enclosingFunctionBody(Use, *Context, /*StopAtLambdas=*/true) != Body)
+    return false;
+  const SourceManager &SM = Context->getSourceManager();
+  auto IsThread = [&](QualType T) { return isNamedRecord(T, ThreadTypes); };
+  return findDescendant(Body, [&](const Stmt *S) {
+    if (!SM.isBeforeInTranslationUnit(Use->getEndLoc(), S->getBeginLoc()))
+      return false;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+      return Construct->getNumArgs() > 0 && IsThread(Construct->getType());
+    // pool.emplace_back([this] { ioc_.run(); }) on a container of threads
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    const auto *Spec = Call ? dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+                                  Call->getImplicitObjectArgument()->getType()
+                                      .getNonReferenceType()->getAsCXXRecordDecl())
+                            : nullptr;
+    return Spec && Call->getMethodDecl() &&
+           Call->getMethodDecl()->getName().starts_with("emplace") &&
+           Spec->getTemplateArgs().size() > 0 &&
+           Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+           IsThread(Spec->getTemplateArgs()[0].getAsType());
+  });
+}
+
 void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   if (!Context)
     return;
   LockAnalysis Locks(Vocabulary, *Context);
-  // Writes made while the object is not shared yet (constructors, destructors) do not count.
+  // Writes made while the object is not shared yet (constructors, destructors, the start-up code
+  // of the function that then starts the threads) do not count.
+  llvm::SmallPtrSet<const Expr *, 16> Unshared;
   llvm::SmallPtrSet<const ValueDecl *, 16> Written;
   for (const Access &A : Accesses) {
     const FunctionDecl *F = Locks.enclosingFunction(A.Use);
-    if (A.Kind == AccessKind::Write && !(F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)))
+    if (A.Kind != AccessKind::Write)
+      continue;
+    if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F))
+      Unshared.insert(A.Use);
+    else
       Written.insert(A.Container);
   }
   for (const Access &A : Accesses) {
-    if (A.Kind == AccessKind::Read && !Written.contains(A.Container))
+    if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
     LockLevel Held = levelAt(Locks, A.Use);
     LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;

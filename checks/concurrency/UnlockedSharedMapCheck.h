@@ -37,6 +37,10 @@ public:
 private:
   /// The lock level at \p A, including what callers of a private helper hold when they call it.
   LockLevel levelAt(const LockAnalysis &Locks, const Expr *E) const;
+  /// True when \p Use is in \p F's own body (not a lambda) and \p F starts threads after it
+  /// (constructs one of the ThreadTypes, or emplaces into a container of them): start-up code
+  /// that runs before anything is shared.
+  bool beforeThreadsStart(const Expr *Use, const FunctionDecl *F) const;
   bool calledOnlyUnderLock(const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
                            llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const;
   /// True when \p F is called, directly or through up to \p Depth callers, with a lock held, or
@@ -56,6 +60,7 @@ private:
   /// Treat a private helper whose every caller holds a lock as locked (off by default: the
   /// documented contract for such helpers is a REQUIRES annotation or a *Locked name).
   const bool InferLockFromCallers;
+  const std::vector<std::string> ThreadTypes;
   const LockVocabulary Vocabulary;
 
   ASTContext *Context = nullptr;

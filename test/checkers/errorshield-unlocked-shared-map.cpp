@@ -415,3 +415,22 @@ private:
   std::map<int, int> m_;
 };
 // CHECK-FIXES: {{^}}  void erase_one(int i) { m_.erase(i); }{{$}}
+
+// Start-up code: the function fills the map, then starts the threads that share it.
+class Lobby {
+public:
+  void run() {
+    limits_[1] = 500; // nothing runs concurrently yet
+    std::thread worker([this] { serve(); });
+    limits_[2] = 50;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'limits_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+8]]:22: note: 'limits_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+6]]:14: note: 'mu_' is the mutex of 'Lobby'; hold it while accessing 'limits_'
+    worker.join();
+  }
+  void serve();
+
+private:
+  std::mutex mu_;
+  std::map<int, int> limits_;
+};
