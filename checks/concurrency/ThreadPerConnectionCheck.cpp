@@ -100,14 +100,6 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
   return {};
 }
 
-/// True when \p S mentions one of \p Vars, lambda captures included.
-static bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
-  return findDescendant(S, [&](const Stmt *Sub) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(Sub);
-    return Ref && llvm::is_contained(Vars, Ref->getDecl());
-  });
-}
-
 void ThreadPerConnectionCheck::reportThreadsIn(
     const Stmt *Region, const CallExpr *Accept, bool InHandler,
     std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, const SourceManager &SM) {
@@ -115,7 +107,7 @@ void ThreadPerConnectionCheck::reportThreadsIn(
       Region,
       [&](const Stmt *S) {
         const std::string Thread = createdThread(S);
-        if (!Thread.empty() && HandedConnection && !mentionsAny(S, *HandedConnection))
+        if (!Thread.empty() && HandedConnection && !refersToAny(S, *HandedConnection))
           return false;
         const SourceLocation Loc =
             SM.getExpansionLoc(isa<CallExpr>(S) ? cast<Expr>(S)->getExprLoc() : S->getBeginLoc());
@@ -144,13 +136,7 @@ static bool acceptsInPlace(const CallExpr *AsyncAccept, ASTContext &Ctx) {
   for (const Expr *Arg : AsyncAccept->arguments())
     if (ws::isTypeNamed(Arg->getType(), {"boost::asio::basic_yield_context"}))
       return true;
-  DynTypedNodeList Parents = Ctx.getParents(*AsyncAccept);
-  while (!Parents.empty() && Parents[0].get<Expr>()) {
-    if (Parents[0].get<CoawaitExpr>())
-      return true;
-    Parents = Ctx.getParents(Parents[0]);
-  }
-  return false;
+  return isAwaited(AsyncAccept, Ctx);
 }
 
 /// True for Asio's socket classes and classes derived from them.
@@ -215,7 +201,7 @@ static void addWrappers(llvm::SmallVectorImpl<const VarDecl *> &Connection, cons
       for (const Decl *D : Decls->decls())
         if (const auto *Var = dyn_cast<VarDecl>(D);
             Var && Var->getInit() && !llvm::is_contained(Connection, Var) &&
-            mentionsAny(Var->getInit(), Connection))
+            refersToAny(Var->getInit(), Connection))
           Connection.push_back(Var);
     });
 }

@@ -185,4 +185,35 @@ bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &
   });
 }
 
+bool contains(const Stmt *Root, const Stmt *S) {
+  return findDescendant(Root, [&](const Stmt *T) { return T == S; });
+}
+
+bool refersTo(const Stmt *S, const ValueDecl *D) {
+  return findDescendant(S, [&](const Stmt *T) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(T);
+    return Ref && Ref->getDecl() == D;
+  });
+}
+
+bool refersToAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
+  return findDescendant(S, [&](const Stmt *T) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(T);
+    return Ref && llvm::is_contained(Vars, Ref->getDecl());
+  });
+}
+
+bool isAwaited(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  for (int Steps = 0; Steps < 8 && !Parents.empty(); ++Steps) {
+    const Stmt *S = Parents[0].get<Stmt>();
+    if (!S || !isa<Expr>(S))
+      return false;
+    if (isa<CoawaitExpr>(S) || isa<DependentCoawaitExpr>(S) || isa<CoyieldExpr>(S))
+      return true;
+    Parents = Ctx.getParents(Parents[0]);
+  }
+  return false;
+}
+
 } // namespace clang::tidy::errorshield

@@ -40,6 +40,17 @@ inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const St
   });
 }
 
+/// True when \p S is \p Root or lies under it.
+bool contains(const Stmt *Root, const Stmt *S);
+
+/// True when \p S (lambda bodies and captures included) names \p D.
+bool refersTo(const Stmt *S, const ValueDecl *D);
+/// True when \p S names one of \p Vars.
+bool refersToAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars);
+
+/// True when \p E is (part of) the operand of co_await / co_yield: the coroutine resumes after it.
+bool isAwaited(const Expr *E, ASTContext &Ctx);
+
 /// Code inside \p S that runs elsewhere or later: a lambda or block spelled in a function body.
 inline bool isNestedCode(const Stmt *S) { return isa<LambdaExpr>(S) || isa<BlockExpr>(S); }
 

@@ -79,13 +79,6 @@ const Expr *lastWrittenArgument(const CallExpr *Call) {
   return Last;
 }
 
-bool refersTo(const Stmt *Body, const ValueDecl *Var) {
-  return findDescendant(Body, [&](const Stmt *S) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(S);
-    return Ref && Ref->getDecl() == Var;
-  });
-}
-
 std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
                                              const std::vector<std::string> &SyncReads,
                                              ASTContext &Ctx, bool EndsInToken) {

@@ -62,9 +62,6 @@ const FunctionDecl *resolveHandler(const Expr *Arg, const std::vector<std::strin
 const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
                                       const std::vector<std::string> &ErrorCodeTypes);
 
-/// True when \p Body refers to \p Var.
-bool refersTo(const Stmt *Body, const ValueDecl *Var);
-
 /// The first top-level if statement of \p Handler's body that tests the error_code and is followed
 /// by more statements, where the branch a failed read takes (`then` of `if (ec)`, the else of
 /// `if (!ec)`, absent or not) does not return or throw: the failed read's code path runs on.

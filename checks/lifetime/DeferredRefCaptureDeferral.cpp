@@ -65,15 +65,6 @@ const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
   return nullptr;
 }
 
-/// True when \p Call is (part of) the operand of a co_await: the coroutine resumes after it.
-bool isAwaited(const Expr *Call, ASTContext &Ctx) {
-  for (DynTypedNodeList Parents = Ctx.getParents(*Call);
-       !Parents.empty() && Parents[0].get<Expr>(); Parents = Ctx.getParents(Parents[0]))
-    if (Parents[0].get<CoawaitExpr>())
-      return true;
-  return false;
-}
-
 } // namespace
 
 std::optional<Deferral>

@@ -5,13 +5,6 @@
 
 namespace clang::tidy::errorshield {
 
-static bool refersTo(const Stmt *S, const VarDecl *Var) {
-  return findDescendant(S, [&](const Stmt *T) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(T);
-    return Ref && Ref->getDecl() == Var;
-  });
-}
-
 bool dismissedBefore(const Stmt *GuardDecl, const Stmt *Write,
                      const std::vector<std::string> &DismissMethods, ASTContext &Ctx) {
   const auto *Decls = dyn_cast<DeclStmt>(GuardDecl);

@@ -7,17 +7,6 @@
 
 namespace clang::tidy::errorshield::http {
 
-/// The normalized header name \p E spells: `http::field::upgrade`, `"Upgrade"`; empty otherwise.
-static std::string headerName(const Expr *E) {
-  E = stripConversions(E);
-  if (const auto *Literal = dyn_cast<StringLiteral>(E); Literal && Literal->isOrdinary())
-    return normalizedHeader(Literal->getString());
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
-      return normalizedHeader(Enumerator->getName());
-  return {};
-}
-
 /// True when a condition around \p S compares something with "websocket": the proxy checked
 /// which upgrade it forwards.
 static bool checkedForWebSocket(const Stmt *S, ASTContext &Ctx) {

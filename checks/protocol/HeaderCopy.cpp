@@ -31,36 +31,35 @@ const Decl *rootDecl(const Expr *E) {
   return nullptr;
 }
 
-bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
-  return findDescendant(S, [&](const Stmt *N) {
-           const auto *Ref = dyn_cast<DeclRefExpr>(N);
-           return Ref && llvm::is_contained(Vars, Ref->getDecl());
-         }) != nullptr;
-}
-
-bool mentions(const Stmt *S, const VarDecl *Var) { return mentionsAny(S, {Var}); }
-
 std::string normalizedHeader(llvm::StringRef Name) {
   std::string Out = Name.lower();
   std::replace(Out.begin(), Out.end(), '_', '-');
   return Out;
 }
 
+std::string headerName(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Literal = dyn_cast<StringLiteral>(E); Literal && Literal->isOrdinary())
+    return normalizedHeader(Literal->getString());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
+      return normalizedHeader(Enumerator->getName());
+  return {};
+}
+
 static void collectNames(const Stmt *Cond, std::set<std::string> &Names) {
   forEachDescendant(Cond, [&](const Stmt *S) {
-    if (const auto *Literal = dyn_cast<StringLiteral>(S); Literal && Literal->isOrdinary())
-      Names.insert(normalizedHeader(Literal->getString()));
-    else if (const auto *Ref = dyn_cast<DeclRefExpr>(S)) {
-      if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
-        Names.insert(normalizedHeader(Enumerator->getName()));
-      // A named constant: `constexpr std::string_view kUpgrade = "Upgrade";`
-      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-          Var && Var->getType().isConstQualified() && Var->getInit())
-        forEachDescendant(Var->getInit(), [&](const Stmt *Init) {
-          if (const auto *Literal = dyn_cast<StringLiteral>(Init); Literal && Literal->isOrdinary())
-            Names.insert(normalizedHeader(Literal->getString()));
-        });
-    }
+    const auto *E = dyn_cast<Expr>(S);
+    if (std::string Name = E ? headerName(E) : std::string(); !Name.empty())
+      Names.insert(Name);
+    // A named constant: `constexpr std::string_view kUpgrade = "Upgrade";`
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    if (const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+        Var && Var->getType().isConstQualified() && Var->getInit())
+      forEachDescendant(Var->getInit(), [&](const Stmt *Init) {
+        if (const auto *Literal = dyn_cast<StringLiteral>(Init); Literal && Literal->isOrdinary())
+          Names.insert(normalizedHeader(Literal->getString()));
+      });
   });
 }
 
@@ -76,7 +75,7 @@ static bool asksHelper(const Stmt *Cond, llvm::ArrayRef<const VarDecl *> Vars,
            if (Name.empty() || llvm::is_contained(ComparisonFunctions, Name))
              return false;
            return llvm::any_of(Call->arguments(),
-                               [&](const Expr *Arg) { return mentionsAny(Arg, Vars); });
+                               [&](const Expr *Arg) { return refersToAny(Arg, Vars); });
          }) != nullptr;
 }
 
@@ -95,7 +94,7 @@ llvm::SmallVector<const VarDecl *, 4> fieldVariables(const Stmt *Body, const Var
     if (const auto *Decl = dyn_cast<DeclStmt>(S))
       for (const auto *D : Decl->decls())
         if (const auto *Local = dyn_cast<VarDecl>(D);
-            Local && Local->getInit() && mentions(Local->getInit(), Var))
+            Local && Local->getInit() && refersTo(Local->getInit(), Var))
           Vars.push_back(Local);
   });
   return Vars;
@@ -116,7 +115,7 @@ static bool collectAllowed(const Expr *Cond, llvm::ArrayRef<const VarDecl *> Var
        cast<CXXOperatorCallExpr>(Cond)->getOperator() == OO_EqualEqual) ||
       (isa<CallExpr>(Cond) && llvm::is_contained(ComparisonFunctions,
                                                  calleeName(cast<CallExpr>(Cond))));
-  if (!Equality || !mentionsAny(Cond, Vars))
+  if (!Equality || !refersToAny(Cond, Vars))
     return false;
   const size_t Before = Names.size();
   collectNames(Cond, Names);
@@ -130,7 +129,7 @@ allowListedNames(const Stmt *Body, const Stmt *Copy, llvm::ArrayRef<const VarDec
   forEachDescendant(Body, [&](const Stmt *S) {
     const auto *If = dyn_cast<IfStmt>(S);
     if (Allowed || !If || !If->getCond() ||
-        !findDescendant(If->getThen(), [&](const Stmt *T) { return T == Copy; }))
+        !contains(If->getThen(), Copy))
       return;
     std::set<std::string> Names;
     if (collectAllowed(If->getCond(), Vars, ComparisonFunctions, Names))
@@ -146,7 +145,7 @@ SkipConditions skipConditions(const Stmt *Body, const VarDecl *Var,
   const llvm::SmallVector<const VarDecl *, 4> Vars = fieldVariables(Body, Var);
   forEachDescendant(Body, [&](const Stmt *S) {
     const Expr *Cond = skipCondition(S);
-    if (!Cond || !mentionsAny(Cond, Vars))
+    if (!Cond || !refersToAny(Cond, Vars))
       return;
     Out.AsksHelper |= asksHelper(Cond, Vars, ComparisonFunctions);
     collectNames(isa<SwitchStmt>(S) ? S : Cond, Out.Names); // a switch names fields in its cases

@@ -16,10 +16,6 @@ namespace clang::tidy::errorshield::http {
 /// member reached through `this` (`req_`).
 const Decl *rootDecl(const Expr *E);
 
-/// True when \p S mentions the variable \p Var.
-bool mentions(const Stmt *S, const VarDecl *Var);
-/// True when \p S mentions one of \p Vars.
-bool mentionsAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars);
 
 /// What the conditions of a loop body decide about the field \p Var.
 struct SkipConditions {
@@ -44,6 +40,9 @@ llvm::SmallVector<const VarDecl *, 4> fieldVariables(const Stmt *Body, const Var
 std::optional<std::set<std::string>>
 allowListedNames(const Stmt *Body, const Stmt *Copy, llvm::ArrayRef<const VarDecl *> Vars,
                  const std::vector<std::string> &ComparisonFunctions);
+
+/// The normalized header name \p E spells: `http::field::upgrade`, `"Upgrade"`; empty otherwise.
+std::string headerName(const Expr *E);
 
 /// "Transfer-Encoding", "transfer_encoding" -> "transfer-encoding".
 std::string normalizedHeader(llvm::StringRef Name);

@@ -83,13 +83,10 @@ bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
 /// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
 /// the other (`if (!tls) { req.set(field::upgrade, "h2c"); ... } else { http::write(tls_stream, req); }`).
 static bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
-  auto Contains = [](const Stmt *Root, const Stmt *S) {
-    return Root && findDescendant(Root, [&](const Stmt *T) { return T == S; });
-  };
   return findDescendant(Body, [&](const Stmt *S) {
     const auto *If = dyn_cast<IfStmt>(S);
-    return If && ((Contains(If->getThen(), A) && Contains(If->getElse(), B)) ||
-                  (Contains(If->getThen(), B) && Contains(If->getElse(), A)));
+    return If && ((contains(If->getThen(), A) && contains(If->getElse(), B)) ||
+                  (contains(If->getThen(), B) && contains(If->getElse(), A)));
   });
 }
 
@@ -163,7 +160,7 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
         std::optional<ws::StreamCall> Set = Call ? ws::asStreamCall(Call, MessageTypes) : std::nullopt;
         if (Set && llvm::is_contained(SetMethods, Set->Method) &&
             http::rootDecl(Set->Object) != From &&
-            llvm::any_of(Set->Args, [&](const Expr *A) { return http::mentionsAny(A, FieldVars); }))
+            llvm::any_of(Set->Args, [&](const Expr *A) { return refersToAny(A, FieldVars); }))
           Copy = Call;
         return Copy != nullptr;
       },

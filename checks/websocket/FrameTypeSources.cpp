@@ -174,7 +174,7 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
       Last = &M;
   }
   if (Last)
-    return !Last->Block || findDescendant(Last->Block, [&](const Stmt *S) { return S == WriteCall; })
+    return !Last->Block || contains(Last->Block, WriteCall)
                ? Last->Set
                : Mode::Unknown;
   if (!Any)

@@ -83,10 +83,6 @@ private:
   std::vector<Body> Bodies;
 };
 
-bool contains(const Stmt *Root, const Stmt *S) {
-  return findDescendant(Root, [&](const Stmt *T) { return T == S; });
-}
-
 /// True when \p Write runs only after a read of the stream completes: it is in a read's handler,
 /// or the member function that makes it is called, in the class, only from such handlers.
 bool runsAfterRead(const CallExpr *Write, const ClassCode &Code,

@@ -109,19 +109,6 @@ bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::str
   return false;
 }
 
-bool isAwaited(const Expr *E, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*E);
-  for (int Steps = 0; Steps < 8 && !Parents.empty(); ++Steps) {
-    const Stmt *S = Parents[0].get<Stmt>();
-    if (!S || !isa<Expr>(S))
-      return false;
-    if (isa<CoawaitExpr>(S) || isa<DependentCoawaitExpr>(S) || isa<CoyieldExpr>(S))
-      return true;
-    Parents = Ctx.getParents(Parents[0]);
-  }
-  return false;
-}
-
 std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queue,
                                          const std::vector<std::string> &Methods) {
   std::vector<const CallExpr *> Out;

@@ -46,9 +46,6 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
 /// generates (a stackless coroutine's `yield`) are not loops of the user's code.
 const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx);
 
-/// True when \p E is the operand of co_await / co_yield.
-bool isAwaited(const Expr *E, ASTContext &Ctx);
-
 /// True when \p E is the statement of a stackless coroutine's yield (asio::coroutine's `yield`,
 /// which expands to one of \p YieldMacros): the coroutine resumes after the operation completes.
 bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::string> &YieldMacros);

@@ -47,7 +47,7 @@ void WsConcurrentWriteCheck::registerCheckMatchers(MatchFinder *Finder) {
 
 std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Call) const {
   if (std::optional<ws::StreamCall> Member = ws::asStreamCall(Call, StreamTypes))
-    return Member;
+    return llvm::is_contained(WriteMethods, Member->Method) ? Member : std::nullopt;
   if (Call->getNumArgs() < 2 ||
       !(isListedCall(Call, WriteFunctions) || isListedCall(Call, MessageWriteFunctions)))
     return std::nullopt;
@@ -65,9 +65,17 @@ std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Ca
 /// code after it runs, so it cannot overlap the next write of the same code path.
 bool WsConcurrentWriteCheck::completesBeforeNextStatement(const ws::StreamCall &Write,
                                                           ASTContext &Ctx) const {
-  if (ws::isAwaited(Write.Call, Ctx) || ws::isStacklessYield(Write.Call, Ctx, YieldMacros))
+  if (isAwaited(Write.Call, Ctx) || ws::isStacklessYield(Write.Call, Ctx, YieldMacros))
     return true;
   return !Write.Args.empty() && ws::isTypeNamed(Write.Args.back()->getType(), AwaitingHandlerTypes);
+}
+
+std::optional<ws::StreamCall> WsConcurrentWriteCheck::asPendingWrite(const CallExpr *Call,
+                                                                    ASTContext &Ctx) const {
+  std::optional<ws::StreamCall> Write = Call ? asWrite(Call) : std::nullopt;
+  if (!Write || Write->Args.empty() || completesBeforeNextStatement(*Write, Ctx))
+    return std::nullopt;
+  return Write;
 }
 
 bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
@@ -117,8 +125,9 @@ static bool leavesLoopAfter(const CallExpr *Write, ASTContext &Ctx) {
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
-  std::optional<ws::StreamCall> Write = asWrite(Result.Nodes.getNodeAs<CallExpr>("write"));
-  if (!Write || Write->Args.empty() || completesBeforeNextStatement(*Write, Ctx))
+  std::optional<ws::StreamCall> Write =
+      asPendingWrite(Result.Nodes.getNodeAs<CallExpr>("write"), Ctx);
+  if (!Write)
     return;
   const SourceLocation Loc = SM.getExpansionLoc(Write->Loc);
   const Stmt *Loop = ws::enclosingLoop(Write->Call, Ctx);
@@ -144,9 +153,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Front && ws::guardedByInFlightFlag(Write->Call, Stream, Write->Args[0], Ctx))
     return; // One write at a time by a flag: the buffer need not be a queue's front.
   auto WritesStream = [&](const CallExpr *Call) {
-    std::optional<ws::StreamCall> Other = asWrite(Call);
-    if (!Other || Other->Args.empty() || completesBeforeNextStatement(*Other, Ctx) ||
-        (isa<CXXMemberCallExpr>(Call) && !llvm::is_contained(WriteMethods, Other->Method)))
+    std::optional<ws::StreamCall> Other = asPendingWrite(Call, Ctx);
+    if (!Other)
       return false;
     const FieldDecl *Field = ws::namedField(Other->Object);
     return Field && Field->getName() == Stream->getName() && ws::sameClass(Field, Stream);

@@ -30,6 +30,9 @@ private:
   /// \p Call as a write: a WriteMethods member call on a stream, or a WriteFunctions or
   /// MessageWriteFunctions call whose first argument is the stream.
   std::optional<ws::StreamCall> asWrite(const CallExpr *Call) const;
+  /// \p Call as a write that can still be running when the next statement starts: not awaited
+  /// (see completesBeforeNextStatement), with a buffer argument.
+  std::optional<ws::StreamCall> asPendingWrite(const CallExpr *Call, ASTContext &Ctx) const;
   /// True for HTTP message writes: one response per request is the protocol's own sequencing, so
   /// only loops and released queue fronts are judged.
   bool isMessageWrite(const ws::StreamCall &Write) const;
