@@ -3,6 +3,8 @@
 #include "websocket/WsBlockingInHandlerCheck.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
+#include "websocket/BlockingContext.h"
+#include "websocket/FuturePolls.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/DeclTemplate.h"
 
@@ -21,7 +23,9 @@ WsBlockingInHandlerCheck::WsBlockingInHandlerCheck(StringRef Name, ClangTidyCont
       BindFunctions(listOption("BindFunctions")), AsioNamespaces(listOption("AsioNamespaces")),
       SyncOperations(listOption("SyncOperations")),
       BlockingFunctions(listOption("BlockingFunctions")),
-      CoroutineTypes(listOption("CoroutineTypes")),
+      CoroutineTypes(listOption("CoroutineTypes")), ThreadPoolTypes(listOption("ThreadPoolTypes")),
+      FileStreamTypes(listOption("FileStreamTypes")),
+      FileStreamMethods(listOption("FileStreamMethods")),
       HelperDepth(static_cast<unsigned>(unsignedOption("HelperDepth", 2))) {}
 
 void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -31,6 +35,9 @@ void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "SyncOperations", SyncOperations);
   storeList(Opts, "BlockingFunctions", BlockingFunctions);
   storeList(Opts, "CoroutineTypes", CoroutineTypes);
+  storeList(Opts, "ThreadPoolTypes", ThreadPoolTypes);
+  storeList(Opts, "FileStreamTypes", FileStreamTypes);
+  storeList(Opts, "FileStreamMethods", FileStreamMethods);
   Options.store(Opts, "HelperDepth", std::to_string(HelperDepth));
 }
 
@@ -106,13 +113,21 @@ std::string WsBlockingInHandlerCheck::syncAsioOperation(const CallExpr *C) const
 std::string WsBlockingInHandlerCheck::blockingName(const CallExpr *C) const {
   if (std::string Operation = syncAsioOperation(C); !Operation.empty())
     return Operation;
-  return listedCallName(C, BlockingFunctions);
+  if (std::string Listed = listedCallName(C, BlockingFunctions); !Listed.empty())
+    return Listed;
+  return ws::fileStreamOperation(C, FileStreamTypes, FileStreamMethods);
 }
 
 void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
   const FunctionDecl *Coroutine = Result.Nodes.getNodeAs<FunctionDecl>("function");
-  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>("lambda"))
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Coroutine);
+      Method && Method->getParent()->isLambda())
+    return; // judged with its lambda, which knows where it is spawned
+  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>("lambda")) {
+    if (ws::isSpawnedOnThreadPool(Lambda, *Result.Context, ThreadPoolTypes))
+      return; // the pool's threads are there to block
     Coroutine = Lambda->getCallOperator();
+  }
   if (Coroutine) {
     if (!isCoroutine(Coroutine))
       return;
@@ -120,9 +135,10 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
     if (const auto *Frame = dyn_cast<CoroutineBodyStmt>(Body))
       Body = Frame->getBody(); // the user's statements, not the promise's machinery
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
-    scan({Coroutine, Body, 0, ""},
-         {Result.SourceManager->getExpansionLoc(Coroutine->getLocation()), ""}, *Result.Context,
-         Seen);
+    scan({Coroutine, Body, 0, nullptr},
+         {Result.SourceManager->getExpansionLoc(Coroutine->getLocation()), "",
+          ws::poolStretches(Body, ThreadPoolTypes)},
+         *Result.Context, Seen);
     return;
   }
   const auto *Initiating = Result.Nodes.getNodeAs<CallExpr>("async");
@@ -130,168 +146,100 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
     if (!H.Body)
       continue;
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
-    scan({H.Function, H.Body, 0, ""},
-         {Result.SourceManager->getExpansionLoc(Initiating->getExprLoc()), calleeName(Initiating)},
+    scan({H.Function, H.Body, 0, nullptr},
+         {Result.SourceManager->getExpansionLoc(Initiating->getExprLoc()), calleeName(Initiating), {}},
          *Result.Context, Seen);
   }
 }
 
-/// True for a constant zero duration: `0s`, `std::chrono::seconds(0)`, `milliseconds{}`,
-/// `seconds::zero()`: a std::chrono::duration is a class holding one count.
-static bool isZeroDuration(const Expr *E, const ASTContext &Ctx) {
-  Expr::EvalResult Value;
-  if (E->isValueDependent() || !E->EvaluateAsRValue(Value, Ctx) || !Value.Val.isStruct() ||
-      Value.Val.getStructNumFields() != 1 || Value.Val.getStructNumBases() != 0)
-    return false;
-  const APValue &Count = Value.Val.getStructField(0);
-  return (Count.isInt() && Count.getInt().isZero()) || (Count.isFloat() && Count.getFloat().isZero());
-}
-
-/// `f.wait_for(0s)`: asks whether the future is ready without waiting.
-static bool isReadinessPoll(const Stmt *S, const ASTContext &Ctx) {
-  const auto *Call = dyn_cast<CallExpr>(S);
-  return Call && calleeName(Call) == "wait_for" && Call->getNumArgs() >= 1 &&
-         isZeroDuration(Call->getArg(0), Ctx);
-}
-
-/// For a condition that compares a readiness poll of the future with `ready`: true when it holds
-/// only for a ready future (`f.wait_for(0s) == std::future_status::ready`, also as an operand of
-/// `&&`), false when only for one that is not (`!= ready`), none for anything else.
-static std::optional<bool> readyWhenTrue(const Expr *Cond, const ASTContext &Ctx,
-                                         llvm::function_ref<bool(const Expr *)> SameObject) {
-  Cond = Cond->IgnoreParenImpCasts();
-  if (const auto *And = dyn_cast<BinaryOperator>(Cond); And && And->getOpcode() == BO_LAnd) {
-    if (readyWhenTrue(And->getLHS(), Ctx, SameObject) == true ||
-        readyWhenTrue(And->getRHS(), Ctx, SameObject) == true)
-      return true;
-    return std::nullopt;
-  }
-  const Expr *LHS = nullptr, *RHS = nullptr;
-  bool Equal = false;
-  if (const auto *Op = dyn_cast<BinaryOperator>(Cond); Op && Op->isEqualityOp()) {
-    LHS = Op->getLHS(), RHS = Op->getRHS(), Equal = Op->getOpcode() == BO_EQ;
-  } else if (const auto *Call = dyn_cast<CXXOperatorCallExpr>(Cond);
-             Call && Call->getNumArgs() == 2 &&
-             (Call->getOperator() == OO_EqualEqual || Call->getOperator() == OO_ExclaimEqual)) {
-    LHS = Call->getArg(0), RHS = Call->getArg(1), Equal = Call->getOperator() == OO_EqualEqual;
-  }
-  if (!LHS)
-    return std::nullopt;
-  auto IsPoll = [&](const Expr *E) {
-    const auto *Call = dyn_cast<CallExpr>(stripConversions(E));
-    std::optional<ws::StreamCall> Poll = Call ? ws::asMemberCall(Call) : std::nullopt;
-    return Call && isReadinessPoll(Call, Ctx) && Poll && Poll->Object && SameObject(Poll->Object);
-  };
-  auto IsReady = [](const Expr *E) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(E));
-    return Ref && isa<EnumConstantDecl>(Ref->getDecl()) && Ref->getDecl()->getName() == "ready";
-  };
-  if ((IsPoll(LHS) && IsReady(RHS)) || (IsPoll(RHS) && IsReady(LHS)))
-    return Equal;
-  return std::nullopt;
-}
-
-/// True when \p S leaves the block it is in: return, continue, break, throw (nested lambdas
-/// excluded).
-static bool exits(const Stmt *S) {
-  return findDescendant(
-      S, [](const Stmt *T) { return isa<ReturnStmt, ContinueStmt, BreakStmt, CXXThrowExpr>(T); },
-      isNestedCode);
-}
-
-/// True when \p C does not wait: a readiness poll, or a get()/wait() on a future known to be ready
-/// there: in the branch of an `if` taken only when a poll of the same future says ready
-/// (`if (job_.wait_for(0s) == std::future_status::ready) r = job_.get();`), or after an `if` that
-/// leaves when it says not ready (`if (job_.wait_for(0s) != ready) return; r = job_.get();`).
-static bool pollsWithoutWaiting(const CallExpr *C, ASTContext &Ctx) {
-  if (isReadinessPoll(C, Ctx))
-    return true;
-  std::optional<ws::StreamCall> Member = ws::asMemberCall(C);
-  if (!Member || !Member->Object || (Member->Method != "get" && Member->Method != "wait"))
-    return false;
-  const VarDecl *Root = rootVariable(Member->Object);
-  const auto *Field = dyn_cast_or_null<MemberExpr>(stripConversions(Member->Object));
-  auto SameObject = [&](const Expr *Other) {
-    if (Root)
-      return rootVariable(Other) == Root;
-    const auto *OtherField = dyn_cast_or_null<MemberExpr>(stripConversions(Other));
-    return Field && OtherField && Field->getMemberDecl() == OtherField->getMemberDecl();
-  };
-  const Stmt *Child = C;
-  for (DynTypedNodeList Parents = Ctx.getParents(*C); !Parents.empty();
-       Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<FunctionDecl>())
-      return false;
-    const auto *S = Parents[0].get<Stmt>();
-    if (!S) // a declaration holding the call (`int r = job_.get();`)
-      continue;
-    if (isa<LambdaExpr>(S))
-      return false;
-    if (const auto *If = dyn_cast<IfStmt>(S)) {
-      const std::optional<bool> Ready = readyWhenTrue(If->getCond(), Ctx, SameObject);
-      if (Ready && ((*Ready && Child == If->getThen()) || (!*Ready && Child == If->getElse())))
-        return true;
-    }
-    if (const auto *Block = dyn_cast<CompoundStmt>(S))
-      for (const Stmt *Before : Block->body()) {
-        if (Before == Child)
-          break;
-        const auto *Guard = dyn_cast<IfStmt>(Before);
-        if (Guard && !Guard->getElse() && exits(Guard->getThen()) &&
-            readyWhenTrue(Guard->getCond(), Ctx, SameObject) == false)
-          return true;
-      }
-    Child = S;
-  }
-  return false;
+/// True when \p Loc is in a stretch of the coroutine that runs on a thread pool.
+static bool onPool(const WsBlockingInHandlerCheck::Origin &O, SourceLocation Loc,
+                   const SourceManager &SM) {
+  return llvm::any_of(O.PoolStretches, [&](SourceRange R) {
+    return SM.isBeforeInTranslationUnit(R.getBegin(), Loc) &&
+           SM.isBeforeInTranslationUnit(Loc, R.getEnd());
+  });
 }
 
 void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext &Ctx,
                                     llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen) {
   const SourceManager &SM = Ctx.getSourceManager();
-  const bool InCoroutine = O.Initiating.empty();
   if (F.Function && !Seen.insert(F.Function->getCanonicalDecl()).second)
     return;
   // Lambdas inside the handler are not part of it: they run wherever they are posted (a
   // thread pool) or are handlers of their own initiating calls, matched separately.
   findDescendant(F.Body, [&](const Stmt *S) {
     const auto *C = dyn_cast<CallExpr>(S);
-    if (!C)
+    if (!C || (F.Depth == 0 && onPool(O, C->getBeginLoc(), SM)))
       return false;
-    if (std::string Name = blockingName(C); !Name.empty() && !pollsWithoutWaiting(C, Ctx)) {
-      const SourceLocation Loc = SM.getExpansionLoc(C->getExprLoc());
-      if (!firstReportAt(Loc))
-        return false;
-      report(Loc, "'%0' blocks the I/O thread inside %select{a completion handler|a coroutine}1: "
-                  "every connection served by this thread waits until it returns")
-          << Name << InCoroutine;
-      if (!F.Via.empty())
-        diag(Loc, "reached from the %select{completion handler|coroutine}1 through a call to '%0'",
-             DiagnosticIDs::Note)
-            << F.Via << InCoroutine;
-      if (InCoroutine)
-        diag(O.Loc, "the coroutine runs on its executor's thread; co_await the asynchronous "
-                    "operation or post the blocking work to a separate thread pool",
-             DiagnosticIDs::Note);
-      else
-        diag(O.Loc, "the handler runs when '%0' completes; use the asynchronous operation or post "
-                    "the blocking work to a separate thread pool",
-             DiagnosticIDs::Note)
-            << O.Initiating;
-      return false;
+    if (std::string Name = blockingName(C); !Name.empty() && !ws::pollsWithoutWaiting(C, Ctx)) {
+      reportBlocking(F, O, C, Name, Ctx);
+      // One finding per call of a helper: the rest of its body does not change the verdict.
+      return F.Site != nullptr;
     }
-    // Follow the project's own functions the handler calls directly.
+    // Follow the project's own functions the handler calls directly. A coroutine called here is
+    // judged on its own, and a helper is examined anew at each of its calls in the handler, where
+    // it is reported.
     const FunctionDecl *Callee = C->getDirectCallee();
     const FunctionDecl *Definition = nullptr;
     if (F.Depth >= HelperDepth || !Callee || !Callee->hasBody(Definition) ||
         SM.isInSystemHeader(Definition->getLocation()) ||
-        asio::isInitiatingCall(C, AsyncPrefix))
+        asio::isInitiatingCall(C, AsyncPrefix) || isCoroutine(Definition))
       return false;
-    scan({Definition, Definition->getBody(), F.Depth + 1,
-          F.Via.empty() ? Definition->getNameAsString() : F.Via},
-         O, Ctx, Seen);
+    const Frame Helper{Definition, Definition->getBody(), F.Depth + 1, F.Site ? F.Site : C};
+    if (F.Site) {
+      scan(Helper, O, Ctx, Seen);
+      return false;
+    }
+    llvm::SmallPtrSet<const FunctionDecl *, 8> SeenFromSite(Seen.begin(), Seen.end());
+    scan(Helper, O, Ctx, SeenFromSite);
     return false;
   }, isNestedCode);
+}
+
+void WsBlockingInHandlerCheck::reportBlocking(const Frame &F, const Origin &O,
+                                              const CallExpr *Blocking, const std::string &Name,
+                                              ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const bool InCoroutine = O.Initiating.empty();
+  const SourceLocation BlockingLoc = SM.getExpansionLoc(Blocking->getExprLoc());
+  const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
+  if (Helper && HelperUses.of(Helper, Ctx) > 1) {
+    // A helper shared with other callers is reported where the handler calls it: it may be fine
+    // where else it runs (a command-line tool, start-up code); the call from the I/O thread is
+    // what blocks.
+    const SourceLocation Loc = SM.getExpansionLoc(F.Site->getExprLoc());
+    if (!firstReportAt(Loc))
+      return;
+    report(Loc, "call to '%0' blocks the I/O thread inside %select{a completion handler|a "
+                "coroutine}1: it calls '%2', and every connection served by this thread waits "
+                "until it returns")
+        << Helper->getName() << InCoroutine << Name;
+    diag(BlockingLoc, "'%0' blocks here, in '%1'", DiagnosticIDs::Note)
+        << Name << F.Function->getName();
+  } else {
+    // The handler's own code, or a helper only it calls: a piece of the handler moved out.
+    if (!firstReportAt(BlockingLoc))
+      return;
+    report(BlockingLoc, "'%0' blocks the I/O thread inside %select{a completion handler|a "
+                        "coroutine}1: every connection served by this thread waits until it "
+                        "returns")
+        << Name << InCoroutine;
+    if (Helper)
+      diag(BlockingLoc, "reached from the %select{completion handler|coroutine}1 through a call "
+                        "to '%0'",
+           DiagnosticIDs::Note)
+          << Helper->getName() << InCoroutine;
+  }
+  if (InCoroutine)
+    diag(O.Loc, "the coroutine runs on its executor's thread; co_await the asynchronous "
+                "operation or post the blocking work to a separate thread pool",
+         DiagnosticIDs::Note);
+  else
+    diag(O.Loc, "the handler runs when '%0' completes; use the asynchronous operation or post "
+                "the blocking work to a separate thread pool",
+         DiagnosticIDs::Note)
+        << O.Initiating;
 }
 
 } // namespace clang::tidy::errorshield

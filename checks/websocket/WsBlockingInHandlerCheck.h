@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSBLOCKINGINHANDLERCHECK_H
 
 #include "asio/CompletionHandlers.h"
+#include "websocket/BlockingContext.h"
 #include "core/ErrorShieldCheck.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -20,9 +21,18 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onStartOfTranslationUnit() override { HelperUses.reset(); }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
+
+  /// Where the code scanned runs from: a completion handler of an initiating call, or a
+  /// coroutine that runs on its executor's thread.
+  struct Origin {
+    SourceLocation Loc;     ///< The initiating call, or the coroutine's name.
+    std::string Initiating; ///< The initiating function's name; empty for a coroutine.
+    std::vector<SourceRange> PoolStretches; ///< Parts of a coroutine that hop to a thread pool.
+  };
 
 private:
   /// A function the handler runs, and how it was reached from the handler.
@@ -30,16 +40,15 @@ private:
     const FunctionDecl *Function;
     const Stmt *Body;
     unsigned Depth;
-    std::string Via; ///< The helper called from the handler, empty in the handler itself.
-  };
-  /// Where the code scanned runs from: a completion handler of an initiating call, or a
-  /// coroutine that runs on its executor's thread.
-  struct Origin {
-    SourceLocation Loc;     ///< The initiating call, or the coroutine's name.
-    std::string Initiating; ///< The initiating function's name; empty for a coroutine.
+    /// The call in the handler that led here (to a helper), null in the handler itself.
+    const CallExpr *Site;
   };
   void scan(const Frame &F, const Origin &O, ASTContext &Ctx,
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
+  /// Reports \p Blocking, a call of \p Name, found in \p F: at the call itself in the handler,
+  /// at the helper's call site in the handler otherwise.
+  void reportBlocking(const Frame &F, const Origin &O, const CallExpr *Blocking,
+                      const std::string &Name, ASTContext &Ctx);
   /// True when \p F is a coroutine of one of the CoroutineTypes (returns `awaitable<T>`, or takes
   /// a `yield_context`).
   bool isCoroutine(const FunctionDecl *F) const;
@@ -55,7 +64,11 @@ private:
   const std::vector<std::string> SyncOperations;
   const std::vector<std::string> BlockingFunctions;
   const std::vector<std::string> CoroutineTypes;
+  const std::vector<std::string> ThreadPoolTypes;
+  const std::vector<std::string> FileStreamTypes;
+  const std::vector<std::string> FileStreamMethods;
   const unsigned HelperDepth;
+  ws::FunctionUses HelperUses;
 };
 
 } // namespace clang::tidy::errorshield

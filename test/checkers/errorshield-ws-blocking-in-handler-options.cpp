@@ -16,7 +16,10 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP: errorshield-ws-blocking-in-handler.AsyncPrefix: async_
 // DUMP: errorshield-ws-blocking-in-handler.CoroutineTypes: 'boost::asio::awaitable;asio::awaitable;boost::asio::basic_yield_context;asio::basic_yield_context'
+// DUMP: errorshield-ws-blocking-in-handler.FileStreamMethods: 'read;readsome;write;get;getline;put;flush;ignore'
+// DUMP: errorshield-ws-blocking-in-handler.FileStreamTypes: 'std::basic_ifstream;std::basic_ofstream;std::basic_fstream;std::basic_filebuf'
 // DUMP: errorshield-ws-blocking-in-handler.HelperDepth: '2'
+// DUMP: errorshield-ws-blocking-in-handler.ThreadPoolTypes: 'boost::asio::thread_pool;asio::thread_pool'
 
 #include "asio_io.h"
 #include <chrono>
@@ -38,20 +41,20 @@ class order_session {
   void persist() { db_.query("INSERT INTO orders VALUES (1)"); }
 // CUSTOM: :[[@LINE-1]]:24: warning: 'db::connection::query' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
 // CUSTOM: :[[@LINE-2]]:24: note: reached from the completion handler through a call to 'persist'
-// CUSTOM: :49:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// CUSTOM: :52:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
   void backoff() { std::this_thread::sleep_for(std::chrono::milliseconds(5)); }
 // DEFAULT: :[[@LINE-1]]:20: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
 // DEFAULT: :[[@LINE-2]]:20: note: reached from the completion handler through a call to 'backoff'
-// DEFAULT: :49:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// DEFAULT: :52:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 
 public:
   void arm() {
     timer_.async_wait([this](beast::error_code) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
 // DEFAULT: :[[@LINE-1]]:7: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// DEFAULT: :49:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// DEFAULT: :52:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 // BODY: :[[@LINE-3]]:7: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// BODY: :49:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// BODY: :52:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
       persist();
       backoff();
     });

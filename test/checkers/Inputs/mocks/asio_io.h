@@ -32,7 +32,8 @@ public:
 class thread_pool {
 public:
   explicit thread_pool(std::size_t);
-  io_context::executor_type get_executor();
+  struct executor_type {};
+  executor_type get_executor();
   void join();
 };
 template <class E, class F> void post(E &&, F &&) {}
@@ -68,6 +69,9 @@ public:
     void return_void() {}
     void unhandled_exception() {}
   };
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
 };
 
 // Completion tokens that hand the error to the coroutine instead of throwing it.
@@ -90,8 +94,10 @@ struct tuple_operation {
 
 struct detached_t {};
 inline constexpr detached_t detached;
-template <class E, class F> void co_spawn(E &, F &&, detached_t) {}
-template <class E, class F> operation co_spawn(E &, F &&, use_awaitable_t) { return {}; }
+template <class E, class F> void co_spawn(E &&, F &&, detached_t) {}
+template <class E, class F> operation co_spawn(E &&, F &&, use_awaitable_t) { return {}; }
+// `co_await post(pool, use_awaitable)`: the coroutine continues on the pool's thread.
+template <class E> operation post(E &&, use_awaitable_t) { return {}; }
 namespace this_coro {
 struct executor_t {};
 inline constexpr executor_t executor;

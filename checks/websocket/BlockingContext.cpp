@@ -1,0 +1,168 @@
+//===--- BlockingContext.cpp - Blocking work the Asio API does not name ---===//
+
+#include "websocket/BlockingContext.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+
+namespace clang::tidy::errorshield::ws {
+
+/// The file stream class \p E is, or points to, or null.
+static const NamedDecl *fileStreamOf(const Expr *E, const std::vector<std::string> &Types) {
+  QualType T = E->IgnoreParenImpCasts()->getType().getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return isTypeNamed(T, Types) ? namedTypeDecl(T) : nullptr;
+}
+
+std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string> &FileStreamTypes,
+                                const std::vector<std::string> &FileStreamMethods) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(C)) {
+    if (Op->getOperator() != OO_LessLess && Op->getOperator() != OO_GreaterGreater)
+      return {};
+    for (const Expr *Arg : Op->arguments())
+      if (const NamedDecl *Stream = fileStreamOf(Arg, FileStreamTypes))
+        return (Stream->getName() + "::operator" +
+                (Op->getOperator() == OO_LessLess ? "<<" : ">>"))
+            .str();
+    return {};
+  }
+  if (std::optional<StreamCall> Member = asMemberCall(C); Member && Member->Object) {
+    const NamedDecl *Stream = fileStreamOf(Member->Object, FileStreamTypes);
+    if (Stream && llvm::is_contained(FileStreamMethods, Member->Method))
+      return (Stream->getName() + "::" + Member->Method).str();
+    return {};
+  }
+  if (isa<CXXMemberCallExpr>(C))
+    return {};
+  // A library function (std::getline): the project's own functions are followed as helpers.
+  const FunctionDecl *Callee = C->getDirectCallee();
+  if (!Callee || !Callee->isInStdNamespace())
+    return {};
+  for (const Expr *Arg : C->arguments())
+    if (fileStreamOf(Arg, FileStreamTypes))
+      return Callee->getQualifiedNameAsString();
+  return {};
+}
+
+/// True when \p Executor is a thread pool of one of the \p Types, or one of its nested executor
+/// types (`pool.get_executor()`).
+static bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types) {
+  QualType T = Executor->IgnoreParenImpCasts()->getType().getNonReferenceType();
+  if (isTypeNamed(T, Types))
+    return true;
+  const auto *Record = T->getAsCXXRecordDecl();
+  const auto *Outer = Record ? dyn_cast<CXXRecordDecl>(Record->getDeclContext()) : nullptr;
+  return Outer && hasListedQualifiedName(Outer, Types);
+}
+
+/// The node above \p E, looking through the implicit nodes that wrap an argument.
+static DynTypedNode parentOf(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    const auto *Wrapper = Parents[0].get<Expr>();
+    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+                         ParenExpr, CXXConstructExpr, CXXFunctionalCastExpr, ExprWithCleanups>(
+                        Wrapper))
+      return Parents[0];
+    Parents = Ctx.getParents(*Wrapper);
+  }
+  return {};
+}
+
+bool isSpawnedOnThreadPool(const LambdaExpr *Lambda, ASTContext &Ctx,
+                           const std::vector<std::string> &ThreadPoolTypes) {
+  DynTypedNode Parent = parentOf(Lambda, Ctx);
+  // The lambda called in place: its result, the awaitable, is the argument.
+  if (const auto *Invoke = Parent.get<CXXOperatorCallExpr>();
+      Invoke && Invoke->getOperator() == OO_Call && Invoke->getNumArgs() >= 1 &&
+      stripConversions(Invoke->getArg(0)) == Lambda)
+    Parent = parentOf(Invoke, Ctx);
+  const auto *Spawn = Parent.get<CallExpr>();
+  if (!Spawn || calleeName(Spawn) != "co_spawn" || Spawn->getNumArgs() < 2)
+    return false;
+  return isThreadPool(Spawn->getArg(0), ThreadPoolTypes);
+}
+
+/// When \p S awaits a hop to another executor (`co_await net::post(pool, use_awaitable)`), its
+/// first argument.
+static const Expr *hopTarget(const Stmt *S) {
+  const Expr *Target = nullptr;
+  findDescendant(S, [&](const Stmt *T) {
+    const auto *Await = dyn_cast<CoawaitExpr>(T);
+    const auto *Call =
+        Await ? dyn_cast<CallExpr>(Await->getOperand()->IgnoreImplicit()) : nullptr;
+    if (!Call || Call->getNumArgs() < 2)
+      return false;
+    const std::string Name = calleeName(Call);
+    if (Name == "post" || Name == "dispatch" || Name == "defer")
+      Target = Call->getArg(0);
+    return Target != nullptr;
+  }, isNestedCode);
+  return Target;
+}
+
+std::vector<SourceRange> poolStretches(const Stmt *Coroutine,
+                                       const std::vector<std::string> &ThreadPoolTypes) {
+  std::vector<SourceRange> Stretches;
+  findDescendant(Coroutine, [&](const Stmt *S) {
+    const auto *Block = dyn_cast<CompoundStmt>(S);
+    if (!Block)
+      return false;
+    SourceLocation Start;
+    for (const Stmt *Child : Block->body()) {
+      const Expr *Target = hopTarget(Child);
+      if (!Target)
+        continue;
+      if (isThreadPool(Target, ThreadPoolTypes)) {
+        if (Start.isInvalid())
+          Start = Child->getEndLoc();
+      } else if (Start.isValid()) {
+        Stretches.emplace_back(Start, Child->getBeginLoc());
+        Start = SourceLocation();
+      }
+    }
+    if (Start.isValid())
+      Stretches.emplace_back(Start, Block->getRBracLoc());
+    return false;
+  }, isNestedCode);
+  return Stretches;
+}
+
+namespace {
+/// Counts the references to functions in the translation unit's own declarations.
+class UseCounter : public RecursiveASTVisitor<UseCounter> {
+public:
+  UseCounter(const SourceManager &SM, llvm::DenseMap<const Decl *, unsigned> &Uses)
+      : SM(SM), Uses(Uses) {}
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && SM.isInSystemHeader(D->getLocation()))
+      return true; // library code neither calls the project's helpers nor is one
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *E) { return count(E->getDecl()); }
+  bool VisitMemberExpr(MemberExpr *E) { return count(E->getMemberDecl()); }
+
+private:
+  bool count(const Decl *D) {
+    if (isa_and_nonnull<FunctionDecl>(D))
+      ++Uses[D->getCanonicalDecl()];
+    return true;
+  }
+  const SourceManager &SM;
+  llvm::DenseMap<const Decl *, unsigned> &Uses;
+};
+} // namespace
+
+unsigned FunctionUses::of(const FunctionDecl *F, ASTContext &Ctx) {
+  if (Counted != &Ctx) {
+    Uses.clear();
+    UseCounter(Ctx.getSourceManager(), Uses).TraverseDecl(Ctx.getTranslationUnitDecl());
+    Counted = &Ctx;
+  }
+  return Uses.lookup(F->getCanonicalDecl());
+}
+
+} // namespace clang::tidy::errorshield::ws
