@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/WsFrameTypeCheck.h"
 #include "clang/AST/DeclTemplate.h"
@@ -91,11 +92,75 @@ bool WsFrameTypeCheck::isByteType(QualType T) const {
   return llvm::is_contained(ByteElementTypes, T.getAsString());
 }
 
-const ValueDecl *WsFrameTypeCheck::byteSource(const Expr *Buffer) const {
+/// True for an object whose bytes are not text: a trivially copyable class of the project (a
+/// packed header, a struct of prices), or a number other than a character.
+static bool isRawObjectType(QualType T) {
+  T = T.getNonReferenceType().getCanonicalType().getUnqualifiedType();
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return Record->hasDefinition() && Record->isTriviallyCopyable() && !Record->isLambda() &&
+           !isInListedNamespace(Record, {"std", "boost"});
+  return T->isArithmeticType() && !T->isAnyCharacterType() && !T->isBooleanType() &&
+         !T->isSpecificBuiltinType(BuiltinType::UChar) &&
+         !T->isSpecificBuiltinType(BuiltinType::SChar);
+}
+
+/// The element type of a container specialization (`std::vector<Header>`), or null.
+static QualType elementType(QualType T) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type ||
+      !isInListedNamespace(Spec, {"std"}))
+    return QualType();
+  return Spec->getTemplateArgs()[0].getAsType();
+}
+
+/// What was last stored into \p Source before \p Write in \p Function: the right-hand side of
+/// the last `=` written before it, or, for a local, its initializer.
+static const Expr *lastStoreBefore(const ValueDecl *Source, const CallExpr *Write,
+                                   const FunctionDecl *Function, const SourceManager &SM) {
+  const Expr *Last = nullptr;
+  auto IsSource = [&](const Expr *E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return Ref->getDecl() == Source;
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    return Member && Member->getMemberDecl() == Source;
+  };
+  const SourceLocation WriteLoc = SM.getExpansionLoc(Write->getBeginLoc());
+  if (Function && Function->getBody())
+    forEachDescendant(Function->getBody(), [&](const Stmt *S) {
+      const Expr *LHS = nullptr, *RHS = nullptr;
+      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+          Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+        LHS = Op->getArg(0), RHS = Op->getArg(1);
+      else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+               Assign && Assign->getOpcode() == BO_Assign)
+        LHS = Assign->getLHS(), RHS = Assign->getRHS();
+      if (LHS && IsSource(LHS) &&
+          SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()), WriteLoc) &&
+          (!Last || SM.isBeforeInTranslationUnit(Last->getBeginLoc(), RHS->getBeginLoc())))
+        Last = RHS;
+    });
+  if (Last)
+    return Last;
+  const auto *Var = dyn_cast<VarDecl>(Source);
+  return Var && Var->isLocalVarDecl() ? Var->getInit() : nullptr;
+}
+
+WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
+                                                            const CallExpr *Write,
+                                                            const FunctionDecl *Function,
+                                                            unsigned Depth) const {
   const Expr *E = stripConversions(Buffer);
+  bool ThroughData = false;
   for (int Hops = 0; Hops < 4 && E; ++Hops) {
     const auto *Call = dyn_cast<CallExpr>(E);
     const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    if (Callee && hasListedQualifiedName(Callee, TextSerializers))
+      return {Payload::SerializedText, Callee->getNameAsString()}; // net::buffer(msg.dump())
+    if (Callee && hasListedQualifiedName(Callee, BinarySerializers))
+      return {Payload::SerializedBytes, Callee->getNameAsString()}; // json::to_cbor(doc)
     const auto *Construct = dyn_cast<CXXConstructExpr>(E);
     if (Callee && Call->getNumArgs() > 0 && !isa<CXXMemberCallExpr>(Call) &&
         hasListedQualifiedName(Callee, BufferFunctions)) {
@@ -107,40 +172,36 @@ const ValueDecl *WsFrameTypeCheck::byteSource(const Expr *Buffer) const {
                Member && llvm::is_contained(BufferDataMethods,
                                             Member->getMethodDecl()->getNameAsString())) {
       E = stripConversions(Member->getImplicitObjectArgument()); // bytes.data()
+      ThroughData = true;
     } else {
       break;
     }
+  }
+  if (const auto *AddressOf = dyn_cast_or_null<UnaryOperator>(E);
+      AddressOf && AddressOf->getOpcode() == UO_AddrOf) {
+    E = stripConversions(AddressOf->getSubExpr()); // net::buffer(&header, sizeof header)
+    if (!isRawObjectType(E->getType()))
+      return {};
+    ThroughData = true;
   }
   const ValueDecl *Source = nullptr;
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
     Source = Ref->getDecl();
   else if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
     Source = Member->getMemberDecl();
-  if (const auto *Var = dyn_cast_or_null<VarDecl>(Source);
-      Var && Var->isLocalVarDecl() && Var->getInit() && !isByteType(Var->getType()))
-    return byteSource(Var->getInit()); // auto buf = net::buffer(bytes);
-  return Source && isByteType(Source->getType()) ? Source : nullptr;
-}
-
-const FunctionDecl *WsFrameTypeCheck::textSource(const Expr *Buffer) const {
-  const Expr *E = stripConversions(Buffer);
-  for (int Hops = 0; Hops < 4 && E; ++Hops) {
-    const auto *Call = dyn_cast<CallExpr>(E);
-    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
-    if (Callee && hasListedQualifiedName(Callee, TextSerializers))
-      return Callee; // net::buffer(msg.dump())
-    if (Callee && Call->getNumArgs() > 0 && !isa<CXXMemberCallExpr>(Call) &&
-        hasListedQualifiedName(Callee, BufferFunctions)) {
-      E = stripConversions(Call->getArg(0)); // net::buffer(text)
-      continue;
-    }
-    const auto *Ref = dyn_cast<DeclRefExpr>(E); // const std::string text = msg.dump();
-    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    if (!Var || !Var->isLocalVarDecl() || !Var->getInit())
-      return nullptr;
-    E = stripConversions(Var->getInit());
-  }
-  return nullptr;
+  if (!Source)
+    return {};
+  const QualType T = Source->getType();
+  if (isByteType(T))
+    return {Payload::DeclaredBytes, Source->getNameAsString()};
+  if ((ThroughData && isRawObjectType(T)) ||
+      (!elementType(T).isNull() && isRawObjectType(elementType(T))))
+    return {Payload::RawObject, Source->getNameAsString()};
+  if (Depth == 0 || !SM)
+    return {};
+  if (const Expr *Stored = lastStoreBefore(Source, Write, Function, *SM))
+    return payloadOf(Stored, Write, Function, Depth - 1); // auto buf = net::buffer(bytes);
+  return {};
 }
 
 bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
@@ -153,10 +214,11 @@ bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
          });
 }
 
-WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
-                                                const CallExpr *WriteCall,
-                                                const FunctionDecl *Function,
+WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
                                                 const SourceManager &SM) const {
+  const ws::ObjectKey &Stream = W.Stream;
+  const CallExpr *WriteCall = W.Call;
+  const FunctionDecl *Function = W.Function;
   // The last setter before the write in the same function decides, when the write is in its
   // block (a setter in one branch says nothing of the other); failing that, setters elsewhere in
   // the owner decide only if they all agree on text; with none anywhere, Beast's default (text)
@@ -177,6 +239,8 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ws::ObjectKey &Stream,
     return !Last->Block || contains(Last->Block, WriteCall)
                ? Last->Set
                : Mode::Unknown;
+  if (W.Borrowed) // whoever lent the stream may have set its mode
+    return Mode::Unknown;
   if (!Any)
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
   return AllText ? Mode::Text : Mode::Unknown;

@@ -174,6 +174,17 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
   return ObjectKey{patternOf(Record), Name};
 }
 
+std::optional<ObjectKey> borrowedObject(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(throughPointers(E));
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var || !Var->hasLocalStorage() || ownedObject(E))
+    return std::nullopt;
+  const FunctionDecl *Function = outerFunction(Var->getDeclContext());
+  if (!Function)
+    return std::nullopt;
+  return ObjectKey{Function, Var->getName().str(), Var->getLocation().getRawEncoding()};
+}
+
 std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(throughPointers(E));
   const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;

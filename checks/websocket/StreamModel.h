@@ -72,6 +72,10 @@ struct ObjectKey {
 /// smart pointers. None for reference parameters, references and globals.
 std::optional<ObjectKey> ownedObject(const Expr *E);
 
+/// For a stream the function does not own (a reference or pointer parameter, a local reference),
+/// a key for what that function itself does with it; none for owned objects and globals.
+std::optional<ObjectKey> borrowedObject(const Expr *E);
+
 /// The function whose body contains \p D's code: lambdas are part of the function that spells them.
 /// The template pattern is returned for instantiations; canonical.
 const FunctionDecl *outerFunction(const DeclContext *D);

@@ -18,7 +18,8 @@ WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
       BufferFunctions(listOption("BufferFunctions")),
       ByteContainerTypes(listOption("ByteContainerTypes")),
       ByteElementTypes(listOption("ByteElementTypes")),
-      TextSerializers(listOption("TextSerializers")) {}
+      TextSerializers(listOption("TextSerializers")),
+      BinarySerializers(listOption("BinarySerializers")) {}
 
 void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -33,6 +34,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ByteContainerTypes", ByteContainerTypes);
   storeList(Opts, "ByteElementTypes", ByteElementTypes);
   storeList(Opts, "TextSerializers", TextSerializers);
+  storeList(Opts, "BinarySerializers", BinarySerializers);
 }
 
 void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -56,6 +58,24 @@ void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
                               argumentCountAtLeast(1))
                          .bind("parse"),
                      this);
+}
+
+/// True when the parse \p Call reports bad input instead of throwing: nlohmann's
+/// `parse(text, nullptr, false)` (allow_exceptions false), or a parse given an error_code to fill.
+static bool reportsFailure(const CallExpr *Call, ASTContext &Ctx) {
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const Expr *Arg = Call->getArg(I);
+    if (isa<CXXDefaultArgExpr>(Arg) || Arg->isValueDependent())
+      continue;
+    const QualType T = Arg->getType().getNonReferenceType();
+    if (const auto *Record = T->getAsCXXRecordDecl();
+        Record && Record->getName() == "error_code")
+      return true;
+    bool Allowed = true;
+    if (I == 2 && T->isBooleanType() && Arg->EvaluateAsBooleanCondition(Allowed, Ctx) && !Allowed)
+      return true;
+  }
+  return false;
 }
 
 /// Where a finding about a call is shown: the called name.
@@ -82,6 +102,8 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
+    if (!Stream)
+      Stream = ws::borrowedObject(Set->Object);
     bool On = false;
     Mode M = Mode::Unknown;
     if (!Set->Args[0]->isValueDependent() &&
@@ -96,13 +118,15 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write")) {
     std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Write->Object);
-    if (const ValueDecl *Bytes = byteSource(Write->Args[0]); Bytes && Stream && Function)
-      Writes.push_back(
-          {Write->Loc, Write->Method, *Stream, Function, Bytes->getNameAsString(), Call, false});
-    else if (const FunctionDecl *Text = textSource(Write->Args[0]); Text && Stream && Function)
-      Writes.push_back(
-          {Write->Loc, Write->Method, *Stream, Function, Text->getNameAsString(), Call, true});
+    const bool Borrowed = !Stream;
+    if (!Stream)
+      Stream = ws::borrowedObject(Write->Object);
+    PayloadSource Source = payloadOf(Write->Args[0], Call, Function);
+    if (Source.Kind != Payload::None && Stream && Function)
+      Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
+    if (reportsFailure(Call, *Result.Context))
+      return; // a binary message is a parse error the code handles, not a crash
     Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}};
     for (const Expr *Arg : Call->arguments())
       bufferSources(Arg, /*Depth=*/3, P.Buffers);
@@ -127,18 +151,20 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     }
   }
   for (const ByteWrite &W : Writes) {
-    const Mode M = SM ? modeAt(W.Stream, W.Call, W.Function, *SM) : Mode::Unknown;
-    if (M == (W.Text ? Mode::Binary : Mode::Text) && firstReportAt(W.Loc)) {
-      if (W.Text)
-        report(W.Loc, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
-                      "goes out as a binary frame, which a browser hands to the page as a Blob or "
-                      "ArrayBuffer instead of a string")
-            << W.Method << W.Source << W.Stream.Name;
-      else
-        report(W.Loc, "%0 sends '%1', declared as bytes, on '%2', which is in text mode: the bytes "
-                      "go out as a text frame, which peers reject unless it is valid UTF-8")
-            << W.Method << W.Source << W.Stream.Name;
-    }
+    const bool Text = W.Source.Kind == Payload::SerializedText;
+    const Mode M = SM ? modeAt(W, *SM) : Mode::Unknown;
+    if (M != (Text ? Mode::Binary : Mode::Text) || !firstReportAt(W.Loc))
+      continue;
+    if (Text)
+      report(W.Loc, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
+                    "goes out as a binary frame, which a browser hands to the page as a Blob or "
+                    "ArrayBuffer instead of a string")
+          << W.Method << W.Source.Name << W.Stream.Name;
+    else
+      report(W.Loc, "%0 sends %select{|'%1', declared as bytes,|the raw bytes of '%1'|the bytes "
+                    "'%1' produces}3 on '%2', which is in text mode: the bytes go out as a text "
+                    "frame, which peers reject unless it is valid UTF-8")
+          << W.Method << W.Source.Name << W.Stream.Name << static_cast<int>(W.Source.Kind);
   }
   Reads.clear();
   Parses.clear();

@@ -31,15 +31,20 @@ private:
   /// The buffers whose bytes \p E is made of (`b.data()` calls found under \p E, following local
   /// variables to what is stored into them).
   void bufferSources(const Expr *E, unsigned Depth, std::vector<ws::ObjectKey> &Out) const;
-  /// The variable a written buffer comes from, when it is declared as bytes.
-  const ValueDecl *byteSource(const Expr *Buffer) const;
-  /// The TextSerializers function a written buffer comes from (`json.dump()`, directly or through
-  /// a local initialized with it), or null.
-  const FunctionDecl *textSource(const Expr *Buffer) const;
+  /// What a written buffer holds, when it is known to be bytes or serialized text.
+  enum class Payload { None, DeclaredBytes, RawObject, SerializedBytes, SerializedText };
+  struct PayloadSource {
+    Payload Kind = Payload::None;
+    std::string Name; ///< The variable, or the serializer.
+  };
+  /// What \p Buffer, written by \p Write in \p Function, is made of: a variable declared as
+  /// bytes, the raw bytes of an object (`net::buffer(&header, sizeof header)`), or the result of
+  /// a BinarySerializers or TextSerializers call, directly or through a local initialized with it
+  /// or a variable last assigned one before the write in the same function.
+  PayloadSource payloadOf(const Expr *Buffer, const CallExpr *Write, const FunctionDecl *Function,
+                          unsigned Depth = 3) const;
   bool isByteType(QualType T) const;
-  /// The mode \p W's stream is in when it writes, from the setters seen.
-  Mode modeAt(const ws::ObjectKey &Stream, const CallExpr *Write, const FunctionDecl *Function,
-              const SourceManager &SM) const;
+
   /// True when nothing the translation unit cannot see may set \p Stream's mode: the owner's
   /// members are all defined here and the stream is not handed to a function of the project.
   bool modeSettersAllSeen(const ws::ObjectKey &Stream, const SourceManager &SM) const;
@@ -56,6 +61,7 @@ private:
   const std::vector<std::string> ByteContainerTypes;
   const std::vector<std::string> ByteElementTypes;
   const std::vector<std::string> TextSerializers;
+  const std::vector<std::string> BinarySerializers;
 
   struct Read {
     ws::ObjectKey Buffer;
@@ -78,10 +84,13 @@ private:
     std::string Method;
     ws::ObjectKey Stream;
     const FunctionDecl *Function;
-    std::string Source;
+    PayloadSource Source;
     const CallExpr *Call;
-    bool Text; ///< Text from a TextSerializers call, rather than bytes.
+    bool Borrowed; ///< A stream the function does not own: only its own setters tell the mode.
   };
+  /// The mode \p W's stream is in when it writes, from the setters seen.
+  Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;
+
   std::vector<Read> Reads;
   std::vector<Parse> Parses;
   std::vector<ModeSet> ModeSets;

@@ -18,6 +18,7 @@
 // DUMP-DAG: errorshield-ws-frame-type.TextParsers: 'nlohmann::basic_json::parse;
 // DUMP-DAG: errorshield-ws-frame-type.TextSerializers: 'nlohmann::basic_json::dump;boost::json::serialize'
 // DUMP-DAG: errorshield-ws-frame-type.ByteElementTypes: 'std::byte;unsigned char;signed char'
+// DUMP-DAG: errorshield-ws-frame-type.BinarySerializers: 'nlohmann::basic_json::to_cbor;nlohmann::basic_json::to_msgpack;nlohmann::basic_json::to_bson;nlohmann::basic_json::to_ubjson;nlohmann::basic_json::to_bjdata;SerializeAsString'
 
 #include "acme_ws.h"
 

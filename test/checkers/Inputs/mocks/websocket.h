@@ -226,9 +226,13 @@ namespace nlohmann {
 template <class = void> class basic_json {
 public:
   template <class T> static basic_json parse(const T &);
+  template <class T> static basic_json parse(const T &, decltype(nullptr), bool allow_exceptions);
   template <class It> static basic_json parse(It, It);
   template <class T> static bool accept(const T &);
   std::string dump(int indent = -1) const;
+  bool is_discarded() const;
+  static std::vector<std::uint8_t> to_cbor(const basic_json &);
+  static std::vector<std::uint8_t> to_msgpack(const basic_json &);
 };
 using json = basic_json<>;
 } // namespace nlohmann
@@ -236,4 +240,5 @@ using json = basic_json<>;
 namespace boost::json {
 class value {};
 value parse(boost::beast::string_view);
+value parse(boost::beast::string_view, boost::system::error_code &);
 } // namespace boost::json

@@ -1,0 +1,109 @@
+// Payloads known by how they were made (serializers, raw objects, a member last assigned a dump),
+// streams lent to a function that sets their mode itself, and parses that report bad input.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using json = nlohmann::json;
+using ws_t = websocket::stream<beast::tcp_stream>;
+
+struct top_of_book {
+  unsigned instrument;
+  long long bid, ask;
+};
+
+// ---- 1. A lent stream whose mode the function sets itself ----
+
+void push_config(ws_t &ws, const json &cfg) {
+  ws.text(true);
+  ws.write(net::buffer(json::to_cbor(cfg)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the bytes 'to_cbor' produces on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+void push_risk(ws_t &ws, const json &risk) {
+  std::string body = risk.dump();
+  ws.binary(true);
+  ws.write(net::buffer(body));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the text 'dump' produces on 'ws', which is in binary mode: the text goes out as a binary frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a string [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+void push_tick(ws_t *ws, const top_of_book &tob) {
+  ws->text(true);
+  ws->write(net::buffer(&tob, sizeof tob));
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: write sends the raw bytes of 'tob' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+void push_levels(ws_t &ws, const std::vector<top_of_book> &levels) {
+  ws.text(true);
+  ws.write(net::buffer(levels.data(), levels.size() * sizeof(top_of_book)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'levels' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+// The caller may have set the mode: without a setter here, a lent stream is not judged.
+void push_unknown(ws_t &ws, const json &cfg, const top_of_book &tob) {
+  ws.write(net::buffer(json::to_msgpack(cfg)));
+  ws.write(net::buffer(&tob, sizeof tob));
+}
+
+// The right modes, and a setter in a branch the write is not in.
+void push_right(ws_t &ws, const json &cfg, const top_of_book &tob, bool compact) {
+  ws.binary(true);
+  ws.write(net::buffer(json::to_cbor(cfg)));
+  ws.write(net::buffer(&tob, sizeof tob));
+  ws.text(true);
+  ws.write(net::buffer(cfg.dump()));
+  char greeting[] = "hello";
+  ws.write(net::buffer(greeting, 5)); // characters are text
+  if (compact) {
+    ws.text(true);
+  }
+  ws.binary(true);
+  ws.write(net::buffer(json::to_msgpack(cfg)));
+}
+
+// ---- 2. Members assigned a serializer's result before the write ----
+
+class dashboard_session {
+  ws_t ws_;
+  std::string alarm_out_;
+  std::string text_out_;
+
+public:
+  void push_alarm(const json &alarm) {
+    alarm_out_ = alarm.dump();
+    ws_.binary(true);
+    ws_.async_write(net::buffer(alarm_out_), [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write sends the text 'dump' produces on 'ws_', which is in binary mode: the text goes out as a binary frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a string [ES-WS-004] [errorshield-ws-frame-type]
+  }
+  void push_hello(const json &hello, const std::string &banner) {
+    text_out_ = hello.dump();
+    text_out_ = banner; // the last assignment before the write decides
+    ws_.binary(true);
+    ws_.async_write(net::buffer(text_out_), [](beast::error_code, size_t) {});
+  }
+};
+
+// ---- 3. Parses that report bad input instead of throwing ----
+
+class feed_session {
+  ws_t ws_;
+  beast::flat_buffer buffer_;
+  int version_ = 0;
+
+public:
+  void on_read() {
+    ws_.read(buffer_);
+    auto update = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+    if (!update.is_discarded())
+      ++version_;
+    boost::system::error_code ec;
+    boost::json::value schema = boost::json::parse(beast::buffers_to_string(buffer_.data()), ec);
+    auto strict = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, true);
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
