@@ -2,6 +2,7 @@
 
 #include "websocket/WsHandshakeOriginCheck.h"
 #include "core/Matchers.h"
+#include "websocket/OriginDecision.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ParentMapContext.h"
@@ -82,13 +83,16 @@ void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionD
                                            const SourceManager &SM) {
   std::optional<ws::StreamCall> Accept = ws::asStreamCall(Call, StreamTypes);
   Flow.addAcceptor(Function);
-  std::optional<ws::ObjectKey> Stream = ws::ownedObject(Accept->Object);
-  if (!Stream)
-    return;
   const Expr *Request = nullptr;
   for (const Expr *Arg : Accept->Args)
     if (ws::isTypeNamed(Arg->getType(), RequestTypes))
       Request = Arg;
+  std::optional<ws::ObjectKey> Stream = ws::ownedObject(Accept->Object);
+  // Without a request, nobody could have checked Origin, whoever owns the stream.
+  if (!Stream && !Request)
+    Stream = ws::borrowedObject(Accept->Object);
+  if (!Stream)
+    return;
   const auto *Ref = Request ? dyn_cast<DeclRefExpr>(stripConversions(Request)) : nullptr;
   const bool FromHeaderCaller = Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
                                 !SM.isInMainFile(SM.getExpansionLoc(Accept->Loc));
@@ -192,7 +196,9 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
     return;
   if (!llvm::is_contained(HeaderWriteMethods, Name)) {
     // Any use that does not write the header (operator[], find, at, a helper, a comparison) counts
-    // as a read, so an Origin check is never missed.
+    // as a read, so an Origin check is never missed; unless nothing can depend on the value.
+    if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, AcceptMethods))
+      return;
     Flow.addRead(Function, Which);
     return;
   }

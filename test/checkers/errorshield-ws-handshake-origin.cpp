@@ -198,9 +198,11 @@ void client(tcp::socket s) {
 // header_session::run gets its request from a caller this file does not contain: not judged here.
 // header_session_called_here::run is called below without an Origin check: judged, in the header.
 void upgrade(request req, std::shared_ptr<header_session_called_here> s) { s->run(std::move(req)); }
+// CHECK-MESSAGES: :209:6: warning: accept without a request: the library reads the handshake itself, so its Origin header can never be checked (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 // CHECK-MESSAGES: upgrade_sessions.h:20:9: warning: async_accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 
-// ---- 6. A stream the code does not own is not judged ----
+// ---- 6. A stream the code does not own: its accept(req) is not judged (the caller may have
+// checked the request), but an accept without a request can never have been checked ----
 
 void finish_upgrade(websocket::stream<tcp::socket> &ws, request &req) {
   ws.accept(req);

@@ -1,0 +1,80 @@
+// Reading Origin is not checking it: a handshake is accepted all the same when the value is only
+// logged, only tested for presence, or compared in an `if` that neither leaves nor accepts.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-handshake-origin' -- -std=c++20 \
+// RUN:   -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using request = http::request<http::string_body>;
+
+struct log_stream {
+  log_stream &operator<<(std::string_view);
+};
+extern log_stream audit_log;
+bool origin_allowed(std::string_view origin);
+
+void logged_only(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  audit_log << "upgrade from " << req[http::field::origin];
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+
+void presence_only(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  if (req[http::field::origin].empty())
+    return;
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+
+void mismatch_logged(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  auto origin = req[http::field::origin];
+  if (!origin_allowed(origin)) {
+    audit_log << "unexpected origin " << origin;
+  }
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+
+// ---- Decisions: quiet ----
+
+void rejected(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  auto origin = req[http::field::origin];
+  audit_log << "upgrade from " << origin;
+  if (origin.empty() || !origin_allowed(origin))
+    return;
+  ws.accept(req);
+}
+
+void accepted_in_branch(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  if (origin_allowed(req[http::field::origin])) {
+    ws.accept(req);
+  }
+}
+
+void through_a_flag(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  const bool trusted = origin_allowed(req[http::field::origin]);
+  if (!trusted)
+    throw 403;
+  ws.accept(req);
+}
+
+bool check_origin(const request &req) { return origin_allowed(req[http::field::origin]); }
+
+void through_a_validator(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  if (!check_origin(req))
+    return;
+  ws.accept(req);
+}
