@@ -8,33 +8,55 @@
 namespace clang::tidy::errorshield::ws {
 namespace {
 
-/// The bool data member of \p Stream's class that statement \p S sets to `true`, or null.
+/// The data member of \p Stream's class that statement \p S marks as busy, or null: a bool set to
+/// `true`, or a count of outstanding writes set to a constant other than zero (`remaining_ = 2;`
+/// before writing to two sockets).
 const FieldDecl *flagSetTrue(const Stmt *S, const FieldDecl *Stream) {
   const auto *E = dyn_cast<Expr>(S);
   const auto *Assign = E ? dyn_cast<BinaryOperator>(E->IgnoreImplicit()) : nullptr;
   if (!Assign || Assign->getOpcode() != BO_Assign)
     return nullptr;
-  const auto *True = dyn_cast<CXXBoolLiteralExpr>(Assign->getRHS()->IgnoreParenImpCasts());
   const FieldDecl *Flag = namedField(Assign->getLHS());
-  if (!True || !True->getValue() || !Flag || !Flag->getType()->isBooleanType() ||
-      !sameClass(Flag, Stream))
+  if (!Flag || !sameClass(Flag, Stream))
     return nullptr;
-  return Flag;
+  const Expr *Value = Assign->getRHS()->IgnoreParenImpCasts();
+  if (const auto *True = dyn_cast<CXXBoolLiteralExpr>(Value))
+    return True->getValue() && Flag->getType()->isBooleanType() ? Flag : nullptr;
+  const auto *Count = dyn_cast<IntegerLiteral>(Value);
+  return Count && !Count->getValue().isZero() && Flag->getType()->isIntegerType() ? Flag : nullptr;
 }
 
-/// True when \p Cond is \p Flag, or has it as an operand of its top-level `||` chain.
+/// True when \p E is the integer literal 0.
+bool isZero(const Expr *E) {
+  const auto *Literal = dyn_cast<IntegerLiteral>(E->IgnoreParenImpCasts());
+  return Literal && Literal->getValue().isZero();
+}
+
+/// True when \p Cond says \p Flag is busy: `Flag`, `Flag > 0`, `Flag != 0`.
+bool isBusy(const Expr *Cond, const FieldDecl *Flag) {
+  if (namedField(Cond) == Flag)
+    return true;
+  const auto *Op = dyn_cast<BinaryOperator>(Cond);
+  return Op && ((Op->getOpcode() == BO_GT || Op->getOpcode() == BO_NE) &&
+                namedField(Op->getLHS()) == Flag && isZero(Op->getRHS()));
+}
+
+/// True when \p Cond is busy (above), or has it as an operand of its top-level `||` chain.
 bool testsFlag(const Expr *Cond, const FieldDecl *Flag) {
   Cond = Cond->IgnoreParenImpCasts();
   if (const auto *Or = dyn_cast<BinaryOperator>(Cond); Or && Or->getOpcode() == BO_LOr)
     return testsFlag(Or->getLHS(), Flag) || testsFlag(Or->getRHS(), Flag);
-  return namedField(Cond) == Flag;
+  return isBusy(Cond, Flag);
 }
 
-/// True when \p Cond is `!Flag`, or has it as an operand of its top-level `&&` chain.
+/// True when \p Cond is `!Flag` or `Flag == 0`, or has it as an operand of its top-level `&&`
+/// chain.
 bool testsNotFlag(const Expr *Cond, const FieldDecl *Flag) {
   Cond = Cond->IgnoreParenImpCasts();
   if (const auto *And = dyn_cast<BinaryOperator>(Cond); And && And->getOpcode() == BO_LAnd)
     return testsNotFlag(And->getLHS(), Flag) || testsNotFlag(And->getRHS(), Flag);
+  if (const auto *Equal = dyn_cast<BinaryOperator>(Cond); Equal && Equal->getOpcode() == BO_EQ)
+    return namedField(Equal->getLHS()) == Flag && isZero(Equal->getRHS());
   const auto *Not = dyn_cast<UnaryOperator>(Cond);
   return Not && Not->getOpcode() == UO_LNot && namedField(Not->getSubExpr()) == Flag;
 }
