@@ -13,6 +13,33 @@
 
 namespace clang::tidy::errorshield {
 
+/// When statement \p S stores a value into \p Target (a local or a data member), that value: the
+/// right-hand side of `Target = v`; with \p Appends, also of `Target += v` and of `Target << v`
+/// (a stream; `Target << a << b` stores `b` last).
+static const Expr *storedBy(const Stmt *S, const ValueDecl *Target, bool Appends) {
+  auto IsTarget = [&](const Expr *E) {
+    while (const auto *Chain = dyn_cast<CXXOperatorCallExpr>(E->IgnoreParenImpCasts()))
+      if (Appends && Chain->getOperator() == OO_LessLess && Chain->getNumArgs() == 2)
+        E = Chain->getArg(0); // `os << a << b`
+      else
+        break;
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return Ref->getDecl() == Target;
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    return Member && Member->getMemberDecl() == Target;
+  };
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+    const OverloadedOperatorKind K = Op->getOperator();
+    const bool Stores = K == OO_Equal || (Appends && (K == OO_PlusEqual || K == OO_LessLess));
+    return Stores && Op->getNumArgs() == 2 && IsTarget(Op->getArg(0)) ? Op->getArg(1) : nullptr;
+  }
+  const auto *Assign = dyn_cast<BinaryOperator>(S);
+  const bool Stores =
+      Assign && (Appends ? Assign->isAssignmentOp() : Assign->getOpcode() == BO_Assign);
+  return Stores && IsTarget(Assign->getLHS()) ? Assign->getRHS() : nullptr;
+}
+
 /// The expressions stored into local \p Var: its initializer, and the right-hand sides of `=`,
 /// `+=` and `<<` (a stream) applied to it in its function.
 static std::vector<const Expr *> storedInto(const VarDecl *Var) {
@@ -22,25 +49,9 @@ static std::vector<const Expr *> storedInto(const VarDecl *Var) {
   const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
   if (!Function || !Function->getBody())
     return Stored;
-  auto IsVar = [&](const Expr *E) {
-    while (const auto *Chain = dyn_cast<CXXOperatorCallExpr>(E->IgnoreParenImpCasts()))
-      if (Chain->getOperator() == OO_LessLess && Chain->getNumArgs() == 2)
-        E = Chain->getArg(0); // `os << a << b`
-      else
-        break;
-    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
-    return Ref && Ref->getDecl() == Var;
-  };
   forEachDescendant(Function->getBody(), [&](const Stmt *S) {
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
-      const OverloadedOperatorKind K = Op->getOperator();
-      if ((K == OO_Equal || K == OO_PlusEqual || K == OO_LessLess) && Op->getNumArgs() == 2 &&
-          IsVar(Op->getArg(0)))
-        Stored.push_back(Op->getArg(1));
-    } else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-               Assign && Assign->isAssignmentOp() && IsVar(Assign->getLHS())) {
-      Stored.push_back(Assign->getRHS());
-    }
+    if (const Expr *Value = storedBy(S, Var, /*Appends=*/true))
+      Stored.push_back(Value);
   });
   return Stored;
 }
@@ -72,6 +83,13 @@ void WsFrameTypeCheck::bufferSources(const Expr *E, unsigned Depth,
       });
 }
 
+/// The first template argument of \p Spec when it is a type (a container's element), or null.
+static QualType firstTypeArgument(const ClassTemplateSpecializationDecl *Spec) {
+  const TemplateArgumentList &Args = Spec->getTemplateArgs();
+  return Args.size() > 0 && Args[0].getKind() == TemplateArgument::Type ? Args[0].getAsType()
+                                                                         : QualType();
+}
+
 bool WsFrameTypeCheck::isByteType(QualType T) const {
   T = T.getNonReferenceType();
   if (T->isPointerType())
@@ -80,10 +98,9 @@ bool WsFrameTypeCheck::isByteType(QualType T) const {
     T = Array->getElementType();
   if (const auto *Spec =
           dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl())) {
-    if (!hasListedQualifiedName(Spec, ByteContainerTypes) || Spec->getTemplateArgs().size() == 0 ||
-        Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    T = firstTypeArgument(Spec);
+    if (!hasListedQualifiedName(Spec, ByteContainerTypes) || T.isNull())
       return false;
-    T = Spec->getTemplateArgs()[0].getAsType();
   }
   // Named by its declaration (std::byte), or as a builtin (unsigned char) for typedefs like uint8_t.
   T = T.getCanonicalType().getUnqualifiedType();
@@ -104,15 +121,11 @@ static bool isRawObjectType(QualType T) {
          !T->isSpecificBuiltinType(BuiltinType::SChar);
 }
 
-/// The element type of a container specialization (`std::vector<Header>`), or null.
+/// The element type of a standard container specialization (`std::vector<Header>`), or null.
 static QualType elementType(QualType T) {
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
       T.getNonReferenceType()->getAsCXXRecordDecl());
-  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
-      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type ||
-      !isInListedNamespace(Spec, {"std"}))
-    return QualType();
-  return Spec->getTemplateArgs()[0].getAsType();
+  return Spec && isInListedNamespace(Spec, {"std"}) ? firstTypeArgument(Spec) : QualType();
 }
 
 /// What was last stored into \p Source before \p Write in \p Function: the right-hand side of
@@ -120,27 +133,14 @@ static QualType elementType(QualType T) {
 static const Expr *lastStoreBefore(const ValueDecl *Source, const CallExpr *Write,
                                    const FunctionDecl *Function, const SourceManager &SM) {
   const Expr *Last = nullptr;
-  auto IsSource = [&](const Expr *E) {
-    E = E->IgnoreParenImpCasts();
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-      return Ref->getDecl() == Source;
-    const auto *Member = dyn_cast<MemberExpr>(E);
-    return Member && Member->getMemberDecl() == Source;
-  };
   const SourceLocation WriteLoc = SM.getExpansionLoc(Write->getBeginLoc());
   if (Function && Function->getBody())
     forEachDescendant(Function->getBody(), [&](const Stmt *S) {
-      const Expr *LHS = nullptr, *RHS = nullptr;
-      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-          Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-        LHS = Op->getArg(0), RHS = Op->getArg(1);
-      else if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-               Assign && Assign->getOpcode() == BO_Assign)
-        LHS = Assign->getLHS(), RHS = Assign->getRHS();
-      if (LHS && IsSource(LHS) &&
+      const Expr *Value = storedBy(S, Source, /*Appends=*/false);
+      if (Value &&
           SM.isBeforeInTranslationUnit(SM.getExpansionLoc(S->getBeginLoc()), WriteLoc) &&
-          (!Last || SM.isBeforeInTranslationUnit(Last->getBeginLoc(), RHS->getBeginLoc())))
-        Last = RHS;
+          (!Last || SM.isBeforeInTranslationUnit(Last->getBeginLoc(), Value->getBeginLoc())))
+        Last = Value;
     });
   if (Last)
     return Last;
