@@ -92,6 +92,46 @@ const FieldDecl *bufferField(const Expr *Buffer, const FieldDecl *Stream) {
   return Found;
 }
 
+/// True when \p S calls the member function whose body is \p Writer.
+bool callsWriter(const Stmt *S, const Stmt *Writer) {
+  return findDescendant(S, [&](const Stmt *C) {
+           const auto *Call = dyn_cast<CXXMemberCallExpr>(C);
+           const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+           const FunctionDecl *Definition = nullptr;
+           return Method && Method->hasBody(Definition) && Definition->getBody() == Writer;
+         }) != nullptr;
+}
+
+/// True when another member function of \p Flag's class calls the function whose body is
+/// \p Writer only once the flag says no write runs: `if (writing_) return; ... pump();` or
+/// `if (!writing_) pump();` (`pump()` sets the flag, writes, and its completion calls it again).
+bool calledOnlyWhenIdle(const FieldDecl *Flag, const Stmt *Writer) {
+  const auto *Record = dyn_cast<CXXRecordDecl>(Flag->getParent());
+  if (!Record || !Writer)
+    return false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    const FunctionDecl *Definition = nullptr;
+    if (!Method->hasBody(Definition) || Definition->getBody() == Writer)
+      continue;
+    if (findDescendant(Definition->getBody(), [&](const Stmt *S) {
+          if (const auto *If = dyn_cast<IfStmt>(S);
+              If && If->getCond() && testsNotFlag(If->getCond(), Flag))
+            return callsWriter(If->getThen(), Writer);
+          const auto *Block = dyn_cast<CompoundStmt>(S);
+          if (!Block)
+            return false;
+          const auto Guard = llvm::find_if(Block->body(), [&](const Stmt *Statement) {
+            return returnsWhenSet(Statement, Flag);
+          });
+          return Guard != Block->body_end() &&
+                 std::any_of(std::next(Guard), Block->body_end(),
+                             [&](const Stmt *After) { return callsWriter(After, Writer); });
+        }))
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const Expr *Buffer,
@@ -129,6 +169,10 @@ bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const
     const DynTypedNodeList Parents = Ctx.getParents(*Block);
     const auto *If = Parents.empty() ? nullptr : Parents[0].get<IfStmt>();
     if (If && If->getThen() == Block && If->getCond() && testsNotFlag(If->getCond(), Flag))
+      return true;
+    // The writer sets the flag; the code that calls it tests it (a `pump()` that `send()` calls
+    // only when no write runs, and the completion handler calls again).
+    if (calledOnlyWhenIdle(Flag, enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true)))
       return true;
   }
   return false;

@@ -19,7 +19,9 @@ namespace clang::tidy::errorshield::ws {
 /// - an earlier statement of that block returns when the flag is set
 ///   (`if (sending_ || pending_.empty()) return;`), with nothing before that guard touching the
 ///   data member \p Buffer names (a buffer changed before the guard may be one being written), or
-/// - the block is the body of `if (!sending_)` (or `if (!sending_ && ...)`).
+/// - the block is the body of `if (!sending_)` (or `if (!sending_ && ...)`), or
+/// - another member function of the class calls the writer only once the flag is clear
+///   (`if (sending_) return; ... pump();`, `if (!sending_) pump();`).
 bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const Expr *Buffer,
                            ASTContext &Ctx);
 

@@ -134,4 +134,50 @@ bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
   return runsAfterRead(Write, Code, Code.readHandlerBodies(), Ctx);
 }
 
+/// True when \p Call's buffer argument names a parameter of the function that makes it.
+static bool writesParameter(const CallExpr *Call) {
+  const Stmt *Buffer = Call->getNumArgs() > 1 ? Call->getArg(isa<CXXMemberCallExpr>(Call) ? 0 : 1)
+                                             : nullptr;
+  return Buffer && findDescendant(Buffer, [](const Stmt *S) {
+           const auto *Ref = dyn_cast<DeclRefExpr>(S);
+           return Ref && isa<ParmVarDecl>(Ref->getDecl());
+         });
+}
+
+bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
+                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                             const ReadChainNames &Names, ASTContext &Ctx) {
+  ClassCode Code(Stream, Names);
+  std::vector<const CallExpr *> Writes;
+  for (const ClassCode::Body &B : Code.bodies())
+    forEachDescendant(B.Code, [&](const Stmt *S) {
+      if (const auto *Call = dyn_cast<CallExpr>(S); Call && WritesStream(Call))
+        Writes.push_back(Call);
+    });
+  if (Writes.size() < 2 || !llvm::is_contained(Writes, Write))
+    return false;
+  auto StartedOnCompletion = [&](const CallExpr *W) {
+    return llvm::any_of(Writes, [&](const CallExpr *Earlier) {
+      return Earlier != W && llvm::any_of(asio::completionHandlers(Earlier, Names.BindFunctions),
+                                          [&](const asio::CompletionHandler &H) {
+                                            return contains(H.Body, W);
+                                          });
+    });
+  };
+  const CallExpr *Root = nullptr;
+  for (const CallExpr *W : Writes) {
+    if (StartedOnCompletion(W))
+      continue;
+    if (Root)
+      return false; // Two writes that start independently.
+    Root = W;
+  }
+  if (!Root || enclosingLoop(Root, Ctx))
+    return false;
+  const Stmt *Body = enclosingFunctionBody(Root, Ctx, /*StopAtLambdas=*/true);
+  // A function that writes what it is given is called once per message; one that starts a read
+  // beside the write can be entered again when that read completes.
+  return Body && !writesParameter(Root) && !Code.startsRead(Body, /*Except=*/Root);
+}
+
 } // namespace clang::tidy::errorshield::ws

@@ -34,6 +34,15 @@ bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
                              llvm::function_ref<bool(const CallExpr *)> WritesStream,
                              const ReadChainNames &Names, ASTContext &Ctx);
 
+/// True when the class's asynchronous writes of \p Stream (\p WritesStream tells them), \p Write
+/// among them and at least two, form one sequence: each but the first is started by the completion
+/// handler of another (a greeting, then the capabilities once it is sent). The first is not in a
+/// loop, does not write a parameter of its function (a `send(msg)` is called once per message),
+/// and its function starts no read of \p Stream beside it.
+bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
+                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                             const ReadChainNames &Names, ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_READWRITECHAIN_H

@@ -1,6 +1,7 @@
 //===--- WriteQueue.cpp - How a session's write relates to its write queue ---===//
 
 #include "websocket/WriteQueue.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/ParentMapContext.h"
@@ -78,10 +79,41 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
   return Found;
 }
 
-const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx) {
+/// True when \p Lambda is an argument of a call to one of \p PostFunctions.
+/// The lambda whose body's parent \p P is: the LambdaExpr, or its call operator.
+static const LambdaExpr *lambdaOfBody(const DynTypedNode &P, ASTContext &Ctx) {
+  if (const auto *Lambda = P.get<LambdaExpr>())
+    return Lambda;
+  const auto *Operator = P.get<CXXMethodDecl>();
+  if (!Operator || !Operator->getParent()->isLambda())
+    return nullptr;
+  DynTypedNodeList Parents = Ctx.getParents(*Operator->getParent());
+  return Parents.empty() ? nullptr : Parents[0].get<LambdaExpr>();
+}
+
+static bool isPosted(const LambdaExpr *Lambda, ASTContext &Ctx,
+                     const std::vector<std::string> &PostFunctions) {
+  if (PostFunctions.empty())
+    return false;
+  DynTypedNodeList Parents = Ctx.getParents(*Lambda);
+  // Through the temporaries and conversions that pass the lambda by value.
+  while (!Parents.empty() && (Parents[0].get<MaterializeTemporaryExpr>() ||
+                              Parents[0].get<ImplicitCastExpr>() ||
+                              Parents[0].get<CXXBindTemporaryExpr>() ||
+                              Parents[0].get<CXXConstructExpr>()))
+    Parents = Ctx.getParents(Parents[0]);
+  const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
+  return Call && isListedCall(Call, PostFunctions);
+}
+
+const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx,
+                          const std::vector<std::string> &PostFunctions) {
   DynTypedNodeList Parents = Ctx.getParents(*E);
   while (!Parents.empty()) {
     const DynTypedNode &P = Parents[0];
+    if (const LambdaExpr *Lambda = lambdaOfBody(P, Ctx);
+        Lambda && isPosted(Lambda, Ctx, PostFunctions))
+      return enclosingLoop(Lambda, Ctx, PostFunctions);
     if (P.get<LambdaExpr>() || P.get<FunctionDecl>())
       return nullptr;
     if (const Stmt *S = P.get<Stmt>();

@@ -43,8 +43,10 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
                                        const QueueNames &Names);
 
 /// The innermost loop around \p E inside its function or lambda, or null. Loops that a macro
-/// generates (a stackless coroutine's `yield`) are not loops of the user's code.
-const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx);
+/// generates (a stackless coroutine's `yield`) are not loops of the user's code. A lambda passed
+/// to one of \p PostFunctions is looked through: each iteration queues another run of it.
+const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx,
+                          const std::vector<std::string> &PostFunctions = {});
 
 /// True when \p E is the statement of a stackless coroutine's yield (asio::coroutine's `yield`,
 /// which expands to one of \p YieldMacros): the coroutine resumes after the operation completes.

@@ -4,6 +4,7 @@
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/InFlightFlag.h"
+#include "websocket/OverlappingWrites.h"
 #include "websocket/ReadWriteChain.h"
 #include "clang/Lex/Lexer.h"
 
@@ -19,6 +20,7 @@ WsConcurrentWriteCheck::WsConcurrentWriteCheck(StringRef Name, ClangTidyContext 
       Queue{listOption("QueueTypes"), listOption("QueueAccessors"),
             listOption("QueuePushMethods"), listOption("QueuePopMethods")},
       AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")),
+      PostFunctions(listOption("PostFunctions")),
       Chain{listOption("ReadFunctions"), listOption("BindFunctions")} {}
 
 void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -32,6 +34,7 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "QueuePushMethods", Queue.Pushes);
   storeList(Opts, "QueuePopMethods", Queue.Pops);
   storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
+  storeList(Opts, "PostFunctions", PostFunctions);
   storeList(Opts, "ReadFunctions", Chain.ReadFunctions);
   storeList(Opts, "BindFunctions", Chain.BindFunctions);
 }
@@ -125,12 +128,15 @@ static bool leavesLoopAfter(const CallExpr *Write, ASTContext &Ctx) {
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
-  std::optional<ws::StreamCall> Write =
-      asPendingWrite(Result.Nodes.getNodeAs<CallExpr>("write"), Ctx);
+  const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write");
+  std::optional<ws::StreamCall> AnyWrite = asWrite(Call);
+  if (!AnyWrite || AnyWrite->Args.empty() || reportOverlap(*AnyWrite, Ctx))
+    return;
+  std::optional<ws::StreamCall> Write = asPendingWrite(Call, Ctx);
   if (!Write)
     return;
   const SourceLocation Loc = SM.getExpansionLoc(Write->Loc);
-  const Stmt *Loop = ws::enclosingLoop(Write->Call, Ctx);
+  const Stmt *Loop = ws::enclosingLoop(Write->Call, Ctx, PostFunctions);
   // A loop over sessions writes another stream each iteration: judged like a write outside a
   // loop, except that a stream that is not a data member (a vector of streams) is judged too.
   const bool PerStream = Loop && variesPerIteration(Write->Object, Loop, SM);
@@ -161,10 +167,33 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   };
   if (!Front && ws::repliesInReadWriteChain(Write->Call, Stream, WritesStream, Chain, Ctx))
     return; // One write at a time by the order of operations: read, reply, then read again.
+  if (!Front && ws::writesInCompletionChain(Write->Call, Stream, WritesStream, Chain, Ctx))
+    return; // One write at a time: each is started by the previous one's completion.
   if (!Front)
     return reportUnqueued(*Write, Loc, Stream->getName());
   if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
+}
+
+bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx) {
+  std::optional<ws::OverlappedWrite> Overlap = ws::overlappedWrite(
+      Write, [&](const CallExpr *Other) { return asWrite(Other); },
+      [&](const ws::StreamCall &Other) { return !completesBeforeNextStatement(Other, Ctx); },
+      Ctx);
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
+  if (!Overlap || !firstReportAt(Loc))
+    return Overlap.has_value();
+  report(Loc, "%0 %select{starts while the write before it on the same stream may still be in "
+              "progress|runs in parallel with another write of the same stream in this awaitable "
+              "group}1: Beast allows one outstanding write per stream")
+      << Write.Method << Overlap->InParallelGroup;
+  diag(SM.getExpansionLoc(Overlap->Earlier->getExprLoc()),
+       "%select{the earlier write starts here; start the next one from its completion handler, "
+       "or await it|the other write of the group; await the writes one after the other}0",
+       DiagnosticIDs::Note)
+      << Overlap->InParallelGroup;
+  return true;
 }
 
 void WsConcurrentWriteCheck::reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc,

@@ -37,6 +37,9 @@ private:
   /// only loops and released queue fronts are judged.
   bool isMessageWrite(const ws::StreamCall &Write) const;
   bool completesBeforeNextStatement(const ws::StreamCall &Write, ASTContext &Ctx) const;
+  /// Finding 1: an earlier write of the same stream in the same function may still be running
+  /// (see ws::overlappedWrite). Returns whether there is one (reported once per location).
+  bool reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx);
   /// Finding 2: the write's buffer is not a queue's front and nothing else orders the writes.
   void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName);
   void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
@@ -49,6 +52,7 @@ private:
   const std::vector<std::string> YieldMacros;
   const ws::QueueNames Queue;
   const std::vector<std::string> AwaitingHandlerTypes;
+  const std::vector<std::string> PostFunctions;
   const ws::ReadChainNames Chain;
 };
 

@@ -98,6 +98,11 @@ template <class E, class F> void co_spawn(E &&, F &&, detached_t) {}
 template <class E, class F> operation co_spawn(E &&, F &&, use_awaitable_t) { return {}; }
 // `co_await post(pool, use_awaitable)`: the coroutine continues on the pool's thread.
 template <class E> operation post(E &&, use_awaitable_t) { return {}; }
+// `co_await (a && b)`: both operations run in parallel.
+namespace experimental::awaitable_operators {
+inline operation operator&&(operation, operation) { return {}; }
+inline operation operator||(operation, operation) { return {}; }
+} // namespace experimental::awaitable_operators
 namespace this_coro {
 struct executor_t {};
 inline constexpr executor_t executor;
@@ -259,6 +264,7 @@ template <class Next> class stream {
 public:
   template <class... A> explicit stream(A &&...);
   Next &next_layer();
+  net::io_context::executor_type get_executor();
   void accept();
   template <class H> void async_accept(H &&) {}
   template <class B> std::size_t read(B &);

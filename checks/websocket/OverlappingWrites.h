@@ -1,0 +1,44 @@
+//===--- OverlappingWrites.h - Two writes of one stream in one function -*- C++ -*-===//
+//
+// Whoever owns the stream, one function that starts a write and then, on the same path, starts
+// another before the first completed has two writes in flight: `ws.async_write(head, h1);
+// ws.async_write(body, h2);`, or `co_await (ws.async_write(a, use_awaitable) &&
+// ws.async_write(b, use_awaitable))`, whose operands run in parallel. This needs no knowledge of
+// who else writes, so it holds for streams reached through parameters and locals too.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_OVERLAPPINGWRITES_H
+#define ERRORSHIELD_WEBSOCKET_OVERLAPPINGWRITES_H
+
+#include "websocket/StreamModel.h"
+#include "clang/AST/ASTContext.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
+
+namespace clang::tidy::errorshield::ws {
+
+/// The write that \p Write overlaps, and how.
+struct OverlappedWrite {
+  const CallExpr *Earlier = nullptr;
+  /// The two are operands of one awaitable `&&` / `||` group rather than consecutive statements.
+  bool InParallelGroup = false;
+};
+
+/// Another write of \p Write's stream, in the same function (lambda bodies are other functions),
+/// that can still be in progress when \p Write starts:
+/// - an operand of the same awaitable operator `&&` or `||` that \p Write is an operand of, spelled
+///   before it; or
+/// - a write spelled before \p Write that \p IsPending says is not awaited, from which control can
+///   reach \p Write (clang's CFG of the function decides: other branches and paths that return
+///   first do not count).
+/// \p AsWrite recognises writes (and their stream object); two writes are of the same stream when
+/// their objects name the same variable, or are spelled alike (`this->` aside).
+std::optional<OverlappedWrite>
+overlappedWrite(const StreamCall &Write,
+                llvm::function_ref<std::optional<StreamCall>(const CallExpr *)> AsWrite,
+                llvm::function_ref<bool(const StreamCall &)> IsPending, ASTContext &Ctx);
+
+} // namespace clang::tidy::errorshield::ws
+
+#endif // ERRORSHIELD_WEBSOCKET_OVERLAPPINGWRITES_H

@@ -1,0 +1,203 @@
+// Writes ordered, or not, by the code around them: two writes of one stream in one function, an
+// awaitable group, writes posted from a loop, a chain of completions, a flag tested by the caller.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' -- -std=c++20 -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-concurrent-write' \
+// RUN:   --config="{CheckOptions: {errorshield-ws-concurrent-write.PostFunctions: ''}}" \
+// RUN:   -- -std=c++20 -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-NOPOST --implicit-check-not='{{warning|error|note}}:'
+
+#include "asio_io.h"
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+using namespace net::experimental::awaitable_operators;
+using ws_t = websocket::stream<beast::tcp_stream>;
+using handler = void (*)(beast::error_code, std::size_t);
+
+// ---- 1. Two writes of one stream, one after the other, in one function ----
+
+void replay(ws_t &ws, const std::string &head, const std::string &body, handler h) {
+  ws.async_write(net::buffer(head), h);
+  ws.async_write(net::buffer(body), h);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: async_write starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:6: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:6: warning: async_write starts while
+// CHECK-NOPOST: :[[@LINE-5]]:6: note: the earlier write
+}
+void replay_if(ws_t &ws, bool trailer, const std::string &head, const std::string &tail, handler h) {
+  ws.async_write(net::buffer(head), h);
+  if (trailer)
+    net::async_write(ws, net::buffer(tail), h);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: async_write starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:6: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:5: warning: async_write starts while
+// CHECK-NOPOST: :[[@LINE-6]]:6: note: the earlier write
+}
+// Negatives: other branches, a path that returns first, two streams, the second write started by
+// the first one's completion, awaited writes.
+void either(ws_t &ws, bool binary, const std::string &a, const std::string &b, handler h) {
+  if (binary)
+    ws.async_write(net::buffer(a), h);
+  else
+    ws.async_write(net::buffer(b), h);
+}
+void early_return(ws_t &ws, bool ping, const std::string &a, const std::string &b, handler h) {
+  if (ping) {
+    ws.async_write(net::buffer(a), h);
+    return;
+  }
+  ws.async_write(net::buffer(b), h);
+}
+void mirror(ws_t &client, ws_t &audit, const std::string &m, handler h) {
+  client.async_write(net::buffer(m), h);
+  audit.async_write(net::buffer(m), h);
+}
+void chained(ws_t &ws, const std::string &a, const std::string &b) {
+  ws.async_write(net::buffer(a), [&ws, &b](beast::error_code ec, std::size_t) {
+    if (!ec)
+      ws.async_write(net::buffer(b), [](beast::error_code, std::size_t) {});
+  });
+}
+net::awaitable<void> awaited(ws_t &ws, std::string a, std::string b) {
+  co_await ws.async_write(net::buffer(a), net::use_awaitable);
+  co_await ws.async_write(net::buffer(b), net::use_awaitable);
+}
+void stackful(ws_t &ws, std::string a, std::string b, net::yield_context yield) {
+  ws.async_write(net::buffer(a), yield);
+  ws.async_write(net::buffer(b), yield);
+}
+
+// ---- 2. An awaitable group runs its operands in parallel ----
+
+net::awaitable<void> ack_and_fill(ws_t &ws, std::string ack, std::string fill) {
+  co_await (ws.async_write(net::buffer(ack), net::use_awaitable) &&
+            ws.async_write(net::buffer(fill), net::use_awaitable));
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: async_write runs in parallel with another write of the same stream in this awaitable group: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:16: note: the other write of the group; await the writes one after the other
+// CHECK-NOPOST: :[[@LINE-3]]:16: warning: async_write runs in parallel
+// CHECK-NOPOST: :[[@LINE-5]]:16: note: the other write
+}
+net::awaitable<void> two_streams(ws_t &client, ws_t &audit, std::string m) {
+  co_await (client.async_write(net::buffer(m), net::use_awaitable) &&
+            audit.async_write(net::buffer(m), net::use_awaitable));
+}
+
+// ---- 3. Writes posted from a loop over sessions bypass each session's queue ----
+
+class session {
+public:
+  ws_t &ws();
+};
+void announce(std::vector<session *> &members, std::shared_ptr<std::string> note) {
+  for (session *s : members)
+    net::post(s->ws().get_executor(), [s, note] {
+      s->ws().async_write(net::buffer(*note), [note](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: async_write on 's->ws()' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:15: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+    });
+}
+void announce_deferred(std::vector<session *> &members, std::shared_ptr<std::string> note) {
+  for (session *s : members) // not a posting function: the lambda runs who knows when
+    net::co_spawn(s->ws().get_executor(), [s, note] {
+      s->ws().async_write(net::buffer(*note), [note](beast::error_code, std::size_t) {});
+    }, net::detached);
+}
+
+// ---- 4. One write started by the completion of the one before ----
+
+class greeter : public std::enable_shared_from_this<greeter> {
+  ws_t ws_;
+  std::string first_, second_;
+
+public:
+  void run() {
+    ws_.async_write(net::buffer(first_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec)
+        self->ws_.async_write(net::buffer(self->second_), [self](beast::error_code, std::size_t) {});
+    });
+  }
+};
+class chained_sender : public std::enable_shared_from_this<chained_sender> {
+  ws_t ws_;
+  std::string trailer_;
+
+public:
+  void send(const std::string &msg) { // called once per message: the chains overlap
+    ws_.async_write(net::buffer(msg), [self = shared_from_this()](beast::error_code, std::size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+// CHECK-NOPOST: :[[@LINE-3]]:9: warning: async_write on 'ws_'
+// CHECK-NOPOST: :[[@LINE-4]]:9: note: push outgoing
+      self->ws_.async_write(net::buffer(self->trailer_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:17: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+// CHECK-NOPOST: :[[@LINE-3]]:17: warning: async_write on 'ws_'
+// CHECK-NOPOST: :[[@LINE-4]]:17: note: push outgoing
+    });
+  }
+};
+
+// ---- 5. A flag that the caller tests: the writer runs only when no write does ----
+
+class notifier : public std::enable_shared_from_this<notifier> {
+  ws_t ws_;
+  std::deque<std::string> pending_;
+  std::string current_;
+  bool writing_ = false;
+
+public:
+  void notify(std::string m) {
+    pending_.push_back(std::move(m));
+    if (writing_)
+      return;
+    pump();
+  }
+
+private:
+  void pump() {
+    if (pending_.empty()) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    ws_.async_write(net::buffer(current_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec)
+        self->pump();
+    });
+  }
+};
+class unguarded_notifier { // sets the flag, but its callers never look at it
+  ws_t ws_;
+  std::string current_;
+  bool writing_ = false;
+
+public:
+  void notify(std::string m) {
+    current_ = std::move(m);
+    pump();
+  }
+  bool busy() const {
+    if (writing_)
+      return true;
+    return false;
+  }
+
+private:
+  void pump() {
+    writing_ = true;
+    ws_.async_write(net::buffer(current_), [this](beast::error_code, std::size_t) { writing_ = false; });
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+// CHECK-NOPOST: :[[@LINE-3]]:9: warning: async_write on 'ws_'
+// CHECK-NOPOST: :[[@LINE-4]]:9: note: push outgoing
+  }
+};
