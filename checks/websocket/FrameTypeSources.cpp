@@ -184,6 +184,24 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
       return {};
     ThroughData = true;
   }
+  // Through a pointer: `*bytes` (a shared_ptr to a byte vector), `tick.get()` (the struct a
+  // shared_ptr owns): judged by the type pointed to, named by the pointer.
+  QualType Pointee;
+  if (const auto *Deref = dyn_cast_or_null<UnaryOperator>(E);
+      Deref && Deref->getOpcode() == UO_Deref) {
+    Pointee = Deref->getType();
+    E = stripConversions(Deref->getSubExpr());
+  } else if (const auto *Star = dyn_cast_or_null<CXXOperatorCallExpr>(E);
+             Star && Star->getOperator() == OO_Star && Star->getNumArgs() == 1) {
+    Pointee = Star->getType();
+    E = stripConversions(Star->getArg(0));
+  } else if (const auto *Get = dyn_cast_or_null<CXXMemberCallExpr>(E);
+             Get && Get->getMethodDecl() && Get->getMethodDecl()->getName() == "get" &&
+             Get->getType()->isPointerType()) {
+    Pointee = Get->getType()->getPointeeType();
+    E = stripConversions(Get->getImplicitObjectArgument());
+    ThroughData = true;
+  }
   const ValueDecl *Source = nullptr;
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
     Source = Ref->getDecl();
@@ -191,13 +209,13 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
     Source = Member->getMemberDecl();
   if (!Source)
     return {};
-  const QualType T = Source->getType();
+  const QualType T = Pointee.isNull() ? Source->getType() : Pointee;
   if (isByteType(T))
     return {Payload::DeclaredBytes, Source->getNameAsString()};
   if ((ThroughData && isRawObjectType(T)) ||
       (!elementType(T).isNull() && isRawObjectType(elementType(T))))
     return {Payload::RawObject, Source->getNameAsString()};
-  if (Depth == 0 || !SM)
+  if (Depth == 0 || !SM || !Pointee.isNull())
     return {};
   if (const Expr *Stored = lastStoreBefore(Source, Write, Function, *SM))
     return payloadOf(Stored, Write, Function, Depth - 1); // auto buf = net::buffer(bytes);

@@ -19,7 +19,9 @@ WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
       ByteContainerTypes(listOption("ByteContainerTypes")),
       ByteElementTypes(listOption("ByteElementTypes")),
       TextSerializers(listOption("TextSerializers")),
-      BinarySerializers(listOption("BinarySerializers")) {}
+      BinarySerializers(listOption("BinarySerializers")),
+      IgnoreNonThrowingParses(
+          StringRef(stringOption("IgnoreNonThrowingParses")).equals_insensitive("true")) {}
 
 void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -35,6 +37,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ByteElementTypes", ByteElementTypes);
   storeList(Opts, "TextSerializers", TextSerializers);
   storeList(Opts, "BinarySerializers", BinarySerializers);
+  Options.store(Opts, "IgnoreNonThrowingParses", IgnoreNonThrowingParses ? "true" : "false");
 }
 
 void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -95,10 +98,17 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     Checked.addPasses(Call, StreamTypes);
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("read")) {
     std::optional<ws::StreamCall> Read = ws::asStreamCall(Call, StreamTypes);
+    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Read->Object);
+    const bool Borrowed = !Stream;
+    if (!Stream) // A lent stream: the function that reads it must look at what it read.
+      Stream = ws::borrowedObject(Read->Object);
     if (std::optional<ws::ObjectKey> Buffer = ws::ownedObject(Read->Args[0]))
-      Reads.push_back({*Buffer, ws::ownedObject(Read->Object)});
+      Reads.push_back({*Buffer, Stream, Borrowed});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
-    Checked.addFor(ws::asStreamCall(Call, StreamTypes)->Object, "frame-type");
+    const Expr *Object = ws::asStreamCall(Call, StreamTypes)->Object;
+    Checked.addFor(Object, "frame-type");
+    if (std::optional<ws::ObjectKey> Lent = ws::borrowedObject(Object))
+      Checked.add(*Lent, "frame-type"); // for the reads of the function it was lent to
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
@@ -125,8 +135,8 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     if (Source.Kind != Payload::None && Stream && Function)
       Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
-    if (reportsFailure(Call, *Result.Context))
-      return; // a binary message is a parse error the code handles, not a crash
+    if (IgnoreNonThrowingParses && reportsFailure(Call, *Result.Context))
+      return; // a binary message becomes a parse error the code handles, not an exception
     Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}};
     for (const Expr *Arg : Call->arguments())
       bufferSources(Arg, /*Depth=*/3, P.Buffers);
@@ -140,13 +150,14 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     for (const ws::ObjectKey &Buffer : P.Buffers) {
       auto Unchecked = llvm::find_if(Reads, [&](const Read &R) {
         return R.Buffer == Buffer && R.Stream && !Checked.has(*R.Stream, "frame-type") &&
-               !ownerHasUnseenMember(*R.Stream);
+               (R.Borrowed || !ownerHasUnseenMember(*R.Stream));
       });
       if (Unchecked == Reads.end() || !firstReportAt(P.Loc))
         continue;
-      report(P.Loc, "'%0' parses a message read from '%1' as text, but the stream's owner never "
-                    "checks got_text() or got_binary(): a binary message reaches the text parser")
-          << P.Parser << Unchecked->Stream->Name;
+      report(P.Loc, "'%0' parses a message read from '%1' as text, but %select{the stream's "
+                    "owner|the function that reads it}2 never checks got_text() or got_binary(): "
+                    "a binary message reaches the text parser")
+          << P.Parser << Unchecked->Stream->Name << Unchecked->Borrowed;
       break;
     }
   }

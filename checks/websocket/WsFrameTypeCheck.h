@@ -62,10 +62,14 @@ private:
   const std::vector<std::string> ByteElementTypes;
   const std::vector<std::string> TextSerializers;
   const std::vector<std::string> BinarySerializers;
+  /// Parses that report bad input instead of throwing (`parse(text, nullptr, false)`, an
+  /// error_code argument) are not findings.
+  const bool IgnoreNonThrowingParses;
 
   struct Read {
     ws::ObjectKey Buffer;
     std::optional<ws::ObjectKey> Stream;
+    bool Borrowed = false; ///< The reading function was lent the stream (judged on its own).
   };
   struct Parse {
     SourceLocation Loc;

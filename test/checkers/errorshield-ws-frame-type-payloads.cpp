@@ -2,6 +2,10 @@
 // streams lent to a function that sets their mode itself, and parses that report bad input.
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefixes=CHECK-MESSAGES,CHECK-DEFAULT --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' \
+// RUN:   --config="{CheckOptions: {errorshield-ws-frame-type.IgnoreNonThrowingParses: true}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
 #include "websocket.h"
@@ -42,6 +46,17 @@ void push_levels(ws_t &ws, const std::vector<top_of_book> &levels) {
   ws.text(true);
   ws.write(net::buffer(levels.data(), levels.size() * sizeof(top_of_book)));
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'levels' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+// Through a smart pointer: the type pointed to decides.
+void push_shared(ws_t &ws, std::shared_ptr<std::vector<std::uint8_t>> bytes,
+                 std::shared_ptr<top_of_book> tob, std::shared_ptr<std::string> text) {
+  ws.text(true);
+  ws.write(net::buffer(*bytes));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'bytes', declared as bytes, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  ws.write(net::buffer(tob.get(), sizeof(top_of_book)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'tob' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  ws.write(net::buffer(*text));
 }
 
 // The caller may have set the mode: without a setter here, a lent stream is not judged.
@@ -99,10 +114,12 @@ public:
   void on_read() {
     ws_.read(buffer_);
     auto update = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+// CHECK-DEFAULT: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
     if (!update.is_discarded())
       ++version_;
     boost::system::error_code ec;
     boost::json::value schema = boost::json::parse(beast::buffers_to_string(buffer_.data()), ec);
+// CHECK-DEFAULT: :[[@LINE-1]]:46: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
     auto strict = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, true);
 // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
   }

@@ -245,7 +245,7 @@ class SchemaRegistryClient {
   void read_next() {
     ws_->async_read(buffer_, [this](beast::error_code ec, std::size_t) {
       if (ec) return log_fail(ec, "registry read");
-      auto update = nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false); // non-throwing parse, is_discarded() tested: a binary frame is rejected as malformed
+      auto update = nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false); // expect: errorshield-ws-frame-type
       buffer_.consume(buffer_.size());
       if (!update.is_discarded()) version_ = update.value("version", version_);
       read_next();
@@ -301,7 +301,7 @@ class IntrospectionPoller {
     std::string payload(net::buffers_begin(buffer_.data()), net::buffers_end(buffer_.data()));
     buffer_.consume(buffer_.size());
     boost::system::error_code jec;
-    boost::json::value schema = boost::json::parse(payload, jec); // the error_code reports a binary frame as malformed
+    boost::json::value schema = boost::json::parse(payload, jec); // expect: errorshield-ws-frame-type
     return !jec && schema.is_object();
   }
 

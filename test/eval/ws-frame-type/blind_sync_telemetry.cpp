@@ -71,11 +71,11 @@ void collect_from_config(tcp::socket socket, const std::string& config_path) {
   }
 }
 
-// Shared helper: the stream arrives by reference, nothing is flagged here.
+// Shared helper: the stream arrives by reference, but this helper reads and parses it unchecked.
 nlohmann::json read_json(websocket::stream<tcp::socket>& ws) {
   beast::flat_buffer buffer;
   ws.read(buffer);
-  return nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
+  return nlohmann::json::parse(beast::buffers_to_string(buffer.data())); // expect: errorshield-ws-frame-type
 }
 
 // Control-plane client: logs through make_printable, then parses the logged text.

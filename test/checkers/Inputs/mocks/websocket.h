@@ -44,6 +44,7 @@ template <class T> class shared_ptr {
 public:
   T *operator->() const { return nullptr; }
   T &operator*() const { return *operator->(); }
+  T *get() const { return nullptr; }
 };
 template <class T, class... A> shared_ptr<T> make_shared(A &&...);
 template <class T> class enable_shared_from_this {
