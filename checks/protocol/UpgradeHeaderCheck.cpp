@@ -95,13 +95,20 @@ void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContex
   if (!Set || Set->Args.size() < 2 || !llvm::is_contained(SetMethods, Set->Method))
     return;
   const std::string Header = http::forwardedHopHeader(SetCall, Set->Object, Set->Args[0],
-                                                      Set->Args.back(), RequiredSkips, Ctx);
+                                                      Set->Args.back(), HopByHopHeaders, Ctx);
   const SourceLocation Loc = Ctx.getSourceManager().getExpansionLoc(Set->Loc);
   if (Header.empty() || !firstReportAt(Loc))
     return;
+  // Shown as the option spells it ("Keep-Alive"), not normalized.
+  const auto Spelled = llvm::find_if(HopByHopHeaders, [&](const std::string &H) {
+    return http::normalizedHeader(H) == Header;
+  });
+  const bool Negotiates = llvm::any_of(RequiredSkips, [&](const std::string &H) {
+    return http::normalizedHeader(H) == Header;
+  });
   report(Loc, "'%0' copied from another message: the next hop acts on a hop-by-hop header that "
-              "was never meant for it, and a client's 'Upgrade: h2c' reaches the backend")
-      << (Header == "upgrade" ? "Upgrade" : "Connection");
+              "was never meant for it%select{|, and a client's 'Upgrade: h2c' reaches the backend}1")
+      << (Spelled != HopByHopHeaders.end() ? *Spelled : Header) << Negotiates;
 }
 
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {

@@ -187,6 +187,21 @@ void forward_upgrade(const http::request<http::string_body> &in,
   out.set(http::field::host, in[http::field::host]); // not hop-by-hop
 }
 
+// The other hop-by-hop headers: the same finding, without the h2c consequence.
+void forward_hop_headers(const http::request<http::string_body> &in,
+                         http::request<http::string_body> &out,
+                         const http::response<http::string_body> &upstream,
+                         http::response<http::string_body> &res) {
+  out.set("Keep-Alive", in["Keep-Alive"]);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Keep-Alive' copied from another message: the next hop acts on a hop-by-hop header that was never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.set(http::field::proxy_authorization, in[http::field::proxy_authorization]);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Proxy-Authorization' copied from another message: the next hop acts on a hop-by-hop header that was never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  res.set(http::field::transfer_encoding, upstream[http::field::transfer_encoding]);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Transfer-Encoding' copied from another message: the next hop acts on a hop-by-hop header that was never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.set(http::field::user_agent, in[http::field::user_agent]); // end-to-end
+  res.set(http::field::te, "trailers");                          // the proxy's own value
+}
+
 // A WebSocket-aware proxy forwards the upgrade it has checked.
 bool iequals(std::string_view, std::string_view);
 void forward_websocket_upgrade(const http::request<http::string_body> &in,
