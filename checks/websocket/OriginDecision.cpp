@@ -23,6 +23,25 @@ static bool actsOnDecision(const Stmt *Branch, const std::vector<std::string> &A
 static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::string> &Accept,
                     unsigned Depth);
 
+/// True when \p Call hands the value to a function that cannot stop the handshake: it returns
+/// nothing, its body is here, and that body neither throws nor ends the program or the
+/// connection (`log_line("upgrade from", req[http::field::origin])`).
+static bool onlyRecords(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (isa<CXXOperatorCallExpr>(Call) || !Callee || !Callee->getReturnType()->isVoidType() ||
+      !Callee->hasBody(Definition))
+    return false;
+  return !findDescendant(Definition->getBody(), [](const Stmt *S) {
+    if (isa<CXXThrowExpr>(S))
+      return true;
+    const auto *Inner = dyn_cast<CallExpr>(S);
+    const std::string Name = Inner ? calleeName(Inner) : "";
+    return Name == "exit" || Name == "abort" || Name == "terminate" || Name == "close" ||
+           Name == "shutdown" || Name == "cancel";
+  });
+}
+
 /// True when a use of local \p Var in its function can decide.
 static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
                           const std::vector<std::string> &Accept, unsigned Depth) {
@@ -53,6 +72,9 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
         Op && Op->getOperator() == OO_LessLess && Op->getNumArgs() == 2 &&
         Op->getArg(0) != ChildStmt)
       return false; // streamed into a log line
+    if (const auto *Call = dyn_cast<CallExpr>(S);
+        Call && Call->getCallee() != ChildStmt && onlyRecords(Call))
+      return false; // handed to a logger
     if (const auto *Member = dyn_cast<MemberExpr>(S)) {
       const std::string Name = Member->getMemberNameInfo().getAsString();
       if (Name == "empty" || Name == "size" || Name == "length")
