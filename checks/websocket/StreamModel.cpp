@@ -2,6 +2,7 @@
 
 #include "websocket/StreamModel.h"
 #include "core/Matchers.h"
+#include "websocket/StreamMakers.h"
 #include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -219,13 +220,14 @@ static bool sameStreamClass(QualType T, QualType Field) {
 }
 
 /// A stream the owner receives already made: a by-value parameter of the function
-/// (`awaitable<void> session(ws_t ws)`), or a data member a constructor builds from another stream
+/// (`awaitable<void> session(ws_t ws)`) unless every caller makes it in the call from a socket, or
+/// a data member a constructor builds from another stream
 /// (`session(ws_t &&ws) : ws_(std::move(ws))`). Its maker may have configured it.
 static bool receivedMade(const ObjectKey &K) {
   if (const auto *Function = dyn_cast_or_null<FunctionDecl>(K.Owner))
     return llvm::any_of(Function->parameters(), [&](const ParmVarDecl *P) {
       return P->getName() == K.Name && !P->getType()->isReferenceType() &&
-             P->getLocation().getRawEncoding() == K.Declared;
+             P->getLocation().getRawEncoding() == K.Declared && !alwaysPassedFresh(Function, P);
     });
   const auto *Class = dyn_cast_or_null<CXXRecordDecl>(K.Owner);
   if (!Class || !Class->hasDefinition())

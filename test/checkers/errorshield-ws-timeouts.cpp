@@ -262,6 +262,17 @@ public:
 using server_stream = websocket::stream<beast::tcp_stream>;
 void accept_made(server_stream ws) { ws.async_accept([](beast::error_code) {}); }
 
+// Unless every caller makes it in the call, from a socket: nobody set anything on it before.
+void accept_fresh(server_stream ws) { ws.async_accept([](beast::error_code) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:42: warning: async_accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:42: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+void accept_handed(server_stream ws) { ws.async_accept([](beast::error_code) {}); }
+void on_connection(beast::tcp_stream &&s, beast::tcp_stream &&t, server_stream &&configured) {
+  accept_fresh(server_stream{std::move(s)});
+  accept_handed(server_stream(std::move(t)));
+  accept_handed(std::move(configured)); // this one may have been configured
+}
+
 class adopted_session {
   server_stream ws_;
 
