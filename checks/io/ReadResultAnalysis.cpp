@@ -119,6 +119,27 @@ bool isLocalVariable(const Expr *E) {
   return Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType();
 }
 
+/// True when \p Ref is an argument of a call to a function whose body is here and whose
+/// corresponding parameter is told apart from 0 there (`return consume_result(got, "fifo");` with
+/// `if (n < 0) ... return n != 0;`): the result is handed to the code that handles it.
+bool handedToChecker(const CallExpr *Call, const DeclRefExpr *Ref, ASTContext &Ctx) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee || isa<CXXOperatorCallExpr>(Call) || !Callee->hasBody(Definition))
+    return false;
+  for (unsigned I = 0; I < Call->getNumArgs() && I < Definition->getNumParams(); ++I) {
+    if (Call->getArg(I)->IgnoreParenImpCasts() != Ref)
+      continue;
+    const ParmVarDecl *Param = Definition->getParamDecl(I);
+    if (findDescendant(Definition->getBody(), [&](const Stmt *S) {
+          const auto *Use = dyn_cast<DeclRefExpr>(S);
+          return Use && Use->getDecl() == Param && useSeparatesZero(Use, Ctx).value_or(false);
+        }))
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 bool isResultDiscarded(const Expr *Call, ASTContext &Ctx) {
@@ -177,6 +198,8 @@ bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx) {
                Assign && Assign->isAssignmentOp() &&
                Assign->getRHS()->IgnoreParenImpCasts() == Ref && !isLocalVariable(Assign->getLHS()))
              return true; // copied out to a member or out-parameter
+           if (const auto *Call = Use.get<CallExpr>(); Call && handedToChecker(Call, Ref, Ctx))
+             return true;
            return useSeparatesZero(Ref, Ctx).value_or(false);
          });
 }

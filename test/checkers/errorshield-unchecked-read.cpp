@@ -409,3 +409,28 @@ public:
 };
 // CHECK-FIXES: {{^}}      if (ec && ec != stream_errc::eof){{$}}
 // CHECK-FIXES-NEXT: {{^}}        return;{{$}}
+
+// ---- The result of a read handed to another function ----
+
+// The result handed to a function whose body tells 0 apart: handled there.
+bool consume_result(ssize_t n) {
+  if (n < 0)
+    return false;
+  return n != 0;
+}
+void log_size(ssize_t n);
+ssize_t last_length;
+void remember_length(ssize_t n) { last_length = n; }
+bool poll_fifo(int fd, char *out) {
+  char buf[32];
+  ssize_t got = read(fd, buf, sizeof buf);
+  remember_length(got);
+  return consume_result(got);
+}
+void poll_fifo_unseen(int fd, char *out) {
+  char buf[32];
+  ssize_t got = read(fd, buf, sizeof buf);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+  log_size(got);             // body elsewhere: not followed
+  remember_length(got);      // uses it as a length only
+}
