@@ -38,6 +38,17 @@ struct Quote {
   double spread_ratio;
 };
 
+// `px` is trading's word for a price: money in a money context (here, a money sibling).
+struct Execution {
+  long long fee_cents;
+  double last_px;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'last_px' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+struct Sprite {
+  double width_px;
+};
+
 struct Reading {
   double sum;
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'sum' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
