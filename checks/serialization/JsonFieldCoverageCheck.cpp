@@ -207,6 +207,25 @@ void JsonFieldCoverageCheck::checkMacro(const FunctionDecl *F, const CXXRecordDe
         << "NLOHMANN_DEFINE_TYPE_INTRUSIVE";
 }
 
+/// Adds to \p Written the data members of \p Record that \p Method (called on the object being
+/// filled) sets on its own object: `p.set_net(j.at("net"))` sets `net_`. False when that cannot be
+/// told (no body here, or a virtual function an override may replace).
+static bool membersSetBy(const CXXMethodDecl *Method, const CXXRecordDecl *Record, ASTContext &Ctx,
+                         llvm::SmallPtrSetImpl<const FieldDecl *> &Written) {
+  const FunctionDecl *Definition = nullptr;
+  if (Method->isVirtual() || !Method->hasBody(Definition))
+    return false;
+  ExprMutationAnalyzer Analyzer(*Definition->getBody(), Ctx);
+  forEachDescendant(Definition->getBody(), [&](const Stmt *S) {
+    const auto *Member = dyn_cast<MemberExpr>(S);
+    const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+    if (Field && Field->getParent() == Record &&
+        isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) && Analyzer.isMutated(Member))
+      Written.insert(Field);
+  });
+  return true;
+}
+
 void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecordDecl *Record,
                                            ASTContext &Ctx) {
   const ParmVarDecl *Target = F->getParamDecl(1);
@@ -228,6 +247,11 @@ void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecor
         Written.insert(Field);
       return;
     }
+    // A setter called on it sets what its own body assigns; a const member function sets nothing.
+    if (const auto *Method = Member ? dyn_cast<CXXMethodDecl>(Member->getMemberDecl()) : nullptr;
+        Method && !Method->isStatic() &&
+        (Method->isConst() || membersSetBy(Method, Record, Ctx, Written)))
+      return;
     WholeObject = Analyzer.isMutated(Ref);
   });
   if (WholeObject)

@@ -192,3 +192,43 @@ struct AccountRecord {
   std::string password_hash;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AccountRecord, id, login)
+
+// A from_json that fills a class through its setters: a setter sets what its body assigns.
+class Position {
+public:
+  void set_symbol(std::string s) { symbol_ = std::move(s); }
+  void set_net(long n) { net_ = n; }
+  void set_all(std::string s, long n, long avg) {
+    symbol_ = std::move(s);
+    net_ = n;
+    avg_cost_ = avg;
+  }
+  long net() const { return net_; }
+
+private:
+  std::string symbol_;
+  long net_ = 0;
+  long avg_cost_ = 0;
+};
+void from_json(const nlohmann::json &j, Position &p) {
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: from_json for 'Position' never sets data member 'avg_cost_': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-2]]:6: warning: from_json for 'Position' never sets data member 'avg_cost_': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+  p.set_symbol(j.at("sym").get<std::string>());
+  if (p.net() == 0)
+    p.set_net(j.at("net").get<long>());
+}
+struct PositionView {
+  Position position;
+};
+void from_json(const nlohmann::json &j, PositionView &v) {
+  v.position.set_all(j.at("sym").get<std::string>(), j.at("net").get<long>(), j.at("avg").get<long>());
+}
+class Snapshot {
+public:
+  void set_from(const nlohmann::json &j) { raw_ = j.dump(); seq_ = 1; }
+
+private:
+  std::string raw_;
+  long seq_ = 0;
+};
+void from_json(const nlohmann::json &j, Snapshot &s) { s.set_from(j); }
