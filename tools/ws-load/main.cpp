@@ -161,6 +161,8 @@ awaitable<void> receive(Run &run, WebSocket &ws, const char *type, unsigned mess
   for (unsigned got = 0, acked = 0; got < messages || acked < acks;) {
     buffer.clear();
     co_await ws.async_read(buffer, use_awaitable);
+    if (!ws.got_text())
+      continue; // the server sends text frames only; anything else is not an event
     auto event = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
     const std::string kind = event.value("type", "");
     if (kind == type) {

@@ -27,8 +27,8 @@ struct Order {
 struct Fill {
   std::uint64_t maker_id = 0;
   std::uint64_t taker_id = 0;
-  // "px" is trader shorthand but not one of the money words: fine
-  double last_px = 0.0;
+  // "px" is trader shorthand for a price: a weak money word, money here (a money sibling)
+  double last_px = 0.0; // expect: errorshield-float-money
   std::int64_t last_qty = 0;
   double fee = 0.0; // expect: errorshield-float-money
   // weak word "value" inside a record named Fill

@@ -61,7 +61,7 @@ ExactOrder parseExactOrder(const json& msg) {
 struct ExecReport {
   std::string exec_id;
   std::int64_t last_qty = 0;
-  double last_px = 0.0; // no money word: fine
+  double last_px = 0.0; // expect: errorshield-float-money
   double commission = 0.0; // expect: errorshield-float-money
   std::int64_t fee_cents = 0; // integer minor units: fine
   double venue_latency_ms = 0.0; // fine
