@@ -53,6 +53,20 @@ static const Stmt *firstModificationIn(const Stmt *S, const VarDecl *Var, ASTCon
   const Stmt *Mutation = ExprMutationAnalyzer(*S, Ctx).findMutation(Var);
   if (!Mutation)
     return nullptr;
+  // `return n;` moves from a local implicitly, which leaves a trivially copyable one as it was.
+  if (const auto *Return = dyn_cast<ReturnStmt>(S);
+      Return && Return->getRetValue() && Var->getType().isTriviallyCopyableType(Ctx)) {
+    const Expr *Value = Return->getRetValue()->IgnoreImplicit();
+    // Through the converting constructor of the return type (`return n;` into an optional).
+    while (const auto *Construct = dyn_cast<CXXConstructExpr>(Value))
+      if (Construct->getNumArgs() == 1)
+        Value = Construct->getArg(0)->IgnoreImplicit();
+      else
+        break;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Value->IgnoreParenImpCasts());
+        Ref && Ref->getDecl() == Var)
+      return nullptr;
+  }
   // The analyzer reports the capture itself: the lambda's initializer for the by-reference member.
   const auto *Lambda = dyn_cast<LambdaExpr>(Mutation);
   if (DynTypedNodeList Parents = Ctx.getParents(*Mutation); !Lambda && !Parents.empty())

@@ -372,3 +372,24 @@ void posted_binding(boost::asio::io_context &ioc, Subscriber subscriber) {
 // CHECK-FIXES: boost::asio::post(ioc, [name] { consume(name); });
   close_conn(id);
 }
+
+// `return conn;` after the guard is created, into an optional-like result: the implicit move
+// leaves a trivially copyable local as it was, so the cleanup sees the value it was armed with.
+template <class T> struct maybe {
+  maybe() = default;
+  template <class U> maybe(U &&u) : value(static_cast<U &&>(u)) {}
+  T value{};
+};
+maybe<int> guard_then_return(int id) {
+  int conn = id;
+  if (id > 1000)
+    conn = reopen();
+  bool committed = false;
+  auto guard = on_exit([&] {
+    if (!committed)
+      close_conn(conn);
+  });
+  if (id > 0)
+    committed = true;
+  return conn;
+}
