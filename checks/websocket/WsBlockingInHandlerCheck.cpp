@@ -174,8 +174,11 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
       return false;
     if (std::string Name = blockingName(C); !Name.empty() && !ws::pollsWithoutWaiting(C, Ctx)) {
       reportBlocking(F, O, C, Name, Ctx);
-      // One finding per call of a helper: the rest of its body does not change the verdict.
-      return F.Site != nullptr;
+      // A shared helper gets one finding per call, at the call: the rest of its body does not
+      // change the verdict. A helper only the handler calls is a piece of it: each blocking call
+      // in it is a finding of its own, as in the handler's body.
+      const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
+      return Helper && HelperUses.of(Helper, Ctx) > 1;
     }
     // Follow the project's own functions the handler calls directly. A coroutine called here is
     // judged on its own, and a helper is examined anew at each of its calls in the handler, where

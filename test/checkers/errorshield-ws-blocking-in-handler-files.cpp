@@ -108,10 +108,15 @@ net::awaitable<void> greet(websocket::stream<beast::tcp_stream> &ws) {
   co_await flush_journal(page);
 }
 
-// A helper only the handler calls is a piece of the handler: reported inside, where it blocks.
+// A helper only the handler calls is a piece of the handler: reported inside, where it blocks,
+// each blocking call on its own.
 void drain_outbox(std::ofstream &outbox, const std::string &line) {
   outbox.flush();
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'basic_ofstream::flush' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: reached from the completion handler through a call to 'drain_outbox'
+// CHECK-MESSAGES: :[[@LINE+8]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  outbox.write(line.data(), 1);
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'basic_ofstream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: reached from the completion handler through a call to 'drain_outbox'
 // CHECK-MESSAGES: :[[@LINE+4]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 }
