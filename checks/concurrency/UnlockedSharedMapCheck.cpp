@@ -187,29 +187,60 @@ LockLevel UnlockedSharedMapCheck::levelAt(const LockAnalysis &Locks, const Expr 
   return Held;
 }
 
+/// True when \p S starts a thread: constructs one of the ThreadTypes with a function, or emplaces
+/// one into a container of them (`pool.emplace_back([this] { ioc_.run(); })`).
+bool UnlockedSharedMapCheck::startsThread(const Stmt *S) const {
+  auto IsThread = [&](QualType T) { return isNamedRecord(T, ThreadTypes); };
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+    return Construct->getNumArgs() > 0 && IsThread(Construct->getType());
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+  const auto *Spec = Call ? dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+                                Call->getImplicitObjectArgument()->getType()
+                                    .getNonReferenceType()->getAsCXXRecordDecl())
+                          : nullptr;
+  return Spec && Call->getMethodDecl() &&
+         Call->getMethodDecl()->getName().starts_with("emplace") &&
+         Spec->getTemplateArgs().size() > 0 &&
+         Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+         IsThread(Spec->getTemplateArgs()[0].getAsType());
+}
+
 bool UnlockedSharedMapCheck::beforeThreadsStart(const Expr *Use, const FunctionDecl *F) const {
   const Stmt *Body = F ? F->getBody() : nullptr;
   if (!Body || enclosingFunctionBody(Use, *Context, /*StopAtLambdas=*/true) != Body)
     return false;
   const SourceManager &SM = Context->getSourceManager();
-  auto IsThread = [&](QualType T) { return isNamedRecord(T, ThreadTypes); };
   return findDescendant(Body, [&](const Stmt *S) {
-    if (!SM.isBeforeInTranslationUnit(Use->getEndLoc(), S->getBeginLoc()))
-      return false;
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
-      return Construct->getNumArgs() > 0 && IsThread(Construct->getType());
-    // pool.emplace_back([this] { ioc_.run(); }) on a container of threads
-    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
-    const auto *Spec = Call ? dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-                                  Call->getImplicitObjectArgument()->getType()
-                                      .getNonReferenceType()->getAsCXXRecordDecl())
-                            : nullptr;
-    return Spec && Call->getMethodDecl() &&
-           Call->getMethodDecl()->getName().starts_with("emplace") &&
-           Spec->getTemplateArgs().size() > 0 &&
-           Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
-           IsThread(Spec->getTemplateArgs()[0].getAsType());
+    return SM.isBeforeInTranslationUnit(Use->getEndLoc(), S->getBeginLoc()) && startsThread(S);
   });
+}
+
+bool UnlockedSharedMapCheck::afterThreadsJoined(const Expr *Use, const FunctionDecl *F) const {
+  const Stmt *Body = F ? F->getBody() : nullptr;
+  if (!Body || enclosingFunctionBody(Use, *Context, /*StopAtLambdas=*/true) != Body)
+    return false;
+  const SourceManager &SM = Context->getSourceManager();
+  auto Before = [&](const Stmt *A, SourceLocation B) {
+    return SM.isBeforeInTranslationUnit(A->getEndLoc(), B);
+  };
+  // The function's own statements before the use, lambdas (the threads' bodies) aside.
+  const Stmt *LastJoin = nullptr, *FirstStart = nullptr, *LastStart = nullptr;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (!Before(S, Use->getBeginLoc()) || enclosingFunctionBody(S, *Context, true) != Body)
+      return;
+    if (startsThread(S)) {
+      FirstStart = FirstStart ? FirstStart : S;
+      LastStart = S;
+    }
+    const auto *Join = dyn_cast<CXXMemberCallExpr>(S);
+    if (Join && Join->getMethodDecl() && Join->getMethodDecl()->getName() == "join" &&
+        isNamedRecord(Join->getImplicitObjectArgument()->getType(), ThreadTypes) &&
+        (!LastJoin || Before(LastJoin, S->getBeginLoc())))
+      LastJoin = S;
+  });
+  // Threads this function started, then joined, and none started since.
+  return LastJoin && FirstStart && Before(FirstStart, LastJoin->getBeginLoc()) &&
+         Before(LastStart, LastJoin->getBeginLoc());
 }
 
 void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
@@ -224,7 +255,8 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     const FunctionDecl *F = Locks.enclosingFunction(A.Use);
     if (A.Kind != AccessKind::Write)
       continue;
-    if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F))
+    if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F) ||
+        afterThreadsJoined(A.Use, F))
       Unshared.insert(A.Use);
     else
       Written.insert(A.Container);
@@ -232,6 +264,9 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
+    if (A.Kind == AccessKind::Read && afterThreadsJoined(A.Use, Locks.enclosingFunction(A.Use)))
+      continue; // the tear-down reads what the joined threads left
+
     LockLevel Held = levelAt(Locks, A.Use);
     LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
     if (Held < Needed)

@@ -41,6 +41,10 @@ private:
   /// (constructs one of the ThreadTypes, or emplaces into a container of them): start-up code
   /// that runs before anything is shared.
   bool beforeThreadsStart(const Expr *Use, const FunctionDecl *F) const;
+  /// True when \p Use is in the body of \p F after F joined the threads it had started (the last
+  /// join of a ThreadTypes object comes after F's last thread start): the tear-down.
+  bool afterThreadsJoined(const Expr *Use, const FunctionDecl *F) const;
+  bool startsThread(const Stmt *S) const;
   bool calledOnlyUnderLock(const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
                            llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const;
   /// True when \p F is called, directly or through up to \p Depth callers, with a lock held, or

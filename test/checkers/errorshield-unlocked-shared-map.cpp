@@ -434,3 +434,36 @@ private:
   std::mutex mu_;
   std::map<int, int> limits_;
 };
+
+// Tear-down: the function joins the threads it started, then has the map to itself.
+class Desk {
+public:
+  void run() {
+    std::thread worker([this] { serve(); });
+    worker.join();
+    quotes_.clear(); // every thread this function started has been joined
+    quotes_[0] = 0;
+  }
+  void restart(std::thread &other) {
+    other.join(); // a thread it did not start: others may still run
+    quotes_.clear();
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'quotes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+17]]:22: note: 'quotes_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+15]]:14: note: 'mu_' is the mutex of 'Desk'; hold it while accessing 'quotes_'
+  }
+  void rerun() {
+    std::thread first([this] { serve(); });
+    first.join();
+    std::thread second([this] { serve(); }); // started again after the join
+    quotes_[1] = 1;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'quotes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+8]]:22: note: 'quotes_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+6]]:14: note: 'mu_' is the mutex of 'Desk'; hold it while accessing 'quotes_'
+    second.join();
+  }
+  void serve();
+
+private:
+  std::mutex mu_;
+  std::map<int, int> quotes_;
+};
