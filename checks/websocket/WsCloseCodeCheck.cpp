@@ -2,6 +2,7 @@
 
 #include "websocket/WsCloseCodeCheck.h"
 #include "core/Matchers.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "websocket/StreamModel.h"
 #include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Lex/Lexer.h"
@@ -84,15 +85,77 @@ std::optional<std::pair<uint64_t, uint64_t>> WsCloseCodeCheck::forbiddenRange(ui
 void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("close")) {
     std::optional<ws::StreamCall> Close = ws::asStreamCall(Call, StreamTypes);
+    Context = Result.Context;
     if (const Expr *Code = codeOf(Call->getArg(0))) {
       JudgedCodes.insert(Code);
       reportCode(Close->Loc, Code, *Result.Context);
+      noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Close->Loc));
     }
     return;
   }
   const auto *Reason = Result.Nodes.getNodeAs<CXXConstructExpr>("reason");
   if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code))
     reportCode(Reason->getBeginLoc(), Code, *Result.Context);
+}
+
+void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseLoc) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(Code->IgnoreParenImpCasts());
+  const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+  // In a coroutine the body names the frame's copy of a parameter, initialized from it.
+  if (const auto *Copy = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+      !Param && Copy && Copy->isLocalVarDecl() && Copy->isImplicit() && Copy->getInit()) {
+    const Expr *Init = Copy->getInit()->IgnoreImplicit();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init); Construct && Construct->getNumArgs() == 1)
+      Init = Construct->getArg(0)->IgnoreImplicit();
+    if (const auto *From = dyn_cast<DeclRefExpr>(Init->IgnoreParenImpCasts()))
+      Param = dyn_cast<ParmVarDecl>(From->getDecl());
+  }
+  const auto *Function = Param ? dyn_cast<FunctionDecl>(Param->getDeclContext()) : nullptr;
+  if (!Function || !Function->getBody() || Param->getType()->isReferenceType())
+    return;
+  // A coroutine's parameters are moved into its frame: what its own statements do is what counts.
+  const Stmt *Body = Function->getBody();
+  if (const auto *Coroutine = dyn_cast<CoroutineBodyStmt>(Body))
+    Body = Coroutine->getBody();
+  // A code the function changes before closing (`code = sanitize(code);`, `++code`) is judged
+  // where it closes. (Handing it to a forwarding reference, as `json{{"code", code}}` does, is
+  // not a change.)
+  if (findDescendant(Body, [&](const Stmt *S) {
+        const Expr *Target = nullptr;
+        if (const auto *Assign = dyn_cast<BinaryOperator>(S); Assign && Assign->isAssignmentOp())
+          Target = Assign->getLHS();
+        else if (const auto *Step = dyn_cast<UnaryOperator>(S); Step && Step->isIncrementDecrementOp())
+          Target = Step->getSubExpr();
+        const auto *Changed = Target ? dyn_cast<DeclRefExpr>(Target->IgnoreParenImpCasts()) : nullptr;
+        return Changed && Changed->getDecl() == Param;
+      }))
+    return;
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Function); Method && Method->getParent()->isLambda())
+    return;
+  Forwarded.push_back({Function, Param->getFunctionScopeIndex(), CloseLoc});
+}
+
+void WsCloseCodeCheck::onEndOfTranslationUnit() {
+  using namespace ast_matchers;
+  for (const ForwardedCode &F : Forwarded) {
+    // The calls of that function (of that instantiation, for a template): the code it is given.
+    for (const BoundNodes &Bound :
+         match(findAll(callExpr(callee(functionDecl(equalsNode(F.Function)))).bind("call")),
+               *Context)) {
+      const auto *Call = Bound.getNodeAs<CallExpr>("call");
+      const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+      if (F.Param + Offset >= Call->getNumArgs())
+        continue;
+      const Expr *Arg = Call->getArg(F.Param + Offset);
+      const SourceLocation At = Context->getSourceManager().getExpansionLoc(Arg->getBeginLoc());
+      if (reportCode(At, Arg, *Context))
+        diag(F.CloseLoc, "'%0' sends it in a close frame here", DiagnosticIDs::Note)
+            << F.Function->getName();
+    }
+  }
+  Forwarded.clear();
+  JudgedCodes.clear();
+  Context = nullptr;
 }
 
 /// Why RFC 6455 (section 7.4) forbids sending \p Code.
@@ -147,28 +210,30 @@ static void possibleCodes(const Expr *Code, ASTContext &Context,
   Out.push_back({Code, SpelledAtCall});
 }
 
-void WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, ASTContext &Context) {
+bool WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, ASTContext &Context) {
   llvm::SmallVector<std::pair<const Expr *, bool>, 2> Codes;
   possibleCodes(Code, Context, Codes);
+  bool Reported = false;
   for (const auto &[Possible, SpelledAtCall] : Codes)
-    reportPossibleCode(At, Possible, SpelledAtCall, Context);
+    Reported |= reportPossibleCode(At, Possible, SpelledAtCall, Context);
+  return Reported;
 }
 
-void WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
+bool WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
                                           const ASTContext &Context) {
   if (Code->isValueDependent())
-    return;
+    return false;
   Expr::EvalResult Value;
   if (!Code->EvaluateAsInt(Value, Context) || Value.Val.getInt().isNegative())
-    return;
+    return false;
   const uint64_t N = Value.Val.getInt().getZExtValue();
   if (!forbiddenRange(N) || !firstReportAt(At))
-    return;
+    return false;
   auto Diag = report(At, "close code %0 must not be sent in a close frame: %1") << std::to_string(N)
                                                                               << whyForbidden(N);
   auto Replacement = Replacements.find(N);
   if (Replacement == Replacements.end() || Code->getBeginLoc().isMacroID() || !SpelledAtCall)
-    return;
+    return true;
   // An enumerator keeps the qualifier the user wrote; a literal needs the catalog's qualified name.
   const StringRef Spelling = Replacement->second;
   const StringRef Enumerator = Spelling.contains("::") ? Spelling.rsplit("::").second : Spelling;
@@ -176,6 +241,7 @@ void WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, b
     Diag << FixItHint::CreateReplacement(Ref->getNameInfo().getSourceRange(), Enumerator);
   else if (isa<IntegerLiteral>(Code) && Spelling.contains("::"))
     Diag << FixItHint::CreateReplacement(Code->getSourceRange(), Spelling);
+  return true;
 }
 
 } // namespace clang::tidy::errorshield

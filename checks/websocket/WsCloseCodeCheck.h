@@ -20,6 +20,7 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
@@ -30,9 +31,13 @@ private:
   /// The expression holding the code of a close call's first argument, or of a close_reason.
   const Expr *codeOf(const Expr *Reason) const;
   /// Reports each forbidden value \p Code may have (see possibleCodes), once per location.
-  void reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
-  void reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
+  /// Returns whether it reported one.
+  bool reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
+  bool reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
                           const ASTContext &Context);
+  /// Notes a close whose code is a parameter of its function (`close_with(ws, code, why)`): the
+  /// code is judged at the function's calls, at the end of the translation unit.
+  void noteForwardedCode(const Expr *Code, SourceLocation CloseLoc);
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> CloseMethods;
@@ -44,6 +49,14 @@ private:
   std::map<uint64_t, std::string> Replacements;      ///< Parsed FixItCodes.
   /// close_reason constructions already judged as the argument of a close call.
   llvm::SmallPtrSet<const Expr *, 8> JudgedCodes;
+  /// A function that closes with one of its parameters as the code, and where it does.
+  struct ForwardedCode {
+    const FunctionDecl *Function;
+    unsigned Param;
+    SourceLocation CloseLoc;
+  };
+  std::vector<ForwardedCode> Forwarded;
+  ASTContext *Context = nullptr;
 };
 
 } // namespace clang::tidy::errorshield

@@ -150,3 +150,27 @@ void both_allowed(websocket::stream<beast::tcp_stream> &ws, bool leaving) {
 // CHECK-FIXES: ws.close(vanished ? websocket::close_code::internal_error : websocket::close_code::internal_error);
 // CHECK-FIXES: unsigned short code = 1005;
 // CHECK-FIXES-NEXT: ws.close(code);
+
+// ---- A code handed to a function that closes with it: judged at the call ----
+
+void close_with(websocket::stream<beast::tcp_stream> &ws, unsigned short code) { ws.close(code); }
+template <class Next>
+void close_with_notice(websocket::stream<Next> &ws, unsigned short code, const char *why) {
+  ws.close(code);
+}
+unsigned short sanitize(unsigned short);
+void close_sanitized(websocket::stream<beast::tcp_stream> &ws, unsigned short code) {
+  code = sanitize(code); // changed before the close: the call's value is not what is sent
+  ws.close(code);
+}
+void end_sessions(websocket::stream<beast::tcp_stream> &ws) {
+  close_with(ws, 5000);
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: close code 5000 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-13]]:85: note: 'close_with' sends it in a close frame here
+  close_with(ws, 4000);
+  close_with_notice(ws, 1004, "legacy");
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: close code 1004 must not be sent in a close frame: RFC 6455 reserves it [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-14]]:6: note: 'close_with_notice' sends it in a close frame here
+  close_with_notice(ws, 4001, "kicked");
+  close_sanitized(ws, 5001);
+}
