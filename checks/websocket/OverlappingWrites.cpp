@@ -1,6 +1,7 @@
 //===--- OverlappingWrites.cpp - Two writes of one stream in one function --===//
 
 #include "websocket/OverlappingWrites.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/ParentMapContext.h"
@@ -16,6 +17,13 @@ namespace {
 /// expression's spelling without blanks and without a leading `this->`.
 std::string streamKey(const Expr *Object, ASTContext &Ctx) {
   Object = Object->IgnoreParenImpCasts();
+  // `*ws`, `ws->` on a pointer or a shared_ptr: the stream the variable points to.
+  if (const auto *Deref = dyn_cast<UnaryOperator>(Object); Deref && Deref->getOpcode() == UO_Deref)
+    return streamKey(Deref->getSubExpr(), Ctx);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Object);
+      Op && Op->getNumArgs() == 1 &&
+      (Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow))
+    return streamKey(Op->getArg(0), Ctx);
   if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
     return "decl:" + std::to_string(reinterpret_cast<uintptr_t>(Ref->getDecl()->getCanonicalDecl()));
   const SourceManager &SM = Ctx.getSourceManager();
@@ -86,12 +94,59 @@ private:
   std::optional<CFGReverseBlockReachabilityAnalysis> Reachability;
 };
 
+/// True when \p Code (a spawned coroutine's body, or a function the spawn calls) writes the stream
+/// \p Key names, itself or through a call that hands that stream to a function of the project
+/// whose body writes its parameter (one level).
+bool writesStream(const Stmt *Code, const std::string &Key, const WriteRecognizer &AsWrite,
+                  ASTContext &Ctx, unsigned Depth = 1) {
+  return findDescendant(Code, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call)
+      return false;
+    if (std::optional<StreamCall> W = AsWrite(Call); W && streamKey(W->Object, Ctx) == Key)
+      return true;
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    const FunctionDecl *Definition = nullptr;
+    if (Depth == 0 || !Callee || !Callee->hasBody(Definition) ||
+        Ctx.getSourceManager().isInSystemHeader(Definition->getLocation()))
+      return false;
+    const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+    for (unsigned I = Offset; I < Call->getNumArgs() && I - Offset < Definition->getNumParams(); ++I)
+      if (streamKey(Call->getArg(I), Ctx) == Key) {
+        const ParmVarDecl *Param = Definition->getParamDecl(I - Offset);
+        const std::string ParamKey = "decl:" + std::to_string(reinterpret_cast<uintptr_t>(
+                                                   Param->getCanonicalDecl()));
+        if (writesStream(Definition->getBody(), ParamKey, AsWrite, Ctx, Depth - 1))
+          return true;
+      }
+    return false;
+  });
+}
+
+/// The coroutine a spawn call starts (`co_spawn(ex, writer(ws), detached)`, or a lambda), when it
+/// writes the stream \p Key names: the name to show, else none.
+std::optional<std::string> spawnedWriter(const CallExpr *Spawn, const std::string &Key,
+                                         const WriteRecognizer &AsWrite, ASTContext &Ctx) {
+  if (Spawn->getNumArgs() < 2)
+    return std::nullopt;
+  const Expr *Started = Spawn->getArg(1)->IgnoreImplicit();
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(Started))
+    return writesStream(Lambda->getBody(), Key, AsWrite, Ctx) ? std::optional<std::string>("a lambda")
+                                                              : std::nullopt;
+  // `writer(ws)`: the call's arguments are what the coroutine gets.
+  const auto *Call = dyn_cast<CallExpr>(Started);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !writesStream(Call, Key, AsWrite, Ctx))
+    return std::nullopt;
+  return "'" + Callee->getNameAsString() + "'";
+}
+
 } // namespace
 
 std::optional<OverlappedWrite>
-overlappedWrite(const StreamCall &Write,
-                llvm::function_ref<std::optional<StreamCall>(const CallExpr *)> AsWrite,
-                llvm::function_ref<bool(const StreamCall &)> IsPending, ASTContext &Ctx) {
+overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
+                llvm::function_ref<bool(const StreamCall &)> IsPending,
+                const std::vector<std::string> &SpawnFunctions, ASTContext &Ctx) {
   const Stmt *Body = enclosingFunctionBody(Write.Call, Ctx, /*StopAtLambdas=*/true);
   if (!Body)
     return std::nullopt;
@@ -101,8 +156,10 @@ overlappedWrite(const StreamCall &Write,
     return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(A->getBeginLoc()),
                                         SM.getExpansionLoc(B->getBeginLoc()));
   };
-  // Earlier writes of the same stream in this function, outside nested lambdas.
+  // Earlier writes of the same stream in this function, outside nested lambdas; and coroutines
+  // spawned earlier that write it (they run beside this function).
   std::vector<StreamCall> Earlier;
+  std::vector<std::pair<const CallExpr *, std::string>> Spawned;
   findDescendant(
       Body,
       [&](const Stmt *S) {
@@ -112,20 +169,26 @@ overlappedWrite(const StreamCall &Write,
         if (std::optional<StreamCall> Other = AsWrite(Call);
             Other && streamKey(Other->Object, Ctx) == Key)
           Earlier.push_back(*Other);
+        else if (isListedCall(Call, SpawnFunctions))
+          if (std::optional<std::string> Writer = spawnedWriter(Call, Key, AsWrite, Ctx))
+            Spawned.push_back({Call, *Writer});
         return false;
       },
       isNestedCode);
-  if (Earlier.empty())
+  if (Earlier.empty() && Spawned.empty())
     return std::nullopt;
   if (const CXXOperatorCallExpr *Group = parallelGroupOf(Write.Call, Ctx))
     for (const StreamCall &Other : Earlier)
       if (contains(Group, Other.Call))
-        return OverlappedWrite{Other.Call, /*InParallelGroup=*/true};
+        return OverlappedWrite{Other.Call, /*InParallelGroup=*/true, ""};
   PathOrder Order(Body, Ctx);
   // The nearest earlier write first: the one a reader would look at.
   for (auto It = Earlier.rbegin(); It != Earlier.rend(); ++It)
     if (IsPending(*It) && Order.canFollow(It->Call, Write.Call))
-      return OverlappedWrite{It->Call, /*InParallelGroup=*/false};
+      return OverlappedWrite{It->Call, /*InParallelGroup=*/false, ""};
+  for (const auto &[Spawn, Writer] : Spawned)
+    if (Order.canFollow(Spawn, Write.Call))
+      return OverlappedWrite{Spawn, /*InParallelGroup=*/false, Writer};
   return std::nullopt;
 }
 

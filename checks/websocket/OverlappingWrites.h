@@ -15,6 +15,8 @@
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace clang::tidy::errorshield::ws {
 
@@ -23,7 +25,12 @@ struct OverlappedWrite {
   const CallExpr *Earlier = nullptr;
   /// The two are operands of one awaitable `&&` / `||` group rather than consecutive statements.
   bool InParallelGroup = false;
+  /// Earlier is a spawn call whose coroutine writes the stream: its name as shown
+  /// ("'heartbeat'", "a lambda"); empty for a write.
+  std::string SpawnedWriter;
 };
+
+using WriteRecognizer = llvm::function_ref<std::optional<StreamCall>(const CallExpr *)>;
 
 /// Another write of \p Write's stream, in the same function (lambda bodies are other functions),
 /// that can still be in progress when \p Write starts:
@@ -32,12 +39,16 @@ struct OverlappedWrite {
 /// - a write spelled before \p Write that \p IsPending says is not awaited, from which control can
 ///   reach \p Write (clang's CFG of the function decides: other branches and paths that return
 ///   first do not count).
+/// - a call of one of \p SpawnFunctions spelled before \p Write, from which control can reach it,
+///   whose coroutine (a lambda, or a call of a function of the project) writes the same stream,
+///   itself or through a function it hands the stream to: it runs beside this function.
 /// \p AsWrite recognises writes (and their stream object); two writes are of the same stream when
-/// their objects name the same variable, or are spelled alike (`this->` aside).
+/// their objects name the same variable (`*ws` and `ws->` name `ws`), or are spelled alike
+/// (`this->` aside).
 std::optional<OverlappedWrite>
-overlappedWrite(const StreamCall &Write,
-                llvm::function_ref<std::optional<StreamCall>(const CallExpr *)> AsWrite,
-                llvm::function_ref<bool(const StreamCall &)> IsPending, ASTContext &Ctx);
+overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
+                llvm::function_ref<bool(const StreamCall &)> IsPending,
+                const std::vector<std::string> &SpawnFunctions, ASTContext &Ctx);
 
 } // namespace clang::tidy::errorshield::ws
 

@@ -20,7 +20,7 @@ WsConcurrentWriteCheck::WsConcurrentWriteCheck(StringRef Name, ClangTidyContext 
       Queue{listOption("QueueTypes"), listOption("QueueAccessors"),
             listOption("QueuePushMethods"), listOption("QueuePopMethods")},
       AwaitingHandlerTypes(listOption("AwaitingHandlerTypes")),
-      PostFunctions(listOption("PostFunctions")),
+      PostFunctions(listOption("PostFunctions")), SpawnFunctions(listOption("SpawnFunctions")),
       Chain{listOption("ReadFunctions"), listOption("BindFunctions")} {}
 
 void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -35,6 +35,7 @@ void WsConcurrentWriteCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "QueuePopMethods", Queue.Pops);
   storeList(Opts, "AwaitingHandlerTypes", AwaitingHandlerTypes);
   storeList(Opts, "PostFunctions", PostFunctions);
+  storeList(Opts, "SpawnFunctions", SpawnFunctions);
   storeList(Opts, "ReadFunctions", Chain.ReadFunctions);
   storeList(Opts, "BindFunctions", Chain.BindFunctions);
 }
@@ -179,16 +180,26 @@ bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTConte
   std::optional<ws::OverlappedWrite> Overlap = ws::overlappedWrite(
       Write, [&](const CallExpr *Other) { return asWrite(Other); },
       [&](const ws::StreamCall &Other) { return !completesBeforeNextStatement(Other, Ctx); },
-      Ctx);
+      SpawnFunctions, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
   if (!Overlap || !firstReportAt(Loc))
     return Overlap.has_value();
+  const SourceLocation EarlierLoc = SM.getExpansionLoc(Overlap->Earlier->getExprLoc());
+  if (!Overlap->SpawnedWriter.empty()) {
+    report(Loc, "%0 can run while a coroutine spawned before it (%1) writes the same stream: "
+                "Beast allows one outstanding write per stream")
+        << Write.Method << Overlap->SpawnedWriter;
+    diag(EarlierLoc, "the other writer is spawned here; give the stream a single writer (a queue "
+                     "or a channel that one coroutine drains)",
+         DiagnosticIDs::Note);
+    return true;
+  }
   report(Loc, "%0 %select{starts while the write before it on the same stream may still be in "
               "progress|runs in parallel with another write of the same stream in this awaitable "
               "group}1: Beast allows one outstanding write per stream")
       << Write.Method << Overlap->InParallelGroup;
-  diag(SM.getExpansionLoc(Overlap->Earlier->getExprLoc()),
+  diag(EarlierLoc,
        "%select{the earlier write starts here; start the next one from its completion handler, "
        "or await it|the other write of the group; await the writes one after the other}0",
        DiagnosticIDs::Note)

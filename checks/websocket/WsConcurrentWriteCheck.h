@@ -53,6 +53,7 @@ private:
   const ws::QueueNames Queue;
   const std::vector<std::string> AwaitingHandlerTypes;
   const std::vector<std::string> PostFunctions;
+  const std::vector<std::string> SpawnFunctions;
   const ws::ReadChainNames Chain;
 };
 

@@ -201,3 +201,34 @@ private:
 // CHECK-NOPOST: :[[@LINE-4]]:9: note: push outgoing
   }
 };
+
+// ---- 6. A coroutine spawned to write the stream while this function writes it too ----
+
+net::awaitable<void> heartbeat(ws_t &ws) {
+  std::string hb = "{}";
+  for (;;)
+    co_await ws.async_write(net::buffer(hb), net::use_awaitable);
+}
+net::awaitable<void> read_only(ws_t &ws) { co_return; }
+net::awaitable<void> session_with_heartbeat(std::shared_ptr<ws_t> ws, std::string reply) {
+  net::co_spawn(ws->get_executor(), [ws]() -> net::awaitable<void> { co_await heartbeat(*ws); },
+                net::detached);
+  co_await ws->async_write(net::buffer(reply), net::use_awaitable);
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: async_write can run while a coroutine spawned before it (a lambda) writes the same stream: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the other writer is spawned here; give the stream a single writer (a queue or a channel that one coroutine drains)
+// CHECK-NOPOST: :[[@LINE-3]]:16: warning: async_write can run while a coroutine
+// CHECK-NOPOST: :[[@LINE-6]]:3: note: the other writer is spawned here
+}
+void spawn_and_write(ws_t &ws, std::shared_ptr<std::string> msg, handler h) {
+  net::co_spawn(ws.get_executor(), heartbeat(ws), net::detached);
+  ws.async_write(net::buffer(*msg), h);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: async_write can run while a coroutine spawned before it ('heartbeat') writes the same stream: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:3: note: the other writer is spawned here; give the stream a single writer (a queue or a channel that one coroutine drains)
+// CHECK-NOPOST: :[[@LINE-3]]:6: warning: async_write can run while a coroutine
+// CHECK-NOPOST: :[[@LINE-5]]:3: note: the other writer is spawned here
+}
+void spawn_reader_and_write(ws_t &ws, ws_t &other, std::shared_ptr<std::string> msg, handler h) {
+  net::co_spawn(ws.get_executor(), read_only(ws), net::detached);   // does not write
+  net::co_spawn(ws.get_executor(), heartbeat(other), net::detached); // another stream
+  ws.async_write(net::buffer(*msg), h);
+}
