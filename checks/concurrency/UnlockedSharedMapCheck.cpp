@@ -225,9 +225,9 @@ bool UnlockedSharedMapCheck::afterThreadsJoined(const Expr *Use, const FunctionD
   };
   // The function's own statements before the use, lambdas (the threads' bodies) aside.
   const Stmt *LastJoin = nullptr, *FirstStart = nullptr, *LastStart = nullptr;
-  forEachDescendant(Body, [&](const Stmt *S) {
-    if (!Before(S, Use->getBeginLoc()) || enclosingFunctionBody(S, *Context, true) != Body)
-      return;
+  findDescendant(Body, [&](const Stmt *S) {
+    if (!Before(S, Use->getBeginLoc()))
+      return false;
     if (startsThread(S)) {
       FirstStart = FirstStart ? FirstStart : S;
       LastStart = S;
@@ -237,7 +237,8 @@ bool UnlockedSharedMapCheck::afterThreadsJoined(const Expr *Use, const FunctionD
         isNamedRecord(Join->getImplicitObjectArgument()->getType(), ThreadTypes) &&
         (!LastJoin || Before(LastJoin, S->getBeginLoc())))
       LastJoin = S;
-  });
+    return false;
+  }, isNestedCode);
   // Threads this function started, then joined, and none started since.
   return LastJoin && FirstStart && Before(FirstStart, LastJoin->getBeginLoc()) &&
          Before(LastStart, LastJoin->getBeginLoc());

@@ -7,6 +7,8 @@
 #include "clang/AST/ASTLambda.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace clang::tidy::errorshield {
@@ -214,6 +216,27 @@ bool isAwaited(const Expr *E, ASTContext &Ctx) {
     Parents = Ctx.getParents(Parents[0]);
   }
   return false;
+}
+
+const Stmt *writtenBody(const Stmt *Body) {
+  if (const auto *Coroutine = dyn_cast_or_null<CoroutineBodyStmt>(Body))
+    return Coroutine->getBody();
+  return Body;
+}
+
+std::vector<const CallExpr *> callsOf(const FunctionDecl *F, ASTContext &Ctx) {
+  using namespace ast_matchers;
+  std::vector<const CallExpr *> Calls;
+  for (const BoundNodes &Bound :
+       match(findAll(callExpr(callee(functionDecl(equalsNode(F)))).bind("call")), Ctx))
+    Calls.push_back(Bound.getNodeAs<CallExpr>("call"));
+  return Calls;
+}
+
+std::string spelledText(const Expr *E, const ASTContext &Ctx) {
+  return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()),
+                              Ctx.getSourceManager(), Ctx.getLangOpts())
+      .str();
 }
 
 } // namespace clang::tidy::errorshield

@@ -66,6 +66,18 @@ const Expr *conditionOf(const Stmt *S);
 /// lambda's body when \p StopAtLambdas, else the body of the function that spells the lambda.
 const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas);
 
+/// The statements the author wrote in a function body: a coroutine's own body, not the promise's
+/// machinery around it; any other body as it is.
+const Stmt *writtenBody(const Stmt *Body);
+
+/// Every call of \p F in the translation unit of \p Ctx, whose callee is that very declaration
+/// (for a template: calls of that instantiation). Walks the whole translation unit: call it at
+/// the end of the translation unit, for the few functions that need it.
+std::vector<const CallExpr *> callsOf(const FunctionDecl *F, ASTContext &Ctx);
+
+/// \p E as spelled in the source.
+std::string spelledText(const Expr *E, const ASTContext &Ctx);
+
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names);

@@ -8,10 +8,14 @@
 #include "clang/Analysis/Analyses/CFGReachabilityAnalysis.h"
 #include "clang/Analysis/CFG.h"
 #include "clang/Analysis/CFGStmtMap.h"
-#include "clang/Lex/Lexer.h"
 
 namespace clang::tidy::errorshield::ws {
 namespace {
+
+/// The key of a stream named by a variable or parameter (see streamKey).
+std::string declKey(const ValueDecl *D) {
+  return "decl:" + std::to_string(reinterpret_cast<uintptr_t>(D->getCanonicalDecl()));
+}
 
 /// What tells two writes' streams apart: the variable a plain name refers to, else the
 /// expression's spelling without blanks and without a leading `this->`.
@@ -25,12 +29,8 @@ std::string streamKey(const Expr *Object, ASTContext &Ctx) {
       (Op->getOperator() == OO_Star || Op->getOperator() == OO_Arrow))
     return streamKey(Op->getArg(0), Ctx);
   if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
-    return "decl:" + std::to_string(reinterpret_cast<uintptr_t>(Ref->getDecl()->getCanonicalDecl()));
-  const SourceManager &SM = Ctx.getSourceManager();
-  std::string Text =
-      Lexer::getSourceText(CharSourceRange::getTokenRange(Object->getSourceRange()), SM,
-                           Ctx.getLangOpts())
-          .str();
+    return declKey(Ref->getDecl());
+  std::string Text = spelledText(Object, Ctx);
   llvm::erase_if(Text, [](char C) { return std::isspace(static_cast<unsigned char>(C)); });
   if (StringRef(Text).starts_with("this->"))
     Text.erase(0, 6);
@@ -53,17 +53,12 @@ const CXXOperatorCallExpr *parallelGroupOf(const CallExpr *Call, ASTContext &Ctx
   return Group;
 }
 
-/// The statements of a function body that clang's CFG can start from: a coroutine's own body.
-Stmt *cfgRoot(const Stmt *Body) {
-  if (const auto *Coroutine = dyn_cast<CoroutineBodyStmt>(Body))
-    return Coroutine->getBody();
-  return const_cast<Stmt *>(Body);
-}
-
 /// Answers "can control reach B after A" for statements of one function body.
 class PathOrder {
 public:
-  PathOrder(const Stmt *Body, ASTContext &Ctx) : Root(cfgRoot(Body)), Parents(Root) {
+  // clang's CFG starts from a coroutine's own statements, and takes them non-const.
+  PathOrder(const Stmt *Body, ASTContext &Ctx)
+      : Root(const_cast<Stmt *>(writtenBody(Body))), Parents(Root) {
     CFG::BuildOptions Options;
     Options.AddImplicitDtors = true;
     Options.AddTemporaryDtors = true;
@@ -113,9 +108,7 @@ bool writesStream(const Stmt *Code, const std::string &Key, const WriteRecognize
     const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
     for (unsigned I = Offset; I < Call->getNumArgs() && I - Offset < Definition->getNumParams(); ++I)
       if (streamKey(Call->getArg(I), Ctx) == Key) {
-        const ParmVarDecl *Param = Definition->getParamDecl(I - Offset);
-        const std::string ParamKey = "decl:" + std::to_string(reinterpret_cast<uintptr_t>(
-                                                   Param->getCanonicalDecl()));
+        const std::string ParamKey = declKey(Definition->getParamDecl(I - Offset));
         if (writesStream(Definition->getBody(), ParamKey, AsWrite, Ctx, Depth - 1))
           return true;
       }

@@ -2,10 +2,8 @@
 
 #include "websocket/StreamMakers.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "core/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
-
-using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield::ws {
 namespace {
@@ -42,14 +40,10 @@ bool alwaysPassedFresh(const FunctionDecl *Function, const ParmVarDecl *Param) {
   if (auto It = Cache.find(Canonical); It != Cache.end())
     return It->second;
   const unsigned Index = Param->getFunctionScopeIndex();
-  const auto Calls = match(
-      findAll(callExpr(callee(functionDecl(equalsNode(Canonical)))).bind("call")), Ctx);
-  bool Fresh = !Calls.empty();
-  for (const BoundNodes &Bound : Calls) {
-    const auto *Call = Bound.getNodeAs<CallExpr>("call");
-    if (Index >= Call->getNumArgs() || !madeOnTheSpot(Call->getArg(Index)))
-      Fresh = false;
-  }
+  const std::vector<const CallExpr *> Calls = callsOf(Canonical, Ctx);
+  const bool Fresh = !Calls.empty() && llvm::all_of(Calls, [&](const CallExpr *Call) {
+    return Index < Call->getNumArgs() && madeOnTheSpot(Call->getArg(Index));
+  });
   Cache[Canonical] = Fresh;
   return Fresh;
 }

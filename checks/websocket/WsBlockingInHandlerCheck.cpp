@@ -131,9 +131,7 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
   if (Coroutine) {
     if (!isCoroutine(Coroutine))
       return;
-    const Stmt *Body = Coroutine->getBody();
-    if (const auto *Frame = dyn_cast<CoroutineBodyStmt>(Body))
-      Body = Frame->getBody(); // the user's statements, not the promise's machinery
+    const Stmt *Body = writtenBody(Coroutine->getBody());
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
     scan({Coroutine, Body, 0, nullptr},
          {Result.SourceManager->getExpansionLoc(Coroutine->getLocation()), "",

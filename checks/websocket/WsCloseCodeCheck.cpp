@@ -2,7 +2,6 @@
 
 #include "websocket/WsCloseCodeCheck.h"
 #include "core/Matchers.h"
-#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "websocket/StreamModel.h"
 #include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Lex/Lexer.h"
@@ -114,9 +113,7 @@ void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseL
   if (!Function || !Function->getBody() || Param->getType()->isReferenceType())
     return;
   // A coroutine's parameters are moved into its frame: what its own statements do is what counts.
-  const Stmt *Body = Function->getBody();
-  if (const auto *Coroutine = dyn_cast<CoroutineBodyStmt>(Body))
-    Body = Coroutine->getBody();
+  const Stmt *Body = writtenBody(Function->getBody());
   // A code the function changes before closing (`code = sanitize(code);`, `++code`) is judged
   // where it closes. (Handing it to a forwarding reference, as `json{{"code", code}}` does, is
   // not a change.)
@@ -136,13 +133,9 @@ void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseL
 }
 
 void WsCloseCodeCheck::onEndOfTranslationUnit() {
-  using namespace ast_matchers;
   for (const ForwardedCode &F : Forwarded) {
     // The calls of that function (of that instantiation, for a template): the code it is given.
-    for (const BoundNodes &Bound :
-         match(findAll(callExpr(callee(functionDecl(equalsNode(F.Function)))).bind("call")),
-               *Context)) {
-      const auto *Call = Bound.getNodeAs<CallExpr>("call");
+    for (const CallExpr *Call : callsOf(F.Function, *Context)) {
       const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
       if (F.Param + Offset >= Call->getNumArgs())
         continue;

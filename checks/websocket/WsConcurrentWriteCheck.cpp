@@ -6,7 +6,6 @@
 #include "websocket/InFlightFlag.h"
 #include "websocket/OverlappingWrites.h"
 #include "websocket/ReadWriteChain.h"
-#include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 
@@ -86,12 +85,6 @@ bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
   return isListedCall(Write.Call, MessageWriteFunctions);
 }
 
-/// \p E as written (`ws`, `(*it)->ws_`).
-static std::string spelling(const Expr *E, const SourceManager &SM, const LangOptions &LangOpts) {
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()), SM, LangOpts)
-      .str();
-}
-
 /// True when \p Object names a variable declared in \p Loop (the range-for variable, the counter,
 /// a local of the body): `s->ws_` in `for (auto &s : sessions)` is another stream each iteration.
 static bool variesPerIteration(const Expr *Object, const Stmt *Loop, const SourceManager &SM) {
@@ -150,7 +143,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   }
   const FieldDecl *Stream = ws::namedField(Write->Object);
   if (!Stream && PerStream && !isMessageWrite(*Write))
-    return reportUnqueued(*Write, Loc, spelling(Write->Object, SM, Ctx.getLangOpts()));
+    return reportUnqueued(*Write, Loc, spelledText(Write->Object, Ctx));
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
