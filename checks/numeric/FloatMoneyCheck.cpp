@@ -2,6 +2,7 @@
 
 #include "numeric/FloatMoneyCheck.h"
 #include "core/Matchers.h"
+#include "numeric/MoneyConversion.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/StringExtras.h"
@@ -116,6 +117,24 @@ const DeclContext *enclosingFunction(const Stmt *S, ASTContext &Ctx) {
   return nullptr;
 }
 
+/// Integer money converted to floating point somewhere in the expression (not inside a call).
+AST_MATCHER_P(Expr, makesIntegerMoneyFloating, const MoneyLexicon *, Lexicon) {
+  return integerMoneyMadeFloating(&Node, *Lexicon, Finder->getASTContext()) != nullptr;
+}
+
+/// A name that says what the value is not: money (already reported as such) or a ratio, a rate.
+AST_MATCHER_P(NamedDecl, namesNeitherMoneyNorRatio, const MoneyLexicon *, Lexicon) {
+  return Node.getIdentifier() && !Lexicon->declaresMoney(&Node) &&
+         !Lexicon->saysNotMoney(Node.getName());
+}
+
+/// The key of `j["revenue"] = ...` names money.
+AST_MATCHER_P(Expr, writesMoneyKey, const MoneyLexicon *, Lexicon) {
+  const auto *Key = dyn_cast<StringLiteral>(stripConversions(&Node));
+  return Key && Key->isOrdinary() &&
+         Lexicon->keyIsMoney(Key->getString(), enclosingFunction(&Node, Finder->getASTContext()));
+}
+
 AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   if (Node.getBeginLoc().isMacroID()) // NLOHMANN_DEFINE_TYPE_*: the field itself is reported
     return false;
@@ -206,8 +225,9 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
       this);
 
   // 3. JSON money read as a double: j["price"].get<double>(), j.value("fee", 0.0), double x = j["tax"].
-  const auto OnJson = on(hasType(hasUnqualifiedDesugaredType(
-      recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(JsonTypes)))))));
+  const auto JsonType = hasType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(JsonTypes))))));
+  const auto OnJson = on(JsonType);
   const auto JsonRead = cxxMemberCallExpr(
       InUserCode, OnJson, readsMoneyKey(&Lexicon),
       anyOf(allOf(callee(cxxMethodDecl(hasAnyListedName(JsonReadMethods))),
@@ -218,12 +238,64 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
       // `double price = j["price"]` is already reported at `price`.
       unless(hasAncestor(varDecl(FloatingMoneyVariable))), unless(isInTemplateInstantiation()));
   Finder->addMatcher(traverse(TK_AsIs, JsonRead.bind("json")), this);
+
+  // 4. Integer money computed with in floating point: double remaining = balance_cents / 100.0;
+  //    j["revenue"] = item.price.value / 100.0; static_cast<int64_t>(price_cents * ratio).
+  const auto MadeFloating = makesIntegerMoneyFloating(&Lexicon);
+  Finder->addMatcher(
+      traverse(TK_AsIs, varDecl(InUserCode, unless(isInstantiated()), hasFloatingPointType(),
+                                namesNeitherMoneyNorRatio(&Lexicon),
+                                hasInitializer(expr(MadeFloating).bind("converted")))
+                            .bind("holder")),
+      this);
+  const auto JsonSubscript = cxxOperatorCallExpr(hasOverloadedOperatorName("[]"),
+                                                 hasArgument(0, expr(JsonType)),
+                                                 hasArgument(1, writesMoneyKey(&Lexicon)));
+  Finder->addMatcher(
+      traverse(TK_AsIs, cxxOperatorCallExpr(InUserCode, hasOverloadedOperatorName("="),
+                                            unless(isInTemplateInstantiation()),
+                                            hasArgument(0, ignoringImplicit(JsonSubscript)),
+                                            hasArgument(1, expr(MadeFloating).bind("converted")))
+                            .bind("jsonWrite")),
+      this);
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               castExpr(InUserCode, hasCastKind(CK_FloatingToIntegral),
+                        unless(isInTemplateInstantiation()),
+                        hasSourceExpression(ignoringParenImpCasts(
+                            binaryOperator(hasAnyOperatorName("*", "/"), MadeFloating)
+                                .bind("converted"))))
+                   .bind("truncation")),
+      this);
 }
 
 void FloatMoneyCheck::suggestAlternative(SourceLocation Loc) {
   diag(Loc, "hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed "
             "from a string",
        DiagnosticIDs::Note);
+}
+
+void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
+                                       const Expr *Converted) {
+  const Expr *Money = integerMoneyMadeFloating(Converted, Lexicon, *Result.Context);
+  std::string Name = moneyOperandName(Money, Lexicon);
+  SourceLocation Loc = Converted->getExprLoc();
+  if (const auto *Holder = Result.Nodes.getNodeAs<VarDecl>("holder")) {
+    Loc = Holder->getLocation();
+    report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
+        << Holder->getName() << Name;
+  } else if (const auto *Write = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("jsonWrite")) {
+    Loc = Money->getBeginLoc(); // the right-hand side begins at a conversion to the JSON type
+    const auto *Key = cast<StringLiteral>(
+        stripConversions(cast<CXXOperatorCallExpr>(stripConversions(Write->getArg(0)))->getArg(1)));
+    report(Loc, "JSON money field '%0' is written as binary floating point from integer '%1'")
+        << Key->getString() << Name;
+  } else {
+    report(Loc, "integer money '%0' is scaled in binary floating point and truncated back to an "
+                "integer")
+        << Name;
+  }
+  suggestAlternative(Loc);
 }
 
 void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
@@ -250,6 +322,8 @@ void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
         << Type.getUnqualifiedType() << Arg->IgnoreImplicit()->getType();
     return suggestAlternative(Arg->getBeginLoc());
   }
+  if (const auto *Converted = Result.Nodes.getNodeAs<Expr>("converted"))
+    return reportConversion(Result, Converted);
   if (const auto *Read = Result.Nodes.getNodeAs<CXXMemberCallExpr>("json")) {
     SourceLocation Loc = isa<CXXConversionDecl>(Read->getMethodDecl()) ? Read->getBeginLoc()
                                                                         : Read->getExprLoc();

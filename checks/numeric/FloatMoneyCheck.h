@@ -24,6 +24,9 @@ public:
 
 private:
   void suggestAlternative(SourceLocation Loc);
+  /// Integer money converted to floating point: where the floating-point result lands.
+  void reportConversion(const ast_matchers::MatchFinder::MatchResult &Result,
+                        const Expr *Converted);
 
   const std::vector<std::string> StrongMoneyWords;
   const std::vector<std::string> WeakMoneyWords;

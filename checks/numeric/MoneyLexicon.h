@@ -36,6 +36,8 @@ public:
   bool givesMoneyContext(llvm::StringRef Name) const;
   /// The name has a weak money word, and no non-money word.
   bool isWeak(llvm::StringRef Name) const;
+  /// The name has a non-money word (rate, ratio, latency, ...).
+  bool saysNotMoney(llvm::StringRef Name) const { return hasNonMoneyWord(Name); }
   /// A record named like a money-carrying entity (Order, Invoice, ...) or giving money context.
   bool isMoneyRecord(llvm::StringRef Name) const;
 

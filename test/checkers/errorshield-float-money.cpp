@@ -221,3 +221,60 @@ struct DailyTotals {
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'coupon' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 };
+
+// ---- 4. Integer money computed with in binary floating point ----
+
+struct GiftCard {
+  std::int64_t balance_cents;
+};
+struct PriceTag {
+  std::int64_t value;
+};
+struct CatalogItem {
+  PriceTag price;
+  int units;
+};
+constexpr std::int64_t kCentsPerDollar = 100;
+
+bool coversCart(const GiftCard &card, std::int64_t cart_cents) {
+  const double remaining = card.balance_cents / 100.0 - cart_cents / 100.0;
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'remaining' holds money computed in binary floating point from integer 'balance_cents' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:16: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  return remaining >= 0;
+}
+
+std::int64_t prorate(std::int64_t price_cents, double ratio) {
+  return static_cast<std::int64_t>(price_cents * ratio);
+// CHECK-MESSAGES: :[[@LINE-1]]:48: warning: integer money 'price_cents' is scaled in binary floating point and truncated back to an integer [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:48: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+}
+
+json purchaseEvent(const CatalogItem &item) {
+  json j;
+  j["revenue"] = item.price.value / 100.0;
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: JSON money field 'revenue' is written as binary floating point from integer 'price' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:18: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  return j;
+}
+
+// Not reported: a ratio of two amounts, a scale constant, a count, integer arithmetic, a rounding
+// function deciding the result, display-only conversions and non-money JSON keys.
+double spendRatio(std::int64_t spent_cents, std::int64_t budget_cents) {
+  const double spent_ratio = static_cast<double>(spent_cents) / budget_cents;
+  return spent_ratio;
+}
+double perUnitWeight(const CatalogItem &item) {
+  const double share = item.units / 3.0;
+  const double unit_scale = 1.0 / kCentsPerDollar;
+  return share * unit_scale;
+}
+std::int64_t discounted(std::int64_t price_cents) { return price_cents * 85 / 100; }
+std::int64_t roundedRefund(std::int64_t price_cents, double ratio) {
+  return std::llround(price_cents * ratio);
+}
+void showBalance(const GiftCard &card) { std::printf("%.2f", card.balance_cents / 100.0); }
+json itemStats(const CatalogItem &item) {
+  json j;
+  j["weight"] = item.price.value / 100.0;
+  return j;
+}

@@ -103,7 +103,7 @@ class WalletService {
 };
 
 void WalletService::topUp(const string& user, int64_t cents) {
-  cents_[user] += cents + static_cast<int64_t>(cents * cashback_ratio_);
+  cents_[user] += cents + static_cast<int64_t>(cents * cashback_ratio_);  // expect: errorshield-float-money
 }
 
 string WalletService::statement(const string& user) const {

@@ -26,6 +26,8 @@ public:
   V &operator[](const K &);
 };
 template <class T, size_t N> struct array { T data[N]; };
+long long llround(double);
+int printf(const char *, ...);
 namespace chrono {
 template <class Rep> class duration {
 public:
@@ -37,6 +39,8 @@ public:
 namespace nlohmann {
 template <class Dummy = void> class basic_json {
 public:
+  basic_json();
+  template <class T> basic_json(const T &); // like nlohmann's: any compatible value converts
   basic_json &operator[](const char *);
   const basic_json &operator[](const char *) const;
   const basic_json &at(const char *) const;

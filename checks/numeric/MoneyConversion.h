@@ -1,0 +1,30 @@
+//===--- MoneyConversion.h - Integer money turned into a double -*- C++ -*-===//
+//
+// Code that holds money correctly as integer minor units still loses it when it converts them to
+// binary floating point to compute with: `double remaining = balance_cents / 100.0 - ...`,
+// `j["revenue"] = item.price.value / 100.0`, `static_cast<int64_t>(price_cents * ratio)`.
+// These helpers find the integer money value whose conversion to floating point feeds such an
+// expression, so the check can report where the floating-point result lands.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_NUMERIC_MONEYCONVERSION_H
+#define ERRORSHIELD_NUMERIC_MONEYCONVERSION_H
+
+#include "numeric/MoneyLexicon.h"
+#include "clang/AST/Expr.h"
+
+namespace clang::tidy::errorshield {
+
+/// The integer money operand (`balance_cents`, `item.price.value`, `c.value()` on a `Cents`)
+/// converted to floating point somewhere in \p E, or null. Conversions inside calls are not
+/// followed: the callee decides what it returns. Constants (`kCentsPerDollar`) are scales, not money.
+const Expr *integerMoneyMadeFloating(const Expr *E, const MoneyLexicon &Lexicon,
+                                     const ASTContext &Ctx);
+
+/// The name a diagnostic gives \p MoneyOperand: the innermost money-named member or variable.
+std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexicon);
+
+} // namespace clang::tidy::errorshield
+
+#endif // ERRORSHIELD_NUMERIC_MONEYCONVERSION_H
