@@ -78,7 +78,9 @@ UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext 
                  listOption("SharedLockTypes"),   listOption("DeferLockTags"),
                  listOption("LockMethods"),       listOption("SharedLockMethods"),
                  listOption("UnlockMethods"),     listOption("LockedFunctionSuffixes"),
-                 listOption("LockFunctions")} {}
+                 listOption("LockFunctions")},
+      Serializing{listOption("StrandTypes"), listOption("StrandCalls"),
+                  listOption("OnceFunctions")} {}
 
 void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ContainerTypes", ContainerTypes);
@@ -94,6 +96,9 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "LockFunctions", Vocabulary.LockFunctions);
   storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
   storeList(Opts, "ThreadTypes", ThreadTypes);
+  storeList(Opts, "StrandTypes", Serializing.StrandTypes);
+  storeList(Opts, "StrandCalls", Serializing.StrandCalls);
+  storeList(Opts, "OnceFunctions", Serializing.OnceFunctions);
   Options.store(Opts, "FixItLockType", FixItLockType);
   Options.store(Opts, "InferLockFromCallers", InferLockFromCallers ? "true" : "false");
 }
@@ -248,6 +253,13 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   if (!Context)
     return;
   LockAnalysis Locks(Vocabulary, *Context);
+  // The known calls of each function that never escapes as a pointer: who runs it.
+  llvm::DenseMap<const FunctionDecl *, std::vector<const CallExpr *>> Calls;
+  for (const auto &[F, Refs] : References)
+    if (llvm::all_of(Refs, [](const auto &Ref) { return Ref.second; }))
+      for (const auto &Ref : Refs)
+        Calls[F].push_back(cast<CallExpr>(Ref.first));
+  SerializedContext Serialized(Serializing, *Context, Calls);
   // Writes made while the object is not shared yet (constructors, destructors, the start-up code
   // of the function that then starts the threads) do not count.
   llvm::SmallPtrSet<const Expr *, 16> Unshared;
@@ -270,7 +282,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
 
     LockLevel Held = levelAt(Locks, A.Use);
     LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
-    if (Held < Needed)
+    if (Held < Needed && !Serialized.isSerialized(A.Use))
       reportAccess(A, Held, Locks);
   }
   Accesses.clear();

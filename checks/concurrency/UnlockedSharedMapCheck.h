@@ -4,6 +4,7 @@
 #define ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H
 
 #include "concurrency/LockAnalysis.h"
+#include "concurrency/SerializedContext.h"
 #include "core/ErrorShieldCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -66,6 +67,8 @@ private:
   const bool InferLockFromCallers;
   const std::vector<std::string> ThreadTypes;
   const LockVocabulary Vocabulary;
+  /// Strands and once-functions: accesses they serialize need no lock.
+  const SerializingVocabulary Serializing;
 
   ASTContext *Context = nullptr;
   std::vector<Access> Accesses;

@@ -45,6 +45,7 @@ class coroutine {};
 template <class E> struct strand {
   explicit strand(E);
 };
+strand<io_context::executor_type> make_strand(io_context &);
 template <class E, class H> H bind_executor(const E &, H &&h) { return h; }
 
 template <class Executor> class basic_yield_context {};
@@ -166,6 +167,7 @@ public:
 class steady_timer {
 public:
   explicit steady_timer(io_context &);
+  template <class E> explicit steady_timer(const strand<E> &); // handlers run on the strand
   template <class D> void expires_after(D);
   void wait();
   template <class H> void async_wait(H &&) {}

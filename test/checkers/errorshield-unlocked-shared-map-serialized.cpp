@@ -1,0 +1,78 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unlocked-shared-map' -- -std=c++20 -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unlocked-shared-map' \
+// RUN:   --config="{CheckOptions: {errorshield-unlocked-shared-map.StrandTypes: '', errorshield-unlocked-shared-map.OnceFunctions: ''}}" \
+// RUN:   -- -std=c++20 -isystem %mocks | FileCheck %s --check-prefix=CHECK-NOSTRAND
+
+// Code a strand or std::call_once serializes needs no lock: handlers posted to a strand or bound
+// to it, completions of a timer built on the strand, a coroutine after it moved onto the strand,
+// and a once-function. The same accesses from the plain io_context race.
+
+#include "asio_io.h"
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace net = boost::asio;
+
+class TicketPool : public std::enable_shared_from_this<TicketPool> {
+public:
+  explicit TicketPool(net::io_context &ioc) : ioc_(ioc), strand_(net::make_strand(ioc)), sweep_(strand_) {}
+
+  void track(std::string id) {
+    net::post(strand_, [self = shared_from_this(), id] { self->expiry_[id] = 1; });
+  }
+  void untrack(std::string id) {
+    net::post(ioc_, [self = shared_from_this(), id] { self->expiry_.erase(id); });
+// CHECK-MESSAGES: :[[@LINE-1]]:61: warning: shared container 'expiry_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :62:30: note: 'expiry_' is shared between threads: declared here
+// CHECK-MESSAGES: :61:14: note: 'mutex_' is the mutex of 'TicketPool'; hold it while accessing 'expiry_'
+  }
+  void bump(std::string id) {
+    sweep_.async_wait(net::bind_executor(strand_, [this, id](net::error_code) { expiry_[id] += 1; }));
+  }
+  void schedule() {
+    sweep_.async_wait([self = shared_from_this()](net::error_code ec) {
+      if (!ec)
+        self->sweep();
+    });
+  }
+  net::awaitable<void> add(std::string id) {
+    co_await net::post(strand_, net::use_awaitable);
+    expiry_[id] = 2;
+  }
+  net::awaitable<void> addRacing(std::string id) {
+    expiry_[id] = 3;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'expiry_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :62:30: note: 'expiry_' is shared between threads: declared here
+// CHECK-MESSAGES: :61:14: note: 'mutex_' is the mutex of 'TicketPool'; hold it while accessing 'expiry_'
+    co_return;
+  }
+
+private:
+  // Runs only as the sweep timer's completion, on the strand.
+  void sweep() { expiry_.clear(); }
+
+  net::io_context &ioc_;
+  net::strand<net::io_context::executor_type> strand_;
+  net::steady_timer sweep_;
+  std::mutex mutex_;
+  std::map<std::string, int> expiry_;
+};
+
+std::map<std::string, long> endpoint_bytes;
+std::once_flag endpoints_once;
+
+void registerEndpoints() {
+  std::call_once(endpoints_once, [] { endpoint_bytes.emplace("collector-a", 0); });
+}
+void accountBytes(const std::string &endpoint, long n) {
+  endpoint_bytes[endpoint] += n;
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'endpoint_bytes' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :65:29: note: 'endpoint_bytes' is shared between threads: declared here
+}
+
+// With no strand types and no once-functions, every one of these accesses is reported.
+// CHECK-NOSTRAND-COUNT-8: warning: shared container
