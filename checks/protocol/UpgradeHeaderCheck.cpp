@@ -4,6 +4,7 @@
 #include "core/Matchers.h"
 #include "protocol/ForwardedHeader.h"
 #include "protocol/HeaderCopy.h"
+#include "protocol/TlsWrite.h"
 #include "websocket/StreamModel.h"
 
 using namespace clang::ast_matchers;
@@ -80,16 +81,6 @@ bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
          });
 }
 
-/// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
-/// the other (`if (!tls) { req.set(field::upgrade, "h2c"); ... } else { http::write(tls_stream, req); }`).
-static bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
-  return findDescendant(Body, [&](const Stmt *S) {
-    const auto *If = dyn_cast<IfStmt>(S);
-    return If && ((contains(If->getThen(), A) && contains(If->getElse(), B)) ||
-                  (contains(If->getThen(), B) && contains(If->getElse(), A)));
-  });
-}
-
 void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
   if (!Set || Set->Args.size() < 2 || !llvm::is_contained(SetMethods, Set->Method))
@@ -128,29 +119,55 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   const Stmt *Body = enclosingFunctionBody(SetCall, Ctx, /*StopAtLambdas=*/false);
   if (!Cleartext || !Message || !Body)
     return;
-  // The same function hands the message and a TLS stream to one call: http::write(tls, req).
-  const Stmt *Write = findDescendant(Body, [&](const Stmt *S) {
-    const auto *Call = dyn_cast<CallExpr>(S);
-    if (!Call || Call == SetCall)
-      return false;
-    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
-    const bool HasTls = llvm::any_of(Call->arguments(),
-                                     [&](const Expr *A) { return isTlsStream(A->getType()); }) ||
-                        (Member && Member->getImplicitObjectArgument() &&
-                         isTlsStream(Member->getImplicitObjectArgument()->getType()));
-    return HasTls && !onExclusiveBranches(Body, SetCall, Call) &&
-           llvm::any_of(Call->arguments(), [&](const Expr *A) {
-             return http::rootDecl(A) == Message;
-           });
-  });
+  auto IsTls = [&](QualType T) { return isTlsStream(T); };
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Set->Loc);
-  if (!Write || !firstReportAt(Loc))
+  auto WrittenHere = [&](const CallExpr *Write) {
+    diag(SM.getExpansionLoc(Write->getExprLoc()), "the message is written to a TLS stream here",
+         DiagnosticIDs::Note);
+  };
+  // The same function hands the message and a TLS stream to one call: http::write(tls, req).
+  const auto *F = dyn_cast_or_null<FunctionDecl>(Message->getDeclContext());
+  if (const CallExpr *Write = http::tlsWriteOf(Message, Body, SetCall, IsTls)) {
+    // In a function template the stream type decides: the calls that instantiate it with a TLS
+    // stream are the mistake (`send_with_upgrade(secure, host)`), its cleartext uses are fine.
+    std::vector<const CallExpr *> Instantiating;
+    if (F && F->getPrimaryTemplate())
+      Instantiating = callsOf(F, Ctx);
+    for (const CallExpr *Call : Instantiating)
+      if (firstReportAt(SM.getExpansionLoc(Call->getBeginLoc()))) {
+        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), F);
+        diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
+        WrittenHere(Write);
+      }
+    if (Instantiating.empty() && firstReportAt(Loc)) {
+      reportCleartextUpgrade(Loc, nullptr);
+      WrittenHere(Write);
+    }
     return;
-  report(Loc, "'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext "
-              "TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3)");
-  diag(SM.getExpansionLoc(cast<Expr>(Write)->getExprLoc()),
-       "the message is written to a TLS stream here", DiagnosticIDs::Note);
+  }
+  // A caller writes it: a helper's reference parameter, or the message a builder returns.
+  std::optional<http::CallerWrite> Caller =
+      F ? http::callerTlsWrite(Message, F, Ctx, IsTls) : std::nullopt;
+  if (!Caller)
+    return;
+  // Through a parameter the helper is fine on its own (its other callers may use cleartext TCP):
+  // the call that hands it a message bound for TLS is the mistake.
+  const SourceLocation At =
+      Caller->ThroughParameter ? SM.getExpansionLoc(Caller->Call->getBeginLoc()) : Loc;
+  if (!firstReportAt(At))
+    return;
+  reportCleartextUpgrade(At, Caller->ThroughParameter ? F : nullptr);
+  if (Caller->ThroughParameter)
+    diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
+  WrittenHere(Caller->Write);
+}
+
+void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, const FunctionDecl *Setter) {
+  report(Loc, "'Upgrade: h2c'%select{| set by '%1'}0 on a message written to a TLS stream: h2c "
+              "is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN "
+              "(RFC 9113, section 3)")
+      << (Setter != nullptr) << (Setter ? Setter->getName() : StringRef());
 }
 
 void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,

@@ -24,6 +24,8 @@ public:
 
 private:
   void checkCleartextUpgrade(const CallExpr *Set, ASTContext &Ctx);
+  /// Reports the h2c offer at \p Loc; \p Setter is the helper that sets it, when Loc calls one.
+  void reportCleartextUpgrade(SourceLocation Loc, const FunctionDecl *Setter);
   /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.
   void checkForwardedHeader(const CallExpr *Set, ASTContext &Ctx);
   void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,

@@ -211,3 +211,59 @@ void forward_websocket_upgrade(const http::request<http::string_body> &in,
     out.set(http::field::connection, in[http::field::connection]);
   }
 }
+
+// ---- 5. The h2c offer set in one function, the message written to TLS by another ----
+
+// A helper that offers h2c on the request it is given: fine for cleartext callers, a finding at
+// the call that hands it a request bound for TLS.
+void add_h2c_offer(http::request<http::empty_body> &req) {
+  req.set(http::field::upgrade, "h2c");
+}
+void probe_via_helper(beast::ssl_stream<beast::tcp_stream> &tls, beast::tcp_stream &plain) {
+  http::request<http::empty_body> secure_req;
+  add_h2c_offer(secure_req);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'Upgrade: h2c' set by 'add_h2c_offer' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :220:7: note: 'add_h2c_offer' sets it here
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(tls, secure_req);
+  http::request<http::empty_body> plain_req;
+  add_h2c_offer(plain_req);
+  http::write(plain, plain_req);
+}
+
+// A builder whose caller writes the request it returns to TLS.
+http::request<http::empty_body> make_batch() {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+6]]:3: note: the message is written to a TLS stream here
+  return req;
+}
+void write_batch(beast::ssl_stream<beast::tcp_stream> &tls) {
+  auto batch = make_batch();
+  batch.set(http::field::host, "tsdb.internal");
+  http::write(tls, batch);
+}
+http::request<http::empty_body> make_probe() {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c"); // only ever written in cleartext
+  return req;
+}
+void write_probe(beast::tcp_stream &plain) {
+  auto probe = make_probe();
+  http::write(plain, probe);
+}
+
+// A function template: the instantiation with a TLS stream is reported where it is called.
+template <class Stream> void send_with_upgrade(Stream &s) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c");
+  http::write(s, req);
+}
+void warm_up(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream> &secure) {
+  send_with_upgrade(plain);
+  send_with_upgrade(secure);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'Upgrade: h2c' set by 'send_with_upgrade' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-7]]:7: note: 'send_with_upgrade' sets it here
+// CHECK-MESSAGES: :[[@LINE-7]]:3: note: the message is written to a TLS stream here
+}

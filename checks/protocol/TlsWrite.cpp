@@ -1,0 +1,88 @@
+//===--- TlsWrite.cpp - Where an HTTP message goes out over TLS -----------===//
+
+#include "protocol/TlsWrite.h"
+#include "core/Matchers.h"
+#include "protocol/HeaderCopy.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
+
+namespace clang::tidy::errorshield::http {
+namespace {
+
+/// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
+/// the other (`if (!tls) { req.set(field::upgrade, "h2c"); ... } else { http::write(tls_stream, req); }`).
+bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
+  return findDescendant(Body, [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    return If && ((contains(If->getThen(), A) && contains(If->getElse(), B)) ||
+                  (contains(If->getThen(), B) && contains(If->getElse(), A)));
+  });
+}
+
+/// The variable a call's result initialises: `auto req = make_batch(lines);`.
+const VarDecl *initialisedBy(const CallExpr *Call, ASTContext &Ctx) {
+  const Stmt *Current = Call;
+  for (unsigned Depth = 0; Depth < 5; ++Depth) {
+    DynTypedNodeList Parents = Ctx.getParents(*Current);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *Var = Parents[0].get<VarDecl>())
+      return Var;
+    const auto *Wrapper = Parents[0].get<Expr>();
+    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+                         CXXConstructExpr, ExprWithCleanups>(Wrapper))
+      return nullptr;
+    Current = Wrapper;
+  }
+  return nullptr;
+}
+
+bool returns(const FunctionDecl *F, const Decl *Message) {
+  return F->getBody() && findDescendant(F->getBody(), [&](const Stmt *S) {
+           const auto *Return = dyn_cast<ReturnStmt>(S);
+           return Return && Return->getRetValue() && rootDecl(Return->getRetValue()) == Message;
+         });
+}
+
+} // namespace
+
+const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *From, TlsTest IsTls) {
+  return dyn_cast_or_null<CallExpr>(findDescendant(Body, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || Call == From)
+      return false;
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+    const bool HasTls =
+        llvm::any_of(Call->arguments(), [&](const Expr *A) { return IsTls(A->getType()); }) ||
+        (Member && Member->getImplicitObjectArgument() &&
+         IsTls(Member->getImplicitObjectArgument()->getType()));
+    return HasTls && !onExclusiveBranches(Body, From, Call) &&
+           llvm::any_of(Call->arguments(),
+                        [&](const Expr *A) { return rootDecl(A) == Message; });
+  }));
+}
+
+std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDecl *F,
+                                          ASTContext &Ctx, TlsTest IsTls) {
+  const auto *Param = dyn_cast<ParmVarDecl>(Message);
+  const bool ByReference = Param && Param->getType()->isReferenceType() &&
+                           !Param->getType().getNonReferenceType().isConstQualified();
+  const bool Returned = !Param && returns(F, Message);
+  if (!ByReference && !Returned)
+    return std::nullopt;
+  for (const CallExpr *Call : callsOf(F, Ctx)) {
+    const Stmt *CallerBody = enclosingFunctionBody(Call, Ctx, /*StopAtLambdas=*/false);
+    const Decl *CallerMessage = nullptr;
+    if (ByReference && Param->getFunctionScopeIndex() < Call->getNumArgs())
+      CallerMessage = rootDecl(Call->getArg(Param->getFunctionScopeIndex()));
+    else if (Returned)
+      CallerMessage = initialisedBy(Call, Ctx);
+    if (!CallerBody || !CallerMessage)
+      continue;
+    if (const CallExpr *Write = tlsWriteOf(CallerMessage, CallerBody, Call, IsTls))
+      return CallerWrite{Call, Write, ByReference};
+  }
+  return std::nullopt;
+}
+
+} // namespace clang::tidy::errorshield::http

@@ -1,0 +1,39 @@
+//===--- TlsWrite.h - Where an HTTP message goes out over TLS ---*- C++ -*-===//
+//
+// errorshield-upgrade-header reports `Upgrade: h2c` on a message that is written to a TLS stream.
+// The header is often set by one function and the message written by another: a helper that adds
+// the h2c offer to the request it is given, or a builder that returns the request its caller
+// writes. These functions follow the message one call away from the function that sets it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_PROTOCOL_TLSWRITE_H
+#define ERRORSHIELD_PROTOCOL_TLSWRITE_H
+
+#include "clang/AST/ASTContext.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
+
+namespace clang::tidy::errorshield::http {
+
+using TlsTest = llvm::function_ref<bool(QualType)>;
+
+/// The call in \p Body that hands \p Message and a TLS stream to one call (`http::write(tls, req)`,
+/// `tls.write(req)`), not on the other branch of an `if` from \p From; null if none.
+const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *From, TlsTest IsTls);
+
+/// A TLS write of \p Message, set in \p F, made by a caller of F.
+struct CallerWrite {
+  const CallExpr *Call;  ///< The call of F.
+  const CallExpr *Write; ///< The caller's TLS write.
+  bool ThroughParameter; ///< F sets its reference parameter (else F returns the message).
+};
+
+/// Follows \p Message out of \p F one call: F's reference parameter written by a caller after the
+/// call, or F's returned local that a caller stores in a variable and writes.
+std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDecl *F,
+                                          ASTContext &Ctx, TlsTest IsTls);
+
+} // namespace clang::tidy::errorshield::http
+
+#endif // ERRORSHIELD_PROTOCOL_TLSWRITE_H
