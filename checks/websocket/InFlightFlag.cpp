@@ -132,6 +132,37 @@ bool calledOnlyWhenIdle(const FieldDecl *Flag, const Stmt *Writer) {
   return false;
 }
 
+/// True when a member function of \p Stream's class returns while a flag is set, then sets it and
+/// calls the function whose body is \p Writer (`if (writing_) return; writing_ = true; pump();`):
+/// the writer itself need not touch the flag, its completion clears it or calls it again.
+bool setsFlagThenCallsWriter(const FieldDecl *Stream, const Stmt *Writer) {
+  const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent());
+  if (!Record || !Writer)
+    return false;
+  for (const CXXMethodDecl *Method : Record->methods()) {
+    const FunctionDecl *Definition = nullptr;
+    if (!Method->hasBody(Definition) || Definition->getBody() == Writer)
+      continue;
+    if (findDescendant(Definition->getBody(), [&](const Stmt *S) {
+          const auto *Block = dyn_cast<CompoundStmt>(S);
+          if (!Block)
+            return false;
+          for (auto Set = Block->body_begin(); Set != Block->body_end(); ++Set) {
+            const FieldDecl *Flag = flagSetTrue(*Set, Stream);
+            if (Flag &&
+                std::any_of(Block->body_begin(), Set,
+                            [&](const Stmt *Guard) { return returnsWhenSet(Guard, Flag); }) &&
+                std::any_of(std::next(Set), Block->body_end(),
+                            [&](const Stmt *After) { return callsWriter(After, Writer); }))
+              return true;
+          }
+          return false;
+        }))
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const Expr *Buffer,
@@ -175,7 +206,8 @@ bool guardedByInFlightFlag(const CallExpr *Write, const FieldDecl *Stream, const
     if (calledOnlyWhenIdle(Flag, enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true)))
       return true;
   }
-  return false;
+  return setsFlagThenCallsWriter(Stream,
+                                 enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true));
 }
 
 } // namespace clang::tidy::errorshield::ws

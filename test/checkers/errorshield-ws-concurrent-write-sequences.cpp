@@ -232,3 +232,62 @@ void spawn_reader_and_write(ws_t &ws, ws_t &other, std::shared_ptr<std::string> 
   net::co_spawn(ws.get_executor(), heartbeat(other), net::detached); // another stream
   ws.async_write(net::buffer(*msg), h);
 }
+
+// ---- 7. The caller tests and sets the flag; the writer only writes ----
+
+class provider_link : public std::enable_shared_from_this<provider_link> {
+  ws_t ws_;
+  std::deque<std::string> backlog_;
+  std::string current_;
+  bool writing_ = false;
+
+public:
+  void send(std::string frame) {
+    backlog_.push_back(std::move(frame));
+    if (writing_)
+      return;
+    writing_ = true;
+    pump();
+  }
+
+private:
+  void pump() {
+    current_ = std::move(backlog_.front());
+    backlog_.pop_front();
+    ws_.async_write(net::buffer(current_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || self->backlog_.empty()) {
+        self->writing_ = false;
+        return;
+      }
+      self->pump();
+    });
+  }
+};
+// The same writer, but the queue's emptiness stands for "idle" after the front was popped.
+class popping_subscriber : public std::enable_shared_from_this<popping_subscriber> {
+  ws_t ws_;
+  std::deque<std::string> q_;
+  std::string current_;
+
+public:
+  void publish(std::string m) {
+    bool idle = q_.empty();
+    q_.push_back(std::move(m));
+    if (idle)
+      pump();
+  }
+
+private:
+  void pump() {
+    current_ = std::move(q_.front());
+    q_.pop_front();
+    ws_.async_write(net::buffer(current_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write on 'ws_' writes a buffer that is not the front of a write queue: a second write can start before this one completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: push outgoing messages onto a queue member, write its front() only when no write is in progress, and pop it in the completion handler
+// CHECK-NOPOST: :[[@LINE-3]]:9: warning: async_write on 'ws_'
+// CHECK-NOPOST: :[[@LINE-4]]:9: note: push outgoing
+      if (!ec && !self->q_.empty())
+        self->pump();
+    });
+  }
+};
