@@ -5,6 +5,7 @@
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
+#include "websocket/WriteQueue.h"
 
 namespace clang::tidy::errorshield::ws {
 
@@ -54,6 +55,36 @@ const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
       Read = streamOf(Member->Object, Names);
   }
   return Timer ? Read : nullptr;
+}
+
+/// The declaration a stream expression names: `ws`, `ws_`, `self->ws_`.
+static const Decl *streamDecl(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return Ref->getDecl();
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    return Member->getMemberDecl();
+  return nullptr;
+}
+
+const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNames &Names,
+                                      ASTContext &Ctx) {
+  std::optional<StreamCall> Member = asMemberCall(Expiry);
+  if (!Member || !Member->Object || !llvm::is_contained(Names.DeadlineMethods, Member->Method))
+    return nullptr;
+  const auto *Lowest = dyn_cast<CallExpr>(stripConversions(Member->Object));
+  const Expr *Stream = Lowest ? streamOf(Lowest, Names) : nullptr;
+  const Stmt *Loop = Stream ? enclosingLoop(Expiry, Ctx) : nullptr;
+  const Decl *D = Stream ? streamDecl(Stream) : nullptr;
+  if (!Loop || !D)
+    return nullptr;
+  const bool ReadsIt = findDescendant(Loop, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
+    return Read && Read->Object && StringRef(Read->Method).contains("read") &&
+           streamDecl(Read->Object) == D;
+  });
+  return ReadsIt ? Stream : nullptr;
 }
 
 } // namespace clang::tidy::errorshield::ws

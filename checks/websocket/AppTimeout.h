@@ -2,7 +2,8 @@
 //
 // Instead of Beast's timeout option, a session can bound its peer's silence itself: a timer whose
 // handler closes the stream or pings it (a heartbeat that closes when no pong came back), or, in a
-// coroutine, a read raced against a timer (`co_await (ws.async_read(...) || timer.async_wait(...))`).
+// coroutine, a read raced against a timer (`co_await (ws.async_read(...) || timer.async_wait(...))`),
+// or a deadline on the TCP layer set before every read of a read loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,7 @@ struct AppTimeoutNames {
   std::vector<std::string> WatchdogMethods;       ///< Bare names: close, async_close, async_ping.
   std::vector<std::string> LowestLayerFunctions;  ///< boost::beast::get_lowest_layer.
   std::vector<std::string> BindFunctions;
+  std::vector<std::string> DeadlineMethods;       ///< Bare names: expires_after, expires_at.
 };
 
 /// The stream expressions that the completion handlers of \p Wait (a TimerWaitMethods call)
@@ -32,6 +34,11 @@ std::vector<const Expr *> streamsWatchedByTimer(const CallExpr *Wait, const AppT
 /// wait, or null.
 const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
                                         const AppTimeoutNames &Names);
+
+/// The stream whose lowest layer \p Expiry (`get_lowest_layer(ws).expires_after(d)`) gives a
+/// deadline inside a loop that also reads that stream: a deadline for every read. Null otherwise.
+const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNames &Names,
+                                      ASTContext &Ctx);
 
 } // namespace clang::tidy::errorshield::ws
 

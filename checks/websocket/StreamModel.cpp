@@ -265,7 +265,21 @@ void OwnerFacts::addFor(const Expr *Object, StringRef Fact) {
 
 void OwnerFacts::addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes) {
   const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || isa<CXXOperatorCallExpr>(Call))
+  const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
+  // A configurator whose code is not known here: a std::function or functor object, a function
+  // pointer (`stream_setup setup; setup(ws);`). What it sets is unknown, so nothing is missing.
+  const bool ThroughPointer = !Callee && !Op && !Call->isInstantiationDependent() &&
+                              Call->getCallee()->getType()->isPointerType(); // not a dependent call
+  if (ThroughPointer ||
+      (Op && Op->getOperator() == OO_Call && Method && !Method->getParent()->isLambda())) {
+    for (const Expr *Arg : Call->arguments())
+      if (isTypeNamed(Arg->IgnoreParenImpCasts()->getType(), StreamTypes))
+        if (std::optional<ObjectKey> Key = ownedObject(Arg->IgnoreParenImpCasts()))
+          Opaque.insert(*Key);
+    return;
+  }
+  if (!Callee || Op)
     return;
   const FunctionDecl *Helper = outerFunction(Callee);
   // A member call's arguments start after the object; a static or free call's at 0.
@@ -292,7 +306,7 @@ bool OwnerFacts::passedTo(const ObjectKey &K,
 }
 
 bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
-  if (Facts.count({K, Fact.str()}))
+  if (Facts.count({K, Fact.str()}) || Opaque.count(K))
     return true;
   for (auto It = Passes.lower_bound({K, {nullptr, 0}}); It != Passes.end() && It->first == K; ++It)
     if (ParameterFacts.count({It->second, Fact.str()}))
@@ -302,6 +316,7 @@ bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
 
 void OwnerFacts::clear() {
   Facts.clear();
+  Opaque.clear();
   ParameterFacts.clear();
   Passes.clear();
 }

@@ -113,7 +113,8 @@ public:
   void addFor(const Expr *Object, llvm::StringRef Fact);
   void add(const ObjectKey &K, llvm::StringRef Fact) { Facts.insert({K, Fact.str()}); }
   /// Records that \p Call passes owned streams (arguments of \p StreamTypes, or their addresses)
-  /// to its callee.
+  /// to its callee; a callee whose code is unknown (a std::function, a function pointer) may
+  /// establish any fact.
   void addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
   bool has(const ObjectKey &K, llvm::StringRef Fact) const;
   /// True when \p K is passed to a function for which \p Matches holds.
@@ -127,6 +128,8 @@ private:
   std::set<std::pair<Parameter, std::string>> ParameterFacts;
   /// Owned stream -> helper parameters it is passed to.
   std::set<std::pair<ObjectKey, Parameter>> Passes;
+  /// Owned streams handed to code not seen here (a std::function, a function pointer): any fact.
+  std::set<ObjectKey> Opaque;
 };
 
 } // namespace clang::tidy::errorshield::ws

@@ -1,6 +1,7 @@
 //===--- WsMessageLimitCheck.cpp - errorshield-ws-message-limit -----------===//
 
 #include "websocket/WsMessageLimitCheck.h"
+#include "websocket/BoundedBuffer.h"
 
 using namespace clang::ast_matchers;
 
@@ -10,7 +11,9 @@ WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Conte
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       ReadMethods(listOption("ReadMethods")), LimitMethods(listOption("LimitMethods")),
       MaxMessageBytes(unsignedOption("MaxMessageBytes", 64ULL << 20)),
-      SuggestedMessageBytes(unsignedOption("SuggestedMessageBytes", 1ULL << 20)) {}
+      SuggestedMessageBytes(unsignedOption("SuggestedMessageBytes", 1ULL << 20)),
+      StaticBufferTypes(listOption("StaticBufferTypes")),
+      LimitedBufferTypes(listOption("LimitedBufferTypes")) {}
 
 void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -18,6 +21,8 @@ void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "LimitMethods", LimitMethods);
   Options.store(Opts, "MaxMessageBytes", std::to_string(MaxMessageBytes));
   Options.store(Opts, "SuggestedMessageBytes", std::to_string(SuggestedMessageBytes));
+  storeList(Opts, "StaticBufferTypes", StaticBufferTypes);
+  storeList(Opts, "LimitedBufferTypes", LimitedBufferTypes);
 }
 
 void WsMessageLimitCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -42,6 +47,10 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
   }
   std::optional<ws::StreamCall> Call =
       ws::asStreamCall(Result.Nodes.getNodeAs<CallExpr>("read"), StreamTypes);
+  // A buffer that cannot grow past a size is the limit: the read fails with buffer_overflow.
+  if (!Call->Args.empty() &&
+      ws::isBoundedBuffer(Call->Args[0], StaticBufferTypes, LimitedBufferTypes))
+    return;
   if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
     Reads.push_back({Call->Loc, Call->Method, *Stream});
 }

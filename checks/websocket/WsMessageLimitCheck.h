@@ -32,6 +32,9 @@ private:
   const std::vector<std::string> LimitMethods;
   const uint64_t MaxMessageBytes;
   const uint64_t SuggestedMessageBytes;
+  /// Buffers of a fixed capacity, and buffers that cap their size when constructed with one.
+  const std::vector<std::string> StaticBufferTypes;
+  const std::vector<std::string> LimitedBufferTypes;
 
   struct Read {
     SourceLocation Loc;

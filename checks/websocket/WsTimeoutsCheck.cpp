@@ -32,7 +32,8 @@ WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
       MinIdleTimeoutSeconds(parseSeconds(stringOption("MinIdleTimeoutSeconds"), 5)),
       MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)),
       AppTimeout{StreamTypes, listOption("TimerWaitMethods"), listOption("WatchdogMethods"),
-                 listOption("LowestLayerFunctions"), listOption("BindFunctions")} {}
+                 listOption("LowestLayerFunctions"), listOption("BindFunctions"),
+                 listOption("DeadlineMethods")} {}
 
 void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -52,6 +53,7 @@ void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "WatchdogMethods", AppTimeout.WatchdogMethods);
   storeList(Opts, "LowestLayerFunctions", AppTimeout.LowestLayerFunctions);
   storeList(Opts, "BindFunctions", AppTimeout.BindFunctions);
+  storeList(Opts, "DeadlineMethods", AppTimeout.DeadlineMethods);
 }
 
 void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -70,6 +72,11 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
                                        unless(isExpansionInSystemHeader()))
                          .bind("timer-wait"),
                      this);
+  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(matchers::hasAnyListedName(
+                                           AppTimeout.DeadlineMethods))),
+                                       unless(isExpansionInSystemHeader()))
+                         .bind("deadline"),
+                     this);
   Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("||"),
                                          unless(isExpansionInSystemHeader()))
                          .bind("race"),
@@ -85,6 +92,11 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
   // the stream, or a read raced against a timer.
   if (const auto *Wait = Result.Nodes.getNodeAs<CallExpr>("timer-wait")) {
     for (const Expr *Stream : ws::streamsWatchedByTimer(Wait, AppTimeout))
+      Facts.addFor(Stream, "timeout");
+    return;
+  }
+  if (const auto *Expiry = Result.Nodes.getNodeAs<CallExpr>("deadline")) {
+    if (const Expr *Stream = ws::streamWithDeadlinePerRead(Expiry, AppTimeout, *Result.Context))
       Facts.addFor(Stream, "timeout");
     return;
   }

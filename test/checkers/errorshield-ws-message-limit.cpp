@@ -1,6 +1,9 @@
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-message-limit' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-message-limit' \
+// RUN:   --config="{CheckOptions: {errorshield-ws-message-limit.StaticBufferTypes: '', errorshield-ws-message-limit.LimitedBufferTypes: ''}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks | FileCheck %s --check-prefix=CHECK-NOBOUND
 
 #include "websocket.h"
 
@@ -188,3 +191,44 @@ class split_reader {
 public:
   void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
 };
+
+// ---- 9. A buffer that cannot grow past a size is the limit ----
+// Beast fails a read with buffer_overflow when the message does not fit.
+void bounded_buffers(tcp::socket a, tcp::socket b, tcp::socket c) {
+  {
+    websocket::stream<tcp::socket> ws{std::move(a)};
+    beast::flat_static_buffer<2048> probe;
+    ws.read(probe);
+// CHECK-NOBOUND: :[[@LINE-1]]:8: warning: read on 'ws', whose owner never calls read_message_max()
+  }
+  {
+    websocket::stream<tcp::socket> ws{std::move(b)};
+    beast::flat_buffer capped(32 * 1024);
+    ws.read(capped);
+// CHECK-NOBOUND: :[[@LINE-1]]:8: warning: read on 'ws', whose owner never calls read_message_max()
+  }
+  {
+    websocket::stream<tcp::socket> ws{std::move(c)};
+    beast::flat_buffer growing;
+    ws.read(growing);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: read on 'ws', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: set a limit before the first read, e.g. ws.read_message_max(1048576)
+  }
+}
+class calibration_session {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  explicit calibration_session(tcp::socket s) : ws_(std::move(s)), buffer_(32 * 1024) {}
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+// CHECK-NOBOUND: :[[@LINE-1]]:24: warning: async_read on 'ws_', whose owner never calls read_message_max()
+};
+
+// ---- 10. A configurator whose code is not seen: a function pointer ----
+using stream_setup = void (*)(websocket::stream<tcp::socket> &);
+void side_channel(tcp::socket s, stream_setup setup, beast::flat_buffer &b) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  setup(ws);
+  ws.read(b);
+}

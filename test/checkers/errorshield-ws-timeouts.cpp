@@ -291,3 +291,23 @@ public:
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
 // CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
 };
+
+// ---- A deadline on the TCP layer before every read of the read loop ----
+void metrics_tap(beast::tcp_stream &&s, beast::flat_buffer &buf) {
+  server_stream ws{std::move(s)};
+  ws.accept();
+  for (;;) {
+    beast::get_lowest_layer(ws).expires_after(30);
+    ws.read(buf);
+  }
+}
+// A deadline set once, outside the loop, only bounds the handshake.
+void handshake_only(beast::tcp_stream &&s, beast::flat_buffer &buf) {
+  server_stream ws{std::move(s)};
+  beast::get_lowest_layer(ws).expires_after(30);
+  ws.accept();
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+  for (;;)
+    ws.read(buf);
+}

@@ -113,16 +113,26 @@ using string_view = std::string_view;
 class tcp_stream {
 public:
   void close() {}
+  template <class D> void expires_after(D) {}
+  void expires_never() {}
 };
 template <class S> tcp_stream &get_lowest_layer(S &);
 enum class role_type { client, server };
 struct const_buffers_type {
   const void *data() const { return nullptr; }
 };
-class flat_buffer {
+template <class Allocator = void> class basic_flat_buffer {
 public:
+  basic_flat_buffer() = default;
+  explicit basic_flat_buffer(size_t limit); // reads past the limit fail with buffer_overflow
   const_buffers_type data() const { return {}; }
   const_buffers_type cdata() const { return {}; }
+  size_t size() const { return 0; }
+};
+using flat_buffer = basic_flat_buffer<>;
+template <size_t N> class flat_static_buffer {
+public:
+  const_buffers_type data() const { return {}; }
   size_t size() const { return 0; }
 };
 class multi_buffer {

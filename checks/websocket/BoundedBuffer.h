@@ -1,0 +1,26 @@
+//===--- BoundedBuffer.h - A read buffer that caps the message --*- C++ -*-===//
+//
+// A websocket read into a dynamic buffer that cannot grow past a size fails with
+// `buffer_overflow` once a message is larger: the buffer is the message limit, even with no
+// read_message_max(). errorshield-ws-message-limit does not report such reads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_BOUNDEDBUFFER_H
+#define ERRORSHIELD_WEBSOCKET_BOUNDEDBUFFER_H
+
+#include "clang/AST/Expr.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::errorshield::ws {
+
+/// True when \p Buffer (a read's buffer argument) names a variable or data member that is of one
+/// of \p StaticTypes (`flat_static_buffer<2048>`), or of one of \p DynamicTypes constructed with
+/// a size limit (`flat_buffer buf(32 * 1024)`, `buf_(64 * 1024)` in a constructor).
+bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticTypes,
+                     const std::vector<std::string> &DynamicTypes);
+
+} // namespace clang::tidy::errorshield::ws
+
+#endif // ERRORSHIELD_WEBSOCKET_BOUNDEDBUFFER_H
