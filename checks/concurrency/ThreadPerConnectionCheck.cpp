@@ -102,7 +102,8 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
 
 void ThreadPerConnectionCheck::reportThreadsIn(
     const Stmt *Region, const CallExpr *Accept, bool InHandler,
-    std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, const SourceManager &SM) {
+    std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, const SourceManager &SM,
+    unsigned Depth) {
   findDescendant(
       Region,
       [&](const Stmt *S) {
@@ -127,6 +128,25 @@ void ThreadPerConnectionCheck::reportThreadsIn(
         return false;
       },
       isNestedCode);
+  if (!HandedConnection || HandedConnection->empty() || Depth == 0)
+    return;
+  // A function handed the connection (`self->on_accept(ec, std::move(sock))`,
+  // `registry.adopt(std::move(sock))`): a thread it creates with that parameter is one per
+  // connection too.
+  forEachDescendant(Region, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    const FunctionDecl *Definition = nullptr;
+    if (!Callee || isa<CXXOperatorCallExpr>(Call) || !Callee->hasBody(Definition) ||
+        SM.isInSystemHeader(Definition->getLocation()) || !createdThread(Call).empty())
+      return; // a thread-starting call is reported itself, not inside
+    for (unsigned I = 0; I < Call->getNumArgs() && I < Definition->getNumParams(); ++I) {
+      const VarDecl *Param = Definition->getParamDecl(I);
+      if (refersToAny(Call->getArg(I), *HandedConnection))
+        reportThreadsIn(Definition->getBody(), Accept, InHandler,
+                        llvm::ArrayRef<const VarDecl *>(Param), SM, Depth - 1);
+    }
+  });
 }
 
 /// True when \p AsyncAccept returns only once a connection is accepted, like a synchronous accept:
@@ -211,8 +231,19 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Accept = Result.Nodes.getNodeAs<CallExpr>("accept");
   if (const auto *AsyncAccept = Result.Nodes.getNodeAs<CallExpr>("async-accept")) {
     if (!acceptsInPlace(AsyncAccept, *Result.Context)) {
-      for (const asio::CompletionHandler &H : asio::completionHandlers(AsyncAccept, BindFunctions))
+      for (const asio::CompletionHandler &H : asio::completionHandlers(AsyncAccept, BindFunctions)) {
         reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, std::nullopt, SM);
+        // The connection is the handler's socket parameter: follow it into the functions it is
+        // handed to.
+        llvm::SmallVector<const VarDecl *, 2> Sockets;
+        for (const ParmVarDecl *Param : H.Function->parameters())
+          if (Param->getType()->isRecordType() &&
+              !ws::isTypeNamed(Param->getType(), {"boost::system::error_code"}))
+            Sockets.push_back(Param);
+        if (!Sockets.empty())
+          reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true,
+                          llvm::ArrayRef<const VarDecl *>(Sockets), SM);
+      }
       return;
     }
     Accept = AsyncAccept;

@@ -27,10 +27,11 @@ private:
   /// The thread type \p S creates (`std::thread`), or empty when it creates none.
   std::string createdThread(const Stmt *S) const;
   /// Reports every thread created under \p Region (nested lambdas excluded); with
-  /// \p HandedConnection, only those whose construction mentions one of its variables.
+  /// \p HandedConnection, only those whose construction mentions one of its variables, and, up to
+  /// \p Depth calls deep, those of the functions that variable is handed to.
   void reportThreadsIn(const Stmt *Region, const CallExpr *Accept, bool InHandler,
                        std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection,
-                       const SourceManager &SM);
+                       const SourceManager &SM, unsigned Depth = 1);
 
   const std::vector<std::string> ThreadTypes;
   const std::vector<std::string> AcceptFunctions;

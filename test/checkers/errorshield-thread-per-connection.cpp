@@ -238,3 +238,44 @@ void housekeeping_in_accept_loop(net::io_context &ioc, tcp::acceptor &acceptor) 
       std::thread(&rotate_logs).detach(); // once in a while, not per client
   }
 }
+
+// ---- 7. The connection handed to a function that starts its thread ----
+
+class replay_listener : public std::enable_shared_from_this<replay_listener> {
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> workers_;
+
+public:
+  void do_accept() {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket sock) {
+      self->on_accept(ec, std::move(sock));
+    });
+  }
+  void on_accept(beast::error_code ec, tcp::socket sock) {
+    if (!ec)
+      workers_.emplace_back([s = std::move(sock)]() mutable { serve(std::move(s)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :250:15: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :[[@LINE-3]]:16: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    log_accept(ec);
+  }
+  void log_accept(beast::error_code ec);
+};
+
+struct session_registry {
+  std::vector<std::thread> threads_;
+  void adopt(tcp::socket sock) {
+    threads_.emplace_back([s = std::move(sock)]() mutable { serve(std::move(s)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE+8]]:33: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:14: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+  void start_housekeeping(int interval) { threads_.emplace_back([interval] { (void)interval; }); }
+};
+void dropcopy_listener(tcp::acceptor &acceptor, session_registry &registry) {
+  registry.start_housekeeping(5); // not handed the connection
+  for (;;) {
+    tcp::socket sock = acceptor.accept();
+    registry.adopt(std::move(sock));
+  }
+}
