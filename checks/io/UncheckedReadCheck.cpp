@@ -8,6 +8,7 @@
 
 #include "io/UncheckedReadCheck.h"
 #include "core/Matchers.h"
+#include "io/EofLoop.h"
 #include "io/ReadAnalysis.h"
 #include "clang/Lex/Lexer.h"
 
@@ -78,7 +79,8 @@ UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context
       SyncReadOperations(listOption("SyncReadOperations")),
       AsyncReadOperations(listOption("AsyncReadOperations")),
       HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")),
-      RearmAfterErrorOperations(listOption("RearmAfterErrorOperations")) {}
+      RearmAfterErrorOperations(listOption("RearmAfterErrorOperations")),
+      IstreamTypes(listOption("IstreamTypes")), IstreamReadMethods(listOption("IstreamReadMethods")) {}
 
 void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ReadFunctions", ReadFunctions);
@@ -91,6 +93,8 @@ void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "HandlerBinders", HandlerBinders);
   storeList(Opts, "HandlerWrappers", HandlerWrappers);
   storeList(Opts, "RearmAfterErrorOperations", RearmAfterErrorOperations);
+  storeList(Opts, "IstreamTypes", IstreamTypes);
+  storeList(Opts, "IstreamReadMethods", IstreamReadMethods);
 }
 
 void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -118,6 +122,19 @@ void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
                               unless(isExpansionInSystemHeader()))
                          .bind("async"),
                      this);
+  // 5. Input streams read in a loop that asks eof() first: `while (!in.eof()) in.read(...)`.
+  const auto Istream = expr(hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(
+      cxxRecordDecl(isSameOrDerivedFrom(cxxRecordDecl(hasAnyListedName(IstreamTypes)))))))));
+  const auto StreamName = ignoringParenImpCasts(
+      anyOf(declRefExpr(to(valueDecl().bind("stream"))), memberExpr(member(valueDecl().bind("stream")))));
+  const auto NotEof = ignoringParenImpCasts(unaryOperator(
+      hasOperatorName("!"),
+      hasUnaryOperand(ignoringParenImpCasts(cxxMemberCallExpr(
+          callee(cxxMethodDecl(hasName("eof"))), on(expr(Istream, StreamName)))))));
+  Finder->addMatcher(stmt(anyOf(whileStmt(hasCondition(NotEof)), forStmt(hasCondition(NotEof))),
+                          unless(isExpansionInSystemHeader()))
+                         .bind("eof-loop"),
+                     this);
 }
 
 void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
@@ -127,6 +144,15 @@ void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
     checkErrorCodeOverload(Call, Result.Nodes.getNodeAs<VarDecl>("ec"), *Result.Context);
   else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("async"))
     checkCompletionHandler(Call, *Result.Context);
+  else if (const auto *Loop = Result.Nodes.getNodeAs<Stmt>("eof-loop"))
+    for (const Expr *Read : readsUncheckedInEofLoop(
+             Loop, Result.Nodes.getNodeAs<ValueDecl>("stream"), IstreamReadMethods)) {
+      const SourceLocation Loc = Result.SourceManager->getExpansionLoc(Read->getExprLoc());
+      if (firstReportAt(Loc))
+        report(Loc, "read of '%0' in a loop that tests eof() before reading: the read that "
+                    "reaches the end fails, and the loop goes on with the previous data")
+            << Result.Nodes.getNodeAs<ValueDecl>("stream")->getName();
+    }
 }
 
 void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx) {

@@ -43,6 +43,8 @@ private:
   const std::vector<std::string> HandlerBinders;
   const std::vector<std::string> HandlerWrappers;
   const std::vector<std::string> RearmAfterErrorOperations;
+  const std::vector<std::string> IstreamTypes;
+  const std::vector<std::string> IstreamReadMethods;
   /// Error branches already given a fix-it (a member handler can be bound at several reads).
   llvm::SmallPtrSet<const IfStmt *, 8> FixedBranches;
 };

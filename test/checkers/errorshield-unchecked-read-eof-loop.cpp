@@ -1,0 +1,63 @@
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unchecked-read' -- -std=c++20 \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-unchecked-read' \
+// RUN:   --config="{CheckOptions: {errorshield-unchecked-read.IstreamReadMethods: 'read'}}" -- -std=c++20 \
+// RUN:   | FileCheck %s --check-prefix=CHECK-READONLY --implicit-check-not='{{warning|error|note}}:'
+
+// The end-of-file loop over real <fstream>/<istream>: eof() is asked before the read, so the read
+// that reaches the end fails and the body goes on with the previous iteration's data.
+
+#include <fstream>
+#include <istream>
+#include <string>
+#include <vector>
+
+struct Record {
+  char payload[64];
+};
+
+std::vector<Record> load_spool(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<Record> out;
+  Record rec{};
+  while (!in.eof()) {
+    in.read(reinterpret_cast<char *>(&rec), sizeof rec);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: read of 'in' in a loop that tests eof() before reading: the read that reaches the end fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-READONLY: :[[@LINE-2]]:8: warning: read of 'in' in a loop
+    out.push_back(rec);
+  }
+  return out;
+}
+
+std::vector<std::string> load_lines(std::istream &in) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (; !in.eof();) {
+    std::getline(in, line);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: read of 'in' in a loop that tests eof() before reading: the read that reaches the end fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// Correct: the read's own result, or the stream after the read, decides.
+std::vector<Record> load_checked(std::ifstream &in) {
+  std::vector<Record> out;
+  Record rec{};
+  while (in.read(reinterpret_cast<char *>(&rec), sizeof rec))
+    out.push_back(rec);
+  while (!in.eof()) {
+    in.read(reinterpret_cast<char *>(&rec), sizeof rec);
+    if (in.gcount() != sizeof rec)
+      break;
+    out.push_back(rec);
+  }
+  while (!in.eof()) {
+    std::string word;
+    in >> word;
+    if (!in)
+      break;
+  }
+  return out;
+}
