@@ -1,6 +1,7 @@
 //===--- JsonFieldCoverageCheck.cpp - errorshield-json-field-coverage ------===//
 
 #include "serialization/JsonFieldCoverageCheck.h"
+#include "serialization/JsonKeyPairs.h"
 #include "serialization/ToJsonReads.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
@@ -254,6 +255,7 @@ void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecor
       return;
     WholeObject = Analyzer.isMutated(Ref);
   });
+  checkRoundTripKeys(F, Record, Ctx);
   if (WholeObject)
     return;
   const std::vector<const FieldDecl *> Missing = missingMembers(Record, Written);
@@ -263,6 +265,48 @@ void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecor
                            "keep their}4 previous value whatever the JSON contains")
       << F->getName() << Record->getName() << static_cast<unsigned>(Missing.size())
       << quotedNames(Missing) << (Missing.size() == 1 ? 0 : 1);
+}
+
+} // namespace clang::tidy::errorshield
+
+namespace clang::tidy::errorshield {
+
+void JsonFieldCoverageCheck::checkRoundTripKeys(const FunctionDecl *F, const CXXRecordDecl *Record,
+                                                ASTContext &Ctx) {
+  const FunctionDecl *ToJson = nullptr;
+  for (const std::string &Name : ToJsonFunctions)
+    if ((ToJson = toJsonOf(Record, Name, Ctx)))
+      break;
+  if (!ToJson)
+    return;
+  const std::vector<KeyUse> Written = keysWritten(ToJson->getBody(), ToJson->getParamDecl(1));
+  const std::vector<KeyUse> Read = keysRead(F->getBody(), F->getParamDecl(1));
+  auto KeysOf = [](const std::vector<KeyUse> &Uses, const FieldDecl *Member) {
+    std::vector<std::string> Keys;
+    for (const KeyUse &U : Uses)
+      if (U.Member == Member)
+        Keys.push_back(U.Key);
+    return Keys;
+  };
+  for (const KeyUse &R : Read) {
+    const std::vector<std::string> Out = KeysOf(Written, R.Member);
+    const std::vector<std::string> In = KeysOf(Read, R.Member);
+    // Written and read under one key somewhere (a legacy key read as well is fine).
+    if (Out.empty() || llvm::any_of(In, [&](const std::string &K) {
+          return llvm::is_contained(Out, K);
+        }))
+      continue;
+    const SourceLocation Loc = Ctx.getSourceManager().getExpansionLoc(R.KeyExpr->getBeginLoc());
+    if (!firstReportAt(Loc))
+      continue;
+    report(Loc, "%0 for '%1' reads data member '%2' from key '%3', but %4 writes it under '%5': "
+                "its value does not survive a round trip")
+        << F->getName() << Record->getName() << R.Member->getName() << R.Key
+        << ToJson->getName() << Out.front();
+    diag(Ctx.getSourceManager().getExpansionLoc(ToJson->getLocation()), "%0 is defined here",
+         DiagnosticIDs::Note)
+        << ToJson->getName();
+  }
 }
 
 } // namespace clang::tidy::errorshield

@@ -37,6 +37,8 @@ private:
   void checkMacro(const FunctionDecl *F, const CXXRecordDecl *Record,
                   const MacroInvocation &Macro);
   void checkFromJson(const FunctionDecl *F, const CXXRecordDecl *Record, ASTContext &Ctx);
+  /// A member that from_json reads under another key than the paired to_json writes it under.
+  void checkRoundTripKeys(const FunctionDecl *F, const CXXRecordDecl *Record, ASTContext &Ctx);
   /// Removes the members named like secrets (SensitiveMemberWords) from \p Missing.
   void dropSensitive(std::vector<const FieldDecl *> &Missing) const;
   /// A hand-written to_json: \p Source is the object parameter, null for a member function.

@@ -232,3 +232,61 @@ private:
   long seq_ = 0;
 };
 void from_json(const nlohmann::json &j, Snapshot &s) { s.set_from(j); }
+
+// ---- Keys that differ between the paired to_json and from_json ----
+namespace roundtrip {
+namespace tag {
+constexpr const char *kCumQty = "14";
+}
+struct Book {
+  std::string symbol;
+  long seq = 0;
+};
+void to_json(nlohmann::json &j, const Book &b) { j = nlohmann::json{{"symbol", b.symbol}, {"seq", b.seq}}; }
+void from_json(const nlohmann::json &j, Book &b) {
+  j.at("symbol").get_to(b.symbol);
+  j.at("sequence").get_to(b.seq);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: from_json for 'Book' reads data member 'seq' from key 'sequence', but to_json writes it under 'seq': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// CHECK-MESSAGES: :[[@LINE-5]]:6: note: to_json is defined here
+// AFTER-FIX: :[[@LINE-3]]:8: warning: from_json for 'Book' reads data member 'seq' from key 'sequence', but to_json writes it under 'seq': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-7]]:6: note: to_json is defined here
+}
+struct Quote {
+  long bid = 0;
+  long ask = 0;
+  long cum_qty = 0;
+};
+void to_json(nlohmann::json &j, const Quote &q) {
+  j["bid"] = q.bid;
+  j["ask"] = q.ask;
+  j[tag::kCumQty] = q.cum_qty;
+}
+void from_json(const nlohmann::json &j, Quote &q) {
+  j.at("bid").get_to(q.bid);
+  j.at("bid").get_to(q.ask);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: from_json for 'Quote' reads data member 'ask' from key 'bid', but to_json writes it under 'ask': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// CHECK-MESSAGES: :[[@LINE-9]]:6: note: to_json is defined here
+// AFTER-FIX: :[[@LINE-3]]:8: warning: from_json for 'Quote' reads data member 'ask' from key 'bid', but to_json writes it under 'ask': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-11]]:6: note: to_json is defined here
+  q.cum_qty = j.at("cum_qty").get<long>();
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: from_json for 'Quote' reads data member 'cum_qty' from key 'cum_qty', but to_json writes it under '14': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// CHECK-MESSAGES: :[[@LINE-14]]:6: note: to_json is defined here
+// AFTER-FIX: :[[@LINE-3]]:20: warning: from_json for 'Quote' reads data member 'cum_qty' from key 'cum_qty', but to_json writes it under '14': its value does not survive a round trip [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-16]]:6: note: to_json is defined here
+}
+// The same keys both ways, through a constant, and a legacy key read as well: fine.
+struct Fill {
+  long qty = 0;
+  long px = 0;
+};
+void to_json(nlohmann::json &j, const Fill &f) {
+  j["qty"] = f.qty;
+  j[tag::kCumQty] = f.px;
+}
+void from_json(const nlohmann::json &j, Fill &f) {
+  f.qty = j.contains("quantity") ? j.at("quantity").get<long>() : j.value("qty", 0L);
+  j.at(tag::kCumQty).get_to(f.px);
+  if (j.contains("legacy_qty"))
+    j.at("legacy_qty").get_to(f.qty);
+}
+} // namespace roundtrip
