@@ -93,11 +93,17 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   const auto *Reason = Result.Nodes.getNodeAs<CXXConstructExpr>("reason");
-  if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code))
+  Context = Result.Context;
+  if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code)) {
     reportCode(Reason->getBeginLoc(), Code, *Result.Context);
+    // A factory of close reasons (`close_reason make_reason(code, why)`) is judged at its calls.
+    noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Reason->getBeginLoc()),
+                      /*BuildsReason=*/true);
+  }
 }
 
-void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseLoc) {
+void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseLoc,
+                                         bool BuildsReason) {
   const auto *Ref = dyn_cast<DeclRefExpr>(Code->IgnoreParenImpCasts());
   const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
   // In a coroutine the body names the frame's copy of a parameter, initialized from it.
@@ -129,7 +135,11 @@ void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseL
     return;
   if (const auto *Method = dyn_cast<CXXMethodDecl>(Function); Method && Method->getParent()->isLambda())
     return;
-  Forwarded.push_back({Function, Param->getFunctionScopeIndex(), CloseLoc});
+  // A factory must return a close reason; a function that only builds one for its own use
+  // (logging it, say) is not one.
+  if (BuildsReason && !ws::isTypeNamed(Function->getReturnType(), CloseReasonTypes))
+    return;
+  Forwarded.push_back({Function, Param->getFunctionScopeIndex(), CloseLoc, BuildsReason});
 }
 
 void WsCloseCodeCheck::onEndOfTranslationUnit() {
@@ -142,8 +152,10 @@ void WsCloseCodeCheck::onEndOfTranslationUnit() {
       const Expr *Arg = Call->getArg(F.Param + Offset);
       const SourceLocation At = Context->getSourceManager().getExpansionLoc(Arg->getBeginLoc());
       if (reportCode(At, Arg, *Context))
-        diag(F.CloseLoc, "'%0' sends it in a close frame here", DiagnosticIDs::Note)
-            << F.Function->getName();
+        diag(F.CloseLoc, "'%0' %select{sends it in a close frame|puts it in the close reason it "
+                         "returns}1 here",
+             DiagnosticIDs::Note)
+            << F.Function->getName() << F.BuildsReason;
     }
   }
   Forwarded.clear();

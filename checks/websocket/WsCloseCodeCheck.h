@@ -35,9 +35,10 @@ private:
   bool reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
   bool reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
                           const ASTContext &Context);
-  /// Notes a close whose code is a parameter of its function (`close_with(ws, code, why)`): the
-  /// code is judged at the function's calls, at the end of the translation unit.
-  void noteForwardedCode(const Expr *Code, SourceLocation CloseLoc);
+  /// Notes a close whose code is a parameter of its function (`close_with(ws, code, why)`), or a
+  /// close_reason built from one (`make_reason(code, why)`, \p BuildsReason): the code is judged
+  /// at the function's calls, at the end of the translation unit.
+  void noteForwardedCode(const Expr *Code, SourceLocation CloseLoc, bool BuildsReason = false);
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> CloseMethods;
@@ -54,6 +55,7 @@ private:
     const FunctionDecl *Function;
     unsigned Param;
     SourceLocation CloseLoc;
+    bool BuildsReason; ///< The function returns the reason rather than closing with it.
   };
   std::vector<ForwardedCode> Forwarded;
   ASTContext *Context = nullptr;

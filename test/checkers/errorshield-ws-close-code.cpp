@@ -174,3 +174,19 @@ void end_sessions(websocket::stream<beast::tcp_stream> &ws) {
   close_with_notice(ws, 4001, "kicked");
   close_sanitized(ws, 5001);
 }
+
+// A factory of close reasons: the code it is given is judged where it is called.
+websocket::close_reason make_reason(unsigned short code, const char *why) {
+  websocket::close_reason cr{code};
+  (void)why;
+  return cr;
+}
+void log_reason(unsigned short code) { websocket::close_reason cr{code}; (void)cr; } // not a factory
+void evict(websocket::stream<beast::tcp_stream> &ws, unsigned short configured) {
+  ws.close(make_reason(5001, "quota exceeded"));
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: close code 5001 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-8]]:27: note: 'make_reason' puts it in the close reason it returns here
+  ws.close(make_reason(4409, "replaced"));
+  ws.close(make_reason(configured, "configured"));
+  log_reason(1006);
+}
