@@ -1,6 +1,7 @@
 //===--- WsFrameTypeCheck.cpp - errorshield-ws-frame-type -----------------===//
 
 #include "websocket/WsFrameTypeCheck.h"
+#include "websocket/FrameTypeGuard.h"
 #include "core/Matchers.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -107,6 +108,12 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
     const Expr *Object = ws::asStreamCall(Call, StreamTypes)->Object;
     Checked.addFor(Object, "frame-type");
+    std::optional<ws::ObjectKey> Asked = ws::ownedObject(Object);
+    if (!Asked)
+      Asked = ws::borrowedObject(Object);
+    if (Asked)
+      Queries.push_back({Call, *Asked});
+    Context = Result.Context;
     if (std::optional<ws::ObjectKey> Lent = ws::borrowedObject(Object))
       Checked.add(*Lent, "frame-type"); // for the reads of the function it was lent to
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
@@ -137,12 +144,31 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
     if (IgnoreNonThrowingParses && reportsFailure(Call, *Result.Context))
       return; // a binary message becomes a parse error the code handles, not an exception
-    Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}};
+    Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}, Call};
     for (const Expr *Arg : Call->arguments())
       bufferSources(Arg, /*Depth=*/3, P.Buffers);
     if (!P.Buffers.empty())
       Parses.push_back(std::move(P));
   }
+}
+
+void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream) {
+  if (!Context)
+    return;
+  const Stmt *Body = enclosingFunctionBody(P.Call, *Context, /*StopAtLambdas=*/true);
+  llvm::SmallVector<const CallExpr *, 4> Asked;
+  for (const Query &Q : Queries)
+    if (Q.Stream == Stream && Body &&
+        enclosingFunctionBody(Q.Call, *Context, /*StopAtLambdas=*/true) == Body)
+      Asked.push_back(Q.Call);
+  const ws::FrameAtParse Frame = ws::frameAtParse(P.Call, Asked, *Context);
+  if ((Frame != ws::FrameAtParse::Binary && Frame != ws::FrameAtParse::Unguarded) ||
+      !firstReportAt(P.Loc))
+    return;
+  report(P.Loc, "'%0' parses a message read from '%1' as text %select{in the branch where the "
+                "frame is binary|where this function's got_text()/got_binary() check does not "
+                "cover it}2: a binary message reaches the text parser")
+      << P.Parser << Stream.Name << (Frame == ws::FrameAtParse::Unguarded);
 }
 
 void WsFrameTypeCheck::onEndOfTranslationUnit() {
@@ -152,7 +178,13 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
         return R.Buffer == Buffer && R.Stream && !Checked.has(*R.Stream, "frame-type") &&
                (R.Borrowed || !ownerHasUnseenMember(*R.Stream));
       });
-      if (Unchecked == Reads.end() || !firstReportAt(P.Loc))
+      if (Unchecked == Reads.end()) {
+        for (const Read &R : Reads)
+          if (R.Buffer == Buffer && R.Stream)
+            judgeParseAgainstQueries(P, *R.Stream);
+        continue;
+      }
+      if (!firstReportAt(P.Loc))
         continue;
       report(P.Loc, "'%0' parses a message read from '%1' as text, but %select{the stream's "
                     "owner|the function that reads it}2 never checks got_text() or got_binary(): "
@@ -179,6 +211,8 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
   }
   Reads.clear();
   Parses.clear();
+  Queries.clear();
+  Context = nullptr;
   ModeSets.clear();
   Writes.clear();
   Checked.clear();

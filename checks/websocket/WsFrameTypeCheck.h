@@ -75,7 +75,15 @@ private:
     SourceLocation Loc;
     std::string Parser;
     std::vector<ws::ObjectKey> Buffers;
+    const CallExpr *Call;
   };
+  struct Query {
+    const CallExpr *Call;
+    ws::ObjectKey Stream;
+  };
+  /// For a parse of a message from a stream its owner does check: a finding when the queries of
+  /// the parse's own function leave it outside the text branch.
+  void judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream);
   struct ModeSet {
     ws::ObjectKey Stream;
     SourceLocation Loc;
@@ -97,6 +105,8 @@ private:
 
   std::vector<Read> Reads;
   std::vector<Parse> Parses;
+  std::vector<Query> Queries;
+  ASTContext *Context = nullptr;
   std::vector<ModeSet> ModeSets;
   std::vector<ByteWrite> Writes;
   ws::OwnerFacts Checked;

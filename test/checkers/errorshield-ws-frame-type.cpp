@@ -199,3 +199,39 @@ public:
   void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
   void parse_message() { auto msg = json::parse(beast::buffers_to_string(buffer_.data())); }
 };
+
+// ---- The owner checks the frame type, but not where this parse runs ----
+class editor_session {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  bool hello_pending_ = true;
+
+public:
+  void on_read(beast::error_code ec, size_t) {
+    if (ec)
+      return;
+    if (hello_pending_) {
+      hello_pending_ = false;
+      auto hello = json::parse(beast::buffers_to_string(buffer_.data()));
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: 'parse' parses a message read from 'ws_' as text where this function's got_text()/got_binary() check does not cover it: a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+      return;
+    }
+    if (ws_.got_text()) {
+      auto op = json::parse(beast::buffers_to_string(buffer_.data()));
+    } else {
+      auto blob = json::parse(beast::buffers_to_string(buffer_.data()));
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws_' as text in the branch where the frame is binary: a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+    }
+    ws_.async_read(buffer_, [](beast::error_code, size_t) {});
+  }
+  void on_control(beast::error_code ec, size_t) {
+    if (ws_.got_binary())
+      return;
+    auto command = json::parse(beast::buffers_to_string(buffer_.data())); // after the guard: text
+  }
+  void on_kept(beast::error_code ec, size_t) {
+    const bool text = ws_.got_text(); // an answer kept in a variable: not followed
+    auto anything = json::parse(beast::buffers_to_string(buffer_.data()));
+    (void)text;
+  }
+};
