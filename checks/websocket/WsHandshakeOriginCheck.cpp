@@ -42,6 +42,23 @@ AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Na
 }
 } // namespace
 
+namespace {
+/// A call whose result is a request, or a template over one (`awaitable<request_t>`,
+/// `std::optional<request_t>`).
+AST_MATCHER_P(CallExpr, yieldsRequest, std::vector<std::string>, RequestTypes) {
+  QualType T = Node.getType();
+  if (T.isNull() || T->isDependentType())
+    return false;
+  if (ws::isTypeNamed(T, RequestTypes))
+    return true;
+  const auto *Spec =
+      dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  return Spec && Spec->getTemplateArgs().size() > 0 &&
+         Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+         ws::isTypeNamed(Spec->getTemplateArgs()[0].getAsType(), RequestTypes);
+}
+} // namespace
+
 void WsHandshakeOriginCheck::registerCheckMatchers(MatchFinder *Finder) {
   auto InFunction = forCallable(decl().bind("fn"));
   std::vector<std::string> Fields = OriginFields, Names = OriginHeaderNames;
@@ -56,6 +73,9 @@ void WsHandshakeOriginCheck::registerCheckMatchers(MatchFinder *Finder) {
       this);
   Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
+  // A function that produces the request (`auto req = co_await read_checked_upgrade(...)`): what it
+  // reads of the request counts like what a function handed the request reads.
+  Finder->addMatcher(callExpr(yieldsRequest(RequestTypes), InFunction).bind("pass"), this);
   Finder->addMatcher(
       cxxConstructExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("construct"),
       this);

@@ -104,3 +104,24 @@ void through_a_validator(tcp::socket s, request req) {
     return;
   ws.accept(req);
 }
+
+// ---- A request produced by a function that checks its Origin ----
+
+request read_checked_upgrade(tcp::socket &s) {
+  request req;
+  if (req[http::field::origin] != "https://app.example.com")
+    throw 403;
+  return req;
+}
+request read_upgrade(tcp::socket &s) { return request{}; }
+void serve_console(tcp::socket s) {
+  auto req = read_checked_upgrade(s);
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
+void serve_unchecked(tcp::socket s) {
+  auto req = read_upgrade(s);
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}

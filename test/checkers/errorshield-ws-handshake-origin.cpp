@@ -208,3 +208,4 @@ void finish_upgrade(websocket::stream<tcp::socket> &ws, request &req) {
   ws.accept(req);
   ws.accept();
 }
+
