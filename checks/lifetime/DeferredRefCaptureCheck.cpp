@@ -182,6 +182,16 @@ void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
           .bind("submit"),
       this);
 
+  // 7. A helper of the project that defers the callback it is given (`run_after(ex, delay, fn)`
+  //    capturing `fn` into a timer's handler); judged in deferralOf().
+  auto ProjectHelper = functionDecl(unless(isExpansionInSystemHeader()),
+                                    unless(hasAnyListedName(DeferredExecutionFunctions)),
+                                    unless(hasNamePrefix(AsyncOperationPrefix)));
+  Finder->addMatcher(callExpr(hasAnyArgument(LambdaValue), unless(isExpansionInSystemHeader()),
+                              callee(ProjectHelper))
+                         .bind("relay"),
+                     this);
+
   // 6. Callbacks stored where they outlive the scope: a member, a global, a caller's container.
   auto LongLived = expr(designatesLongLivedObject());
   Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("="),

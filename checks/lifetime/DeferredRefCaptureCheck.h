@@ -27,7 +27,7 @@ public:
   /// How the lambda is deferred, and where a note should point.
   struct Deferral {
     enum KindType { Cleanup, Execution } Kind;
-    StringRef Runner;       ///< "a detached thread", "a completion handler", ...
+    std::string Runner;     ///< "a detached thread", "a completion handler", ...
     const Stmt *Point;      ///< The guard's declaration, or the call that defers the lambda.
     SourceLocation NoteLoc; ///< Where the deferral happens (execution only).
     std::string NoteText;
@@ -36,6 +36,9 @@ public:
 
 private:
   std::optional<Deferral> deferralOf(const ast_matchers::MatchFinder::MatchResult &Result) const;
+  /// The deferring call inside a helper that \p Relay hands \p Lambda to (see the .cpp).
+  const CallExpr *deferringCallOf(const CallExpr *Relay, const LambdaExpr *Lambda) const;
+  bool isStoredLongLived(const CallExpr *Call) const;
   /// True when handing \p Var to this deferral is safe regardless of the code around it.
   bool isExempt(const VarDecl *Var, const Deferral &D, ASTContext &Ctx) const;
 

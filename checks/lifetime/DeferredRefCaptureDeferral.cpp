@@ -20,7 +20,7 @@ using Deferral = DeferredRefCaptureCheck::Deferral;
 
 Deferral execution(StringRef Runner, const Stmt *Point, SourceLocation NoteLoc,
                    StringRef NoteText, bool RunsOnExecutor = false) {
-  return {Deferral::Execution, Runner, Point, NoteLoc, NoteText.str(), RunsOnExecutor};
+  return {Deferral::Execution, Runner.str(), Point, NoteLoc, NoteText.str(), RunsOnExecutor};
 }
 
 /// The element type of a container specialization such as std::vector<std::thread>.
@@ -66,6 +66,47 @@ const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
 }
 
 } // namespace
+
+/// \p Call stores its argument where it outlives the helper: `callbacks_.push_back(cb)` (one of
+/// the CallableStorageMethods on a member, global or caller's object), `on_close_ = cb`.
+bool DeferredRefCaptureCheck::isStoredLongLived(const CallExpr *Call) const {
+  if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(Call))
+    return Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2 &&
+           designatesLongLivedObject(Assign->getArg(0));
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  return Member && Member->getMethodDecl() && Member->getMethodDecl()->getIdentifier() &&
+         llvm::is_contained(CallableStorageMethods, Member->getMethodDecl()->getName()) &&
+         designatesLongLivedObject(Member->getImplicitObjectArgument());
+}
+
+/// In the body of the helper \p Relay calls, the call to an asynchronous operation or a deferred
+/// execution function that the parameter receiving \p Lambda reaches (passed to it, or captured by
+/// a lambda passed to it). Null when the helper calls the callback itself, or does not say.
+const CallExpr *DeferredRefCaptureCheck::deferringCallOf(const CallExpr *Relay,
+                                                        const LambdaExpr *Lambda) const {
+  const FunctionDecl *Callee = Relay->getDirectCallee();
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee || !Lambda || !Callee->hasBody(Definition) || isa<CXXOperatorCallExpr>(Relay))
+    return nullptr;
+  const ParmVarDecl *Param = nullptr;
+  for (unsigned I = 0; I < Relay->getNumArgs() && I < Definition->getNumParams(); ++I)
+    if (findDescendant(Relay->getArg(I), [&](const Stmt *S) { return S == Lambda; }) ||
+        Relay->getArg(I)->IgnoreImplicit() == Lambda)
+      Param = Definition->getParamDecl(I);
+  if (!Param)
+    return nullptr;
+  return dyn_cast_or_null<CallExpr>(findDescendant(Definition->getBody(), [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    const FunctionDecl *F = Call ? Call->getDirectCallee() : nullptr;
+    if (!F || !llvm::any_of(Call->arguments(),
+                            [&](const Expr *Arg) { return refersTo(Arg, Param); }))
+      return false;
+    if (hasListedQualifiedName(F, DeferredExecutionFunctions) ||
+        (F->getIdentifier() && F->getName().starts_with(AsyncOperationPrefix)))
+      return true;
+    return isStoredLongLived(Call); // fill_cbs_.push_back(std::move(cb)), on_close_ = cb
+  }));
+}
 
 std::optional<Deferral>
 DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) const {
@@ -165,6 +206,22 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
                      "the handler is passed to '" +
                          (Callee ? Callee->getNameAsString() : std::string("an async operation")) +
                          "' here",
+                     /*RunsOnExecutor=*/true);
+  }
+
+  if (const auto *Relay = Nodes.getNodeAs<CallExpr>("relay")) {
+    const CallExpr *Deferring = deferringCallOf(Relay, Nodes.getNodeAs<LambdaExpr>("lambda"));
+    if (!Deferring)
+      return std::nullopt;
+    const std::string Helper = Relay->getDirectCallee()->getNameAsString();
+    if (isStoredLongLived(Deferring))
+      return execution("a callback that '" + Helper + "' stores", Relay, Relay->getExprLoc(),
+                       "'" + Helper + "' stores the callback in an object that outlives this scope");
+    const auto *Inner = Deferring->getDirectCallee();
+    return execution("a callback that '" + Helper + "' defers", Relay, Relay->getExprLoc(),
+                     "'" + Helper + "' hands the callback to '" +
+                         (Inner ? Inner->getNameAsString() : std::string("an async operation")) +
+                         "', which runs it later",
                      /*RunsOnExecutor=*/true);
   }
 

@@ -315,15 +315,17 @@ void local_callback_container() {
   local.push_back([&id] { close_conn(id); }); // the container dies with `id`
 }
 
-// KNOWN MISS (not reported yet): the lambda reaches storage through a member function of our own,
-// `on_fill(cb)` storing `cb` into a member container. Following one call into the callee's body is
-// planned; until then this stays quiet, and this test pins that it does.
+// The lambda reaches storage through a member function of our own: `on_fill(cb)` stores `cb` into
+// a member container. One call into the callee's body is followed.
 struct FillFeed {
   std::vector<std::function<void()>> fill_cbs_;
   void on_fill(std::function<void()> cb) { fill_cbs_.push_back(std::move(cb)); }
   void subscribe() {
     int account = 15;
     on_fill([&account] { close_conn(account); });
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'account' is captured by reference by a callback that 'on_fill' stores that may run after 'account' goes out of scope [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: 'on_fill' stores the callback in an object that outlives this scope
+// CHECK-FIXES: on_fill([account] { close_conn(account); });
   }
 };
 
@@ -392,4 +394,18 @@ maybe<int> guard_then_return(int id) {
   if (id > 0)
     committed = true;
   return conn;
+}
+
+// ---- A project helper that defers the callback it is given ----
+template <class F> void run_later(boost::asio::io_context &ioc, F fn) {
+  boost::asio::post(ioc, [fn] { fn(); });
+}
+template <class F> void with_retry(F fn) { fn(); } // calls it right away
+void schedule_resend(boost::asio::io_context &ioc, const std::string &req_key) {
+  std::string key = req_key;
+  run_later(ioc, [&key] { consume(key); });
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'key' is captured by reference by a callback that 'run_later' defers that may run after 'key' goes out of scope [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: 'run_later' hands the callback to 'post', which runs it later
+// CHECK-FIXES: run_later(ioc, [key] { consume(key); });
+  with_retry([&key] { consume(key); });
 }
