@@ -1,6 +1,7 @@
 //===--- WsConcurrentWriteCheck.cpp - errorshield-ws-concurrent-write ------===//
 
 #include "websocket/WsConcurrentWriteCheck.h"
+#include "websocket/SpawnedWriter.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/InFlightFlag.h"
@@ -124,7 +125,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write");
   std::optional<ws::StreamCall> AnyWrite = asWrite(Call);
-  if (!AnyWrite || AnyWrite->Args.empty() || reportOverlap(*AnyWrite, Ctx))
+  if (!AnyWrite || AnyWrite->Args.empty() || reportOverlap(*AnyWrite, Ctx) ||
+      reportSpawnedRival(*AnyWrite, Ctx))
     return;
   std::optional<ws::StreamCall> Write = asPendingWrite(Call, Ctx);
   if (!Write)
@@ -197,6 +199,26 @@ bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTConte
        "or await it|the other write of the group; await the writes one after the other}0",
        DiagnosticIDs::Note)
       << Overlap->InParallelGroup;
+  return true;
+}
+
+bool WsConcurrentWriteCheck::reportSpawnedRival(const ws::StreamCall &Write, ASTContext &Ctx) {
+  const FieldDecl *Stream = ws::namedField(Write.Object);
+  std::optional<ws::RivalWriter> Rival =
+      Stream ? ws::rivalOfSpawnedWrite(Write.Call, Stream,
+                                       [&](const CallExpr *Other) { return asWrite(Other); },
+                                       SpawnFunctions, Ctx)
+             : std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
+  if (!Rival || !firstReportAt(Loc))
+    return Rival.has_value();
+  report(Loc, "%0 in a coroutine spawned to write '%1' can run while another writer of '%1' is "
+              "writing: Beast allows one outstanding write per stream")
+      << Write.Method << Stream->getName();
+  diag(SM.getExpansionLoc(Rival->Other->getExprLoc()),
+       "the other writer writes here; hand the message to it (its queue) instead of spawning",
+       DiagnosticIDs::Note);
   return true;
 }
 

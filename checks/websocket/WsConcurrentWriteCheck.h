@@ -42,6 +42,8 @@ private:
   bool reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx);
   /// Finding 2: the write's buffer is not a queue's front and nothing else orders the writes.
   void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName);
+  /// A write made by a coroutine spawned beside the class's own writer of the stream.
+  bool reportSpawnedRival(const ws::StreamCall &Write, ASTContext &Ctx);
   void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
                         const Stmt *Body, const SourceManager &SM);
 

@@ -291,3 +291,49 @@ private:
     });
   }
 };
+
+// ---- 8. A coroutine spawned to write beside the session's own writer ----
+
+class device_channel : public std::enable_shared_from_this<device_channel> {
+  ws_t ws_;
+  std::deque<std::string> pending_;
+
+public:
+  net::awaitable<void> writer() {
+    while (!pending_.empty()) {
+      co_await ws_.async_write(net::buffer(pending_.front()), net::use_awaitable);
+      pending_.pop_front();
+    }
+  }
+  void notify_now(std::string text) {
+    auto self = shared_from_this();
+    net::co_spawn(
+        ws_.get_executor(),
+        [self, text]() -> net::awaitable<void> {
+          co_await self->ws_.async_write(net::buffer(text), net::use_awaitable);
+// CHECK-MESSAGES: :[[@LINE-1]]:30: warning: async_write in a coroutine spawned to write 'ws_' can run while another writer of 'ws_' is writing: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-11]]:20: note: the other writer writes here; hand the message to it (its queue) instead of spawning
+// CHECK-NOPOST: :[[@LINE-3]]:30: warning: async_write in a coroutine spawned
+// CHECK-NOPOST: :[[@LINE-13]]:20: note: the other writer writes here
+        },
+        net::detached);
+  }
+};
+// The only writer, spawned once: nothing else writes the stream.
+class single_writer : public std::enable_shared_from_this<single_writer> {
+  ws_t ws_;
+  std::deque<std::string> pending_;
+
+public:
+  void start() {
+    net::co_spawn(
+        ws_.get_executor(),
+        [self = shared_from_this()]() -> net::awaitable<void> {
+          while (!self->pending_.empty()) {
+            co_await self->ws_.async_write(net::buffer(self->pending_.front()), net::use_awaitable);
+            self->pending_.pop_front();
+          }
+        },
+        net::detached);
+  }
+};
