@@ -152,12 +152,52 @@ void JsonFieldCoverageCheck::checkToJson(const FunctionDecl *F, const CXXRecordD
     return;
   std::vector<const FieldDecl *> Missing = missingMembers(Record, Read);
   dropSensitive(Missing);
-  if (Missing.empty() || !firstReportAt(F->getLocation()))
+  if (!Missing.empty() && firstReportAt(F->getLocation())) {
+    report(F->getLocation(), "%0 for '%1' never writes data member%s2 %3: %select{it is|they "
+                             "are}4 silently left out of the JSON output")
+        << F->getName() << Record->getName() << static_cast<unsigned>(Missing.size())
+        << quotedNames(Missing) << (Missing.size() == 1 ? 0 : 1);
     return;
-  report(F->getLocation(), "%0 for '%1' never writes data member%s2 %3: %select{it is|they are}4 "
-                           "silently left out of the JSON output")
-      << F->getName() << Record->getName() << static_cast<unsigned>(Missing.size())
-      << quotedNames(Missing) << (Missing.size() == 1 ? 0 : 1);
+  }
+  checkInheritedMembersWritten(F, Record, Source, Ctx);
+}
+
+void JsonFieldCoverageCheck::checkInheritedMembersWritten(const FunctionDecl *F,
+                                                          const CXXRecordDecl *Record,
+                                                          const ParmVarDecl *Source,
+                                                          ASTContext &Ctx) {
+  // The object handed on as a base (`to_json(j, static_cast<const Base &>(e))`), or a base's member
+  // read: the derived serializer takes care of what it inherits.
+  bool TouchesBase = false;
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    if (const auto *Cast = dyn_cast<CastExpr>(S);
+        Cast && (Cast->getCastKind() == CK_DerivedToBase ||
+                 Cast->getCastKind() == CK_UncheckedDerivedToBase))
+      TouchesBase = true;
+    if (const auto *Member = dyn_cast<MemberExpr>(S))
+      if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+          Field && Field->getParent() != Record)
+        TouchesBase = true;
+  });
+  if (TouchesBase || !Source)
+    return;
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const CXXBaseSpecifier &Base : Record->bases()) {
+    const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl();
+    if (!BaseRecord || !BaseRecord->hasDefinition() ||
+        SM.isInSystemHeader(BaseRecord->getLocation()))
+      continue;
+    const llvm::SmallPtrSet<const FieldDecl *, 1> None;
+    std::vector<const FieldDecl *> Inherited = missingMembers(BaseRecord, None);
+    dropSensitive(Inherited);
+    if (Inherited.empty() || !firstReportAt(F->getLocation()))
+      continue;
+    report(F->getLocation(), "%0 for '%1' never writes the data member%s2 %3 it inherits from "
+                             "'%4': %select{it is|they are}5 silently left out of the JSON output")
+        << F->getName() << Record->getName() << static_cast<unsigned>(Inherited.size())
+        << quotedNames(Inherited) << BaseRecord->getName() << (Inherited.size() == 1 ? 0 : 1);
+    return;
+  }
 }
 
 /// The data members of \p Record named in \p Body (the macro's generated conversion).
@@ -253,6 +293,16 @@ void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecor
         Method && !Method->isStatic() &&
         (Method->isConst() || membersSetBy(Method, Record, Ctx, Written)))
       return;
+    // Handed on as a base class (`from_json(j, static_cast<Header &>(e))`): that sets the base's
+    // members, which are not this class's own.
+    if (!Parents.empty())
+      if (const auto *Cast = Parents[0].get<CastExpr>();
+          Cast && (Cast->getCastKind() == CK_DerivedToBase ||
+                   Cast->getCastKind() == CK_UncheckedDerivedToBase ||
+                   (isa<CXXStaticCastExpr>(Cast) &&
+                    Cast->getType()->getAsCXXRecordDecl() != Record &&
+                    Record->isDerivedFrom(Cast->getType()->getAsCXXRecordDecl()))))
+        return;
     WholeObject = Analyzer.isMutated(Ref);
   });
   checkRoundTripKeys(F, Record, Ctx);

@@ -44,6 +44,10 @@ private:
   /// A hand-written to_json: \p Source is the object parameter, null for a member function.
   void checkToJson(const FunctionDecl *F, const CXXRecordDecl *Record, const ParmVarDecl *Source,
                    ASTContext &Ctx);
+  /// A derived class's to_json that neither hands the object to its base's serializer nor writes
+  /// any inherited member.
+  void checkInheritedMembersWritten(const FunctionDecl *F, const CXXRecordDecl *Record,
+                                    const ParmVarDecl *Source, ASTContext &Ctx);
 
   const std::vector<std::string> MappingMacros;
   const std::vector<std::string> FromJsonFunctions;

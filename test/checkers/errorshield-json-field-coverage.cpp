@@ -290,3 +290,45 @@ void from_json(const nlohmann::json &j, Fill &f) {
     j.at("legacy_qty").get_to(f.qty);
 }
 } // namespace roundtrip
+
+// ---- Derived classes and their base's members ----
+namespace derived {
+struct Header {
+  std::string id;
+  long sent_at = 0;
+};
+void to_json(nlohmann::json &j, const Header &h) { j = nlohmann::json{{"id", h.id}, {"sent_at", h.sent_at}}; }
+void from_json(const nlohmann::json &j, Header &h) {
+  j.at("id").get_to(h.id);
+  j.at("sent_at").get_to(h.sent_at);
+}
+struct Location : Header {
+  std::string where;
+  double accuracy_m = 0;
+};
+void to_json(nlohmann::json &j, const Location &l) {
+  to_json(j, static_cast<const Header &>(l));
+  j["where"] = l.where;
+  j["accuracy_m"] = l.accuracy_m;
+}
+// The base's from_json sets the base's members; this one still forgets its own.
+void from_json(const nlohmann::json &j, Location &l) {
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: from_json for 'Location' never sets data member 'accuracy_m': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-2]]:6: warning: from_json for 'Location' never sets data member 'accuracy_m': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+  from_json(j, static_cast<Header &>(l));
+  j.at("where").get_to(l.where);
+}
+struct Sms : Header {
+  std::string sender;
+};
+void to_json(nlohmann::json &j, const Sms &s) { j["sender"] = s.sender; }
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: to_json for 'Sms' never writes the data members 'id', 'sent_at' it inherits from 'Header': they are silently left out of the JSON output [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// AFTER-FIX: :[[@LINE-2]]:6: warning: to_json for 'Sms' never writes the data members 'id', 'sent_at' it inherits from 'Header': they are silently left out of the JSON output [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+struct Push : Header {
+  std::string token;
+};
+void to_json(nlohmann::json &j, const Push &p) {
+  j["id"] = p.id; // writes the inherited members itself
+  j["token"] = p.token;
+}
+} // namespace derived
