@@ -116,6 +116,20 @@ void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
                unless(isExpansionInSystemHeader()))
           .bind("sync"),
       this);
+  // 3b. Asynchronous reads in a stackful coroutine given `yield[ec]`: they return when complete,
+  //     with the outcome in `ec`, like a synchronous read.
+  const auto YieldWithErrorCode = cxxOperatorCallExpr(
+      hasOverloadedOperatorName("[]"),
+      hasArgument(0, hasType(hasUnqualifiedDesugaredType(recordType(
+                         hasDeclaration(cxxRecordDecl(hasName("basic_yield_context"))))))),
+      hasArgument(1, ignoringParenImpCasts(declRefExpr(to(ErrorCodeVariable.bind("ec"))))));
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(hasAnyListedName(AsyncReadOperations),
+                                   isInNamespaces(IoNamespaces))),
+               hasAnyArgument(ignoringImplicit(YieldWithErrorCode)),
+               unless(isExpansionInSystemHeader()))
+          .bind("sync"),
+      this);
   // 4. Asynchronous reads: the outcome arrives in the completion handler.
   Finder->addMatcher(callExpr(callee(functionDecl(hasAnyListedName(AsyncReadOperations),
                                                   isInNamespaces(IoNamespaces))),

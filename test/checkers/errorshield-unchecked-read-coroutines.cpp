@@ -49,3 +49,24 @@ net::awaitable<void> redirected_checked(tcp::socket &socket) {
     consume(data, n);
   }
 }
+
+// A stackful coroutine's `yield[ec]`: the read returns when it completes, with its outcome in ec.
+void stackful_unchecked(tcp::socket &socket, net::yield_context yield) {
+  char data[128];
+  boost::system::error_code ec;
+  for (;;) {
+    socket.async_read_some(net::buffer(data), yield[ec]);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    consume(data, sizeof data);
+  }
+}
+void stackful_checked(tcp::socket &socket, net::yield_context yield) {
+  char data[128];
+  boost::system::error_code ec;
+  for (;;) {
+    socket.async_read_some(net::buffer(data), yield[ec]);
+    if (ec)
+      return;
+    consume(data, sizeof data);
+  }
+}

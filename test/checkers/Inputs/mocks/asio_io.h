@@ -48,7 +48,11 @@ template <class E> struct strand {
 strand<io_context::executor_type> make_strand(io_context &);
 template <class E, class H> H bind_executor(const E &, H &&h) { return h; }
 
-template <class Executor> class basic_yield_context {};
+template <class Executor> class basic_yield_context {
+public:
+  // yield[ec]: the operation reports its error into ec instead of throwing.
+  basic_yield_context operator[](boost::system::error_code &) const { return *this; }
+};
 using yield_context = basic_yield_context<io_context::executor_type>;
 template <class A = void> struct use_future_t {};
 inline constexpr use_future_t<> use_future;
