@@ -2,6 +2,7 @@
 
 #include "websocket/WsMessageLimitCheck.h"
 #include "websocket/BoundedBuffer.h"
+#include <set>
 
 using namespace clang::ast_matchers;
 
@@ -45,6 +46,7 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
     judgeLimit(*Limit, *Result.Context);
     return;
   }
+  SM = Result.SourceManager;
   std::optional<ws::StreamCall> Call =
       ws::asStreamCall(Result.Nodes.getNodeAs<CallExpr>("read"), StreamTypes);
   // A buffer that cannot grow past a size is the limit: the read fails with buffer_overflow.
@@ -79,8 +81,14 @@ void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTConte
 
 void WsMessageLimitCheck::onEndOfTranslationUnit() {
   const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
+  // One finding per stream, at its first read in the file: the fix is one limit, set once.
+  std::set<ws::ObjectKey> Reported;
+  llvm::sort(Reads, [&](const Read &A, const Read &B) {
+    return SM && SM->isBeforeInTranslationUnit(A.Loc, B.Loc);
+  });
   for (const Read &R : Reads) {
-    if (Limited.has(R.Stream, "limit") || mayBeConfiguredElsewhere(R.Stream) || !firstReportAt(R.Loc))
+    if (Limited.has(R.Stream, "limit") || mayBeConfiguredElsewhere(R.Stream) ||
+        !Reported.insert(R.Stream).second || !firstReportAt(R.Loc))
       continue;
     report(R.Loc, "%0 on '%1', whose owner never calls %2(): the size of each message is up to "
                   "the peer")

@@ -43,6 +43,7 @@ private:
   };
   std::vector<Read> Reads;
   ws::OwnerFacts Limited;
+  const SourceManager *SM = nullptr;
 };
 
 } // namespace clang::tidy::errorshield
