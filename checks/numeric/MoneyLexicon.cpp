@@ -102,6 +102,9 @@ bool MoneyLexicon::siblingsAreMoney(const NamedDecl *D) const {
   if (const auto *Param = dyn_cast<ParmVarDecl>(D))
     if (const auto *Fn = dyn_cast<FunctionDecl>(Param->getDeclContext()))
       return llvm::any_of(Fn->parameters(), IsStrongSibling);
+  // A function's parameters are its siblings too: `double to_local_currency(Cents usd, ...)`.
+  if (const auto *Fn = dyn_cast<FunctionDecl>(D))
+    return llvm::any_of(Fn->parameters(), IsStrongSibling);
   return false;
 }
 

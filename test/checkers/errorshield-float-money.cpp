@@ -278,3 +278,10 @@ json itemStats(const CatalogItem &item) {
   j["weight"] = item.price.value / 100.0;
   return j;
 }
+
+// A weak money word in a function's name, with a parameter that names money: the function's
+// parameters are its context.
+double convertedAmount(std::int64_t price_cents, double fx_rate);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'convertedAmount' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double averageValue(double samples, int n); // no money around 'value'
