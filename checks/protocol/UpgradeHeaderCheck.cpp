@@ -5,6 +5,7 @@
 #include "protocol/ForwardedHeader.h"
 #include "protocol/HeaderCopy.h"
 #include "protocol/TlsWrite.h"
+#include "protocol/WholeCopy.h"
 #include "websocket/StreamModel.h"
 
 using namespace clang::ast_matchers;
@@ -39,6 +40,12 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
   // for (auto const& f : req) ... and for (auto it = req.begin(); ...) ...
   auto OverMessage = expr(hasType(qualType(hasCanonicalType(hasDeclaration(
       namedDecl(matchers::hasListedQualifiedName(MessageTypes)))))));
+  // Request out = in; out = in; out.base() = in.base();
+  Finder->addMatcher(stmt(anyOf(declStmt(hasSingleDecl(varDecl(hasInitializer(OverMessage)))),
+                                cxxOperatorCallExpr(hasOverloadedOperatorName("="))),
+                          unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
+                         .bind("whole-copy"),
+                     this);
   Finder->addMatcher(cxxForRangeStmt(hasRangeInit(OverMessage.bind("source")),
                                      hasLoopVariable(varDecl().bind("field")),
                                      unless(isExpansionInSystemHeader()))
@@ -55,6 +62,10 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
 }
 
 void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
+  if (const auto *Copy = Result.Nodes.getNodeAs<Stmt>("whole-copy")) {
+    checkWholeCopy(Copy, *Result.Context);
+    return;
+  }
   if (const auto *Set = Result.Nodes.getNodeAs<CallExpr>("set")) {
     checkCleartextUpgrade(Set, *Result.Context);
     checkForwardedHeader(Set, *Result.Context);
@@ -168,6 +179,24 @@ void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, const Functi
               "is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN "
               "(RFC 9113, section 3)")
       << (Setter != nullptr) << (Setter ? Setter->getName() : StringRef());
+}
+
+void UpgradeHeaderCheck::checkWholeCopy(const Stmt *S, ASTContext &Ctx) {
+  std::optional<http::WholeCopy> Copy = http::wholeCopyAt(S, MessageTypes);
+  const Stmt *Body = Copy ? enclosingFunctionBody(S, Ctx, /*StopAtLambdas=*/false) : nullptr;
+  if (!Body || !http::copyLeaves(*Copy, Body))
+    return;
+  const std::vector<std::string> Left = http::headersLeftIn(*Copy, Body, RequiredSkips, Ctx);
+  const SourceLocation Loc = Ctx.getSourceManager().getExpansionLoc(S->getBeginLoc());
+  if (Left.empty() || !firstReportAt(Loc))
+    return;
+  std::string Names;
+  for (size_t I = 0; I < Left.size(); ++I)
+    Names += (I == 0 ? "'" : I + 1 == Left.size() ? " and '" : ", '") + Left[I] + "'";
+  report(Loc, "'%0' is copied whole from '%1', with its hop-by-hop header%s2 %3: the next hop "
+              "acts on connection headers that were never meant for it")
+      << Copy->Target->getName() << cast<NamedDecl>(Copy->Source)->getName()
+      << static_cast<unsigned>(Left.size()) << Names;
 }
 
 void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,

@@ -28,6 +28,8 @@ private:
   void reportCleartextUpgrade(SourceLocation Loc, const FunctionDecl *Setter);
   /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.
   void checkForwardedHeader(const CallExpr *Set, ASTContext &Ctx);
+  /// A message copied whole from another and sent on without its hop-by-hop headers removed.
+  void checkWholeCopy(const Stmt *Copy, ASTContext &Ctx);
   void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,
                        const Stmt *Body);
   /// True when \p T is a TLS stream or a stream layered on one (websocket::stream<ssl_stream<..>>).

@@ -267,3 +267,41 @@ void warm_up(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream> &sec
 // CHECK-MESSAGES: :[[@LINE-7]]:7: note: 'send_with_upgrade' sets it here
 // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the message is written to a TLS stream here
 }
+
+// ---- 6. A message copied whole from another, then sent on ----
+
+using proxy_request = http::request<http::string_body>;
+proxy_request relay_presence(const proxy_request &in) {
+  proxy_request out = in;
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'out' is copied whole from 'in', with its hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.erase(http::field::keep_alive);
+  return out;
+}
+void forward_base(beast::tcp_stream &backend, const proxy_request &client) {
+  proxy_request out;
+  out.base() = client.base();
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'out' is copied whole from 'client', with its hop-by-hop header 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+  out.set(http::field::connection, "close");
+  http::write(backend, out);
+}
+// Scrubbed after the copy, directly or by a helper: quiet.
+void strip_hop_by_hop(proxy_request &r) {
+  r.erase(http::field::connection);
+  r.erase(http::field::upgrade);
+}
+proxy_request relay_upload(const proxy_request &in) {
+  proxy_request out = in;
+  strip_hop_by_hop(out);
+  return out;
+}
+proxy_request relay_scrubbed(const proxy_request &in) {
+  proxy_request out = in;
+  out.erase(http::field::connection);
+  out.erase(http::field::upgrade);
+  return out;
+}
+// A copy that stays here (kept for logging) is not forwarded.
+void log_copy(const proxy_request &in) {
+  proxy_request snapshot = in;
+  (void)snapshot;
+}

@@ -1,0 +1,115 @@
+//===--- WholeCopy.cpp - A message copied whole from another --------------===//
+
+#include "protocol/WholeCopy.h"
+#include "core/Matchers.h"
+#include "protocol/HeaderCopy.h"
+#include "websocket/StreamModel.h"
+#include "clang/AST/ExprCXX.h"
+
+namespace clang::tidy::errorshield::http {
+namespace {
+
+/// `x` or `x.base()`: the variable, when \p E names a message or its header block.
+const ValueDecl *messageNamed(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Base = dyn_cast_or_null<CXXMemberCallExpr>(E);
+      Base && Base->getMethodDecl() && Base->getMethodDecl()->getName() == "base")
+    E = stripConversions(Base->getImplicitObjectArgument());
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return Ref->getDecl();
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    return Member->getMemberDecl();
+  return nullptr;
+}
+
+bool isMessage(QualType T, const std::vector<std::string> &MessageTypes) {
+  return ws::isTypeNamed(T.getNonReferenceType(), MessageTypes);
+}
+
+} // namespace
+
+std::optional<WholeCopy> wholeCopyAt(const Stmt *S, const std::vector<std::string> &MessageTypes) {
+  if (const auto *Decls = dyn_cast<DeclStmt>(S); Decls && Decls->isSingleDecl())
+    if (const auto *Var = dyn_cast<VarDecl>(Decls->getSingleDecl());
+        Var && Var->isLocalVarDecl() && !Var->getType()->isReferenceType() && Var->getInit() &&
+        isMessage(Var->getType(), MessageTypes))
+      if (const ValueDecl *From = messageNamed(Var->getInit());
+          From && From != Var && isMessage(From->getType(), MessageTypes))
+        return WholeCopy{S, Var, From};
+  const auto *Assign = dyn_cast<CXXOperatorCallExpr>(S);
+  if (!Assign || Assign->getOperator() != OO_Equal || Assign->getNumArgs() != 2)
+    return std::nullopt;
+  const auto *Target = dyn_cast_or_null<VarDecl>(messageNamed(Assign->getArg(0)));
+  const ValueDecl *From = messageNamed(Assign->getArg(1));
+  if (!Target || !Target->isLocalVarDecl() || !From || From == Target ||
+      !isMessage(Target->getType(), MessageTypes) || !isMessage(From->getType(), MessageTypes))
+    return std::nullopt;
+  return WholeCopy{S, Target, From};
+}
+
+std::vector<std::string> headersLeftIn(const WholeCopy &Copy, const Stmt *Body,
+                                       const std::vector<std::string> &Required,
+                                       const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::set<std::string> Cleaned;
+  bool CleansAll = false;
+  std::function<void(const Stmt *, const Decl *, unsigned)> Scan = [&](const Stmt *Root,
+                                                                       const Decl *Message,
+                                                                       unsigned Depth) {
+    forEachDescendant(Root, [&](const Stmt *S) {
+      if (Root == Body && !SM.isBeforeInTranslationUnit(Copy.At->getEndLoc(), S->getBeginLoc()))
+        return;
+      const auto *Call = dyn_cast<CallExpr>(S);
+      if (!Call)
+        return;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+          Member && Member->getMethodDecl() && Member->getNumArgs() >= 1 &&
+          rootDecl(Member->getImplicitObjectArgument()) == Message &&
+          llvm::is_contained({"erase", "set", "insert"}, Member->getMethodDecl()->getName())) {
+        if (std::string Name = headerName(Member->getArg(0)); !Name.empty())
+          Cleaned.insert(Name);
+        return;
+      }
+      // A helper handed the copy: its body decides; unseen or looping over fields, it may clean.
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+        if (rootDecl(Call->getArg(I)) != Message || isa<CXXMemberCallExpr>(Call))
+          continue;
+        const FunctionDecl *Definition = nullptr;
+        if (!Callee || SM.isInSystemHeader(Callee->getLocation()))
+          continue; // http::write(stream, out): sends it, cleans nothing
+        if (!Callee->hasBody(Definition) || Depth == 0 || I >= Definition->getNumParams() ||
+            findDescendant(Definition->getBody(), [](const Stmt *L) {
+              return isa<CXXForRangeStmt, ForStmt>(L);
+            })) {
+          CleansAll = true;
+          continue;
+        }
+        Scan(Definition->getBody(), Definition->getParamDecl(I), Depth - 1);
+      }
+    });
+  };
+  Scan(Body, Copy.Target, 2);
+  std::vector<std::string> Left;
+  if (CleansAll)
+    return Left;
+  for (const std::string &Name : Required)
+    if (!Cleaned.count(normalizedHeader(Name)))
+      Left.push_back(Name);
+  return Left;
+}
+
+bool copyLeaves(const WholeCopy &Copy, const Stmt *Body) {
+  return findDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Return = dyn_cast<ReturnStmt>(S))
+      return Return->getRetValue() && rootDecl(Return->getRetValue()) == Copy.Target;
+    const auto *Call = dyn_cast<CallExpr>(S);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    return Callee && Callee->getIdentifier() &&
+           llvm::is_contained({"write", "async_write"}, Callee->getName()) &&
+           llvm::any_of(Call->arguments(),
+                         [&](const Expr *A) { return rootDecl(A) == Copy.Target; });
+  }) != nullptr;
+}
+
+} // namespace clang::tidy::errorshield::http
