@@ -1,6 +1,9 @@
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' \
+// RUN:   --config="{CheckOptions: {errorshield-ws-timeouts.DeadlineMethods: ''}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks | FileCheck %s --check-prefix=CHECK-NODEADLINE
 
 #include "websocket.h"
 
@@ -296,6 +299,7 @@ public:
 void metrics_tap(beast::tcp_stream &&s, beast::flat_buffer &buf) {
   server_stream ws{std::move(s)};
   ws.accept();
+// CHECK-NODEADLINE: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option
   for (;;) {
     beast::get_lowest_layer(ws).expires_after(30);
     ws.read(buf);
