@@ -10,25 +10,6 @@
 namespace clang::tidy::errorshield {
 namespace {
 
-/// The expression \p E is an argument of, looking through the conversions and temporaries that
-/// wrap a lambda passed by value.
-const CallExpr *callTaking(const Expr *E, ASTContext &Ctx) {
-  const Stmt *Current = E;
-  for (unsigned Depth = 0; Depth < 6; ++Depth) {
-    DynTypedNodeList Parents = Ctx.getParents(*Current);
-    if (Parents.empty())
-      return nullptr;
-    if (const auto *Call = Parents[0].get<CallExpr>())
-      return Call;
-    const auto *Wrapper = Parents[0].get<Expr>();
-    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-                         CXXConstructExpr, CXXFunctionalCastExpr, ParenExpr>(Wrapper))
-      return nullptr;
-    Current = Wrapper;
-  }
-  return nullptr;
-}
-
 /// The variable or member an I/O object expression names: `timer_`, `*timer`, `timer->`.
 const ValueDecl *objectDecl(const Expr *E) {
   E = E->IgnoreParenImpCasts();
@@ -36,12 +17,8 @@ const ValueDecl *objectDecl(const Expr *E) {
       Op && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) && Op->getNumArgs())
     E = Op->getArg(0)->IgnoreParenImpCasts();
   if (const auto *Deref = dyn_cast<UnaryOperator>(E); Deref && Deref->getOpcode() == UO_Deref)
-    E = Deref->getSubExpr()->IgnoreParenImpCasts();
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    return Ref->getDecl();
-  if (const auto *Member = dyn_cast<MemberExpr>(E))
-    return Member->getMemberDecl();
-  return nullptr;
+    E = Deref->getSubExpr();
+  return declNamedBy(E);
 }
 
 } // namespace
@@ -85,7 +62,7 @@ bool SerializedContext::builtOnStrand(const Expr *Object) const {
 }
 
 bool SerializedContext::handlerIsSerialized(const Expr *Handler) const {
-  const CallExpr *Call = callTaking(Handler, Ctx);
+  const auto *Call = parentThroughWrappers(Handler, Ctx).get<CallExpr>();
   if (!Call)
     return false;
   const FunctionDecl *Callee = Call->getDirectCallee();

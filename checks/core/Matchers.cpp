@@ -233,6 +233,37 @@ std::vector<const CallExpr *> callsOf(const FunctionDecl *F, ASTContext &Ctx) {
   return Calls;
 }
 
+DynTypedNode parentThroughWrappers(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  while (!Parents.empty()) {
+    const auto *Wrapper = Parents[0].get<Expr>();
+    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+                         ParenExpr, CXXConstructExpr, CXXFunctionalCastExpr, ExprWithCleanups>(
+                        Wrapper))
+      return Parents[0];
+    Parents = Ctx.getParents(*Wrapper);
+  }
+  return {};
+}
+
+const ValueDecl *declNamedBy(const Expr *E) {
+  E = stripConversions(E);
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return Ref->getDecl();
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    return Member->getMemberDecl();
+  return nullptr;
+}
+
+std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record) {
+  std::vector<const FunctionDecl *> Out;
+  if (Record)
+    for (const CXXMethodDecl *Method : Record->methods())
+      if (const FunctionDecl *Definition = nullptr; Method->hasBody(Definition))
+        Out.push_back(Definition);
+  return Out;
+}
+
 std::string spelledText(const Expr *E, const ASTContext &Ctx) {
   return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()),
                               Ctx.getSourceManager(), Ctx.getLangOpts())

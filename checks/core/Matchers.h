@@ -78,6 +78,17 @@ std::vector<const CallExpr *> callsOf(const FunctionDecl *F, ASTContext &Ctx);
 /// \p E as spelled in the source.
 std::string spelledText(const Expr *E, const ASTContext &Ctx);
 
+/// The node above \p E, looking through the implicit nodes that wrap an argument passed by value
+/// (casts, temporaries, a conversion by constructor, parentheses, cleanups): the call a lambda is
+/// handed to, the variable a call's result initialises.
+DynTypedNode parentThroughWrappers(const Expr *E, ASTContext &Ctx);
+
+/// The variable or data member \p E names, conversions aside: `x`, `x_`, `self->x_`; or null.
+const ValueDecl *declNamedBy(const Expr *E);
+
+/// The definitions, in this translation unit, of \p Record's member functions that have a body.
+std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record);
+
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names);

@@ -8,25 +8,16 @@
 namespace clang::tidy::errorshield {
 namespace {
 
-const ValueDecl *namedDecl(const Expr *E) {
-  E = E->IgnoreParenImpCasts();
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    return Ref->getDecl();
-  if (const auto *Member = dyn_cast<MemberExpr>(E))
-    return Member->getMemberDecl();
-  return nullptr;
-}
-
 /// \p S reads \p Stream: `in.read(...)`, `in >> x`, `std::getline(in, line)`.
 bool readsStream(const Stmt *S, const ValueDecl *Stream, const std::vector<std::string> &Methods) {
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S))
     return Member->getMethodDecl() && llvm::is_contained(Methods, Member->getMethodDecl()->getNameAsString()) &&
-           namedDecl(Member->getImplicitObjectArgument()) == Stream;
+           declNamedBy(Member->getImplicitObjectArgument()) == Stream;
   const auto *Call = dyn_cast<CallExpr>(S);
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   return Callee && Call->getNumArgs() >= 1 &&
          llvm::is_contained(Methods, Callee->getNameAsString()) &&
-         namedDecl(Call->getArg(0)) == Stream; // operator>>(in, x), std::getline(in, line)
+         declNamedBy(Call->getArg(0)) == Stream; // operator>>(in, x), std::getline(in, line)
 }
 
 } // namespace

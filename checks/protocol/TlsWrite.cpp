@@ -19,24 +19,6 @@ bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
   });
 }
 
-/// The variable a call's result initialises: `auto req = make_batch(lines);`.
-const VarDecl *initialisedBy(const CallExpr *Call, ASTContext &Ctx) {
-  const Stmt *Current = Call;
-  for (unsigned Depth = 0; Depth < 5; ++Depth) {
-    DynTypedNodeList Parents = Ctx.getParents(*Current);
-    if (Parents.empty())
-      return nullptr;
-    if (const auto *Var = Parents[0].get<VarDecl>())
-      return Var;
-    const auto *Wrapper = Parents[0].get<Expr>();
-    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-                         CXXConstructExpr, ExprWithCleanups>(Wrapper))
-      return nullptr;
-    Current = Wrapper;
-  }
-  return nullptr;
-}
-
 bool returns(const FunctionDecl *F, const Decl *Message) {
   return F->getBody() && findDescendant(F->getBody(), [&](const Stmt *S) {
            const auto *Return = dyn_cast<ReturnStmt>(S);
@@ -76,7 +58,7 @@ std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDec
     if (ByReference && Param->getFunctionScopeIndex() < Call->getNumArgs())
       CallerMessage = rootDecl(Call->getArg(Param->getFunctionScopeIndex()));
     else if (Returned)
-      CallerMessage = initialisedBy(Call, Ctx);
+      CallerMessage = parentThroughWrappers(Call, Ctx).get<VarDecl>(); // `auto req = make(...)`
     if (!CallerBody || !CallerMessage)
       continue;
     if (const CallExpr *Write = tlsWriteOf(CallerMessage, CallerBody, Call, IsTls))

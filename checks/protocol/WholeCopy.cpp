@@ -14,12 +14,8 @@ const ValueDecl *messageNamed(const Expr *E) {
   E = stripConversions(E);
   if (const auto *Base = dyn_cast_or_null<CXXMemberCallExpr>(E);
       Base && Base->getMethodDecl() && Base->getMethodDecl()->getName() == "base")
-    E = stripConversions(Base->getImplicitObjectArgument());
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-    return Ref->getDecl();
-  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
-    return Member->getMemberDecl();
-  return nullptr;
+    E = Base->getImplicitObjectArgument();
+  return declNamedBy(E);
 }
 
 bool isMessage(QualType T, const std::vector<std::string> &MessageTypes) {

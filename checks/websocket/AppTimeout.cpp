@@ -57,16 +57,6 @@ const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
   return Timer ? Read : nullptr;
 }
 
-/// The declaration a stream expression names: `ws`, `ws_`, `self->ws_`.
-static const Decl *streamDecl(const Expr *E) {
-  E = stripConversions(E);
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-    return Ref->getDecl();
-  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
-    return Member->getMemberDecl();
-  return nullptr;
-}
-
 const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNames &Names,
                                       ASTContext &Ctx) {
   std::optional<StreamCall> Member = asMemberCall(Expiry);
@@ -75,14 +65,14 @@ const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNa
   const auto *Lowest = dyn_cast<CallExpr>(stripConversions(Member->Object));
   const Expr *Stream = Lowest ? streamOf(Lowest, Names) : nullptr;
   const Stmt *Loop = Stream ? enclosingLoop(Expiry, Ctx) : nullptr;
-  const Decl *D = Stream ? streamDecl(Stream) : nullptr;
+  const Decl *D = Stream ? declNamedBy(Stream) : nullptr;
   if (!Loop || !D)
     return nullptr;
   const bool ReadsIt = findDescendant(Loop, [&](const Stmt *S) {
     const auto *Call = dyn_cast<CallExpr>(S);
     std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
     return Read && Read->Object && StringRef(Read->Method).contains("read") &&
-           streamDecl(Read->Object) == D;
+           declNamedBy(Read->Object) == D;
   });
   return ReadsIt ? Stream : nullptr;
 }

@@ -58,28 +58,14 @@ static bool isThreadPool(const Expr *Executor, const std::vector<std::string> &T
   return Outer && hasListedQualifiedName(Outer, Types);
 }
 
-/// The node above \p E, looking through the implicit nodes that wrap an argument.
-static DynTypedNode parentOf(const Expr *E, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*E);
-  while (!Parents.empty()) {
-    const auto *Wrapper = Parents[0].get<Expr>();
-    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-                         ParenExpr, CXXConstructExpr, CXXFunctionalCastExpr, ExprWithCleanups>(
-                        Wrapper))
-      return Parents[0];
-    Parents = Ctx.getParents(*Wrapper);
-  }
-  return {};
-}
-
 bool isSpawnedOnThreadPool(const LambdaExpr *Lambda, ASTContext &Ctx,
                            const std::vector<std::string> &ThreadPoolTypes) {
-  DynTypedNode Parent = parentOf(Lambda, Ctx);
+  DynTypedNode Parent = parentThroughWrappers(Lambda, Ctx);
   // The lambda called in place: its result, the awaitable, is the argument.
   if (const auto *Invoke = Parent.get<CXXOperatorCallExpr>();
       Invoke && Invoke->getOperator() == OO_Call && Invoke->getNumArgs() >= 1 &&
       stripConversions(Invoke->getArg(0)) == Lambda)
-    Parent = parentOf(Invoke, Ctx);
+    Parent = parentThroughWrappers(Invoke, Ctx);
   const auto *Spawn = Parent.get<CallExpr>();
   if (!Spawn || calleeName(Spawn) != "co_spawn" || Spawn->getNumArgs() < 2)
     return false;

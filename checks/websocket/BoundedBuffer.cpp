@@ -9,16 +9,6 @@
 namespace clang::tidy::errorshield::ws {
 namespace {
 
-/// The variable or data member \p E names: `buf`, `buf_`, `self->buf_`.
-const ValueDecl *bufferDecl(const Expr *E) {
-  E = stripConversions(E);
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-    return Ref->getDecl();
-  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
-    return Member->getMemberDecl();
-  return nullptr;
-}
-
 /// \p Init constructs the buffer with a size: `flat_buffer(limit)`, `buf_{32 * KiB}`.
 bool constructedWithLimit(const Expr *Init) {
   const auto *Construct =
@@ -35,7 +25,7 @@ bool constructedWithLimit(const Expr *Init) {
 
 bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticTypes,
                      const std::vector<std::string> &DynamicTypes) {
-  const ValueDecl *D = bufferDecl(Buffer);
+  const ValueDecl *D = declNamedBy(Buffer);
   if (!D)
     return false;
   QualType T = D->getType().getNonReferenceType();

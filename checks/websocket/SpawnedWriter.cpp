@@ -22,24 +22,6 @@ const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
   return nullptr;
 }
 
-/// The call \p Lambda is an argument of, through the temporaries that pass it by value.
-const CallExpr *callTaking(const LambdaExpr *Lambda, ASTContext &Ctx) {
-  const Stmt *Current = Lambda;
-  for (unsigned Depth = 0; Depth < 6; ++Depth) {
-    DynTypedNodeList Parents = Ctx.getParents(*Current);
-    if (Parents.empty())
-      return nullptr;
-    if (const auto *Call = Parents[0].get<CallExpr>())
-      return Call;
-    const auto *Wrapper = Parents[0].get<Expr>();
-    if (!Wrapper || !isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-                         CXXConstructExpr, ParenExpr>(Wrapper))
-      return nullptr;
-    Current = Wrapper;
-  }
-  return nullptr;
-}
-
 } // namespace
 
 std::optional<RivalWriter> rivalOfSpawnedWrite(const CallExpr *Write, const FieldDecl *Stream,
@@ -47,7 +29,7 @@ std::optional<RivalWriter> rivalOfSpawnedWrite(const CallExpr *Write, const Fiel
                                                const std::vector<std::string> &SpawnFunctions,
                                                ASTContext &Ctx) {
   const LambdaExpr *Lambda = enclosingLambda(Write, Ctx);
-  const CallExpr *Spawn = Lambda ? callTaking(Lambda, Ctx) : nullptr;
+  const auto *Spawn = Lambda ? parentThroughWrappers(Lambda, Ctx).get<CallExpr>() : nullptr;
   const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent());
   if (!Spawn || !isListedCall(Spawn, SpawnFunctions) || !Record)
     return std::nullopt;

@@ -9,12 +9,7 @@
 
 namespace clang::tidy::errorshield::ws {
 
-const FieldDecl *namedField(const Expr *E) {
-  E = stripConversions(E);
-  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
-    return dyn_cast<FieldDecl>(Member->getMemberDecl());
-  return nullptr;
-}
+const FieldDecl *namedField(const Expr *E) { return dyn_cast_or_null<FieldDecl>(declNamedBy(E)); }
 
 bool sameClass(const FieldDecl *A, const FieldDecl *B) {
   auto Pattern = [](const RecordDecl *R) -> const CXXRecordDecl * {
@@ -95,14 +90,7 @@ static bool isPosted(const LambdaExpr *Lambda, ASTContext &Ctx,
                      const std::vector<std::string> &PostFunctions) {
   if (PostFunctions.empty())
     return false;
-  DynTypedNodeList Parents = Ctx.getParents(*Lambda);
-  // Through the temporaries and conversions that pass the lambda by value.
-  while (!Parents.empty() && (Parents[0].get<MaterializeTemporaryExpr>() ||
-                              Parents[0].get<ImplicitCastExpr>() ||
-                              Parents[0].get<CXXBindTemporaryExpr>() ||
-                              Parents[0].get<CXXConstructExpr>()))
-    Parents = Ctx.getParents(Parents[0]);
-  const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
+  const auto *Call = parentThroughWrappers(Lambda, Ctx).get<CallExpr>();
   return Call && isListedCall(Call, PostFunctions);
 }
 
