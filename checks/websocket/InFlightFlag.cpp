@@ -102,65 +102,58 @@ bool callsWriter(const Stmt *S, const Stmt *Writer) {
          }) != nullptr;
 }
 
+/// True when a member function of \p Member's class other than the one whose body is \p Writer
+/// has a statement for which \p Matches holds.
+bool otherMethodHas(const FieldDecl *Member, const Stmt *Writer,
+                    llvm::function_ref<bool(const Stmt *)> Matches) {
+  if (!Writer)
+    return false;
+  return llvm::any_of(definedMethods(dyn_cast<CXXRecordDecl>(Member->getParent())),
+                      [&](const FunctionDecl *Method) {
+                        return Method->getBody() != Writer &&
+                               findDescendant(Method->getBody(), Matches);
+                      });
+}
+
 /// True when another member function of \p Flag's class calls the function whose body is
 /// \p Writer only once the flag says no write runs: `if (writing_) return; ... pump();` or
 /// `if (!writing_) pump();` (`pump()` sets the flag, writes, and its completion calls it again).
 bool calledOnlyWhenIdle(const FieldDecl *Flag, const Stmt *Writer) {
-  const auto *Record = dyn_cast<CXXRecordDecl>(Flag->getParent());
-  if (!Record || !Writer)
-    return false;
-  for (const CXXMethodDecl *Method : Record->methods()) {
-    const FunctionDecl *Definition = nullptr;
-    if (!Method->hasBody(Definition) || Definition->getBody() == Writer)
-      continue;
-    if (findDescendant(Definition->getBody(), [&](const Stmt *S) {
-          if (const auto *If = dyn_cast<IfStmt>(S);
-              If && If->getCond() && testsNotFlag(If->getCond(), Flag))
-            return callsWriter(If->getThen(), Writer);
-          const auto *Block = dyn_cast<CompoundStmt>(S);
-          if (!Block)
-            return false;
-          const auto Guard = llvm::find_if(Block->body(), [&](const Stmt *Statement) {
-            return returnsWhenSet(Statement, Flag);
-          });
-          return Guard != Block->body_end() &&
-                 std::any_of(std::next(Guard), Block->body_end(),
-                             [&](const Stmt *After) { return callsWriter(After, Writer); });
-        }))
-      return true;
-  }
-  return false;
+  return otherMethodHas(Flag, Writer, [&](const Stmt *S) {
+    if (const auto *If = dyn_cast<IfStmt>(S);
+        If && If->getCond() && testsNotFlag(If->getCond(), Flag))
+      return callsWriter(If->getThen(), Writer);
+    const auto *Block = dyn_cast<CompoundStmt>(S);
+    if (!Block)
+      return false;
+    const auto Guard = llvm::find_if(Block->body(), [&](const Stmt *Statement) {
+      return returnsWhenSet(Statement, Flag);
+    });
+    return Guard != Block->body_end() &&
+           std::any_of(std::next(Guard), Block->body_end(),
+                       [&](const Stmt *After) { return callsWriter(After, Writer); });
+  });
 }
 
 /// True when a member function of \p Stream's class returns while a flag is set, then sets it and
 /// calls the function whose body is \p Writer (`if (writing_) return; writing_ = true; pump();`):
 /// the writer itself need not touch the flag, its completion clears it or calls it again.
 bool setsFlagThenCallsWriter(const FieldDecl *Stream, const Stmt *Writer) {
-  const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent());
-  if (!Record || !Writer)
+  return otherMethodHas(Stream, Writer, [&](const Stmt *S) {
+    const auto *Block = dyn_cast<CompoundStmt>(S);
+    if (!Block)
+      return false;
+    for (auto Set = Block->body_begin(); Set != Block->body_end(); ++Set) {
+      const FieldDecl *Flag = flagSetTrue(*Set, Stream);
+      if (Flag &&
+          std::any_of(Block->body_begin(), Set,
+                      [&](const Stmt *Guard) { return returnsWhenSet(Guard, Flag); }) &&
+          std::any_of(std::next(Set), Block->body_end(),
+                      [&](const Stmt *After) { return callsWriter(After, Writer); }))
+        return true;
+    }
     return false;
-  for (const CXXMethodDecl *Method : Record->methods()) {
-    const FunctionDecl *Definition = nullptr;
-    if (!Method->hasBody(Definition) || Definition->getBody() == Writer)
-      continue;
-    if (findDescendant(Definition->getBody(), [&](const Stmt *S) {
-          const auto *Block = dyn_cast<CompoundStmt>(S);
-          if (!Block)
-            return false;
-          for (auto Set = Block->body_begin(); Set != Block->body_end(); ++Set) {
-            const FieldDecl *Flag = flagSetTrue(*Set, Stream);
-            if (Flag &&
-                std::any_of(Block->body_begin(), Set,
-                            [&](const Stmt *Guard) { return returnsWhenSet(Guard, Flag); }) &&
-                std::any_of(std::next(Set), Block->body_end(),
-                            [&](const Stmt *After) { return callsWriter(After, Writer); }))
-              return true;
-          }
-          return false;
-        }))
-      return true;
-  }
-  return false;
+  });
 }
 
 } // namespace

@@ -15,10 +15,9 @@ namespace {
 class ClassCode {
 public:
   ClassCode(const FieldDecl *Stream, const ReadChainNames &Names) : Stream(Stream), Names(Names) {
-    if (const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent()))
-      for (const CXXMethodDecl *Method : Record->methods())
-        if (const FunctionDecl *Definition = nullptr; Method->hasBody(Definition))
-          Bodies.push_back({Definition, Definition->getBody()});
+    for (const FunctionDecl *Definition :
+         definedMethods(dyn_cast<CXXRecordDecl>(Stream->getParent())))
+      Bodies.push_back({Definition, Definition->getBody()});
   }
 
   struct Body {

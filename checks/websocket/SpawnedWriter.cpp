@@ -33,11 +33,8 @@ std::optional<RivalWriter> rivalOfSpawnedWrite(const CallExpr *Write, const Fiel
   const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent());
   if (!Spawn || !isListedCall(Spawn, SpawnFunctions) || !Record)
     return std::nullopt;
-  for (const CXXMethodDecl *Method : Record->methods()) {
-    const FunctionDecl *Definition = nullptr;
-    if (!Method->hasBody(Definition))
-      continue;
-    const Stmt *Other = findDescendant(Definition->getBody(), [&](const Stmt *S) {
+  for (const FunctionDecl *Method : definedMethods(Record)) {
+    const Stmt *Other = findDescendant(Method->getBody(), [&](const Stmt *S) {
       const auto *Call = dyn_cast<CallExpr>(S);
       std::optional<StreamCall> W = Call && Call != Write ? AsWrite(Call) : std::nullopt;
       const FieldDecl *Field = W ? namedField(W->Object) : nullptr;
