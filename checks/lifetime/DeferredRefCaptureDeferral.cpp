@@ -90,8 +90,7 @@ const CallExpr *DeferredRefCaptureCheck::deferringCallOf(const CallExpr *Relay,
     return nullptr;
   const ParmVarDecl *Param = nullptr;
   for (unsigned I = 0; I < Relay->getNumArgs() && I < Definition->getNumParams(); ++I)
-    if (findDescendant(Relay->getArg(I), [&](const Stmt *S) { return S == Lambda; }) ||
-        Relay->getArg(I)->IgnoreImplicit() == Lambda)
+    if (contains(Relay->getArg(I), Lambda))
       Param = Definition->getParamDecl(I);
   if (!Param)
     return nullptr;

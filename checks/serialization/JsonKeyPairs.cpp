@@ -41,9 +41,7 @@ const Expr *keyOfAccess(const Expr *E) {
 /// The keyed accesses in \p E (through get<T>(), conversions, `?:` between keys).
 std::vector<const Expr *> keysIn(const Expr *E) {
   std::vector<const Expr *> Keys;
-  if (const Expr *Key = keyOfAccess(E))
-    Keys.push_back(Key);
-  forEachDescendant(E, [&](const Stmt *S) {
+  forEachDescendant(E, [&](const Stmt *S) { // E itself included
     if (const auto *Sub = dyn_cast<Expr>(S))
       if (const Expr *Key = keyOfAccess(Sub); Key && !llvm::is_contained(Keys, Key))
         Keys.push_back(Key);
@@ -65,8 +63,7 @@ const FieldDecl *memberOf(const Expr *E, const ParmVarDecl *Object) {
     Several |= Found && Found != Field;
     Found = Field;
   };
-  Visit(E);
-  forEachDescendant(E, Visit);
+  forEachDescendant(E, Visit); // E itself included
   return Several ? nullptr : Found;
 }
 

@@ -186,6 +186,13 @@ std::optional<ObjectKey> borrowedObject(const Expr *E) {
   return ObjectKey{Function, Var->getName().str(), Var->getLocation().getRawEncoding()};
 }
 
+std::optional<ObjectKey> ownedOrBorrowedObject(const Expr *E, bool *Borrowed) {
+  std::optional<ObjectKey> Key = ownedObject(E);
+  if (Borrowed)
+    *Borrowed = !Key;
+  return Key ? Key : borrowedObject(E);
+}
+
 std::optional<std::pair<const FunctionDecl *, unsigned>> referenceParameter(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(throughPointers(E));
   const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;

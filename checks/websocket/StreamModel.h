@@ -76,6 +76,10 @@ std::optional<ObjectKey> ownedObject(const Expr *E);
 /// a key for what that function itself does with it; none for owned objects and globals.
 std::optional<ObjectKey> borrowedObject(const Expr *E);
 
+/// ownedObject(\p E), else borrowedObject(\p E): the key under which a check records what is
+/// done to a stream, whoever owns it. \p Borrowed, when given, tells which of the two it is.
+std::optional<ObjectKey> ownedOrBorrowedObject(const Expr *E, bool *Borrowed = nullptr);
+
 /// The function whose body contains \p D's code: lambdas are part of the function that spells them.
 /// The template pattern is returned for instantiations; canonical.
 const FunctionDecl *outerFunction(const DeclContext *D);

@@ -99,28 +99,22 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     Checked.addPasses(Call, StreamTypes);
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("read")) {
     std::optional<ws::StreamCall> Read = ws::asStreamCall(Call, StreamTypes);
-    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Read->Object);
-    const bool Borrowed = !Stream;
-    if (!Stream) // A lent stream: the function that reads it must look at what it read.
-      Stream = ws::borrowedObject(Read->Object);
+    // A lent stream: the function that reads it must look at what it read.
+    bool Borrowed = false;
+    std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Read->Object, &Borrowed);
     if (std::optional<ws::ObjectKey> Buffer = ws::ownedObject(Read->Args[0]))
       Reads.push_back({*Buffer, Stream, Borrowed});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
     const Expr *Object = ws::asStreamCall(Call, StreamTypes)->Object;
     Checked.addFor(Object, "frame-type");
-    std::optional<ws::ObjectKey> Asked = ws::ownedObject(Object);
-    if (!Asked)
-      Asked = ws::borrowedObject(Object);
-    if (Asked)
+    if (std::optional<ws::ObjectKey> Asked = ws::ownedOrBorrowedObject(Object))
       Queries.push_back({Call, *Asked});
     Context = Result.Context;
     if (std::optional<ws::ObjectKey> Lent = ws::borrowedObject(Object))
       Checked.add(*Lent, "frame-type"); // for the reads of the function it was lent to
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
-    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
-    if (!Stream)
-      Stream = ws::borrowedObject(Set->Object);
+    std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Set->Object);
     bool On = false;
     Mode M = Mode::Unknown;
     if (!Set->Args[0]->isValueDependent() &&
@@ -134,10 +128,8 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
       ModeSets.push_back({*Stream, Set->Loc, Function, M, Block});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write")) {
     std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
-    std::optional<ws::ObjectKey> Stream = ws::ownedObject(Write->Object);
-    const bool Borrowed = !Stream;
-    if (!Stream)
-      Stream = ws::borrowedObject(Write->Object);
+    bool Borrowed = false;
+    std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Write->Object, &Borrowed);
     PayloadSource Source = payloadOf(Write->Args[0], Call, Function);
     if (Source.Kind != Payload::None && Stream && Function)
       Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed});
