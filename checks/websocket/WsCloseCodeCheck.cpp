@@ -104,7 +104,8 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
 
 void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseLoc,
                                          bool BuildsReason) {
-  const auto *Ref = dyn_cast<DeclRefExpr>(Code->IgnoreParenImpCasts());
+  // `static_cast<close_code>(code)` forwards the parameter as much as `code` does.
+  const auto *Ref = dyn_cast<DeclRefExpr>(Code->IgnoreParenCasts());
   const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
   // In a coroutine the body names the frame's copy of a parameter, initialized from it.
   if (const auto *Copy = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
@@ -187,40 +188,70 @@ static StringRef whyForbidden(uint64_t Code) {
 }
 
 /// The expressions \p Code may take its value from: each arm of a conditional
-/// (`lost ? close_code::abnormal : close_code::normal`), and the initializer of a local that the
-/// function never modifies (`std::uint16_t code = 1005; ws.close(code);`).
-/// Each is paired with whether it is spelled in the close call (the fix-it rewrites only those).
+/// (`lost ? close_code::abnormal : close_code::normal`), the initializer of a local that the
+/// function never modifies (`std::uint16_t code = 1005; ws.close(code);`), and each value a
+/// function defined here returns (`ws.close(code_for(reason))`, `return 5003;` in code_for).
 static void possibleCodes(const Expr *Code, ASTContext &Context,
-                          llvm::SmallVectorImpl<std::pair<const Expr *, bool>> &Out,
-                          bool SpelledAtCall = true, unsigned Depth = 0) {
+                          llvm::SmallVectorImpl<WsCloseCodeCheck::PossibleCode> &Out,
+                          bool SpelledAtCall = true, const ReturnStmt *Returned = nullptr,
+                          unsigned Depth = 0) {
   const Expr *E = Code->IgnoreParenImpCasts();
   if (Depth > 4)
     return;
   if (const auto *Choice = dyn_cast<ConditionalOperator>(E)) {
-    possibleCodes(Choice->getTrueExpr(), Context, Out, SpelledAtCall, Depth + 1);
-    possibleCodes(Choice->getFalseExpr(), Context, Out, SpelledAtCall, Depth + 1);
+    possibleCodes(Choice->getTrueExpr(), Context, Out, SpelledAtCall, Returned, Depth + 1);
+    possibleCodes(Choice->getFalseExpr(), Context, Out, SpelledAtCall, Returned, Depth + 1);
     return;
   }
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    if (Var && Var->isLocalVarDecl() && !Var->getType().isConstQualified() && Var->getInit() &&
-        !Var->getType()->isReferenceType()) {
+    if (Var && Var->isLocalVarDecl() && Var->getInit() && !Var->getType()->isReferenceType()) {
       const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
       if (Function && Function->getBody() &&
           !ExprMutationAnalyzer(*Function->getBody(), Context).isMutated(Var))
-        possibleCodes(Var->getInit(), Context, Out, /*SpelledAtCall=*/false, Depth + 1);
+        possibleCodes(Var->getInit(), Context, Out, /*SpelledAtCall=*/false, Returned, Depth + 1);
       return;
     }
   }
-  Out.push_back({Code, SpelledAtCall});
+  // A code a function maps to (`switch (why) { ... return 5003; }`): each value it returns is
+  // judged where it is returned, the one place to mend it. (Not through a second function: the
+  // note would have to name two places.)
+  if (const auto *Call = dyn_cast<CallExpr>(E); Call && !Returned) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || !Callee->getBody() || Callee->isDependentContext())
+      return;
+    // Returns of a lambda inside the function are not the function's.
+    findDescendant(
+        Callee->getBody(),
+        [&](const Stmt *S) {
+          if (const auto *Return = dyn_cast<ReturnStmt>(S); Return && Return->getRetValue())
+            possibleCodes(Return->getRetValue(), Context, Out, /*SpelledAtCall=*/false, Return,
+                          Depth + 1);
+          return false;
+        },
+        [](const Stmt *S) { return isa<LambdaExpr>(S); });
+    return;
+  }
+  Out.push_back({Code, SpelledAtCall, Returned});
 }
 
 bool WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, ASTContext &Context) {
-  llvm::SmallVector<std::pair<const Expr *, bool>, 2> Codes;
+  llvm::SmallVector<PossibleCode, 2> Codes;
   possibleCodes(Code, Context, Codes);
   bool Reported = false;
-  for (const auto &[Possible, SpelledAtCall] : Codes)
-    Reported |= reportPossibleCode(At, Possible, SpelledAtCall, Context);
+  for (const PossibleCode &Possible : Codes) {
+    if (!Possible.Returned) {
+      Reported |= reportPossibleCode(At, Possible.Value, Possible.SpelledAtCall, Context);
+      continue;
+    }
+    const SourceLocation ReturnAt =
+        Context.getSourceManager().getExpansionLoc(Possible.Value->getBeginLoc());
+    // No fix-it there: the function may map codes for other uses too.
+    if (reportPossibleCode(ReturnAt, Possible.Value, /*SpelledAtCall=*/false, Context)) {
+      diag(At, "the returned code is sent in a close frame here", DiagnosticIDs::Note);
+      Reported = true;
+    }
+  }
   return Reported;
 }
 
@@ -229,7 +260,9 @@ bool WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, b
   if (Code->isValueDependent())
     return false;
   Expr::EvalResult Value;
-  if (!Code->EvaluateAsInt(Value, Context) || Value.Val.getInt().isNegative())
+  if (!Code->EvaluateAsInt(Value, Context))
+    return reportOffsetCode(At, Code, Context);
+  if (Value.Val.getInt().isNegative())
     return false;
   const uint64_t N = Value.Val.getInt().getZExtValue();
   if (!forbiddenRange(N) || !firstReportAt(At))
@@ -247,6 +280,57 @@ bool WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, b
   else if (isa<IntegerLiteral>(Code) && Spelling.contains("::"))
     Diag << FixItHint::CreateReplacement(Code->getSourceRange(), Spelling);
   return true;
+}
+
+/// The constant of \p E, if it has one that fits a close code.
+static std::optional<uint64_t> constantOf(const Expr *E, const ASTContext &Context) {
+  Expr::EvalResult Value;
+  if (E->isValueDependent() || !E->EvaluateAsInt(Value, Context) ||
+      Value.Val.getInt().isNegative() || Value.Val.getInt().getActiveBits() > 32)
+    return std::nullopt;
+  return Value.Val.getInt().getZExtValue();
+}
+
+bool WsCloseCodeCheck::reportOffsetCode(SourceLocation At, const Expr *Code,
+                                        const ASTContext &Context) {
+  // `1000 + reason`: a code counted up from a base. A mask or remainder bounds the offset
+  // (`4100 + (reason & 0x0f)` stays in 4100-4115); anything else may be any small number, which
+  // from a base in the protocol's own range (1000-2999) soon reaches 1004-1006 or 1015.
+  const auto *Sum = dyn_cast<BinaryOperator>(Code->IgnoreParenCasts());
+  if (!Sum || Sum->getOpcode() != BO_Add)
+    return false;
+  const Expr *Offset = Sum->getRHS();
+  std::optional<uint64_t> Base = constantOf(Sum->getLHS(), Context);
+  if (!Base) {
+    Base = constantOf(Sum->getRHS(), Context);
+    Offset = Sum->getLHS();
+  }
+  if (!Base || constantOf(Offset, Context))
+    return false;
+  std::optional<uint64_t> Largest; // The largest offset, when something bounds it.
+  if (const auto *Bound = dyn_cast<BinaryOperator>(Offset->IgnoreParenCasts())) {
+    const std::optional<uint64_t> Limit = constantOf(Bound->getRHS(), Context);
+    if (Limit && Bound->getOpcode() == BO_And)
+      Largest = *Limit;
+    else if (Limit && *Limit > 0 && Bound->getOpcode() == BO_Rem)
+      Largest = *Limit - 1;
+  }
+  if (!Largest && (*Base < 1000 || *Base >= 3000))
+    return false;
+  const uint64_t Last = Largest ? *Base + *Largest : 2999;
+  for (uint64_t N = *Base; N <= Last; ++N) {
+    if (!forbiddenRange(N))
+      continue;
+    if (!firstReportAt(At))
+      return false;
+    const StringRef OffsetText =
+        Lexer::getSourceText(CharSourceRange::getTokenRange(Offset->getSourceRange()),
+                             Context.getSourceManager(), Context.getLangOpts());
+    report(At, "close code %0 + '%1' can reach %2, which must not be sent in a close frame: %3")
+        << std::to_string(*Base) << OffsetText << std::to_string(N) << whyForbidden(N);
+    return true;
+  }
+  return false;
 }
 
 } // namespace clang::tidy::errorshield

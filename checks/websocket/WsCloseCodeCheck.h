@@ -21,6 +21,14 @@ public:
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
+
+  /// A value a close code may take, where it is spelled, and the return that yields it if it
+  /// comes back from a function.
+  struct PossibleCode {
+    const Expr *Value;
+    bool SpelledAtCall;        ///< Written in the close call itself (the fix-it rewrites only those).
+    const ReturnStmt *Returned; ///< Set when a function called for the code returns it.
+  };
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
@@ -35,6 +43,9 @@ private:
   bool reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
   bool reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
                           const ASTContext &Context);
+  /// Reports a code counted up from a constant base (`1000 + reason`) that can reach a forbidden
+  /// code.
+  bool reportOffsetCode(SourceLocation At, const Expr *Code, const ASTContext &Context);
   /// Notes a close whose code is a parameter of its function (`close_with(ws, code, why)`), or a
   /// close_reason built from one (`make_reason(code, why)`, \p BuildsReason): the code is judged
   /// at the function's calls, at the end of the translation unit.

@@ -190,3 +190,54 @@ void evict(websocket::stream<beast::tcp_stream> &ws, unsigned short configured) 
   ws.close(make_reason(configured, "configured"));
   log_reason(1006);
 }
+
+// A parameter cast to the enum on its way into the close is still the code the caller chose.
+void end_chat(websocket::stream<beast::tcp_stream> &ws, unsigned code, const char *why) {
+  ws.close(websocket::close_reason(static_cast<websocket::close_code>(code), why));
+}
+void on_agent_lost(websocket::stream<beast::tcp_stream> &ws) {
+  end_chat(ws, 1006, "agent lost");
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-5]]:6: note: 'end_chat' sends it in a close frame here
+  end_chat(ws, 3000, "login expired");
+}
+
+// A code a function maps to: each value it returns is judged where it returns it.
+enum class trip_end { completed, region_closed, vanished, fraud };
+unsigned short code_for(trip_end e) {
+  switch (e) {
+  case trip_end::completed:
+    return websocket::close_code::normal;
+  case trip_end::region_closed:
+    return 5003;
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 5003 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :229:6: note: the returned code is sent in a close frame here
+  case trip_end::vanished:
+    return websocket::close_code::abnormal;
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :229:6: note: the returned code is sent in a close frame here
+  case trip_end::fraud: {
+    auto local = [] { return 1005; }; // a lambda's return is not the function's
+    return local() == 1005 ? 4003 : 4004;
+  }
+  }
+  return 4000;
+}
+unsigned short log_status(trip_end e) { return e == trip_end::vanished ? 1006 : 1000; } // logged only
+void finish_trip(websocket::stream<beast::tcp_stream> &ws, trip_end e) {
+  const unsigned short code = code_for(e);
+  ws.close(websocket::close_reason(code));
+  (void)log_status(e);
+}
+
+// A code counted up from a base: from the protocol's own range it soon reaches a reserved code;
+// a mask or remainder bounds it.
+void reject_offer(websocket::stream<beast::tcp_stream> &ws, int reason) {
+  ws.close(websocket::close_reason(static_cast<unsigned short>(1000 + reason)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1000 + 'reason' can reach 1004, which must not be sent in a close frame: RFC 6455 reserves it [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_reason(static_cast<unsigned short>(4990 + reason % 20)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 4990 + 'reason % 20' can reach 5000, which must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_reason(static_cast<unsigned short>(4100 + (reason & 0x0f))));
+  ws.close(websocket::close_reason(static_cast<unsigned short>(1000 + (reason & 3))));
+  ws.close(websocket::close_reason(static_cast<unsigned short>(4000 + reason)));
+}
