@@ -19,7 +19,22 @@ const VarDecl *dataVariable(const Expr *Arg) {
       break;
     E = stripConversions(Call->getArg(0));
   }
+  if (const auto *Address = dyn_cast<UnaryOperator>(E); Address && Address->getOpcode() == UO_AddrOf)
+    E = stripConversions(Address->getSubExpr()); // asio::buffer(&header, sizeof header)
   return rootVariable(E);
+}
+
+/// \p Arg hands \p Ec to a read to fill: `ec`, `yield[ec]`, `redirect_error(use_awaitable, ec)`.
+bool fillsErrorCode(const Expr *Arg, const ValueDecl *Ec) {
+  if (rootVariable(Arg) == Ec)
+    return true;
+  const Expr *E = stripConversions(Arg);
+  if (const auto *Index = dyn_cast<CXXOperatorCallExpr>(E);
+      Index && Index->getOperator() == OO_Subscript && Index->getNumArgs() == 2)
+    return rootVariable(Index->getArg(1)) == Ec;
+  const auto *Token = dyn_cast<CallExpr>(E);
+  return Token && Token->getNumArgs() == 2 && calleeName(Token) == "redirect_error" &&
+         rootVariable(Token->getArg(1)) == Ec;
 }
 
 /// True when \p S calls one of \p SyncReads with \p Ec among its arguments.
@@ -27,7 +42,7 @@ bool readsInto(const Stmt *S, const ValueDecl *Ec, const std::vector<std::string
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
     const auto *Callee = Call->getDirectCallee();
     if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()) &&
-        llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootVariable(A) == Ec; }))
+        llvm::any_of(Call->arguments(), [&](const Expr *A) { return fillsErrorCode(A, Ec); }))
       return true;
   }
   return llvm::any_of(S->children(),
@@ -41,7 +56,7 @@ bool testsErrorCode(const Stmt *S, const ValueDecl *Ec,
     const auto *Callee = Call->getDirectCallee();
     if (Callee && Callee->getIdentifier() && llvm::is_contained(SyncReads, Callee->getName()))
       return llvm::any_of(Call->arguments(), [&](const Expr *A) {
-        return rootVariable(A) != Ec && testsErrorCode(A, Ec, SyncReads);
+        return !fillsErrorCode(A, Ec) && testsErrorCode(A, Ec, SyncReads);
       });
   }
   if (const auto *Ref = dyn_cast<DeclRefExpr>(S))

@@ -78,6 +78,7 @@ UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context
       ErrorCodeTypes(listOption("ErrorCodeTypes")),
       SyncReadOperations(listOption("SyncReadOperations")),
       AsyncReadOperations(listOption("AsyncReadOperations")),
+      AnyReadOperations(concat(SyncReadOperations, AsyncReadOperations)),
       HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")),
       RearmAfterErrorOperations(listOption("RearmAfterErrorOperations")),
       IstreamTypes(listOption("IstreamTypes")), IstreamReadMethods(listOption("IstreamReadMethods")) {}
@@ -149,6 +150,15 @@ void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
                           unless(isExpansionInSystemHeader()))
                          .bind("eof-loop"),
                      this);
+  // 5b. ... or in an endless loop (`for (;;)`, `while (true)`) that leaves only on the data read.
+  const auto StreamRead = cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(IstreamReadMethods))),
+                                            on(expr(Istream, StreamName)));
+  const auto True = ignoringParenImpCasts(cxxBoolLiteral(equals(true)));
+  Finder->addMatcher(stmt(anyOf(forStmt(unless(hasCondition(expr()))), forStmt(hasCondition(True)),
+                                whileStmt(hasCondition(True))),
+                          hasDescendant(StreamRead), unless(isExpansionInSystemHeader()))
+                         .bind("endless-loop"),
+                     this);
 }
 
 void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
@@ -159,14 +169,24 @@ void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
   else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("async"))
     checkCompletionHandler(Call, *Result.Context);
   else if (const auto *Loop = Result.Nodes.getNodeAs<Stmt>("eof-loop"))
-    for (const Expr *Read : readsUncheckedInEofLoop(
-             Loop, Result.Nodes.getNodeAs<ValueDecl>("stream"), IstreamReadMethods)) {
-      const SourceLocation Loc = Result.SourceManager->getExpansionLoc(Read->getExprLoc());
-      if (firstReportAt(Loc))
-        report(Loc, "read of '%0' in a loop that tests eof() before reading: the read that "
-                    "reaches the end fails, and the loop goes on with the previous data")
-            << Result.Nodes.getNodeAs<ValueDecl>("stream")->getName();
-    }
+    checkIstreamLoop(Loop, Result.Nodes.getNodeAs<ValueDecl>("stream"), /*Endless=*/false,
+                     *Result.SourceManager);
+  else if (const auto *Loop = Result.Nodes.getNodeAs<Stmt>("endless-loop"))
+    checkIstreamLoop(Loop, Result.Nodes.getNodeAs<ValueDecl>("stream"), /*Endless=*/true,
+                     *Result.SourceManager);
+}
+
+void UncheckedReadCheck::checkIstreamLoop(const Stmt *Loop, const ValueDecl *Stream, bool Endless,
+                                          const SourceManager &SM) {
+  for (const Expr *Read : readsUncheckedInEofLoop(Loop, Stream, IstreamReadMethods)) {
+    const SourceLocation Loc = SM.getExpansionLoc(Read->getExprLoc());
+    if (firstReportAt(Loc))
+      report(Loc, "read of '%0' in %select{a loop that tests eof() before reading: the read that "
+                  "reaches the end fails, and the loop goes on with the previous data|an endless "
+                  "loop that never tests the stream: at the end every read fails, and the loop "
+                  "goes on with the previous data}1")
+          << Stream->getName() << Endless;
+  }
 }
 
 void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx) {
@@ -194,7 +214,7 @@ void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx
 
 void UncheckedReadCheck::checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec,
                                                 ASTContext &Ctx) {
-  std::optional<std::string> Why = untestedErrorCode(Call, Ec, SyncReadOperations, Ctx);
+  std::optional<std::string> Why = untestedErrorCode(Call, Ec, AnyReadOperations, Ctx);
   if (Why && firstReportAt(calledNameLoc(Call))) {
     report(calledNameLoc(Call), "error_code '%0' set by '%1' is not tested %2")
         << Ec->getName() << Call->getDirectCallee()->getName() << *Why;
@@ -205,7 +225,7 @@ void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext
   // An awaited read reports into an error_code of the coroutine: tested like an out-parameter.
   if (const ValueDecl *Ec = awaitedErrorCode(Call, Ctx)) {
     std::optional<std::string> Why =
-        untestedErrorCode(Call, Ec, SyncReadOperations, Ctx, /*EndsInToken=*/true);
+        untestedErrorCode(Call, Ec, AnyReadOperations, Ctx, /*EndsInToken=*/true);
     if (Why && firstReportAt(calledNameLoc(Call)))
       report(calledNameLoc(Call), "error_code '%0' set by '%1' is not tested %2")
           << Ec->getName() << Call->getDirectCallee()->getName() << *Why;

@@ -25,6 +25,15 @@ public:
   }
 
 private:
+  /// Reads of \p Stream in \p Loop (`while (!in.eof())`, or \p Endless: `for (;;)`) that the
+  /// body never follows with a test of the stream.
+  void checkIstreamLoop(const Stmt *Loop, const ValueDecl *Stream, bool Endless,
+                        const SourceManager &SM);
+  static std::vector<std::string> concat(std::vector<std::string> A,
+                                         const std::vector<std::string> &B) {
+    A.insert(A.end(), B.begin(), B.end());
+    return A;
+  }
   void checkResultOfCall(const CallExpr *Call, ASTContext &Ctx);
   void checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec, ASTContext &Ctx);
   void checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx);
@@ -40,6 +49,8 @@ private:
   const std::vector<std::string> ErrorCodeTypes;
   const std::vector<std::string> SyncReadOperations;
   const std::vector<std::string> AsyncReadOperations;
+  /// Both: a read of either kind may refill an error_code (`yield[ec]`, `redirect_error`).
+  const std::vector<std::string> AnyReadOperations;
   const std::vector<std::string> HandlerBinders;
   const std::vector<std::string> HandlerWrappers;
   const std::vector<std::string> RearmAfterErrorOperations;

@@ -135,12 +135,37 @@ AST_MATCHER_P(Expr, writesMoneyKey, const MoneyLexicon *, Lexicon) {
          Lexicon->keyIsMoney(Key->getString(), enclosingFunction(&Node, Finder->getASTContext()));
 }
 
+/// The variable or member the value of \p E ends up in, through the expression around it
+/// (`b.amount_cents = std::llround(j.at("amount").get<double>() * 100.0)`); null if none.
+static const NamedDecl *storedInto(const Expr *E, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*E);
+  for (unsigned Steps = 0; Steps < 8 && !Parents.empty(); ++Steps) {
+    if (const auto *Var = Parents[0].get<VarDecl>())
+      return Var;
+    const auto *Parent = Parents[0].get<Expr>();
+    if (!Parent || isa<LambdaExpr>(Parent))
+      return nullptr;
+    if (const auto *Assign = dyn_cast<BinaryOperator>(Parent); Assign && Assign->isAssignmentOp())
+      return declNamedBy(Assign->getLHS());
+    if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(Parent);
+        Assign && Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2)
+      return declNamedBy(Assign->getArg(0));
+    Parents = Ctx.getParents(*Parent);
+  }
+  return nullptr;
+}
+
 AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   if (Node.getBeginLoc().isMacroID()) // NLOHMANN_DEFINE_TYPE_*: the field itself is reported
     return false;
   StringRef Key = jsonKeyOf(&Node);
-  return !Key.empty() &&
-         Lexicon->keyIsMoney(Key, enclosingFunction(&Node, Finder->getASTContext()));
+  if (Key.empty())
+    return false;
+  if (Lexicon->keyIsMoney(Key, enclosingFunction(&Node, Finder->getASTContext())))
+    return true;
+  // A weak key (`amount`) whose value is stored as money (`amount_cents`).
+  const NamedDecl *Target = Lexicon->isWeak(Key) ? storedInto(&Node, Finder->getASTContext()) : nullptr;
+  return Target && Target->getIdentifier() && Lexicon->isStrong(Target->getName());
 }
 
 } // namespace

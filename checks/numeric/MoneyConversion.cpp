@@ -44,28 +44,42 @@ bool isConstant(const Expr *E, const ASTContext &Ctx) {
   return isa<DeclRefExpr>(E) && isa<EnumConstantDecl>(cast<DeclRefExpr>(E)->getDecl());
 }
 
-/// \p E is an integer read through an access path one of whose links is money.
-bool isIntegerMoney(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx) {
+const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
+                           unsigned Depth = 0);
+
+/// \p E is an integer read through an access path one of whose links is money, or a const local
+/// initialized with integer money (`const int64_t high = book.back().amount_cents;`).
+bool isIntegerMoney(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
+                    unsigned Depth) {
   E = E->IgnoreParenImpCasts();
   if (!E->getType()->isIntegerType() || E->getType()->isBooleanType() || isConstant(E, Ctx))
     return false;
   for (const Expr *Link = E; Link; Link = nextLink(Link))
     if (linkIsMoney(Link, Lexicon))
       return true;
-  return false;
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  const auto *Local = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  return Local && Depth < 2 && Local->isLocalVarDecl() && Local->getType().isConstQualified() &&
+         Local->getInit() && integerMoneyIn(Local->getInit(), Lexicon, Ctx, Depth + 1);
 }
 
-/// Integer arithmetic on money stays money: `unit_price_cents * quantity`.
-const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx) {
+/// Integer arithmetic on money stays money: `unit_price_cents * quantity`, and so does a choice
+/// between two amounts (`book.empty() ? reserve_cents : best.amount_cents`).
+const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
+                           unsigned Depth) {
   E = E->IgnoreParenImpCasts();
-  if (isIntegerMoney(E, Lexicon, Ctx))
+  if (isIntegerMoney(E, Lexicon, Ctx, Depth))
     return E;
+  if (const auto *Choice = dyn_cast<ConditionalOperator>(E)) {
+    const Expr *True = integerMoneyIn(Choice->getTrueExpr(), Lexicon, Ctx, Depth);
+    return True ? True : integerMoneyIn(Choice->getFalseExpr(), Lexicon, Ctx, Depth);
+  }
   const auto *Binary = dyn_cast<BinaryOperator>(E);
   if (!Binary || !(Binary->isAdditiveOp() || Binary->isMultiplicativeOp()))
     return nullptr;
-  if (const Expr *Found = integerMoneyIn(Binary->getLHS(), Lexicon, Ctx))
+  if (const Expr *Found = integerMoneyIn(Binary->getLHS(), Lexicon, Ctx, Depth))
     return Found;
-  return integerMoneyIn(Binary->getRHS(), Lexicon, Ctx);
+  return integerMoneyIn(Binary->getRHS(), Lexicon, Ctx, Depth);
 }
 
 } // namespace
@@ -91,6 +105,9 @@ std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexic
   for (const Expr *Link = MoneyOperand->IgnoreParenImpCasts(); Link; Link = nextLink(Link))
     if (const NamedDecl *D = linkDecl(Link); D && linkIsMoney(Link, Lexicon))
       return D->getNameAsString();
+  // A local that holds an amount: named by itself.
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(MoneyOperand->IgnoreParenImpCasts()))
+    return Ref->getDecl()->getNameAsString();
   return "";
 }
 

@@ -108,6 +108,13 @@ bool MoneyLexicon::siblingsAreMoney(const NamedDecl *D) const {
   return false;
 }
 
+bool MoneyLexicon::namedForMoneyRecord(const DeclContext *DC, const NamedDecl *D) const {
+  // `void ledger_post(const char *lot, double amount)`: the parameters of a function named for a
+  // money record (its locals keep needing a money name or context of their own).
+  const auto *Fn = dyn_cast_or_null<FunctionDecl>(DC);
+  return isa<ParmVarDecl>(D) && Fn && Fn->getIdentifier() && isMoneyRecord(Fn->getName());
+}
+
 bool MoneyLexicon::declaresMoney(const NamedDecl *D) const {
   if (!D->getIdentifier())
     return false;
@@ -115,7 +122,7 @@ bool MoneyLexicon::declaresMoney(const NamedDecl *D) const {
   if (isStrong(Name))
     return true;
   return isWeak(Name) && (hasWord(Name, Currency) || contextIsMoney(D->getDeclContext()) ||
-                          siblingsAreMoney(D));
+                          siblingsAreMoney(D) || namedForMoneyRecord(D->getDeclContext(), D));
 }
 
 bool MoneyLexicon::keyIsMoney(StringRef Key, const DeclContext *Context) const {

@@ -40,6 +40,8 @@ public:
   bool saysNotMoney(llvm::StringRef Name) const { return hasNonMoneyWord(Name); }
   /// A record named like a money-carrying entity (Order, Invoice, ...) or giving money context.
   bool isMoneyRecord(llvm::StringRef Name) const;
+  /// \p D is a parameter of a function (\p DC) whose name makes it a money record's function.
+  bool namedForMoneyRecord(const clang::DeclContext *DC, const clang::NamedDecl *D) const;
 
   /// True when \p D's own name makes the value money, given where \p D is declared: a strong name,
   /// or a weak one in a money context (enclosing record or function, sibling fields/parameters).

@@ -18,7 +18,9 @@ UpgradeHeaderCheck::UpgradeHeaderCheck(StringRef Name, ClangTidyContext *Context
       CleartextUpgradeTokens(listOption("CleartextUpgradeTokens")),
       TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
       HopByHopHeaders(listOption("HopByHopHeaders")),
-      ComparisonFunctions(listOption("ComparisonFunctions")) {}
+      ComparisonFunctions(listOption("ComparisonFunctions")),
+      MessageReadFunctions(listOption("MessageReadFunctions")),
+      MessageWriteFunctions(listOption("MessageWriteFunctions")) {}
 
 void UpgradeHeaderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "MessageTypes", MessageTypes);
@@ -29,6 +31,8 @@ void UpgradeHeaderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "RequiredSkips", RequiredSkips);
   storeList(Opts, "HopByHopHeaders", HopByHopHeaders);
   storeList(Opts, "ComparisonFunctions", ComparisonFunctions);
+  storeList(Opts, "MessageReadFunctions", MessageReadFunctions);
+  storeList(Opts, "MessageWriteFunctions", MessageWriteFunctions);
 }
 
 void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -46,6 +50,19 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
                           unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
                          .bind("whole-copy"),
                      this);
+  // http::async_read(upstream_, buffer_, res_) ... http::async_write(client_, res_, ...)
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(matchers::hasListedQualifiedName(MessageReadFunctions))),
+               argumentCountAtLeast(3), hasArgument(2, OverMessage),
+               unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
+          .bind("relay-read"),
+      this);
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(matchers::hasListedQualifiedName(MessageWriteFunctions))),
+               argumentCountAtLeast(2), hasArgument(1, OverMessage),
+               unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
+          .bind("relay-write"),
+      this);
   Finder->addMatcher(cxxForRangeStmt(hasRangeInit(OverMessage.bind("source")),
                                      hasLoopVariable(varDecl().bind("field")),
                                      unless(isExpansionInSystemHeader()))
@@ -66,6 +83,15 @@ void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
     checkWholeCopy(Copy, *Result.Context);
     return;
   }
+  for (const char *Kind : {"relay-read", "relay-write"})
+    if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(Kind)) {
+      Context = Result.Context;
+      const Decl *Stream = http::rootDecl(Call->getArg(0));
+      const Decl *Message = http::rootDecl(Call->getArg(StringRef(Kind) == "relay-read" ? 2 : 1));
+      if (Stream && Message)
+        (StringRef(Kind) == "relay-read" ? Reads : Writes).push_back({Call, Stream, Message});
+      return;
+    }
   if (const auto *Set = Result.Nodes.getNodeAs<CallExpr>("set")) {
     checkCleartextUpgrade(Set, *Result.Context);
     checkForwardedHeader(Set, *Result.Context);
@@ -244,6 +270,45 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
                             "e.g. with a helper such as is_hop_by_hop(field)",
        DiagnosticIDs::Note)
       << All;
+}
+
+void UpgradeHeaderCheck::onEndOfTranslationUnit() {
+  reportRelays();
+  Reads.clear();
+  Writes.clear();
+  Context = nullptr;
+}
+
+void UpgradeHeaderCheck::reportRelays() {
+  for (const Transfer &W : Writes) {
+    // Read from another stream into the very message written here: a relay.
+    auto Read = llvm::find_if(Reads, [&](const Transfer &R) {
+      return R.Message == W.Message && R.Stream != W.Stream;
+    });
+    if (Read == Reads.end() || !Context)
+      continue;
+    // Whatever may clean it: the class's member functions for a member, else the function.
+    std::vector<const Stmt *> Bodies;
+    if (const auto *Field = dyn_cast<FieldDecl>(W.Message)) {
+      for (const FunctionDecl *Method : definedMethods(cast<CXXRecordDecl>(Field->getParent())))
+        Bodies.push_back(Method->getBody());
+    } else if (const Stmt *Body = enclosingFunctionBody(W.Call, *Context, /*StopAtLambdas=*/false)) {
+      Bodies.push_back(Body);
+    }
+    const std::vector<std::string> Left =
+        http::headersLeftOnRelay(W.Message, Bodies, RequiredSkips, *Context);
+    const SourceLocation Loc = Context->getSourceManager().getExpansionLoc(W.Call->getBeginLoc());
+    if (Bodies.empty() || Left.empty() || !firstReportAt(Loc))
+      continue;
+    std::string Names;
+    for (size_t I = 0; I < Left.size(); ++I)
+      Names += (I == 0 ? "'" : I + 1 == Left.size() ? " and '" : ", '") + Left[I] + "'";
+    report(Loc, "'%0', read from '%1', is written to '%2' with its hop-by-hop header%s3 %4: the "
+                "next hop acts on connection headers that were never meant for it")
+        << cast<NamedDecl>(W.Message)->getName() << cast<NamedDecl>(Read->Stream)->getName()
+        << cast<NamedDecl>(W.Stream)->getName() << static_cast<unsigned>(Left.size()) << Names;
+    diag(Read->Call->getBeginLoc(), "read here", DiagnosticIDs::Note);
+  }
 }
 
 } // namespace clang::tidy::errorshield

@@ -18,6 +18,7 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
@@ -32,6 +33,9 @@ private:
   void checkWholeCopy(const Stmt *Copy, ASTContext &Ctx);
   void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,
                        const Stmt *Body);
+  /// A message read from one stream and written as it is to another (a relay), judged at the end
+  /// of the translation unit against every function that could clean it.
+  void reportRelays();
   /// True when \p T is a TLS stream or a stream layered on one (websocket::stream<ssl_stream<..>>).
   bool isTlsStream(QualType T, unsigned Depth = 0) const;
 
@@ -43,6 +47,17 @@ private:
   const std::vector<std::string> RequiredSkips;
   const std::vector<std::string> HopByHopHeaders;
   const std::vector<std::string> ComparisonFunctions;
+  const std::vector<std::string> MessageReadFunctions;
+  const std::vector<std::string> MessageWriteFunctions;
+
+  /// A read or write of a whole message: the stream and the message, as named.
+  struct Transfer {
+    const CallExpr *Call;
+    const Decl *Stream;
+    const Decl *Message;
+  };
+  std::vector<Transfer> Reads, Writes;
+  ASTContext *Context = nullptr;
 };
 
 } // namespace clang::tidy::errorshield

@@ -108,4 +108,41 @@ bool copyLeaves(const WholeCopy &Copy, const Stmt *Body) {
   }) != nullptr;
 }
 
+std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<const Stmt *> Bodies,
+                                            const std::vector<std::string> &Required,
+                                            const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::set<std::string> Cleaned;
+  bool MayClean = false;
+  for (const Stmt *Body : Bodies)
+    forEachDescendant(Body, [&](const Stmt *S) {
+      const auto *Call = dyn_cast<CallExpr>(S);
+      if (!Call)
+        return;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+          Member && Member->getMethodDecl() &&
+          rootDecl(Member->getImplicitObjectArgument()) == Message) {
+        const StringRef Method = Member->getMethodDecl()->getName();
+        if (Method == "keep_alive" && Member->getNumArgs() == 1)
+          Cleaned.insert(normalizedHeader("Connection"));
+        else if (Member->getNumArgs() >= 1 &&
+                 llvm::is_contained({"erase", "set", "insert"}, Method))
+          if (std::string Name = headerName(Member->getArg(0)); !Name.empty())
+            Cleaned.insert(Name);
+        return;
+      }
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && !SM.isInSystemHeader(Callee->getLocation()) && !isa<CXXMemberCallExpr>(Call) &&
+          llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootDecl(A) == Message; }))
+        MayClean = true; // strip_hop_by_hop(res_)
+    });
+  std::vector<std::string> Left;
+  if (MayClean)
+    return Left;
+  for (const std::string &Name : Required)
+    if (!Cleaned.count(normalizedHeader(Name)))
+      Left.push_back(Name);
+  return Left;
+}
+
 } // namespace clang::tidy::errorshield::http

@@ -36,6 +36,13 @@ std::vector<std::string> headersLeftIn(const WholeCopy &Copy, const Stmt *Body,
 /// The copy leaves the function: it is returned, or handed to a call named write/async_write.
 bool copyLeaves(const WholeCopy &Copy, const Stmt *Body);
 
+/// The names among \p Required (normalized) that no code in \p Bodies erases or sets on
+/// \p Message (a member or variable relayed as read), directly or through `keep_alive()` for
+/// Connection; empty when a function of the project is handed the message (it may clean it).
+std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<const Stmt *> Bodies,
+                                            const std::vector<std::string> &Required,
+                                            const ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::http
 
 #endif // ERRORSHIELD_PROTOCOL_WHOLECOPY_H

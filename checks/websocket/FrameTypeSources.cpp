@@ -148,6 +148,21 @@ static const Expr *lastStoreBefore(const ValueDecl *Source, const CallExpr *Writ
   return Var && Var->isLocalVarDecl() ? Var->getInit() : nullptr;
 }
 
+/// The container a construction copies whole, `T(c.begin(), c.end())`; null for anything else.
+static const Expr *rangeConstructedFrom(const CXXConstructExpr *Construct) {
+  if (!Construct || Construct->getNumArgs() < 2)
+    return nullptr;
+  const auto *First = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(0)));
+  const auto *Last = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(1)));
+  if (!First || !Last || !First->getMethodDecl() || !Last->getMethodDecl() ||
+      First->getMethodDecl()->getName() != "begin" || Last->getMethodDecl()->getName() != "end")
+    return nullptr;
+  const ValueDecl *Container = declNamedBy(First->getImplicitObjectArgument());
+  if (!Container || Container != declNamedBy(Last->getImplicitObjectArgument()))
+    return nullptr;
+  return stripConversions(First->getImplicitObjectArgument());
+}
+
 WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
                                                             const CallExpr *Write,
                                                             const FunctionDecl *Function,
@@ -168,6 +183,8 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
     } else if (Construct && Construct->getNumArgs() > 0 &&
                ws::isTypeNamed(Construct->getType(), BufferFunctions)) {
       E = stripConversions(Construct->getArg(0)); // net::const_buffer(p, n)
+    } else if (const Expr *Range = rangeConstructedFrom(Construct)) {
+      E = Range; // std::string(bytes.begin(), bytes.end())
     } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
                Member && llvm::is_contained(BufferDataMethods,
                                             Member->getMethodDecl()->getNameAsString())) {
@@ -262,6 +279,42 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
   if (!Any)
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
   return AllText ? Mode::Text : Mode::Unknown;
+}
+
+const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,
+                                                  const SourceManager &SM) const {
+  // Only for a write whose function sets no mode before it, on a stream it owns: its mode is
+  // whatever the owner's other functions left it in. Each function leaves the mode its last
+  // setter sets.
+  const SourceLocation Write = SM.getExpansionLoc(W.Call->getBeginLoc());
+  if (W.Borrowed || !Context)
+    return nullptr;
+  llvm::DenseMap<const FunctionDecl *, const ModeSet *> LastIn;
+  for (const ModeSet &M : ModeSets) {
+    if (!(M.Stream == W.Stream))
+      continue;
+    if (M.Function == W.Function && SM.isBeforeInTranslationUnit(M.Loc, Write))
+      return nullptr;
+    const ModeSet *&Last = LastIn[M.Function];
+    if (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc))
+      Last = &M;
+  }
+  const FunctionDecl *Leaves = nullptr;
+  for (const auto &[Function, Last] : LastIn)
+    if (Function != W.Function && Last->Set == Wrong &&
+        (!Leaves || SM.isBeforeInTranslationUnit(Last->Loc, LastIn[Leaves]->Loc)))
+      Leaves = Function;
+  if (!Leaves)
+    return nullptr;
+  // A caller that sets the mode before calling the writer decides it (`binary(true); flush();`).
+  for (const CallExpr *Call : callsOf(W.Function, *Context)) {
+    const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
+    for (const ModeSet &M : ModeSets)
+      if (M.Stream == W.Stream && M.Function != W.Function &&
+          contains(M.Function->getBody(), Call) && SM.isBeforeInTranslationUnit(M.Loc, At))
+        return nullptr;
+  }
+  return Leaves;
 }
 
 } // namespace clang::tidy::errorshield

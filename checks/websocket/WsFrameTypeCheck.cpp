@@ -58,6 +58,13 @@ void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
                          .bind("write"),
                      this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
+  // A project function told whether a payload is binary (`enqueue(bytes, /*binary=*/false)`).
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(hasAnyParameter(parmVarDecl(
+                   hasType(booleanType()), matchesName("([Bb]inary|[Tt]ext)_?$"))))),
+               InFunction)
+          .bind("flagged"),
+      this);
   Finder->addMatcher(callExpr(callee(functionDecl(matchers::hasListedQualifiedName(TextParsers))),
                               argumentCountAtLeast(1))
                          .bind("parse"),
@@ -93,6 +100,7 @@ static SourceLocation calleeLoc(const CallExpr *Call) {
 
 void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   SM = Result.SourceManager;
+  Context = Result.Context;
   const FunctionDecl *Function =
       ws::outerFunction(dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
@@ -109,7 +117,6 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     Checked.addFor(Object, "frame-type");
     if (std::optional<ws::ObjectKey> Asked = ws::ownedOrBorrowedObject(Object))
       Queries.push_back({Call, *Asked});
-    Context = Result.Context;
     if (std::optional<ws::ObjectKey> Lent = ws::borrowedObject(Object))
       Checked.add(*Lent, "frame-type"); // for the reads of the function it was lent to
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("mode")) {
@@ -124,8 +131,9 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     for (DynTypedNodeList Parents = Result.Context->getParents(*Call); !Parents.empty() && !Block;
          Parents = Result.Context->getParents(Parents[0]))
       Block = Parents[0].get<CompoundStmt>();
+    const ValueDecl *Flag = declNamedBy(Set->Args[0]);
     if (Stream && Function)
-      ModeSets.push_back({*Stream, Set->Loc, Function, M, Block});
+      ModeSets.push_back({*Stream, Set->Loc, Function, M, Block, Flag ? Flag->getName() : ""});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write")) {
     std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
     bool Borrowed = false;
@@ -133,6 +141,8 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     PayloadSource Source = payloadOf(Write->Args[0], Call, Function);
     if (Source.Kind != Payload::None && Stream && Function)
       Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed});
+  } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("flagged")) {
+    noteFlaggedPayload(Call, Function, *Result.Context);
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
     if (IgnoreNonThrowingParses && reportsFailure(Call, *Result.Context))
       return; // a binary message becomes a parse error the code handles, not an exception
@@ -141,6 +151,84 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
       bufferSources(Arg, /*Depth=*/3, P.Buffers);
     if (!P.Buffers.empty())
       Parses.push_back(std::move(P));
+  }
+}
+
+/// The named function whose body holds \p S; null inside a lambda.
+static const FunctionDecl *callableOf(const Stmt *S, ASTContext &Ctx) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<LambdaExpr>())
+      return nullptr;
+    if (const auto *F = Parents[0].get<FunctionDecl>())
+      return F;
+  }
+  return nullptr;
+}
+
+WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(const FunctionDecl *F,
+                                                    const ws::ObjectKey &Stream, unsigned Depth,
+                                                    const FunctionDecl *&Via) const {
+  const std::vector<const CallExpr *> Calls = callsOf(F, *Context);
+  if (Calls.empty() || Depth == 0)
+    return Chain::Unknown;
+  Chain Result = Chain::Guarded;
+  for (const CallExpr *Call : Calls) {
+    const Stmt *Body = enclosingFunctionBody(Call, *Context, /*StopAtLambdas=*/true);
+    llvm::SmallVector<const CallExpr *, 4> Asked;
+    for (const Query &Q : Queries)
+      if (Q.Stream == Stream && Body &&
+          enclosingFunctionBody(Q.Call, *Context, /*StopAtLambdas=*/true) == Body)
+        Asked.push_back(Q.Call);
+    const FunctionDecl *Caller = callableOf(Call, *Context);
+    switch (ws::frameAtParse(Call, Asked, *Context)) {
+    case ws::FrameAtParse::Text:
+      continue;
+    case ws::FrameAtParse::Binary:
+    case ws::FrameAtParse::Unguarded:
+      Via = Caller;
+      return Caller ? Chain::Unguarded : Chain::Unknown;
+    case ws::FrameAtParse::NotJudged:
+      break;
+    }
+    if (!Asked.empty() || !Caller)
+      return Chain::Unknown; // an answer kept in a variable, or a call from a lambda
+    // A caller nothing here calls (a completion handler, bound by address) is where the chain
+    // starts: nobody on the way asked.
+    const FunctionDecl *Unused = nullptr;
+    const Chain Above =
+        callsOf(Caller, *Context).empty() ? Chain::Unguarded : callChain(Caller, Stream, Depth - 1, Unused);
+    if (Above == Chain::Unguarded) {
+      Via = Caller;
+      return Chain::Unguarded;
+    }
+    if (Above == Chain::Unknown)
+      Result = Chain::Unknown;
+  }
+  return Result;
+}
+
+void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function,
+                                          ASTContext &Ctx) {
+  // The callee must be here to see that it keeps the flag (a declaration alone may only log it).
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Function || !Callee->getBody() || Call->getNumArgs() != Callee->getNumParams())
+    return;
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const ParmVarDecl *Param = Callee->getParamDecl(I);
+    const StringRef Name = Param->getName().rtrim('_');
+    bool On = false;
+    if (!Param->getType()->isBooleanType() || Call->getArg(I)->isValueDependent() ||
+        !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
+        !Call->getArg(I)->EvaluateAsBooleanCondition(On, Ctx) ||
+        !refersTo(Callee->getBody(), Param))
+      continue;
+    const bool SaysBinary = On == Name.ends_with_insensitive("binary");
+    for (unsigned J = 0; J < Call->getNumArgs(); ++J) {
+      const PayloadSource Source = J == I ? PayloadSource{} : payloadOf(Call->getArg(J), Call, Function);
+      if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
+        Flagged.push_back({calleeLoc(Call), Callee, Param, Source, SaysBinary});
+    }
   }
 }
 
@@ -154,6 +242,19 @@ void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::Object
         enclosingFunctionBody(Q.Call, *Context, /*StopAtLambdas=*/true) == Body)
       Asked.push_back(Q.Call);
   const ws::FrameAtParse Frame = ws::frameAtParse(P.Call, Asked, *Context);
+  // A function that does not ask is judged by its callers: the session asks in one helper
+  // (on_lobby_message) but dispatches to another (on_match_message) without asking.
+  const FunctionDecl *Via = nullptr;
+  if (Frame == ws::FrameAtParse::NotJudged && Asked.empty()) {
+    const FunctionDecl *Parser = callableOf(P.Call, *Context);
+    if (Parser && callChain(Parser, Stream, /*Depth=*/3, Via) == Chain::Unguarded && Via &&
+        firstReportAt(P.Loc))
+      report(P.Loc, "'%0' parses a message read from '%1' as text, but neither this function "
+                    "nor '%2', which calls it, checks got_text() or got_binary(): a binary "
+                    "message reaches the text parser")
+          << P.Parser << Stream.Name << Via->getName();
+    return;
+  }
   if ((Frame != ws::FrameAtParse::Binary && Frame != ws::FrameAtParse::Unguarded) ||
       !firstReportAt(P.Loc))
     return;
@@ -185,10 +286,35 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
       break;
     }
   }
+  for (const FlaggedPayload &F : Flagged) {
+    // Only a flag that, under its name, ends up choosing a stream's mode
+    // (`ws_.binary(outbox_.front().binary)`).
+    if (llvm::none_of(ModeSets, [&](const ModeSet &M) { return M.FlagName == F.Param->getName(); }) ||
+        !firstReportAt(F.Loc))
+      continue;
+    report(F.Loc, "'%0' is told that %select{the text '%2' produces|%select{|'%2', declared as "
+                  "bytes,|the raw bytes of '%2'|the bytes '%2' produces}3}4 %select{is binary|are "
+                  "text}4 ('%1' is %5): the %select{text goes out as a binary frame|bytes go out "
+                  "as a text frame}4")
+        << F.Callee->getName() << F.Param->getName() << F.Source.Name
+        << static_cast<int>(F.Source.Kind) << (F.Source.Kind != Payload::SerializedText)
+        << (F.SaysBinary == F.Param->getName().contains_insensitive("binary") ? "true" : "false");
+  }
   for (const ByteWrite &W : Writes) {
     const bool Text = W.Source.Kind == Payload::SerializedText;
+    const Mode Wrong = Text ? Mode::Binary : Mode::Text;
     const Mode M = SM ? modeAt(W, *SM) : Mode::Unknown;
-    if (M != (Text ? Mode::Binary : Mode::Text) || !firstReportAt(W.Loc))
+    if (M == Mode::Unknown && SM) {
+      if (const FunctionDecl *Leaves = leftInModeBy(W, Wrong, *SM); Leaves && firstReportAt(W.Loc))
+        report(W.Loc, "%0 sends %select{the text '%1' produces|%select{|'%1', declared as bytes,|the "
+                      "raw bytes of '%1'|the bytes '%1' produces}2}3 on '%4' without setting its "
+                      "mode, and '%5' leaves it in %select{binary|text}3 mode: the %select{text "
+                      "goes out as a binary frame|bytes go out as a text frame}3")
+            << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
+            << W.Stream.Name << Leaves->getName();
+      continue;
+    }
+    if (M != Wrong || !firstReportAt(W.Loc))
       continue;
     if (Text)
       report(W.Loc, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
@@ -207,6 +333,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
   Context = nullptr;
   ModeSets.clear();
   Writes.clear();
+  Flagged.clear();
   Checked.clear();
 }
 

@@ -84,13 +84,32 @@ private:
   /// For a parse of a message from a stream its owner does check: a finding when the queries of
   /// the parse's own function leave it outside the text branch.
   void judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream);
+  /// Whether the calls of \p F leave a frame of \p Stream unchecked: a caller that asks
+  /// got_text()/got_binary() so that the answer does not cover the call, or a chain of callers
+  /// (up to \p Depth) none of which asks, up to a function nothing here calls (a completion
+  /// handler). \p Via is set to the first caller on such a chain.
+  enum class Chain { Guarded, Unguarded, Unknown };
+  Chain callChain(const FunctionDecl *F, const ws::ObjectKey &Stream, unsigned Depth,
+                  const FunctionDecl *&Via) const;
   struct ModeSet {
     ws::ObjectKey Stream;
     SourceLocation Loc;
     const FunctionDecl *Function;
     Mode Set;
     const Stmt *Block; ///< The innermost block around the setter: it decides only inside it.
+    StringRef FlagName; ///< The variable or member the setter is given, if it names one.
   };
+  /// A call telling a function of the project, through a bool parameter named for the frame type,
+  /// that bytes are text or that text is binary.
+  struct FlaggedPayload {
+    SourceLocation Loc;
+    const FunctionDecl *Callee;
+    const ParmVarDecl *Param;
+    PayloadSource Source;
+    bool SaysBinary;
+  };
+  void noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function, ASTContext &Ctx);
+  std::vector<FlaggedPayload> Flagged;
   struct ByteWrite {
     SourceLocation Loc;
     std::string Method;
@@ -102,6 +121,10 @@ private:
   };
   /// The mode \p W's stream is in when it writes, from the setters seen.
   Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;
+  /// For a write whose function sets no mode first, another function of the owner that leaves
+  /// the stream in \p Wrong mode (its last setter), unless a caller of the writer sets the mode
+  /// before calling it. Null when there is none.
+  const FunctionDecl *leftInModeBy(const ByteWrite &W, Mode Wrong, const SourceManager &SM) const;
 
   std::vector<Read> Reads;
   std::vector<Parse> Parses;

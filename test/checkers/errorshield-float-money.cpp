@@ -285,3 +285,30 @@ double convertedAmount(std::int64_t price_cents, double fx_rate);
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'convertedAmount' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double averageValue(double samples, int n); // no money around 'value'
+
+// A function named for a money record gives its parameters money context.
+void ledger_post_legacy(const char *lot, double amount);
+// CHECK-MESSAGES: :[[@LINE-1]]:49: warning: 'amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:49: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+void sensor_post(const char *probe, double amount); // no money around 'amount'
+
+// A weak JSON key read as a double and stored as money.
+struct Bid {
+  std::int64_t amount_cents = 0;
+  std::int64_t paddle = 0;
+};
+void parseBid(const json &msg, Bid &b) {
+  b.amount_cents = std::llround(msg.at("amount").get<double>() * 100.0);
+// CHECK-MESSAGES: :[[@LINE-1]]:50: warning: JSON money field 'amount' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:50: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  b.paddle = std::llround(msg.at("amount").get<double>()); // not stored as money
+}
+
+// A const local holding an amount is money too.
+std::int64_t nextBid(const Bid *best, std::int64_t reserve_cents) {
+  const std::int64_t high = best ? best->amount_cents : reserve_cents;
+  const std::int64_t lots = best ? best->paddle : 0;
+  return high + static_cast<std::int64_t>(high * 0.05) + static_cast<std::int64_t>(lots * 0.5);
+// CHECK-MESSAGES: :[[@LINE-1]]:48: warning: integer money 'high' is scaled in binary floating point and truncated back to an integer [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:48: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+}

@@ -70,3 +70,34 @@ void stackful_checked(tcp::socket &socket, net::yield_context yield) {
     consume(data, sizeof data);
   }
 }
+
+// A second read refills the error_code before the first one's is tested; the header read into a
+// struct by address is the data.
+struct frame_header {
+  unsigned length;
+};
+net::awaitable<void> redirected_overwritten(tcp::socket &socket) {
+  char body[512];
+  boost::system::error_code ec;
+  for (;;) {
+    frame_header hdr{};
+    co_await socket.async_read_some(net::buffer(&hdr, sizeof hdr), net::redirect_error(net::use_awaitable, ec));
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: error_code 'ec' set by 'async_read_some' is not tested before the next read overwrites it [ES-IO-001] [errorshield-unchecked-read]
+    co_await socket.async_read_some(net::buffer(body), net::redirect_error(net::use_awaitable, ec));
+    if (ec)
+      co_return;
+    consume(body, sizeof body);
+  }
+}
+net::awaitable<void> header_used_first(tcp::socket &socket) {
+  char body[512];
+  boost::system::error_code ec;
+  frame_header hdr{};
+  co_await socket.async_read_some(net::buffer(&hdr, sizeof hdr), net::redirect_error(net::use_awaitable, ec));
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: error_code 'ec' set by 'async_read_some' is not tested before 'hdr' is used [ES-IO-001] [errorshield-unchecked-read]
+  consume(body, hdr.length);
+  co_await socket.async_read_some(net::buffer(&hdr, sizeof hdr), net::redirect_error(net::use_awaitable, ec));
+  if (ec)
+    co_return;
+  consume(body, hdr.length);
+}

@@ -61,3 +61,26 @@ std::vector<Record> load_checked(std::ifstream &in) {
   }
   return out;
 }
+
+// An endless loop that leaves only on the data read: at the end the read fails and the last
+// record stays in the buffer, so the loop never ends.
+std::vector<std::string> load_fixed(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> out;
+  char rec[64] = {};
+  for (;;) {
+    in.read(rec, sizeof rec);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: read of 'in' in an endless loop that never tests the stream: at the end every read fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-READONLY: :[[@LINE-2]]:8: warning: read of 'in' in an endless loop that never tests the stream: at the end every read fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+    if (rec[0] == '\x04')
+      break;
+    out.emplace_back(rec, sizeof rec);
+  }
+  while (true) {
+    in.read(rec, sizeof rec);
+    if (!in) // tested: leaves at the end
+      break;
+    out.emplace_back(rec, sizeof rec);
+  }
+  return out;
+}

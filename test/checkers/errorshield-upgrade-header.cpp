@@ -305,3 +305,42 @@ void log_copy(const proxy_request &in) {
   proxy_request snapshot = in;
   (void)snapshot;
 }
+
+// ---- A message read from one stream and written as it is to another: a relay ----
+
+class bid_relay {
+  beast::tcp_stream client_, engine_;
+  beast::flat_buffer buffer_;
+  http::response<http::string_body> res_;
+  http::request<http::string_body> req_;
+  http::response<http::string_body> scrubbed_;
+  void on_request() { http::async_read(engine_, buffer_, res_, [](beast::error_code, std::size_t) {}); }
+  void on_response() {
+    res_.set("X-Edge", "fra-2");
+    http::async_write(client_, res_, [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'res_', read from 'engine_', is written to 'client_' with its hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-5]]:23: note: read here
+  }
+  void echo() { // read and written on the same stream: not relayed to another hop
+    http::read(client_, buffer_, req_);
+    http::write(client_, req_);
+  }
+  void relay_scrubbed() {
+    http::read(engine_, buffer_, scrubbed_);
+    scrubbed_.keep_alive(true);
+    scrubbed_.erase(http::field::upgrade);
+    http::write(client_, scrubbed_);
+  }
+};
+void forward_once(beast::tcp_stream &from, beast::tcp_stream &to, beast::flat_buffer &b) {
+  http::request<http::string_body> req;
+  http::read(from, b, req);
+  strip_hop_by_hop(req); // a helper of the project may clean it
+  http::write(to, req);
+  http::request<http::string_body> raw;
+  http::read(from, b, raw);
+  raw.erase(http::field::connection);
+  http::write(to, raw);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'raw', read from 'from', is written to 'to' with its hop-by-hop header 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: read here
+}

@@ -124,3 +124,87 @@ public:
 // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parse' parses a message read from 'ws_' as text, but the stream's owner never checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
   }
 };
+
+// ---- A write whose function sets no mode: the mode other functions leave it in ----
+
+class spectator_feed {
+  ws_t ws_;
+  std::vector<std::uint8_t> positions_;
+  std::string text_out_;
+  void push_positions() {
+    ws_.binary(true);
+    ws_.async_write(net::buffer(positions_), [](beast::error_code, size_t) {});
+  }
+  void push_scoreboard(const json &board) {
+    text_out_ = board.dump();
+    ws_.text(true);
+    ws_.async_write(net::buffer(text_out_), [](beast::error_code, size_t) {});
+  }
+  void push_announcement(const json &note) {
+    text_out_ = note.dump();
+    ws_.async_write(net::buffer(text_out_), [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write sends the text 'dump' produces on 'ws_' without setting its mode, and 'push_positions' leaves it in binary mode: the text goes out as a binary frame [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
+
+class restoring_feed {
+  ws_t ws_;
+  std::vector<std::uint8_t> blob_;
+  std::string text_out_;
+  void push_blob() { // leaves the stream in text mode again
+    ws_.binary(true);
+    ws_.write(net::buffer(blob_));
+    ws_.text(true);
+  }
+  void push_note(const json &note) {
+    text_out_ = note.dump();
+    ws_.write(net::buffer(text_out_));
+  }
+};
+
+class caller_sets_mode {
+  ws_t ws_;
+  std::string text_out_;
+  std::vector<std::uint8_t> frame_;
+  void flush_text(const json &j) {
+    text_out_ = j.dump();
+    ws_.write(net::buffer(text_out_));
+  }
+  void send_frame() {
+    ws_.binary(true);
+    ws_.write(net::buffer(frame_));
+  }
+  void send_status(const json &j) {
+    ws_.text(true);
+    flush_text(j); // the caller decides the mode
+  }
+};
+
+// ---- A flag telling a queue whether a payload is binary ----
+
+class queued_session {
+  struct outgoing {
+    std::string payload;
+    bool binary;
+  };
+  ws_t ws_;
+  outgoing front_;
+  void enqueue(std::string payload, bool binary) { front_ = outgoing{payload, binary}; }
+  void do_write() {
+    ws_.binary(front_.binary);
+    ws_.async_write(net::buffer(front_.payload), [](beast::error_code, size_t) {});
+  }
+  void log_payload(std::string payload, bool binary);
+  void trace(std::string payload, bool binary) { (void)payload; } // never looks at the flag
+  void send_delta(const json &delta) {
+    auto packed = json::to_msgpack(delta);
+    enqueue(std::string(packed.begin(), packed.end()), /*binary=*/false);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'enqueue' is told that 'packed', declared as bytes, are text ('binary' is false): the bytes go out as a text frame [ES-WS-004] [errorshield-ws-frame-type]
+    enqueue(std::string(packed.begin(), packed.end()), /*binary=*/true);
+    enqueue(delta.dump(), /*binary=*/false);
+    enqueue(delta.dump(), /*binary=*/true);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'enqueue' is told that the text 'dump' produces is binary ('binary' is true): the text goes out as a binary frame [ES-WS-004] [errorshield-ws-frame-type]
+    log_payload(std::string(packed.begin(), packed.end()), false); // not seen to keep the flag
+    trace(std::string(packed.begin(), packed.end()), false);
+  }
+};

@@ -235,3 +235,36 @@ public:
     (void)text;
   }
 };
+
+// ---- A helper that does not ask is judged by its callers ----
+
+class lobby_session {
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer inbox_;
+  bool in_match_ = false;
+  void do_read() { ws_.async_read(inbox_, [](beast::error_code, size_t) {}); }
+  void on_read(beast::error_code ec, size_t) { // bound as the handler: nothing here calls it
+    if (ec)
+      return;
+    if (in_match_)
+      on_match_message();
+    else
+      on_lobby_message();
+    do_read();
+  }
+  void on_lobby_message() {
+    if (!ws_.got_text())
+      return;
+    auto msg = json::parse(beast::buffers_to_string(inbox_.data()));
+  }
+  void on_match_message() { // neither it nor on_read asks
+    auto cmd = json::parse(beast::buffers_to_string(inbox_.data()));
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: 'parse' parses a message read from 'ws_' as text, but neither this function nor 'on_read', which calls it, checks got_text() or got_binary(): a binary message reaches the text parser [ES-WS-004] [errorshield-ws-frame-type]
+  }
+  void on_chat(beast::error_code ec, size_t) {
+    if (ws_.got_text())
+      handle_chat(); // the caller asked first
+  }
+  void handle_chat() { auto line = json::parse(beast::buffers_to_string(inbox_.data())); }
+  void handle_later() { auto x = json::parse(beast::buffers_to_string(inbox_.data())); } // no caller here
+};

@@ -255,12 +255,16 @@ class message : public header<isRequest, Fields> {
 public:
   header<isRequest, Fields> &base();
   const header<isRequest, Fields> &base() const;
+  void keep_alive(bool);
 };
 struct string_body {};
 struct empty_body {};
 template <class Body, class Fields = fields> using request = message<true, Body, Fields>;
 template <class Body, class Fields = fields> using response = message<false, Body, Fields>;
 template <class S, bool R, class B, class F> std::size_t write(S &, const message<R, B, F> &);
+template <class S, class D, bool R, class B, class F> std::size_t read(S &, D &, message<R, B, F> &);
+template <class S, class D, bool R, class B, class F, class H>
+void async_read(S &, D &, message<R, B, F> &, H &&) {}
 template <class S, bool R, class B, class F, class H>
 void async_write(S &, const message<R, B, F> &, H &&) {}
 } // namespace http

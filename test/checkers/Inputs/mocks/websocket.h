@@ -31,6 +31,8 @@ public:
 };
 template <class T> class vector {
 public:
+  const T *begin() const { return nullptr; }
+  const T *end() const { return nullptr; }
   T *data() { return nullptr; }
   const T *data() const { return nullptr; }
   size_t size() const { return 0; }
