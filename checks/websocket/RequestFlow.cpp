@@ -46,6 +46,10 @@ bool RequestFlow::readsDown(const FunctionDecl *Function, StringRef Header, unsi
   return false;
 }
 
+bool RequestFlow::passChecks(const FunctionDecl *Callee, StringRef Header) const {
+  return isOpaqueUserFunction(Callee) || readsDown(Callee, Header);
+}
+
 bool RequestFlow::readByCaller(const FunctionDecl *Function, StringRef Header,
                                unsigned Depth) const {
   auto It = Callers.find(Function);

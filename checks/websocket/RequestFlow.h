@@ -34,6 +34,9 @@ public:
   /// several sessions does not check Origin for all of them because one session does.
   bool readsDown(const FunctionDecl *Function, llvm::StringRef Header, unsigned Depth = 4,
                  bool SkipAcceptors = false) const;
+  /// True when handing the request to \p Callee checks \p Header: it reads it down, or its body
+  /// is not seen here (given the benefit of the doubt).
+  bool passChecks(const FunctionDecl *Callee, llvm::StringRef Header) const;
   /// True when a function that passes the request to \p Function reads \p Header before (or
   /// after: order is not tracked) doing so, itself, through a helper, or through its own callers.
   bool readByCaller(const FunctionDecl *Function, llvm::StringRef Header, unsigned Depth = 4) const;

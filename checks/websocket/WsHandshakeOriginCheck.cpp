@@ -86,6 +86,7 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
       dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
   if (!Function)
     return;
+  Sources = Result.SourceManager;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("accept"))
     collectAccept(Call, Function, *Result.SourceManager);
   if (const auto *Header = Result.Nodes.getNodeAs<Expr>("header")) {
@@ -94,7 +95,7 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
     collectHeaderUse(Header, IsOrigin ? Origin : Subprotocol, *Result.Context, Function);
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass"))
-    collectRequestPass(Call, Function);
+    collectRequestPass(Call, Function, *Result.Context);
   if (const auto *Construct = Result.Nodes.getNodeAs<CXXConstructExpr>("construct"))
     Flow.addPass(Function, ws::outerFunction(Construct->getConstructor()));
 }
@@ -220,6 +221,8 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
     if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, AcceptMethods))
       return;
     Flow.addRead(Function, Which);
+    if (Which == Origin)
+      OriginReadsAt.push_back({Function, Context.getSourceManager().getExpansionLoc(Header->getBeginLoc())});
     return;
   }
   const auto *Call = cast<CallExpr>(Access);
@@ -238,7 +241,12 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
         Answers.push_back({Set->Loc, Value->getString().str(), Function});
 }
 
-void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const FunctionDecl *Function) {
+void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const FunctionDecl *Function,
+                                                ASTContext &Ctx) {
+  // A validator whose verdict nothing acts on (`const bool ok = allowed(req); if (!ok) log();`).
+  if (!Call->getType().isNull() && Call->getType()->isBooleanType() &&
+      !ws::decidesOnOrigin(Call, Ctx, AcceptMethods))
+    return;
   std::vector<const FunctionDecl *> Callees;
   if (const FunctionDecl *Callee = Call->getDirectCallee())
     Callees.push_back(Callee);
@@ -249,6 +257,8 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
         Callees.push_back(F);
   for (const FunctionDecl *Callee : Callees) {
     Flow.addPass(Function, ws::outerFunction(Callee));
+    PassesAt.push_back({Function, ws::outerFunction(Callee),
+                        Ctx.getSourceManager().getExpansionLoc(Call->getBeginLoc())});
     // std::make_shared<Session>(socket, std::move(req)): the request goes to Session's constructor.
     const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
     if (!Args || Args->size() == 0 || Args->get(0).getKind() != TemplateArgument::Type ||
@@ -269,6 +279,21 @@ bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const Funct
   return false;
 }
 
+bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A, const SourceManager &SM) const {
+  // A class's other members, or a caller, may check before this function runs.
+  if (isa<CXXRecordDecl>(A.Stream.Owner) || Flow.readByCaller(A.Function, Origin))
+    return false;
+  const SourceLocation At = SM.getExpansionLoc(A.Loc);
+  for (const auto &[Function, Loc] : OriginReadsAt)
+    if (Function == A.Function && SM.isBeforeInTranslationUnit(Loc, At))
+      return false;
+  for (const PassAt &P : PassesAt)
+    if (P.Caller == A.Function && P.Callee != A.Function &&
+        SM.isBeforeInTranslationUnit(P.Loc, At) && Flow.passChecks(P.Callee, Origin))
+      return false;
+  return true;
+}
+
 void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
   for (const Accept &A : Accepts) {
     if (!A.HasRequest) {
@@ -282,7 +307,8 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
     // unit that contains the caller; elsewhere the caller's check cannot be seen.
     if (A.RequestFromHeaderCaller && !Flow.hasCaller(A.Function))
       continue;
-    if (!ownerReads(A.Stream, A.Function, Origin) && firstReportAt(A.Loc))
+    if ((!ownerReads(A.Stream, A.Function, Origin) || (Sources && checkedOnlyAfter(A, *Sources))) &&
+        firstReportAt(A.Loc))
       report(A.Loc, "%0 accepts a handshake whose Origin header is never checked: any web page can "
                     "open this connection with the user's cookies (cross-site WebSocket hijacking)")
           << A.Method;
@@ -299,6 +325,8 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
           << S.Value;
   }
   Accepts.clear();
+  OriginReadsAt.clear();
+  PassesAt.clear();
   Answers.clear();
   Flow.clear();
 }

@@ -30,7 +30,7 @@ private:
   void collectAccept(const CallExpr *Call, const FunctionDecl *Function, const SourceManager &SM);
   void collectHeaderUse(const Expr *Header, StringRef Which, ASTContext &Context,
                         const FunctionDecl *Function);
-  void collectRequestPass(const CallExpr *Call, const FunctionDecl *Function);
+  void collectRequestPass(const CallExpr *Call, const FunctionDecl *Function, ASTContext &Ctx);
   bool accessesRequest(const Expr *Access) const;
   bool ownerReads(const ws::ObjectKey &Stream, const FunctionDecl *Function,
                   StringRef Header) const;
@@ -61,8 +61,20 @@ private:
     const FunctionDecl *Function;
   };
   std::vector<Accept> Accepts;
+  /// True when \p A's own function checks Origin only after accepting: a local stream, no caller
+  /// that checks, and every read of Origin (or call handed the request that reads it) in the
+  /// function placed after the accept.
+  bool checkedOnlyAfter(const Accept &A, const SourceManager &SM) const;
+  /// Where each function reads Origin, and hands the request to another function.
+  std::vector<std::pair<const FunctionDecl *, SourceLocation>> OriginReadsAt;
+  struct PassAt {
+    const FunctionDecl *Caller, *Callee;
+    SourceLocation Loc;
+  };
+  std::vector<PassAt> PassesAt;
   std::vector<FixedSubprotocol> Answers;
   ws::RequestFlow Flow;
+  const SourceManager *Sources = nullptr;
 };
 
 } // namespace clang::tidy::errorshield

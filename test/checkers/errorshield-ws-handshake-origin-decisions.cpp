@@ -125,3 +125,38 @@ void serve_unchecked(tcp::socket s) {
   ws.accept(req);
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 }
+
+// ---- A validator whose verdict nothing acts on ----
+
+bool agent_origin_allowed(const request &req) { return req[http::field::origin] == "https://desk"; }
+void log_line(const char *);
+void serve_agent(tcp::socket s, request req) {
+  const bool trusted = agent_origin_allowed(req);
+  if (!trusted)
+    log_line("agent console opened from an unexpected origin");
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+void serve_agent_checked(tcp::socket s, request req) {
+  const bool trusted = agent_origin_allowed(req);
+  if (!trusted)
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
+
+// ---- A check placed after an accept in the same function does not cover it ----
+
+void serve_widget(tcp::socket s, request req, bool legacy) {
+  if (legacy) { // an early route accepted before the check below
+    websocket::stream<tcp::socket> old{std::move(s)};
+    old.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+    return;
+  }
+  if (!agent_origin_allowed(req))
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
