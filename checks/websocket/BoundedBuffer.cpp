@@ -25,6 +25,9 @@ bool constructedWithLimit(const Expr *Init) {
 
 bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticTypes,
                      const std::vector<std::string> &DynamicTypes) {
+  // A buffer sequence made on the spot (`asio::buffer(chunk)` for read_some) holds what fits.
+  if (isTypeNamed(Buffer->IgnoreImplicit()->getType().getNonReferenceType(), StaticTypes))
+    return true;
   const ValueDecl *D = declNamedBy(Buffer);
   if (!D)
     return false;

@@ -28,10 +28,13 @@ void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void WsMessageLimitCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
-  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods)).bind("read"), this);
-  Finder->addMatcher(
-      callExpr(streamMethodCall(StreamTypes, LimitMethods), argumentCountIs(1)).bind("limit"),
-      this);
+  auto InFunction = forCallable(decl().bind("fn"));
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods), InFunction).bind("read"),
+                     this);
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, LimitMethods), argumentCountIs(1),
+                              InFunction)
+                         .bind("limit"),
+                     this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(StreamTypes)).bind("pass"), this);
 }
 
@@ -40,9 +43,14 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
     Limited.addPasses(Call, StreamTypes);
     return;
   }
+  Context = Result.Context;
+  const FunctionDecl *Function =
+      ws::outerFunction(dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("limit")) {
     std::optional<ws::StreamCall> Limit = ws::asStreamCall(Call, StreamTypes);
     Limited.addFor(Limit->Object, "limit");
+    if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Limit->Object); Stream && Function)
+      LimitSites.push_back({*Stream, {Function, Call}});
     judgeLimit(*Limit, *Result.Context);
     return;
   }
@@ -54,7 +62,7 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
       ws::isBoundedBuffer(Call->Args[0], StaticBufferTypes, LimitedBufferTypes))
     return;
   if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
-    Reads.push_back({Call->Loc, Call->Method, *Stream});
+    Reads.push_back({Call->Loc, Call->Method, *Stream, Call->Call, Function});
 }
 
 void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTContext &Context) {
@@ -87,6 +95,22 @@ void WsMessageLimitCheck::onEndOfTranslationUnit() {
     return SM && SM->isBeforeInTranslationUnit(A.Loc, B.Loc);
   });
   for (const Read &R : Reads) {
+    if (Limited.has(R.Stream, "limit") && !mayBeConfiguredElsewhere(R.Stream)) {
+      // Set somewhere, but maybe not on the way to this read.
+      std::vector<ws::SettingSite> Sites;
+      for (const auto &[Stream, Site] : LimitSites)
+        if (Stream == R.Stream)
+          Sites.push_back(Site);
+      const FunctionDecl *Entry =
+          R.Function && Context && !Sites.empty() && !Reported.count(R.Stream)
+              ? ws::entryReachingUnset(R.Function, R.Call, Sites, *Context)
+              : nullptr;
+      if (Entry && Reported.insert(R.Stream).second && firstReportAt(R.Loc))
+        report(R.Loc, "%0 on '%1' can run before %2() is called: '%3' reaches it without "
+                      "setting a limit, and the size of each message is up to the peer")
+            << R.Method << R.Stream.Name << Setter << Entry->getName();
+      continue;
+    }
     if (Limited.has(R.Stream, "limit") || mayBeConfiguredElsewhere(R.Stream) ||
         !Reported.insert(R.Stream).second || !firstReportAt(R.Loc))
       continue;
@@ -97,7 +121,9 @@ void WsMessageLimitCheck::onEndOfTranslationUnit() {
         << R.Stream.Name << Setter << std::to_string(SuggestedMessageBytes);
   }
   Reads.clear();
+  LimitSites.clear();
   Limited.clear();
+  Context = nullptr;
 }
 
 } // namespace clang::tidy::errorshield

@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSMESSAGELIMITCHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "websocket/SetBeforeUse.h"
 #include "websocket/StreamModel.h"
 
 namespace clang::tidy::errorshield {
@@ -40,8 +41,13 @@ private:
     SourceLocation Loc;
     std::string Method;
     ws::ObjectKey Stream;
+    const CallExpr *Call;
+    const FunctionDecl *Function; ///< The outer function that reads.
   };
   std::vector<Read> Reads;
+  /// Where each owned stream's limit is set.
+  std::vector<std::pair<ws::ObjectKey, ws::SettingSite>> LimitSites;
+  ASTContext *Context = nullptr;
   ws::OwnerFacts Limited;
   const SourceManager *SM = nullptr;
 };

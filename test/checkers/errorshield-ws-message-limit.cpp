@@ -231,3 +231,54 @@ void side_channel(tcp::socket s, stream_setup setup, beast::flat_buffer &b) {
   setup(ws);
   ws.read(b);
 }
+
+// ---- 11. A limit set on one path only, or after the first read ----
+class room_member {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  void configure_editor() { ws_.read_message_max(64 * 1024); }
+  void edit_loop() { ws_.read(buffer_); }
+  void view_loop() { ws_.read(buffer_); }
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: read on 'ws_' can run before read_message_max() is called: 'run' reaches it without setting a limit, and the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+
+public:
+  void run(bool editor) {
+    ws_.accept();
+    if (editor) {
+      configure_editor();
+      edit_loop();
+    } else {
+      view_loop();
+    }
+  }
+};
+class limited_first {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  void on_accept(beast::error_code) { do_read(); } // a handler, bound below
+  void do_read() { ws_.async_read(buffer_, [](beast::error_code, size_t) {}); }
+
+public:
+  void run() {
+    ws_.read_message_max(64 * 1024);
+    ws_.async_accept([this](beast::error_code ec) { on_accept(ec); });
+  }
+};
+class limited_in_constructor_helper {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  void configure() { ws_.read_message_max(4096); }
+  void do_read() { ws_.read(buffer_); }
+
+public:
+  explicit limited_in_constructor_helper(tcp::socket s) : ws_(std::move(s)) { configure(); }
+  void run() { do_read(); }
+};
+
+// ---- 12. read_some into a buffer of its own size: at most the chunk per call ----
+void read_chunks(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  char chunk[4096];
+  ws.read_some(boost::asio::mutable_buffer(chunk, sizeof chunk));
+// CHECK-NOBOUND: :[[@LINE-1]]:6: warning: read_some on 'ws', whose owner never calls read_message_max()
+}

@@ -94,7 +94,10 @@ namespace boost::asio {
 struct const_buffer {
   const_buffer(const void *, size_t) {}
 };
-struct mutable_buffer {};
+struct mutable_buffer {
+  mutable_buffer() = default;
+  mutable_buffer(void *, size_t) {}
+};
 template <class T> const_buffer buffer(const T &);
 inline const_buffer buffer(const void *p, size_t n) { return const_buffer(p, n); }
 namespace ip {
@@ -224,6 +227,7 @@ public:
   template <class B> size_t read(B &, error_code &) { return 0; }
   template <class B, class H> void async_read(B &, H &&) {}
   template <class B> size_t read_some(B &, size_t) { return 0; }
+  template <class B> size_t read_some(const B &) { return 0; } // a mutable buffer sequence
   template <class B, class H> void async_read_some(B &, size_t, H &&) {}
   template <class B> size_t write(const B &) { return 0; }
   template <class B, class H> void async_write(const B &, H &&) {}
