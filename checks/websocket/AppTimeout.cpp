@@ -13,6 +13,13 @@ namespace clang::tidy::errorshield::ws {
 /// LowestLayerFunctions call returns.
 static const Expr *streamOf(const Expr *Object, const AppTimeoutNames &Names) {
   Object = stripConversions(Object);
+  // `ws_.next_layer()`, `ws_.next_layer().next_layer()`: a member that returns a lower layer.
+  while (const auto *Layer = dyn_cast<CXXMemberCallExpr>(Object)) {
+    if (Layer->getNumArgs() != 0 || !Layer->getMethodDecl() ||
+        !hasListedQualifiedName(Layer->getMethodDecl(), Names.LowestLayerFunctions))
+      break;
+    Object = stripConversions(Layer->getImplicitObjectArgument());
+  }
   if (const auto *Lowest = dyn_cast<CallExpr>(Object);
       Lowest && Lowest->getNumArgs() == 1 && Lowest->getDirectCallee() &&
       hasListedQualifiedName(Lowest->getDirectCallee(), Names.LowestLayerFunctions))

@@ -66,11 +66,13 @@ static DurationField durationField(const Expr *E, const TimeoutVocabulary &V, co
 }
 
 static void assignField(TimeoutValue &T, StringRef Field, const Expr *Value,
-                        const TimeoutVocabulary &V, const ASTContext &C) {
+                        const TimeoutVocabulary &V, const ASTContext &C, SourceLocation At) {
   if (Field == V.HandshakeField) {
     T.Handshake = durationField(Value, V, C);
+    T.Handshake.WrittenAt = At;
   } else if (Field == V.IdleField) {
     T.Idle = durationField(Value, V, C);
+    T.Idle.WrittenAt = At;
   } else if (Field == V.KeepAliveField) {
     T.KeepAliveExplicit = true;
     bool B = false;
@@ -86,13 +88,13 @@ static TimeoutValue suggested(const CallExpr *Call, const TimeoutVocabulary &V) 
   TimeoutValue T;
   if (Call->getNumArgs() != 1)
     return T;
-  T.Handshake = {DurationField::Constant, 30, false};
+  T.Handshake = {DurationField::Constant, 30, false, {}};
   const auto *Ref = dyn_cast<DeclRefExpr>(Call->getArg(0)->IgnoreParenImpCasts());
   if (!Ref || !isa<EnumConstantDecl>(Ref->getDecl()))
     return T;
   const bool Client = isEnumeratorNamed(Ref, V.ClientRoles);
-  T.Idle = Client ? DurationField{DurationField::Disabled, 0, false}
-                  : DurationField{DurationField::Constant, 300, false};
+  T.Idle = Client ? DurationField{DurationField::Disabled, 0, false, {}}
+                  : DurationField{DurationField::Constant, 300, false, {}};
   T.KeepAlivePings = !Client;
   return T;
 }
@@ -119,7 +121,7 @@ static TimeoutValue initialValue(const Expr *Init, const TimeoutVocabulary &V, A
       break;
     const Expr *Value = List->getInit(Index++);
     if (!isa<ImplicitValueInitExpr>(Value))
-      assignField(T, Field->getName(), Value, V, C);
+      assignField(T, Field->getName(), Value, V, C, SourceLocation()); // shown at the call
   }
   return T;
 }
@@ -150,7 +152,7 @@ TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const Tim
     const auto *Base = Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
                               : nullptr;
     if (Base && Base->getDecl() == Var)
-      assignField(T, Member->getMemberDecl()->getName(), RHS, V, Context);
+      assignField(T, Member->getMemberDecl()->getName(), RHS, V, Context, S->getBeginLoc());
   });
   return T;
 }

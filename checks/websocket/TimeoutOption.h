@@ -21,6 +21,7 @@ struct DurationField {
   enum Kind { Unknown, Disabled, Constant } State = Unknown;
   double Seconds = 0;
   bool Explicit = false; ///< Written by the user, not implied by suggested().
+  SourceLocation WrittenAt; ///< Where the user wrote it (`opt.idle_timeout = none();`), if they did.
 };
 
 struct TimeoutValue {

@@ -115,6 +115,7 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
     if (!Call->isValueDependent())
       TimeoutSets.push_back(
           {Set->Loc, Stream, ws::evaluateTimeout(Option, Call, Vocabulary, *Result.Context)});
+    SM = Result.SourceManager;
     return;
   }
   std::optional<ws::StreamCall> Call =
@@ -127,8 +128,11 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
   Handshakes.push_back({Call->Loc, Call->Method, *Stream, Server});
 }
 
-std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerStream) const {
+std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerStream,
+                                         SourceLocation &At) const {
   using ws::DurationField;
+  // Shown where the offending field is written, when the user wrote it.
+  At = T.Handshake.State == DurationField::Disabled ? T.Handshake.WrittenAt : T.Idle.WrittenAt;
   if (T.Handshake.State == DurationField::Disabled)
     return "disables the handshake timeout: a peer that never completes the handshake holds its "
            "connection forever";
@@ -152,9 +156,14 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
 void WsTimeoutsCheck::onEndOfTranslationUnit() {
   for (const TimeoutSet &Set : TimeoutSets) {
     const bool Server = Set.Stream && Facts.has(*Set.Stream, "server");
-    const std::string Problem = problemWith(Set.Value, Server);
-    if (!Problem.empty() && firstReportAt(Set.Loc))
-      report(Set.Loc, "this timeout option %0") << Problem;
+    SourceLocation Written;
+    const std::string Problem = problemWith(Set.Value, Server, Written);
+    const SourceLocation At = Written.isValid() && SM ? SM->getExpansionLoc(Written) : Set.Loc;
+    if (!Problem.empty() && firstReportAt(At)) {
+      report(At, "this timeout option %0") << Problem;
+      if (At != Set.Loc)
+        diag(Set.Loc, "the option is applied here", DiagnosticIDs::Note);
+    }
   }
   for (const Handshake &H : Handshakes) {
     if (Facts.has(H.Stream, "timeout") || mayBeConfiguredElsewhere(H.Stream) || !firstReportAt(H.Loc))

@@ -29,7 +29,8 @@ public:
 
 private:
   /// Why \p T is a bad timeout option for a stream of the given role, or empty.
-  std::string problemWith(const ws::TimeoutValue &T, bool ServerStream) const;
+  std::string problemWith(const ws::TimeoutValue &T, bool ServerStream,
+                          SourceLocation &At) const;
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> ServerHandshakeMethods;
@@ -54,6 +55,7 @@ private:
   };
   std::vector<Handshake> Handshakes;
   std::vector<TimeoutSet> TimeoutSets;
+  const SourceManager *SM = nullptr;
   ws::OwnerFacts Facts;
 };
 

@@ -88,9 +88,10 @@ void nothing_detects_dead_peer(tcp::socket s) {
   websocket::stream_base::timeout opt{};
   opt.handshake_timeout = std::chrono::seconds(30);
   opt.idle_timeout = websocket::stream_base::none();
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: this timeout option disables both the idle timeout and keep-alive pings: a dead connection is never detected [ES-WS-002] [errorshield-ws-timeouts]
   opt.keep_alive_pings = false;
   ws.set_option(opt);
-// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option disables both the idle timeout and keep-alive pings: a dead connection is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-1]]:6: note: the option is applied here
   ws.handshake("h", "/");
 }
 
@@ -115,8 +116,9 @@ void idle_bounds(tcp::socket s) {
   websocket::stream<tcp::socket> c{std::move(s)};
   auto t = websocket::stream_base::timeout::suggested(beast::role_type::server);
   t.idle_timeout = std::chrono::milliseconds(500);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: this timeout option sets an idle timeout of 0.500 s, outside 5-3600 s: healthy but quiet peers are dropped [ES-WS-002] [errorshield-ws-timeouts]
   c.set_option(t);
-// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: this timeout option sets an idle timeout of 0.500 s, outside 5-3600 s: healthy but quiet peers are dropped [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-1]]:5: note: the option is applied here
   c.accept();
   websocket::stream<tcp::socket> d{std::move(s)};
   d.set_option(websocket::stream_base::timeout{30s, 1h, true});
@@ -242,6 +244,25 @@ public:
       ws_.async_close(websocket::close_code::going_away, [](beast::error_code) {});
     });
     ws_.async_accept([](beast::error_code) {});
+  }
+};
+
+// A watchdog re-armed on every read that closes the layer under the stream.
+class meter_watchdog {
+  websocket::stream<beast::tcp_stream> ws_;
+  boost::asio::steady_timer watchdog_;
+
+public:
+  void run() {
+    arm();
+    ws_.async_accept([](beast::error_code) {});
+  }
+  void arm() {
+    watchdog_.expires_after(120s);
+    watchdog_.async_wait([this](beast::error_code ec) {
+      if (!ec)
+        ws_.next_layer().close();
+    });
   }
 };
 
