@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "concurrency/UnlockedSharedMapCheck.h"
+#include <set>
 #include "core/Matchers.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/StmtCXX.h"
@@ -110,13 +111,15 @@ void UnlockedSharedMapCheck::registerCheckMatchers(MatchFinder *Finder) {
         recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(Names))))));
   };
   const auto Mutable = unless(hasType(isConstQualified()));
-  // Shared: globals and statics (not thread_local), and members of a class that owns a mutex.
+  // Shared: globals and statics (not thread_local), and members of a class that owns a mutex or
+  // a strand (code it runs off the strand races with the code it runs on it).
   const auto SharedVariable =
       varDecl(OfRecordType(ContainerTypes), hasGlobalStorage(), Mutable, unless(isConstexpr()),
               unless(hasThreadStorageDuration()));
-  const auto SharedField =
-      fieldDecl(OfRecordType(ContainerTypes), Mutable,
-                hasParent(cxxRecordDecl(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes))))));
+  const auto SharedField = fieldDecl(
+      OfRecordType(ContainerTypes), Mutable,
+      hasParent(cxxRecordDecl(anyOf(has(fieldDecl(OfRecordType(Vocabulary.MutexTypes))),
+                                    has(fieldDecl(OfRecordType(Serializing.StrandTypes)))))));
   // Class templates are examined through their instantiations, where the container types are
   // known; reportAccess() reports each source location once.
   Finder->addMatcher(
@@ -274,6 +277,12 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     else
       Written.insert(A.Container);
   }
+  // One finding per container and function, at its first unguarded access: one lock fixes all.
+  std::set<std::pair<const FunctionDecl *, const ValueDecl *>> Reported;
+  llvm::sort(Accesses, [&](const Access &X, const Access &Y) {
+    return Context->getSourceManager().isBeforeInTranslationUnit(X.Use->getBeginLoc(),
+                                                                 Y.Use->getBeginLoc());
+  });
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
@@ -282,7 +291,8 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
 
     LockLevel Held = levelAt(Locks, A.Use);
     LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
-    if (Held < Needed && !Serialized.isSerialized(A.Use))
+    if (Held < Needed && !Serialized.isSerialized(A.Use) &&
+        Reported.insert({Locks.enclosingFunction(A.Use), A.Container}).second)
       reportAccess(A, Held, Locks);
   }
   Accesses.clear();

@@ -74,5 +74,26 @@ void accountBytes(const std::string &endpoint, long n) {
 // CHECK-MESSAGES: :65:29: note: 'endpoint_bytes' is shared between threads: declared here
 }
 
+// A class that owns a strand but no mutex: what it runs on the strand (post, co_spawn) is
+// serialized, what it runs off it races with that.
+class UndoJournal {
+public:
+  explicit UndoJournal(net::io_context &ioc) : strand_(net::make_strand(ioc)) {}
+  void record(const std::string &doc) {
+    net::post(strand_, [this, doc] { journal_[doc] += 1; });
+  }
+  net::operation depth(const std::string &doc) {
+    return net::co_spawn(strand_, [this, doc] { return journal_[doc]; }, net::use_awaitable);
+  }
+  void forget(const std::string &doc) {
+    journal_.erase(doc);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'journal_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+4]]:30: note: 'journal_' is shared between threads: declared here
+  }
+private:
+  net::strand<net::io_context::executor_type> strand_;
+  std::map<std::string, int> journal_;
+};
+
 // With no strand types and no once-functions, every one of these accesses is reported.
 // CHECK-NOSTRAND-COUNT-8: warning: shared container

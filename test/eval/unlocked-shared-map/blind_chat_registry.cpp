@@ -132,7 +132,7 @@ void Registry::pruneEmptyRooms() {
 // annotations says so.
 void Registry::evictIdle() {
   for (auto it = sessions_.begin(); it != sessions_.end();) {  // expect: errorshield-unlocked-shared-map
-    if (it->second.use_count() == 1) it = sessions_.erase(it); else ++it;  // expect: errorshield-unlocked-shared-map
+    if (it->second.use_count() == 1) it = sessions_.erase(it); else ++it;  // same container, same function: reported once, at the first access
   }
 }
 
@@ -189,7 +189,7 @@ const std::string& canonicalRoom(const std::string& raw) {
 std::size_t countRoomsSeen(const std::string& room) {
   static std::set<std::string> seen;
   seen.insert(room);  // expect: errorshield-unlocked-shared-map
-  return seen.size();  // expect: errorshield-unlocked-shared-map
+  return seen.size();  // same container, same function: reported once, at the first access
 }
 
 // ---- command routing -----------------------------------------------------

@@ -153,8 +153,8 @@ net::awaitable<void> telemetry_session(tcp::socket socket) {
 net::awaitable<void> battery_saver_session(tcp::socket socket) {
   websocket::stream<beast::tcp_stream> ws{std::move(socket)};
   auto opt = websocket::stream_base::timeout::suggested(beast::role_type::server);
-  opt.idle_timeout = websocket::stream_base::none();
-  ws.set_option(opt); // expect: errorshield-ws-timeouts
+  opt.idle_timeout = websocket::stream_base::none(); // expect: errorshield-ws-timeouts
+  ws.set_option(opt);
   co_await ws.async_accept(net::use_awaitable);
 }
 
