@@ -121,34 +121,62 @@ namespace {
 /// Counts the references to functions in the translation unit's own declarations.
 class UseCounter : public RecursiveASTVisitor<UseCounter> {
 public:
-  UseCounter(const SourceManager &SM, llvm::DenseMap<const Decl *, unsigned> &Uses)
-      : SM(SM), Uses(Uses) {}
+  UseCounter(const SourceManager &SM, llvm::DenseMap<const Decl *, unsigned> &Uses,
+             llvm::DenseMap<const Decl *, unsigned> &OutsideUses)
+      : SM(SM), Uses(Uses), OutsideUses(OutsideUses) {}
+  bool shouldVisitLambdaBody() const { return true; }
   bool TraverseDecl(Decl *D) {
     if (D && !isa<TranslationUnitDecl>(D) && SM.isInSystemHeader(D->getLocation()))
       return true; // library code neither calls the project's helpers nor is one
-    return RecursiveASTVisitor::TraverseDecl(D);
+    // The class whose member function holds the code (lambdas belong to the function around).
+    const auto *Function = dyn_cast_or_null<FunctionDecl>(D);
+    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D);
+    if (!Function || (Method && Method->getParent()->isLambda()))
+      return RecursiveASTVisitor::TraverseDecl(D);
+    const CXXRecordDecl *Outer = Class;
+    Class = Method ? Method->getParent()->getCanonicalDecl() : nullptr;
+    const bool Result = RecursiveASTVisitor::TraverseDecl(D);
+    Class = Outer;
+    return Result;
   }
   bool VisitDeclRefExpr(DeclRefExpr *E) { return count(E->getDecl()); }
   bool VisitMemberExpr(MemberExpr *E) { return count(E->getMemberDecl()); }
 
 private:
   bool count(const Decl *D) {
-    if (isa_and_nonnull<FunctionDecl>(D))
-      ++Uses[D->getCanonicalDecl()];
+    const auto *Function = dyn_cast_or_null<FunctionDecl>(D);
+    if (!Function)
+      return true;
+    ++Uses[D->getCanonicalDecl()];
+    const auto *Method = dyn_cast<CXXMethodDecl>(Function);
+    if (!Method || Method->getParent()->getCanonicalDecl() != Class)
+      ++OutsideUses[D->getCanonicalDecl()];
     return true;
   }
   const SourceManager &SM;
   llvm::DenseMap<const Decl *, unsigned> &Uses;
+  llvm::DenseMap<const Decl *, unsigned> &OutsideUses;
+  const CXXRecordDecl *Class = nullptr;
 };
 } // namespace
 
+void FunctionUses::count(ASTContext &Ctx) {
+  if (Counted == &Ctx)
+    return;
+  Uses.clear();
+  OutsideUses.clear();
+  UseCounter(Ctx.getSourceManager(), Uses, OutsideUses).TraverseDecl(Ctx.getTranslationUnitDecl());
+  Counted = &Ctx;
+}
+
 unsigned FunctionUses::of(const FunctionDecl *F, ASTContext &Ctx) {
-  if (Counted != &Ctx) {
-    Uses.clear();
-    UseCounter(Ctx.getSourceManager(), Uses).TraverseDecl(Ctx.getTranslationUnitDecl());
-    Counted = &Ctx;
-  }
+  count(Ctx);
   return Uses.lookup(F->getCanonicalDecl());
+}
+
+bool FunctionUses::sharedBeyondClass(const FunctionDecl *F, ASTContext &Ctx) {
+  count(Ctx);
+  return Uses.lookup(F->getCanonicalDecl()) > 1 && OutsideUses.lookup(F->getCanonicalDecl()) > 0;
 }
 
 } // namespace clang::tidy::errorshield::ws

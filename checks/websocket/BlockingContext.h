@@ -45,11 +45,17 @@ std::vector<SourceRange> poolStretches(const Stmt *Coroutine,
 class FunctionUses {
 public:
   unsigned of(const FunctionDecl *F, ASTContext &Ctx);
-  void reset() { Counted = nullptr, Uses.clear(); }
+  /// Named more than once, and at least once outside the member functions of its own class (a
+  /// free function always is): a helper the session shares with other code, such as start-up.
+  /// A member function only its own class calls is a piece of the session, however many calls.
+  bool sharedBeyondClass(const FunctionDecl *F, ASTContext &Ctx);
+  void reset() { Counted = nullptr, Uses.clear(), OutsideUses.clear(); }
 
 private:
+  void count(ASTContext &Ctx);
   const ASTContext *Counted = nullptr;
   llvm::DenseMap<const Decl *, unsigned> Uses;
+  llvm::DenseMap<const Decl *, unsigned> OutsideUses; ///< Uses outside the function's class.
 };
 
 } // namespace clang::tidy::errorshield::ws

@@ -176,7 +176,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
       // change the verdict. A helper only the handler calls is a piece of it: each blocking call
       // in it is a finding of its own, as in the handler's body.
       const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
-      return Helper && HelperUses.of(Helper, Ctx) > 1;
+      return Helper && HelperUses.sharedBeyondClass(Helper, Ctx);
     }
     // Follow the project's own functions the handler calls directly. A coroutine called here is
     // judged on its own, and a helper is examined anew at each of its calls in the handler, where
@@ -205,7 +205,7 @@ void WsBlockingInHandlerCheck::reportBlocking(const Frame &F, const Origin &O,
   const bool InCoroutine = O.Initiating.empty();
   const SourceLocation BlockingLoc = SM.getExpansionLoc(Blocking->getExprLoc());
   const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
-  if (Helper && HelperUses.of(Helper, Ctx) > 1) {
+  if (Helper && HelperUses.sharedBeyondClass(Helper, Ctx)) {
     // A helper shared with other callers is reported where the handler calls it: it may be fine
     // where else it runs (a command-line tool, start-up code); the call from the I/O thread is
     // what blocks.

@@ -193,3 +193,23 @@ void poll_job(net::steady_timer &timer, std::future<int> &job) {
     (void)after_guard;
   });
 }
+
+// ---- 6. A member helper only its own class calls is a piece of the session ----
+
+class bid_session {
+  net::steady_timer timer_;
+  std::future<bool> credit_;
+  void check_credit() {
+    if (!credit_.get()) // called from two handlers of this class: reported here, once
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'std::future::get' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:18: note: reached from the completion handler through a call to 'check_credit'
+// CHECK-MESSAGES: :[[@LINE+4]]:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+      return;
+  }
+  void on_bid() {
+    timer_.async_wait([this](beast::error_code) { check_credit(); });
+  }
+  void on_fast_bid() {
+    timer_.async_wait([this](beast::error_code) { check_credit(); });
+  }
+};
