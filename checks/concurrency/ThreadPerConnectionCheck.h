@@ -31,7 +31,7 @@ private:
   /// \p Depth calls deep, those of the functions that variable is handed to.
   void reportThreadsIn(const Stmt *Region, const CallExpr *Accept, bool InHandler,
                        std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection,
-                       const SourceManager &SM, unsigned Depth = 1);
+                       const SourceManager &SM, unsigned Depth = 2);
 
   const std::vector<std::string> ThreadTypes;
   const std::vector<std::string> AcceptFunctions;

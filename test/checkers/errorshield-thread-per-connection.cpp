@@ -279,3 +279,24 @@ void dropcopy_listener(tcp::acceptor &acceptor, session_registry &registry) {
     registry.adopt(std::move(sock));
   }
 }
+
+// Two calls deep: the handler hands the socket to on_player, which hands it to launch.
+class player_listener {
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> players_;
+
+public:
+  void do_accept() {
+    acceptor_.async_accept([this](beast::error_code ec, tcp::socket sock) { on_player(ec, std::move(sock)); });
+  }
+  void on_player(beast::error_code ec, tcp::socket sock) {
+    if (!ec)
+      launch(std::move(sock));
+  }
+  void launch(tcp::socket sock) {
+    players_.emplace_back([s = std::move(sock)]() mutable { serve(std::move(s)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-9]]:15: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :[[@LINE-3]]:14: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+  }
+};
