@@ -179,4 +179,61 @@ bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
              isNestedCode) != nullptr;
 }
 
+/// \p Cond is a test a push onto \p Queue always makes true: `!q.empty()`, `q.size() > 0`,
+/// `q.size() != 0`, `q.size() >= 1`.
+static bool alwaysTrueAfterPush(const Expr *Cond, const FieldDecl *Queue) {
+  Cond = Cond->IgnoreParenImpCasts();
+  auto QueueCall = [&](const Expr *E, StringRef Method) {
+    std::optional<StreamCall> Call = asMemberCall(dyn_cast<CallExpr>(E->IgnoreParenImpCasts()));
+    return Call && Call->Method == Method && namedField(Call->Object) == Queue;
+  };
+  if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot)
+    return QueueCall(Not->getSubExpr(), "empty");
+  const auto *Compare = dyn_cast<BinaryOperator>(Cond);
+  const auto *Bound = Compare ? dyn_cast<IntegerLiteral>(Compare->getRHS()->IgnoreParenImpCasts())
+                              : nullptr;
+  if (!Bound || !QueueCall(Compare->getLHS(), "size"))
+    return false;
+  const uint64_t N = Bound->getValue().getZExtValue();
+  return ((Compare->getOpcode() == BO_GT || Compare->getOpcode() == BO_NE) && N == 0) ||
+         (Compare->getOpcode() == BO_GE && N == 1);
+}
+
+std::vector<std::pair<const CallExpr *, const Expr *>>
+writerCallsAfterVacuousCheck(const FunctionDecl *Writer, const FieldDecl *Queue,
+                             const QueueNames &Names, ASTContext &Ctx) {
+  std::vector<std::pair<const CallExpr *, const Expr *>> Out;
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const CallExpr *Call : callsOf(Writer, Ctx)) {
+    const Stmt *Body = enclosingFunctionBody(Call, Ctx, /*StopAtLambdas=*/true);
+    if (!Body)
+      continue;
+    // The if whose then-branch holds the call.
+    const IfStmt *If = nullptr;
+    const Stmt *Child = Call;
+    for (DynTypedNodeList Parents = Ctx.getParents(*Call); !Parents.empty() && !If;
+         Parents = Ctx.getParents(Parents[0])) {
+      if (Parents[0].get<LambdaExpr>() || Parents[0].get<FunctionDecl>())
+        break;
+      if (const auto *Candidate = Parents[0].get<IfStmt>(); Candidate && Candidate->getThen() == Child)
+        If = Candidate;
+      if (const auto *S = Parents[0].get<Stmt>())
+        Child = S;
+    }
+    if (!If || !alwaysTrueAfterPush(If->getCond(), Queue))
+      continue;
+    const bool PushedBefore = llvm::any_of(queueCalls(Body, Queue, Names.Pushes), [&](const CallExpr *Push) {
+      return SM.isBeforeInTranslationUnit(Push->getEndLoc(), If->getBeginLoc());
+    });
+    // No other test of the queue or of a flag in the function: that one would be the guard.
+    const bool OtherGuard = findDescendant(Body, [&](const Stmt *S) {
+      const Expr *Cond = conditionOf(S);
+      return Cond && S != If && readsQueueOrFlag(Cond, Queue);
+    }, isNestedCode) != nullptr;
+    if (PushedBefore && !OtherGuard)
+      Out.push_back({Call, If->getCond()});
+  }
+  return Out;
+}
+
 } // namespace clang::tidy::errorshield::ws

@@ -169,6 +169,27 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
     return reportUnqueued(*Write, Loc, Stream->getName());
   if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
+  // Its callers: `q.push_back(m); if (!q.empty()) flush();` tests nothing.
+  const FunctionDecl *Writer = nullptr;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Write->Call); !Parents.empty() && !Writer;
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<LambdaExpr>())
+      return; // a write in a lambda: its function is not the writer called by name
+    Writer = Parents[0].get<FunctionDecl>();
+  }
+  if (!Writer)
+    return;
+  for (const auto &[Call, Test] : ws::writerCallsAfterVacuousCheck(Writer, Front->Queue, Queue, Ctx)) {
+    const SourceLocation CallLoc = SM.getExpansionLoc(Call->getBeginLoc());
+    if (!firstReportAt(CallLoc))
+      continue;
+    report(CallLoc, "'%0' starts a write of '%1' right after a push, under a test the push always "
+                    "makes true (%2): a second write can start before the first completes")
+        << Writer->getName() << Front->Queue->getName() << spelledText(Test, Ctx);
+    diag(Loc, "the write of the queue's front starts here; test the queue before "
+                               "the push (bool idle = q.empty();) or its size after it (size() == 1)",
+         DiagnosticIDs::Note);
+  }
 }
 
 bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx) {

@@ -469,3 +469,43 @@ public:
     }
   }
 };
+
+// ---- A push followed by a test the push always makes true ----
+
+class tape_session : public std::enable_shared_from_this<tape_session> {
+  websocket::stream<beast::tcp_stream> ws_;
+  std::deque<std::string> tape_;
+
+public:
+  void append(std::string trade) {
+    tape_.push_back(std::move(trade));
+    if (!tape_.empty())
+      flush();
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'flush' starts a write of 'tape_' right after a push, under a test the push always makes true (!tape_.empty()): a second write can start before the first completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :503:9: note: the write of the queue's front starts here; test the queue before the push (bool idle = q.empty();) or its size after it (size() == 1)
+  }
+  void append_sized(std::string trade) {
+    tape_.push_back(std::move(trade));
+    if (tape_.size() >= 1)
+      flush();
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'flush' starts a write of 'tape_' right after a push, under a test the push always makes true (tape_.size() >= 1): a second write can start before the first completes [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :503:9: note: the write of the queue's front starts here; test the queue before the push (bool idle = q.empty();) or its size after it (size() == 1)
+  }
+  void append_correct(std::string trade) {
+    const bool idle = tape_.empty();
+    tape_.push_back(std::move(trade));
+    if (idle)
+      flush();
+  }
+
+private:
+  void flush() {
+    ws_.async_write(net::buffer(tape_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec)
+        return;
+      self->tape_.pop_front();
+      if (!self->tape_.empty())
+        self->flush();
+    });
+  }
+};
