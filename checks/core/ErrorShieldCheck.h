@@ -49,6 +49,8 @@ protected:
   /// False when a finding was already reported at \p Loc: code in a template is seen once per
   /// instantiation, but reported once.
   bool firstReportAt(SourceLocation Loc) { return ReportedAt.insert(Loc.getRawEncoding()).second; }
+  /// True when a finding was already reported at \p Loc.
+  bool reportedAt(SourceLocation Loc) const { return ReportedAt.contains(Loc.getRawEncoding()); }
 
 private:
   std::string catalogDefault(StringRef Key) const;

@@ -27,6 +27,16 @@ std::optional<RivalWriter> rivalOfSpawnedWrite(const CallExpr *Write, const Fiel
                                                const std::vector<std::string> &SpawnFunctions,
                                                ASTContext &Ctx);
 
+/// A coroutine of the same class run beside the one \p Write is in (both are operands of one
+/// awaitable `&&` / `||` in a function of the class: `co_await (reader() || writer());`) that
+/// writes \p Stream too, when \p Write's coroutine also reads \p Stream (a reader that replies
+/// directly) and the other one does not (the session's writer). The operator call is returned
+/// as the Spawn, the rival write as Other.
+std::optional<RivalWriter> parallelWriterOf(const CallExpr *Write, const FieldDecl *Stream,
+                                            const WriteRecognizer &AsWrite,
+                                            llvm::function_ref<bool(const CallExpr *)> IsRead,
+                                            ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_SPAWNEDWRITER_H

@@ -199,9 +199,12 @@ bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTConte
       SpawnFunctions, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
-  if (!Overlap || !firstReportAt(Loc))
-    return Overlap.has_value();
+  if (!Overlap)
+    return false;
   const SourceLocation EarlierLoc = SM.getExpansionLoc(Overlap->Earlier->getExprLoc());
+  // A group whose first write is already a finding (it races the session's writer) is that one.
+  if ((Overlap->InParallelGroup && reportedAt(EarlierLoc)) || !firstReportAt(Loc))
+    return true;
   if (!Overlap->SpawnedWriter.empty()) {
     report(Loc, "%0 can run while a coroutine spawned before it (%1) writes the same stream: "
                 "Beast allows one outstanding write per stream")
@@ -230,6 +233,15 @@ bool WsConcurrentWriteCheck::reportSpawnedRival(const ws::StreamCall &Write, AST
                                        [&](const CallExpr *Other) { return asWrite(Other); },
                                        SpawnFunctions, Ctx)
              : std::nullopt;
+  if (!Rival && Stream)
+    if (std::optional<ws::RivalWriter> Beside = ws::parallelWriterOf(
+            Write.Call, Stream, [&](const CallExpr *Other) { return asWrite(Other); },
+            [&](const CallExpr *Call) {
+              std::optional<ws::StreamCall> Member = ws::asMemberCall(Call);
+              return Member && llvm::is_contained(Chain.ReadFunctions, Member->Method);
+            },
+            Ctx))
+      return reportParallelWriter(Write, Stream, *Beside, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
   if (!Rival || !firstReportAt(Loc))
@@ -293,6 +305,23 @@ void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
   diag(WriteLoc, "return after the push when a write is in progress, e.g. if (%0.size() > 1) return;",
        DiagnosticIDs::Note)
       << Front.Queue->getName();
+}
+
+bool WsConcurrentWriteCheck::reportParallelWriter(const ws::StreamCall &Write,
+                                                  const FieldDecl *Stream,
+                                                  const ws::RivalWriter &Beside, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
+  if (!firstReportAt(Loc))
+    return true;
+  report(Loc, "%0 on '%1' in a coroutine that runs beside the writer of '%1': Beast allows one "
+              "outstanding write per stream")
+      << Write.Method << Stream->getName();
+  diag(SM.getExpansionLoc(Beside.Spawn->getExprLoc()),
+       "both run here; hand the message to the writer (its queue) instead of writing it",
+       DiagnosticIDs::Note);
+  diag(SM.getExpansionLoc(Beside.Other->getExprLoc()), "the writer's write", DiagnosticIDs::Note);
+  return true;
 }
 
 } // namespace clang::tidy::errorshield

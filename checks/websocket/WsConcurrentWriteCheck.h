@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "websocket/SpawnedWriter.h"
 #include "websocket/ReadWriteChain.h"
 #include "websocket/StreamModel.h"
 #include "websocket/WriteQueue.h"
@@ -44,6 +45,9 @@ private:
   void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName);
   /// A write made by a coroutine spawned beside the class's own writer of the stream.
   bool reportSpawnedRival(const ws::StreamCall &Write, ASTContext &Ctx);
+  /// A reader coroutine writing beside the session's writer coroutine (`reader() || writer()`).
+  bool reportParallelWriter(const ws::StreamCall &Write, const FieldDecl *Stream,
+                            const ws::RivalWriter &Beside, ASTContext &Ctx);
   void judgeQueuedWrite(const ws::StreamCall &Write, const ws::QueueFront &Front,
                         const Stmt *Body, const SourceManager &SM);
 

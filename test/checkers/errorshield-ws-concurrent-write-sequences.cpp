@@ -337,3 +337,52 @@ public:
         net::detached);
   }
 };
+
+// ---- A reader coroutine that writes beside the session's writer coroutine ----
+
+class editor_session {
+  ws_t ws_;
+  std::deque<std::string> outbox_;
+  beast::flat_buffer buffer_;
+
+  net::awaitable<void> reader() {
+    for (;;) {
+      co_await ws_.async_read(buffer_, net::use_awaitable);
+      std::string ack = "ack";
+      co_await ws_.async_write(net::buffer(ack), net::use_awaitable);
+// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_write on 'ws_' in a coroutine that runs beside the writer of 'ws_': Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :371:24: note: both run here; hand the message to the writer (its queue) instead of writing it
+// CHECK-MESSAGES: :365:20: note: the writer's write
+// CHECK-NOPOST: :[[@LINE-4]]:20: warning: async_write on 'ws_' in a coroutine that runs beside
+// CHECK-NOPOST: :371:24: note: both run here
+// CHECK-NOPOST: :365:20: note: the writer's write
+    }
+  }
+  net::awaitable<void> writer() {
+    while (!outbox_.empty()) {
+      std::string frame = outbox_.front();
+      outbox_.pop_front();
+      co_await ws_.async_write(net::buffer(frame), net::use_awaitable);
+    }
+  }
+
+public:
+  net::awaitable<void> run() {
+    co_await (reader() || writer());
+  }
+};
+
+// A reader that only reads beside the writer is the right shape.
+class quiet_reader_session {
+  ws_t ws_;
+  std::deque<std::string> outbox_;
+  beast::flat_buffer buffer_;
+  net::awaitable<void> reader() { co_await ws_.async_read(buffer_, net::use_awaitable); }
+  net::awaitable<void> writer() {
+    std::string frame = outbox_.front();
+    co_await ws_.async_write(net::buffer(frame), net::use_awaitable);
+  }
+
+public:
+  net::awaitable<void> run() { co_await (reader() || writer()); }
+};

@@ -107,6 +107,8 @@ template <class E> operation post(E &&, use_awaitable_t) { return {}; }
 namespace experimental::awaitable_operators {
 inline operation operator&&(operation, operation) { return {}; }
 inline operation operator||(operation, operation) { return {}; }
+template <class A, class B> operation operator||(awaitable<A>, awaitable<B>) { return {}; }
+template <class A, class B> operation operator&&(awaitable<A>, awaitable<B>) { return {}; }
 } // namespace experimental::awaitable_operators
 namespace this_coro {
 struct executor_t {};
@@ -279,6 +281,7 @@ public:
   template <class H> void async_accept(H &&) {}
   template <class B> std::size_t read(B &);
   template <class B, class H> void async_read(B &, H &&) {}
+  template <class B> net::operation async_read(B &, net::use_awaitable_t) { return {}; }
   template <class B> std::size_t write(const B &);
   template <class B> std::size_t write(const B &, error_code &);
   template <class B, class H> net::operation async_write(const B &, H &&) { return {}; }
