@@ -25,9 +25,6 @@ bool constructedWithLimit(const Expr *Init) {
 
 bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticTypes,
                      const std::vector<std::string> &DynamicTypes) {
-  // A buffer sequence made on the spot (`asio::buffer(chunk)` for read_some) holds what fits.
-  if (isTypeNamed(Buffer->IgnoreImplicit()->getType().getNonReferenceType(), StaticTypes))
-    return true;
   const ValueDecl *D = declNamedBy(Buffer);
   if (!D)
     return false;
@@ -58,6 +55,29 @@ bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticT
       return false;
   }
   return AnyConstructor;
+}
+
+bool isCappedChunkRead(const CallExpr *Read, const Expr *Buffer,
+                       const std::vector<std::string> &StaticTypes, ASTContext &Ctx) {
+  // A buffer sequence made on the spot (`asio::buffer(chunk)`): each read holds what fits.
+  if (!isTypeNamed(Buffer->IgnoreImplicit()->getType().getNonReferenceType(), StaticTypes))
+    return false;
+  // Read in a loop, the chunks add up to the whole message: the loop must compare a size
+  // (`if (comment.size() + n > kMax)`) to cap them.
+  const Stmt *Loop = nullptr;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Read); !Parents.empty() && !Loop;
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<LambdaExpr>() || Parents[0].get<FunctionDecl>())
+      return true; // one chunk
+    if (const auto *S = Parents[0].get<Stmt>(); S && isLoop(S))
+      Loop = S;
+  }
+  if (!Loop)
+    return true;
+  return findDescendant(Loop, [](const Stmt *S) {
+           const auto *Compare = dyn_cast<BinaryOperator>(S);
+           return Compare && Compare->isRelationalOp();
+         }) != nullptr;
 }
 
 } // namespace clang::tidy::errorshield::ws

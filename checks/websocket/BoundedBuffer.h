@@ -21,6 +21,12 @@ namespace clang::tidy::errorshield::ws {
 bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticTypes,
                      const std::vector<std::string> &DynamicTypes);
 
+/// True when \p Read reads into a buffer sequence of one of \p StaticTypes made for it
+/// (`ws.read_some(asio::buffer(chunk))`: at most the chunk each time), once, or in a loop that
+/// compares a size to cap what the chunks add up to.
+bool isCappedChunkRead(const CallExpr *Read, const Expr *Buffer,
+                       const std::vector<std::string> &StaticTypes, ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_BOUNDEDBUFFER_H

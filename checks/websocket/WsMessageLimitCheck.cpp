@@ -59,7 +59,8 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
       ws::asStreamCall(Result.Nodes.getNodeAs<CallExpr>("read"), StreamTypes);
   // A buffer that cannot grow past a size is the limit: the read fails with buffer_overflow.
   if (!Call->Args.empty() &&
-      ws::isBoundedBuffer(Call->Args[0], StaticBufferTypes, LimitedBufferTypes))
+      (ws::isBoundedBuffer(Call->Args[0], StaticBufferTypes, LimitedBufferTypes) ||
+       ws::isCappedChunkRead(Call->Call, Call->Args[0], StaticBufferTypes, *Result.Context)))
     return;
   if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
     Reads.push_back({Call->Loc, Call->Method, *Stream, Call->Call, Function});

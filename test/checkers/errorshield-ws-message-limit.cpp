@@ -276,9 +276,23 @@ public:
 };
 
 // ---- 12. read_some into a buffer of its own size: at most the chunk per call ----
-void read_chunks(tcp::socket s) {
-  websocket::stream<tcp::socket> ws{std::move(s)};
+void read_chunks(tcp::socket s, tcp::socket t, unsigned cap) {
+  {
+    websocket::stream<tcp::socket> ws{std::move(s)};
+    char chunk[4096];
+    ws.read_some(boost::asio::mutable_buffer(chunk, sizeof chunk)); // one chunk
+// CHECK-NOBOUND: :[[@LINE-1]]:8: warning: read_some on 'ws', whose owner never calls read_message_max()
+    for (unsigned total = 0;;) { // chunks added up under a cap
+      total += ws.read_some(boost::asio::mutable_buffer(chunk, sizeof chunk));
+      if (total > cap)
+        break;
+    }
+  }
+  websocket::stream<tcp::socket> feed{std::move(t)};
   char chunk[4096];
-  ws.read_some(boost::asio::mutable_buffer(chunk, sizeof chunk));
-// CHECK-NOBOUND: :[[@LINE-1]]:6: warning: read_some on 'ws', whose owner never calls read_message_max()
+  for (;;) // chunks added up with no cap: the whole message is up to the peer
+    feed.read_some(boost::asio::mutable_buffer(chunk, sizeof chunk));
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: read_some on 'feed', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: set a limit before the first read, e.g. feed.read_message_max(1048576)
+// CHECK-NOBOUND: :[[@LINE-3]]:10: warning: read_some on 'feed', whose owner never calls read_message_max()
 }
