@@ -184,7 +184,8 @@ bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
 static bool alwaysTrueAfterPush(const Expr *Cond, const FieldDecl *Queue) {
   Cond = Cond->IgnoreParenImpCasts();
   auto QueueCall = [&](const Expr *E, StringRef Method) {
-    std::optional<StreamCall> Call = asMemberCall(dyn_cast<CallExpr>(E->IgnoreParenImpCasts()));
+    const auto *Candidate = dyn_cast<CallExpr>(E->IgnoreParenImpCasts());
+    std::optional<StreamCall> Call = Candidate ? asMemberCall(Candidate) : std::nullopt;
     return Call && Call->Method == Method && namedField(Call->Object) == Queue;
   };
   if (const auto *Not = dyn_cast<UnaryOperator>(Cond); Not && Not->getOpcode() == UO_LNot)

@@ -132,10 +132,10 @@ class RefDataSession : public std::enable_shared_from_this<RefDataSession> {
 
   void run() {
     websocket::stream_base::timeout opt{};
-    opt.handshake_timeout = websocket::stream_base::none();
+    opt.handshake_timeout = websocket::stream_base::none(); // expect: errorshield-ws-timeouts
     opt.idle_timeout = 120s;
     opt.keep_alive_pings = true;
-    ws_.set_option(opt); // expect: errorshield-ws-timeouts
+    ws_.set_option(opt);
     ws_.async_accept(beast::bind_front_handler(&RefDataSession::on_accept, shared_from_this()));
   }
 
