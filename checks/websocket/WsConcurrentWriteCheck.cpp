@@ -145,7 +145,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   }
   const FieldDecl *Stream = ws::namedField(Write->Object);
   if (!Stream && PerStream && !isMessageWrite(*Write))
-    return reportUnqueued(*Write, Loc, spelledText(Write->Object, Ctx));
+    return reportUnqueued(*Write, Loc, spelledText(Write->Object, Ctx), Ctx);
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
@@ -166,7 +166,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Front && ws::writesInCompletionChain(Write->Call, Stream, WritesStream, Chain, Ctx))
     return; // One write at a time: each is started by the previous one's completion.
   if (!Front)
-    return reportUnqueued(*Write, Loc, Stream->getName());
+    return reportUnqueued(*Write, Loc, Stream->getName(), Ctx);
   if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
   // Its callers: `q.push_back(m); if (!q.empty()) flush();` tests nothing.
@@ -192,11 +192,32 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   }
 }
 
-bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx) {
-  std::optional<ws::OverlappedWrite> Overlap = ws::overlappedWrite(
+std::optional<ws::OverlappedWrite>
+WsConcurrentWriteCheck::overlapOf(const ws::StreamCall &Write, ASTContext &Ctx) {
+  return ws::overlappedWrite(
       Write, [&](const CallExpr *Other) { return asWrite(Other); },
       [&](const ws::StreamCall &Other) { return !completesBeforeNextStatement(Other, Ctx); },
       SpawnFunctions, Ctx);
+}
+
+bool WsConcurrentWriteCheck::overlappedLater(const ws::StreamCall &Write, ASTContext &Ctx) {
+  const Stmt *Body = enclosingFunctionBody(Write.Call, Ctx, /*StopAtLambdas=*/true);
+  return Body && findDescendant(
+                     Body,
+                     [&](const Stmt *S) {
+                       const auto *Call = dyn_cast<CallExpr>(S);
+                       std::optional<ws::StreamCall> Later =
+                           Call && Call != Write.Call ? asWrite(Call) : std::nullopt;
+                       if (!Later)
+                         return false;
+                       std::optional<ws::OverlappedWrite> Overlap = overlapOf(*Later, Ctx);
+                       return Overlap && Overlap->Earlier == Write.Call;
+                     },
+                     isNestedCode) != nullptr;
+}
+
+bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx) {
+  std::optional<ws::OverlappedWrite> Overlap = overlapOf(Write, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
   if (!Overlap)
@@ -256,8 +277,10 @@ bool WsConcurrentWriteCheck::reportSpawnedRival(const ws::StreamCall &Write, AST
 }
 
 void WsConcurrentWriteCheck::reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc,
-                                            StringRef StreamName) {
-  if (!firstReportAt(Loc))
+                                            StringRef StreamName, ASTContext &Ctx) {
+  // A write that a later one in the same function overlaps is that later write's finding (with
+  // a note here): the pair is one mistake.
+  if (overlappedLater(Write, Ctx) || !firstReportAt(Loc))
     return;
   report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
               "write can start before this one completes")

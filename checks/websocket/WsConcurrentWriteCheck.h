@@ -42,7 +42,12 @@ private:
   /// (see ws::overlappedWrite). Returns whether there is one (reported once per location).
   bool reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx);
   /// Finding 2: the write's buffer is not a queue's front and nothing else orders the writes.
-  void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName);
+  void reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc, StringRef StreamName,
+                      ASTContext &Ctx);
+  /// The earlier write of the same stream that \p Write can overlap, if any.
+  std::optional<ws::OverlappedWrite> overlapOf(const ws::StreamCall &Write, ASTContext &Ctx);
+  /// True when a later write in \p Write's function can start while \p Write is in progress.
+  bool overlappedLater(const ws::StreamCall &Write, ASTContext &Ctx);
   /// A write made by a coroutine spawned beside the class's own writer of the stream.
   bool reportSpawnedRival(const ws::StreamCall &Write, ASTContext &Ctx);
   /// A reader coroutine writing beside the session's writer coroutine (`reader() || writer()`).

@@ -386,3 +386,20 @@ class quiet_reader_session {
 public:
   net::awaitable<void> run() { co_await (reader() || writer()); }
 };
+
+// Two unawaited writes of a member stream in a row: one finding, at the second, whose note points
+// at the first (the first is not also reported as bypassing a queue).
+class greeting_session {
+  ws_t ws_;
+  std::string banner_, trailer_;
+
+public:
+  void greet() {
+    ws_.async_write(net::buffer(banner_), [](beast::error_code, std::size_t) {});
+    ws_.async_write(net::buffer(trailer_), [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:9: warning: async_write starts while
+// CHECK-NOPOST: :[[@LINE-5]]:9: note: the earlier write starts here
+  }
+};
