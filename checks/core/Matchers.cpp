@@ -151,6 +151,17 @@ const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLam
   return nullptr;
 }
 
+const FunctionDecl *enclosingFunctionDecl(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<LambdaExpr>() && StopAtLambdas)
+      return nullptr;
+    if (const auto *F = Parents[0].get<FunctionDecl>(); F && !isLambdaCallOperator(F))
+      return F;
+  }
+  return nullptr;
+}
+
 bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names) {
   if (!D)
     return false;

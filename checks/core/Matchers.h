@@ -66,6 +66,11 @@ const Expr *conditionOf(const Stmt *S);
 /// lambda's body when \p StopAtLambdas, else the body of the function that spells the lambda.
 const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas);
 
+/// The function whose body contains \p S, looked up through the parent map. With
+/// \p StopAtLambdas, null when a lambda comes first (code of a lambda is not the named function's);
+/// otherwise the function that spells the lambda.
+const FunctionDecl *enclosingFunctionDecl(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas);
+
 /// The statements the author wrote in a function body: a coroutine's own body, not the promise's
 /// machinery around it; any other body as it is.
 const Stmt *writtenBody(const Stmt *Body);

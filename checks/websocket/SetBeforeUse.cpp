@@ -11,11 +11,8 @@ namespace {
 
 /// The outer function whose code \p S is (a lambda counts as the function that spells it).
 const FunctionDecl *functionOf(const Stmt *S, ASTContext &Ctx) {
-  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
-       Parents = Ctx.getParents(Parents[0]))
-    if (const auto *F = Parents[0].get<FunctionDecl>())
-      return outerFunction(F);
-  return nullptr;
+  const FunctionDecl *F = enclosingFunctionDecl(S, Ctx, /*StopAtLambdas=*/false);
+  return F ? outerFunction(F) : nullptr;
 }
 
 /// \p Earlier runs before \p Later on every path through their function: it comes first, in a
@@ -32,41 +29,49 @@ bool precedes(const Stmt *Earlier, const Stmt *Later, ASTContext &Ctx) {
   return false;
 }
 
+/// The settings, each with the calls of the function that makes it (walked once: finding the
+/// calls of a function walks the whole translation unit).
+struct Setters {
+  llvm::ArrayRef<SettingSite> Sites;
+  std::vector<std::vector<const CallExpr *>> CallsOfSite;
+};
+
 /// A setting runs in \p Function before \p Use: itself, or through a function it calls first.
-bool setBefore(const FunctionDecl *Function, const Stmt *Use, llvm::ArrayRef<SettingSite> Settings,
-               ASTContext &Ctx) {
-  for (const SettingSite &S : Settings) {
-    if (S.Function == Function && precedes(S.Call, Use, Ctx))
+bool setBefore(const FunctionDecl *Function, const Stmt *Use, const Setters &S, ASTContext &Ctx) {
+  for (size_t I = 0; I < S.Sites.size(); ++I) {
+    if (S.Sites[I].Function == Function && precedes(S.Sites[I].Call, Use, Ctx))
       return true;
-    for (const CallExpr *Call : S.Function == Function ? std::vector<const CallExpr *>()
-                                                       : callsOf(S.Function, Ctx))
-      if (functionOf(Call, Ctx) == Function && precedes(Call, Use, Ctx))
-        return true;
+    if (S.Sites[I].Function != Function)
+      for (const CallExpr *Call : S.CallsOfSite[I])
+        if (functionOf(Call, Ctx) == Function && precedes(Call, Use, Ctx))
+          return true;
   }
   return false;
 }
 
-/// \p F is named somewhere other than as the callee of a call: a handler bound by address.
-bool referencedUncalled(const FunctionDecl *F, ASTContext &Ctx) {
+/// \p F, called \p Calls times, is also named elsewhere: a handler bound by address.
+bool referencedUncalled(const FunctionDecl *F, size_t Calls, ASTContext &Ctx) {
   using namespace ast_matchers;
   const auto Names = expr(anyOf(declRefExpr(to(functionDecl(equalsNode(F)))),
                                 memberExpr(member(functionDecl(equalsNode(F))))));
-  return match(findAll(Names.bind("ref")), Ctx).size() > callsOf(F, Ctx).size();
+  return match(findAll(Names.bind("ref")), Ctx).size() > Calls;
 }
 
 } // namespace
 
 const FunctionDecl *entryReachingUnset(const FunctionDecl *Function, const Stmt *Use,
                                        llvm::ArrayRef<SettingSite> Settings, ASTContext &Ctx) {
+  Setters S{Settings, {}};
   // Every object is made with it: set in a constructor, or in a helper a constructor calls.
-  for (const SettingSite &S : Settings) {
-    if (isa<CXXConstructorDecl>(S.Function))
+  for (const SettingSite &Site : Settings) {
+    if (isa<CXXConstructorDecl>(Site.Function))
       return nullptr;
-    for (const CallExpr *Call : callsOf(S.Function, Ctx))
+    S.CallsOfSite.push_back(callsOf(Site.Function, Ctx));
+    for (const CallExpr *Call : S.CallsOfSite.back())
       if (isa_and_nonnull<CXXConstructorDecl>(functionOf(Call, Ctx)))
         return nullptr;
   }
-  if (setBefore(Function, Use, Settings, Ctx))
+  if (setBefore(Function, Use, S, Ctx))
     return nullptr;
   // Callers, breadth first, a few levels up.
   llvm::SmallVector<const FunctionDecl *, 4> Level{Function};
@@ -76,11 +81,13 @@ const FunctionDecl *entryReachingUnset(const FunctionDecl *Function, const Stmt 
     for (const FunctionDecl *F : Level) {
       const std::vector<const CallExpr *> Calls = callsOf(F, Ctx);
       if (Calls.empty())
-        return F == Function || referencedUncalled(F, Ctx) || isa<CXXConstructorDecl>(F) ? nullptr
-                                                                                          : F;
+        return F == Function || referencedUncalled(F, Calls.size(), Ctx) ||
+                       isa<CXXConstructorDecl>(F)
+                   ? nullptr
+                   : F;
       for (const CallExpr *Call : Calls) {
         const FunctionDecl *Caller = functionOf(Call, Ctx);
-        if (!Caller || setBefore(Caller, Call, Settings, Ctx))
+        if (!Caller || setBefore(Caller, Call, S, Ctx))
           continue;
         if (Seen.insert(Caller).second)
           Next.push_back(Caller);

@@ -64,13 +64,7 @@ std::optional<RivalWriter> parallelWriterOf(const CallExpr *Write, const FieldDe
                                             llvm::function_ref<bool(const CallExpr *)> IsRead,
                                             ASTContext &Ctx) {
   const auto *Record = dyn_cast<CXXRecordDecl>(Stream->getParent());
-  const FunctionDecl *Coroutine = nullptr;
-  for (DynTypedNodeList Parents = Ctx.getParents(*Write); !Parents.empty() && !Coroutine;
-       Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<LambdaExpr>())
-      return std::nullopt;
-    Coroutine = Parents[0].get<FunctionDecl>();
-  }
+  const FunctionDecl *Coroutine = enclosingFunctionDecl(Write, Ctx, /*StopAtLambdas=*/true);
   if (!Record || !Coroutine)
     return std::nullopt;
   auto Writes = [&](const CallExpr *Call) -> const Expr * {

@@ -170,13 +170,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (Body)
     judgeQueuedWrite(*Write, *Front, Body, SM);
   // Its callers: `q.push_back(m); if (!q.empty()) flush();` tests nothing.
-  const FunctionDecl *Writer = nullptr;
-  for (DynTypedNodeList Parents = Ctx.getParents(*Write->Call); !Parents.empty() && !Writer;
-       Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<LambdaExpr>())
-      return; // a write in a lambda: its function is not the writer called by name
-    Writer = Parents[0].get<FunctionDecl>();
-  }
+  // A write in a lambda: its function is not the writer called by name.
+  const FunctionDecl *Writer = enclosingFunctionDecl(Write->Call, Ctx, /*StopAtLambdas=*/true);
   if (!Writer)
     return;
   for (const auto &[Call, Test] : ws::writerCallsAfterVacuousCheck(Writer, Front->Queue, Queue, Ctx)) {

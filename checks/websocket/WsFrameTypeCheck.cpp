@@ -154,22 +154,9 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   }
 }
 
-/// The named function whose body holds \p S; null inside a lambda.
-static const FunctionDecl *callableOf(const Stmt *S, ASTContext &Ctx) {
-  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
-       Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<LambdaExpr>())
-      return nullptr;
-    if (const auto *F = Parents[0].get<FunctionDecl>())
-      return F;
-  }
-  return nullptr;
-}
-
-WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(const FunctionDecl *F,
+WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(llvm::ArrayRef<const CallExpr *> Calls,
                                                     const ws::ObjectKey &Stream, unsigned Depth,
                                                     const FunctionDecl *&Via) const {
-  const std::vector<const CallExpr *> Calls = callsOf(F, *Context);
   if (Calls.empty() || Depth == 0)
     return Chain::Unknown;
   Chain Result = Chain::Guarded;
@@ -180,7 +167,7 @@ WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(const FunctionDecl *F,
       if (Q.Stream == Stream && Body &&
           enclosingFunctionBody(Q.Call, *Context, /*StopAtLambdas=*/true) == Body)
         Asked.push_back(Q.Call);
-    const FunctionDecl *Caller = callableOf(Call, *Context);
+    const FunctionDecl *Caller = enclosingFunctionDecl(Call, *Context, /*StopAtLambdas=*/true);
     switch (ws::frameAtParse(Call, Asked, *Context)) {
     case ws::FrameAtParse::Text:
       continue;
@@ -196,8 +183,9 @@ WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(const FunctionDecl *F,
     // A caller nothing here calls (a completion handler, bound by address) is where the chain
     // starts: nobody on the way asked.
     const FunctionDecl *Unused = nullptr;
-    const Chain Above =
-        callsOf(Caller, *Context).empty() ? Chain::Unguarded : callChain(Caller, Stream, Depth - 1, Unused);
+    const std::vector<const CallExpr *> CallerCalls = callsOf(Caller, *Context);
+    const Chain Above = CallerCalls.empty() ? Chain::Unguarded
+                                            : callChain(CallerCalls, Stream, Depth - 1, Unused);
     if (Above == Chain::Unguarded) {
       Via = Caller;
       return Chain::Unguarded;
@@ -227,7 +215,7 @@ void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDe
     for (unsigned J = 0; J < Call->getNumArgs(); ++J) {
       const PayloadSource Source = J == I ? PayloadSource{} : payloadOf(Call->getArg(J), Call, Function);
       if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
-        Flagged.push_back({calleeLoc(Call), Callee, Param, Source, SaysBinary});
+        Flagged.push_back({calleeLoc(Call), Callee, Param, Source, On});
     }
   }
 }
@@ -246,8 +234,9 @@ void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::Object
   // (on_lobby_message) but dispatches to another (on_match_message) without asking.
   const FunctionDecl *Via = nullptr;
   if (Frame == ws::FrameAtParse::NotJudged && Asked.empty()) {
-    const FunctionDecl *Parser = callableOf(P.Call, *Context);
-    if (Parser && callChain(Parser, Stream, /*Depth=*/3, Via) == Chain::Unguarded && Via &&
+    const FunctionDecl *Parser = enclosingFunctionDecl(P.Call, *Context, /*StopAtLambdas=*/true);
+    if (Parser &&
+        callChain(callsOf(Parser, *Context), Stream, /*Depth=*/3, Via) == Chain::Unguarded && Via &&
         firstReportAt(P.Loc))
       report(P.Loc, "'%0' parses a message read from '%1' as text, but neither this function "
                     "nor '%2', which calls it, checks got_text() or got_binary(): a binary "
@@ -298,7 +287,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
                   "as a text frame}4")
         << F.Callee->getName() << F.Param->getName() << F.Source.Name
         << static_cast<int>(F.Source.Kind) << (F.Source.Kind != Payload::SerializedText)
-        << (F.SaysBinary == F.Param->getName().contains_insensitive("binary") ? "true" : "false");
+        << (F.Value ? "true" : "false");
   }
   for (const ByteWrite &W : Writes) {
     const bool Text = W.Source.Kind == Payload::SerializedText;

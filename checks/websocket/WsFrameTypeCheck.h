@@ -84,13 +84,13 @@ private:
   /// For a parse of a message from a stream its owner does check: a finding when the queries of
   /// the parse's own function leave it outside the text branch.
   void judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream);
-  /// Whether the calls of \p F leave a frame of \p Stream unchecked: a caller that asks
-  /// got_text()/got_binary() so that the answer does not cover the call, or a chain of callers
-  /// (up to \p Depth) none of which asks, up to a function nothing here calls (a completion
-  /// handler). \p Via is set to the first caller on such a chain.
+  /// Whether \p Calls (the calls of a function) leave a frame of \p Stream unchecked: a caller
+  /// that asks got_text()/got_binary() so that the answer does not cover the call, or a chain of
+  /// callers (up to \p Depth) none of which asks, up to a function nothing here calls (a
+  /// completion handler). \p Via is set to the first caller on such a chain.
   enum class Chain { Guarded, Unguarded, Unknown };
-  Chain callChain(const FunctionDecl *F, const ws::ObjectKey &Stream, unsigned Depth,
-                  const FunctionDecl *&Via) const;
+  Chain callChain(llvm::ArrayRef<const CallExpr *> Calls, const ws::ObjectKey &Stream,
+                  unsigned Depth, const FunctionDecl *&Via) const;
   struct ModeSet {
     ws::ObjectKey Stream;
     SourceLocation Loc;
@@ -106,7 +106,7 @@ private:
     const FunctionDecl *Callee;
     const ParmVarDecl *Param;
     PayloadSource Source;
-    bool SaysBinary;
+    bool Value; ///< The constant the flag is given.
   };
   void noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function, ASTContext &Ctx);
   std::vector<FlaggedPayload> Flagged;
