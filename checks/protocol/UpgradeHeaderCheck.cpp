@@ -295,8 +295,14 @@ void UpgradeHeaderCheck::reportRelays() {
     } else if (const Stmt *Body = enclosingFunctionBody(W.Call, *Context, /*StopAtLambdas=*/false)) {
       Bodies.push_back(Body);
     }
+    // The relay's own reads and writes move the message; they are not helpers that clean it.
+    std::vector<const CallExpr *> Transfers;
+    for (const std::vector<Transfer> *List : {&Reads, &Writes})
+      for (const Transfer &T : *List)
+        if (T.Message == W.Message)
+          Transfers.push_back(T.Call);
     const std::vector<std::string> Left =
-        http::headersLeftOnRelay(W.Message, Bodies, RequiredSkips, *Context);
+        http::headersLeftOnRelay(W.Message, Bodies, Transfers, RequiredSkips, *Context);
     const SourceLocation Loc = Context->getSourceManager().getExpansionLoc(W.Call->getBeginLoc());
     if (Bodies.empty() || Left.empty() || !firstReportAt(Loc))
       continue;

@@ -109,6 +109,7 @@ bool copyLeaves(const WholeCopy &Copy, const Stmt *Body) {
 }
 
 std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<const Stmt *> Bodies,
+                                            llvm::ArrayRef<const CallExpr *> Transfers,
                                             const std::vector<std::string> &Required,
                                             const ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
@@ -133,6 +134,7 @@ std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<
       }
       const FunctionDecl *Callee = Call->getDirectCallee();
       if (Callee && !SM.isInSystemHeader(Callee->getLocation()) && !isa<CXXMemberCallExpr>(Call) &&
+          !llvm::is_contained(Transfers, Call) &&
           llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootDecl(A) == Message; }))
         MayClean = true; // strip_hop_by_hop(res_)
     });

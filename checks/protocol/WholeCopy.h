@@ -38,8 +38,10 @@ bool copyLeaves(const WholeCopy &Copy, const Stmt *Body);
 
 /// The names among \p Required (normalized) that no code in \p Bodies erases or sets on
 /// \p Message (a member or variable relayed as read), directly or through `keep_alive()` for
-/// Connection; empty when a function of the project is handed the message (it may clean it).
+/// Connection; empty when a function of the project is handed the message (it may clean it),
+/// other than the \p Transfers that read or write it (the relay's own project read/write calls).
 std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<const Stmt *> Bodies,
+                                            llvm::ArrayRef<const CallExpr *> Transfers,
                                             const std::vector<std::string> &Required,
                                             const ASTContext &Ctx);
 

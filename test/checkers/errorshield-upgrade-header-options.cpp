@@ -53,9 +53,7 @@ void probe(acme::tls_socket &tls, beast::ssl_stream<beast::tcp_stream> &stream) 
 }
 
 // A relay: read from one stream, written to another, under each option set; the new options as
-// clang-tidy sees them (DUMPIO). (Known miss, see the docs' Limitations: project functions named
-// in MessageReadFunctions/MessageWriteFunctions are also taken as helpers that may clean the
-// message, so such a relay is not reported yet.)
+// clang-tidy sees them (DUMPIO). Project read/write functions named in them: PROJIO below.
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMPIO
 // DUMPIO: errorshield-upgrade-header.MessageReadFunctions: 'boost::beast::http::read;boost::beast::http::async_read'
@@ -71,3 +69,34 @@ void relay_both(beast::tcp_stream &from, beast::tcp_stream &to, beast::flat_buff
 // TLS: :[[@LINE-5]]:3: warning: 'req', read from 'from', is written to 'to'
 // TLS: :[[@LINE-7]]:3: note: read here
 }
+
+// The project's own read/write functions, named in the options (prefix PROJIO): the relay through
+// them is reported; they move the message and are not taken as helpers that may clean it. A
+// project helper that is handed the message in between still may.
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' \
+// RUN:   -config="{CheckOptions: {errorshield-upgrade-header.MessageReadFunctions: 'edge::recv_request', errorshield-upgrade-header.MessageWriteFunctions: 'edge::send_request'}}" \
+// RUN:   -- -std=c++20 -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=PROJIO --implicit-check-not='{{warning|error|note}}:'
+// The options replace the defaults: relay_both's Beast read and write are not followed here.
+// PROJIO: :47:9: warning: 'Upgrade: h2c' on a message written to a TLS stream
+// PROJIO: :52:3: note: the message is written to a TLS stream here
+namespace edge {
+void recv_request(beast::tcp_stream &from, beast::flat_buffer &b, http::request<http::string_body> &req);
+void send_request(beast::tcp_stream &to, const http::request<http::string_body> &req);
+void strip_hop_by_hop(http::request<http::string_body> &req);
+
+void relay_through_project(beast::tcp_stream &client, beast::tcp_stream &origin, beast::flat_buffer &b) {
+  http::request<http::string_body> req;
+  recv_request(client, b, req);
+  send_request(origin, req);
+// PROJIO: :[[@LINE-1]]:3: warning: 'req', read from 'client', is written to 'origin' with its hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// PROJIO: :[[@LINE-3]]:3: note: read here
+}
+
+void relay_through_project_cleaned(beast::tcp_stream &client, beast::tcp_stream &origin, beast::flat_buffer &b) {
+  http::request<http::string_body> req;
+  recv_request(client, b, req);
+  strip_hop_by_hop(req);
+  send_request(origin, req);
+}
+} // namespace edge
