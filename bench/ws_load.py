@@ -14,6 +14,11 @@ that phase (user and system, from /proc) is what "per core" divides by: the C++ 
 
 The client shares the machine's cores with the server; ratios are measured in this run.
 
+Direct scenarios also run tools/ws-floor, a responder that does no chat work (one receive and one
+send per readable socket, no JSON, no handlers): the least CPU any server spends per message
+under that load. "ceiling" is floor/Node per CPU-second, the best ratio against Node that any
+server could reach in that scenario.
+
   bench/ws_load.py [--build build] [--threads 2] [--quick] [--json results.json]
 """
 import argparse
@@ -25,6 +30,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVERS = ('es-chat-server', 'node ws')
+FLOOR = 'ws floor'
 
 
 def rss_mib(pid):
@@ -108,7 +114,8 @@ def report(results, plan, idle_n, threads):
         print(f'{"scenario":38} {"server":15} {"msgs/s":>9} {"per CPU-s":>10} {"user s":>7} '
               f'{"sys s":>6} {"p50 ms":>8} {"p99 ms":>8}')
         for i, s in enumerate(p for p in plan if p['group'] == group):
-            rows = {name: results[(name, label(s))] for name in SERVERS}
+            rows = {name: results[(name, label(s))] for name in SERVERS + (FLOOR,)
+                    if (name, label(s)) in results}
             for name, r in rows.items():
                 mark = '' if r['complete'] else '  (incomplete)'
                 print(f'{label(s):38} {name:15} {r["msgs_per_sec"]:9.0f} {r["per_cpu"]:10.0f} '
@@ -116,7 +123,10 @@ def report(results, plan, idle_n, threads):
                       f'{r["p50_ms"]:8.2f} {r["p99_ms"]:8.2f}{mark}')
             ours, node = rows['es-chat-server'], rows['node ws']
             ratio = ours['per_cpu'] / node['per_cpu'] if node['per_cpu'] else 0
-            print(f'{"":38} ratio per CPU-second {ratio:.2f}x; p99 {ours["p99_ms"]:.2f} vs '
+            floor = rows.get(FLOOR)
+            ceiling = (f'; ceiling {floor["per_cpu"] / node["per_cpu"]:.2f}x'
+                       if floor and node['per_cpu'] else '')
+            print(f'{"":38} ratio per CPU-second {ratio:.2f}x{ceiling}; p99 {ours["p99_ms"]:.2f} vs '
                   f'{node["p99_ms"]:.2f} ms')
     print()
     for name in SERVERS:
@@ -137,17 +147,21 @@ def main():
         subprocess.run(['npm', 'ci', '--prefix', node_dir, '--no-audit', '--no-fund'], check=True)
     argv = {'es-chat-server': [os.path.join(a.build, 'bin', 'es-chat-server'), '--port=0',
                                f'--threads={a.threads}', '--max-queued-messages=4096'],
-            'node ws': ['node', os.path.join(node_dir, 'server.js'), '0']}
+            'node ws': ['node', os.path.join(node_dir, 'server.js'), '0'],
+            FLOOR: [os.path.join(a.build, 'bin', 'ws-floor'), '--port=0']}
     plan = scenarios(a.quick)
     idle_n = 1000 if a.quick else 10000
     results = {}
-    for name in SERVERS:
+    for name in SERVERS + (FLOOR,):
         proc, port = start(argv[name])
         try:
             for s in plan:
+                if name == FLOOR and s['mode'] != 'direct':
+                    continue  # the floor answers direct messages only
                 results[(name, label(s))] = run_load(load, proc, port, s)
                 time.sleep(1)  # The departures' presence events are not the next one's load.
-            results[(name, 'idle')] = idle_rss(load, proc, port, idle_n)
+            if name != FLOOR:
+                results[(name, 'idle')] = idle_rss(load, proc, port, idle_n)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
