@@ -6,16 +6,34 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::errorshield::ws {
 
-/// True when \p Branch leaves the function or loop, or accepts the handshake itself: a decision
-/// was made there.
-static bool actsOnDecision(const Stmt *Branch, const std::vector<std::string> &AcceptMethods) {
-  return Branch && findDescendant(Branch, [&](const Stmt *S) {
-           if (isa<ReturnStmt, CoreturnStmt, CXXThrowExpr, BreakStmt, ContinueStmt>(S))
+/// True when \p S leaves the function or loop, or accepts the handshake itself, on every path
+/// through it: a decision was made there. A branch whose rejection depends on a further test
+/// (`if (!allowed(o)) { if (cfg.enforce) return reject(); log(...); }`) lets the handshake go on
+/// when that test fails. Loops and switches are given the benefit of the doubt: anything in them
+/// that leaves counts.
+static bool actsOnDecision(const Stmt *S, const std::vector<std::string> &AcceptMethods) {
+  if (!S)
+    return false;
+  if (isa<ReturnStmt, CoreturnStmt, BreakStmt, ContinueStmt, GotoStmt>(S))
+    return true;
+  if (const auto *Block = dyn_cast<CompoundStmt>(S))
+    return llvm::any_of(Block->body(),
+                        [&](const Stmt *Child) { return actsOnDecision(Child, AcceptMethods); });
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return actsOnDecision(If->getThen(), AcceptMethods) &&
+           actsOnDecision(If->getElse(), AcceptMethods);
+  if (const auto *Try = dyn_cast<CXXTryStmt>(S))
+    return actsOnDecision(Try->getTryBlock(), AcceptMethods);
+  const bool Nested = isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(S);
+  return findDescendant(S, [&](const Stmt *D) {
+           if (isa<CXXThrowExpr>(D) ||
+               (Nested && isa<ReturnStmt, CoreturnStmt, BreakStmt, ContinueStmt>(D)))
              return true;
-           const auto *Call = dyn_cast<CallExpr>(S);
+           const auto *Call = dyn_cast<CallExpr>(D);
            return Call && llvm::is_contained(AcceptMethods, calleeName(Call));
          }, isNestedCode) != nullptr;
 }
@@ -93,6 +111,75 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
 bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
                      const std::vector<std::string> &AcceptMethods) {
   return decides(Read, Ctx, AcceptMethods, /*Depth=*/3);
+}
+
+bool returnsText(const FunctionDecl *Function) {
+  QualType T = Function->getReturnType().getNonReferenceType();
+  if (T->isPointerType())
+    return T->getPointeeType()->isAnyCharacterType();
+  const auto *Record = T->getAsCXXRecordDecl();
+  return Record && Record->getIdentifier() &&
+         (Record->getName() == "basic_string" || Record->getName() == "basic_string_view" ||
+          Record->getName() == "string" ||
+          Record->getName() == "string_view");
+}
+
+bool isOriginAccessor(const FunctionDecl *Function) {
+  const FunctionDecl *Definition = nullptr;
+  return returnsText(Function) && Function->hasBody(Definition) &&
+         !findDescendant(Definition->getBody(), [](const Stmt *S) { return isa<CXXThrowExpr>(S); });
+}
+
+bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller) {
+  const CXXRecordDecl *Verdict =
+      Call->getType().isNull() ? nullptr : Call->getType()->getAsCXXRecordDecl();
+  if (!Verdict || !Verdict->hasDefinition() || !Caller || !Caller->getBody())
+    return false;
+  llvm::SmallPtrSet<const FieldDecl *, 2> OriginFields;
+  for (const FieldDecl *Field : Verdict->fields())
+    if (Field->getIdentifier() && Field->getName().contains_insensitive("origin"))
+      OriginFields.insert(Field->getCanonicalDecl());
+  if (OriginFields.empty())
+    return false;
+  return !findDescendant(Caller->getBody(), [&](const Stmt *S) {
+    const auto *Member = dyn_cast<MemberExpr>(S);
+    const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+    return Field && llvm::any_of(OriginFields, [&](const FieldDecl *F) {
+             return F->getName() == Field->getName();
+           });
+  });
+}
+
+/// The expansion range of \p S contains \p Loc.
+static bool contains(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
+  const SourceLocation Begin = SM.getExpansionLoc(S->getBeginLoc()),
+                       End = SM.getExpansionLoc(S->getEndLoc());
+  return !SM.isBeforeInTranslationUnit(Loc, Begin) && !SM.isBeforeInTranslationUnit(End, Loc);
+}
+
+bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (!SM.isBeforeInTranslationUnit(Check, SM.getExpansionLoc(Accept->getBeginLoc())))
+    return false;
+  // Compared by location, since the check and the accept may have been found in two
+  // instantiations of one template.
+  DynTypedNode Child = DynTypedNode::create(*Accept);
+  for (int Hops = 0; Hops < 64; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Child);
+    if (Parents.empty())
+      return true;
+    if (const auto *If = Parents[0].get<IfStmt>(); If && If->getElse()) {
+      const Stmt *Other = Child.get<Stmt>() == If->getThen()   ? If->getElse()
+                          : Child.get<Stmt>() == If->getElse() ? If->getThen()
+                                                               : nullptr;
+      if (Other && contains(Other, Check, SM))
+        return false;
+    }
+    if (Parents[0].get<FunctionDecl>())
+      return true;
+    Child = Parents[0];
+  }
+  return true;
 }
 
 } // namespace clang::tidy::errorshield::ws

@@ -24,10 +24,25 @@ namespace clang::tidy::errorshield::ws {
 /// - streamed into an output stream (`log << origin`);
 /// - a presence test (`origin.empty()`, `size()`, `length()`);
 /// - in the condition of an `if` neither of whose branches leaves (return, co_return, throw, break,
-///   continue) or calls one of the \p AcceptMethods.
+///   continue) or calls one of the \p AcceptMethods on every path through it.
 /// Any other use (a validator's argument, a `return`, an assignment, a loop condition) can.
 bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
                      const std::vector<std::string> &AcceptMethods);
+
+/// True when \p Function returns text (a string, string view or character pointer).
+bool returnsText(const FunctionDecl *Function);
+
+/// True for a function that hands out the Origin header rather than checking it: it returns text
+/// and cannot throw. Its callers decide on what it returns (`this->origin()`).
+bool isOriginAccessor(const FunctionDecl *Function);
+
+/// True when \p Call, made in \p Caller, returns a verdict record with a field named for Origin
+/// (`v.origin_ok`) that \p Caller never reads: the check was made and its answer dropped.
+bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller);
+
+/// True when an Origin check at \p Check can run before the handshake accepted by \p Accept: it
+/// comes first, and not in the other branch of an `if` the accept is in.
+bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx);
 
 } // namespace clang::tidy::errorshield::ws
 

@@ -71,7 +71,7 @@ bool RequestFlow::readByCallerOfClass(const CXXRecordDecl *Record, StringRef Hea
 
 bool RequestFlow::readInClass(const CXXRecordDecl *Record, StringRef Header) const {
   for (const FunctionDecl *F : Seen)
-    if (ownerClass(F) == Record && readsDown(F, Header))
+    if (ownerClass(F) == Record && readsDown(F, Header, /*Depth=*/4, /*SkipAcceptors=*/true))
       return true;
   return false;
 }

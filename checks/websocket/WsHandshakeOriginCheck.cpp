@@ -43,6 +43,8 @@ AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Na
 } // namespace
 
 namespace {
+AST_MATCHER(FunctionDecl, returnsText) { return ws::returnsText(&Node); }
+
 /// A call whose result is a request, or a template over one (`awaitable<request_t>`,
 /// `std::optional<request_t>`).
 AST_MATCHER_P(CallExpr, yieldsRequest, std::vector<std::string>, RequestTypes) {
@@ -73,6 +75,10 @@ void WsHandshakeOriginCheck::registerCheckMatchers(MatchFinder *Finder) {
       this);
   Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
+  Finder->addMatcher(callExpr(callee(functionDecl(returnsText(), unless(isExpansionInSystemHeader()))),
+                              unless(isExpansionInSystemHeader()), InFunction)
+                         .bind("text-call"),
+                     this);
   // A function that produces the request (`auto req = co_await read_checked_upgrade(...)`): what it
   // reads of the request counts like what a function handed the request reads.
   Finder->addMatcher(callExpr(yieldsRequest(RequestTypes), InFunction).bind("pass"), this);
@@ -86,7 +92,12 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
       dyn_cast_or_null<FunctionDecl>(Result.Nodes.getNodeAs<Decl>("fn")));
   if (!Function)
     return;
-  Sources = Result.SourceManager;
+  Ctx = Result.Context;
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("text-call")) {
+    if (const FunctionDecl *Callee = Call->getDirectCallee())
+      TextCalls.push_back({Function, ws::outerFunction(Callee), Call});
+    return;
+  }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("accept"))
     collectAccept(Call, Function, *Result.SourceManager);
   if (const auto *Header = Result.Nodes.getNodeAs<Expr>("header")) {
@@ -117,7 +128,7 @@ void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionD
   const auto *Ref = Request ? dyn_cast<DeclRefExpr>(stripConversions(Request)) : nullptr;
   const bool FromHeaderCaller = Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
                                 !SM.isInMainFile(SM.getExpansionLoc(Accept->Loc));
-  Accepts.push_back({Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr,
+  Accepts.push_back({Call, Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr,
                      FromHeaderCaller});
 }
 
@@ -220,6 +231,10 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
     // as a read, so an Origin check is never missed; unless nothing can depend on the value.
     if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, AcceptMethods))
       return;
+    if (Which == Origin && ws::isOriginAccessor(Function)) {
+      OriginAccessors.insert(Function); // `return it->value();`: its callers decide
+      return;
+    }
     Flow.addRead(Function, Which);
     if (Which == Origin)
       OriginReadsAt.push_back({Function, Context.getSourceManager().getExpansionLoc(Header->getBeginLoc())});
@@ -246,6 +261,9 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
   // A validator whose verdict nothing acts on (`const bool ok = allowed(req); if (!ok) log();`).
   if (!Call->getType().isNull() && Call->getType()->isBooleanType() &&
       !ws::decidesOnOrigin(Call, Ctx, AcceptMethods))
+    return;
+  // A verdict record whose Origin field the caller never reads (`if (v.user.empty()) ...`).
+  if (ws::dropsOriginVerdict(Call, Function))
     return;
   std::vector<const FunctionDecl *> Callees;
   if (const FunctionDecl *Callee = Call->getDirectCallee())
@@ -279,22 +297,39 @@ bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const Funct
   return false;
 }
 
-bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A, const SourceManager &SM) const {
-  // A class's other members, or a caller, may check before this function runs.
-  if (isa<CXXRecordDecl>(A.Stream.Owner) || Flow.readByCaller(A.Function, Origin))
+bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
+  // A caller, or another member of the stream's class, may check before this function runs.
+  if (!Ctx || Flow.readByCaller(A.Function, Origin))
     return false;
-  const SourceLocation At = SM.getExpansionLoc(A.Loc);
+  if (const auto *Record = dyn_cast<CXXRecordDecl>(A.Stream.Owner);
+      Record && (Flow.readInClass(Record, Origin) || Flow.readByCallerOfClass(Record, Origin)))
+    return false;
   for (const auto &[Function, Loc] : OriginReadsAt)
-    if (Function == A.Function && SM.isBeforeInTranslationUnit(Loc, At))
+    if (Function == A.Function && ws::checkMayPrecede(Loc, A.Call, *Ctx))
       return false;
   for (const PassAt &P : PassesAt)
     if (P.Caller == A.Function && P.Callee != A.Function &&
-        SM.isBeforeInTranslationUnit(P.Loc, At) && Flow.passChecks(P.Callee, Origin))
+        ws::checkMayPrecede(P.Loc, A.Call, *Ctx) && Flow.passChecks(P.Callee, Origin))
       return false;
   return true;
 }
 
+void WsHandshakeOriginCheck::addAccessorReads() {
+  // An accessor that only forwards another's answer is an accessor too (a few levels).
+  for (int Round = 0; Round < 3; ++Round)
+    for (const TextCall &C : TextCalls)
+      if (OriginAccessors.count(C.Callee) && ws::isOriginAccessor(C.Caller))
+        OriginAccessors.insert(C.Caller);
+  for (const TextCall &C : TextCalls)
+    if (Ctx && OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&
+        ws::decidesOnOrigin(C.Call, *Ctx, AcceptMethods)) {
+      Flow.addRead(C.Caller, Origin);
+      OriginReadsAt.push_back({C.Caller, Ctx->getSourceManager().getExpansionLoc(C.Call->getBeginLoc())});
+    }
+}
+
 void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
+  addAccessorReads();
   for (const Accept &A : Accepts) {
     if (!A.HasRequest) {
       if (firstReportAt(A.Loc))
@@ -307,7 +342,7 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
     // unit that contains the caller; elsewhere the caller's check cannot be seen.
     if (A.RequestFromHeaderCaller && !Flow.hasCaller(A.Function))
       continue;
-    if ((!ownerReads(A.Stream, A.Function, Origin) || (Sources && checkedOnlyAfter(A, *Sources))) &&
+    if ((!ownerReads(A.Stream, A.Function, Origin) || checkedOnlyAfter(A)) &&
         firstReportAt(A.Loc))
       report(A.Loc, "%0 accepts a handshake whose Origin header is never checked: any web page can "
                     "open this connection with the user's cookies (cross-site WebSocket hijacking)")
@@ -327,6 +362,9 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
   Accepts.clear();
   OriginReadsAt.clear();
   PassesAt.clear();
+  OriginAccessors.clear();
+  TextCalls.clear();
+  Ctx = nullptr;
   Answers.clear();
   Flow.clear();
 }

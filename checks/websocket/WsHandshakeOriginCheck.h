@@ -46,6 +46,7 @@ private:
   const std::vector<std::string> ObjectFactories;
 
   struct Accept {
+    const CallExpr *Call;
     SourceLocation Loc;
     std::string Method;
     ws::ObjectKey Stream;
@@ -61,10 +62,21 @@ private:
     const FunctionDecl *Function;
   };
   std::vector<Accept> Accepts;
-  /// True when \p A's own function checks Origin only after accepting: a local stream, no caller
-  /// that checks, and every read of Origin (or call handed the request that reads it) in the
-  /// function placed after the accept.
-  bool checkedOnlyAfter(const Accept &A, const SourceManager &SM) const;
+  /// True when \p A's own function checks Origin only where it cannot guard the accept: no caller
+  /// or other member of the stream's class that checks, and every read of Origin (or call handed
+  /// the request that reads it) in the function after the accept or in another branch of an `if`.
+  bool checkedOnlyAfter(const Accept &A) const;
+  /// Calls of an Origin accessor that decide on its answer are that caller's Origin reads.
+  void addAccessorReads();
+  /// Functions that return the Origin header instead of checking it, and calls of functions
+  /// returning text (which may be those).
+  llvm::SmallPtrSet<const FunctionDecl *, 4> OriginAccessors;
+  struct TextCall {
+    const FunctionDecl *Caller, *Callee;
+    const CallExpr *Call;
+  };
+  std::vector<TextCall> TextCalls;
+  ASTContext *Ctx = nullptr;
   /// Where each function reads Origin, and hands the request to another function.
   std::vector<std::pair<const FunctionDecl *, SourceLocation>> OriginReadsAt;
   struct PassAt {
@@ -74,7 +86,6 @@ private:
   std::vector<PassAt> PassesAt;
   std::vector<FixedSubprotocol> Answers;
   ws::RequestFlow Flow;
-  const SourceManager *Sources = nullptr;
 };
 
 } // namespace clang::tidy::errorshield
