@@ -312,3 +312,24 @@ std::int64_t nextBid(const Bid *best, std::int64_t reserve_cents) {
 // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: integer money 'high' is scaled in binary floating point and truncated back to an integer [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:48: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 }
+
+// Betting: a stake, a wager and a liability are money; odds and probabilities are not.
+struct BetSlip {
+  double stake;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'stake' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  float max_wager;
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'max_wager' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double decimal_odds;
+  double total_odds;
+};
+double book_overround(const double *implied, int n) {
+  double prob_sum = 0.0;
+  for (int i = 0; i < n; ++i)
+    prob_sum += implied[i];
+  return prob_sum - 1.0;
+}
+double open_liability;
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'open_liability' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
