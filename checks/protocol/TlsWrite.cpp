@@ -44,6 +44,32 @@ const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *Fr
   }));
 }
 
+std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body, const Stmt *From,
+                                          const SourceManager &SM, TlsTest IsTls) {
+  std::optional<CalleeWrite> Found;
+  findDescendant(Body, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    const FunctionDecl *Definition = nullptr;
+    if (!Callee || Call == From || !Callee->hasBody(Definition) ||
+        SM.isInSystemHeader(SM.getExpansionLoc(Definition->getLocation())) ||
+        !SM.isBeforeInTranslationUnit(SM.getExpansionLoc(From->getBeginLoc()),
+                                      SM.getExpansionLoc(Call->getBeginLoc())) ||
+        onExclusiveBranches(Body, From, Call))
+      return false;
+    const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+    for (unsigned I = Shift; I < Call->getNumArgs() && I - Shift < Definition->getNumParams(); ++I)
+      if (rootDecl(Call->getArg(I)) == Message)
+        if (const CallExpr *Write = tlsWriteOf(Definition->getParamDecl(I - Shift),
+                                               Definition->getBody(), nullptr, IsTls)) {
+          Found = CalleeWrite{Call, Write};
+          return true;
+        }
+    return false;
+  });
+  return Found;
+}
+
 std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDecl *F,
                                           ASTContext &Ctx, TlsTest IsTls) {
   const auto *Param = dyn_cast<ParmVarDecl>(Message);

@@ -22,6 +22,16 @@ using TlsTest = llvm::function_ref<bool(QualType)>;
 /// `tls.write(req)`), not on the other branch of an `if` from \p From; null if none.
 const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *From, TlsTest IsTls);
 
+/// A TLS write of \p Message made by a function it is handed to after \p From, in \p Body
+/// (`co_await custody_call(std::move(up), cfg)`, whose parameter goes to `http::async_write(tls,
+/// up, ...)`).
+struct CalleeWrite {
+  const CallExpr *Call;  ///< The call handing the message over.
+  const CallExpr *Write; ///< The callee's TLS write of its parameter.
+};
+std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body, const Stmt *From,
+                                          const SourceManager &SM, TlsTest IsTls);
+
 /// A TLS write of \p Message, set in \p F, made by a caller of F.
 struct CallerWrite {
   const CallExpr *Call;  ///< The call of F.

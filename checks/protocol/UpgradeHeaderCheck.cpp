@@ -50,17 +50,18 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
                           unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
                          .bind("whole-copy"),
                      this);
-  // http::async_read(upstream_, buffer_, res_) ... http::async_write(client_, res_, ...)
+  // http::async_read(upstream_, buffer_, res_) ... http::async_write(client_, res_, ...); in a
+  // class template only its instantiations resolve the calls (reported once per location).
   Finder->addMatcher(
       callExpr(callee(functionDecl(matchers::hasListedQualifiedName(MessageReadFunctions))),
                argumentCountAtLeast(3), hasArgument(2, OverMessage),
-               unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
+               unless(isExpansionInSystemHeader()))
           .bind("relay-read"),
       this);
   Finder->addMatcher(
       callExpr(callee(functionDecl(matchers::hasListedQualifiedName(MessageWriteFunctions))),
                argumentCountAtLeast(2), hasArgument(1, OverMessage),
-               unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
+               unless(isExpansionInSystemHeader()))
           .bind("relay-write"),
       this);
   Finder->addMatcher(cxxForRangeStmt(hasRangeInit(OverMessage.bind("source")),
@@ -180,6 +181,14 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     if (Instantiating.empty() && firstReportAt(Loc)) {
       reportCleartextUpgrade(Loc, nullptr);
       WrittenHere(Write);
+    }
+    return;
+  }
+  // A function it is handed to writes it: `co_await custody_call(std::move(up), cfg);`.
+  if (std::optional<http::CalleeWrite> Callee = http::calleeTlsWrite(Message, Body, SetCall, SM, IsTls)) {
+    if (firstReportAt(Loc)) {
+      reportCleartextUpgrade(Loc, nullptr);
+      WrittenHere(Callee->Write);
     }
     return;
   }

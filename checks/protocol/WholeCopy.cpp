@@ -108,6 +108,16 @@ bool copyLeaves(const WholeCopy &Copy, const Stmt *Body) {
   }) != nullptr;
 }
 
+/// A parameter of this type can change the argument: a non-const reference or pointer, or a
+/// template's forwarding reference.
+static bool mayModify(QualType T) {
+  if (T->isDependentType())
+    return true;
+  if (T->isReferenceType() || T->isPointerType())
+    return !T->getPointeeType().isConstQualified();
+  return false;
+}
+
 std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<const Stmt *> Bodies,
                                             llvm::ArrayRef<const CallExpr *> Transfers,
                                             const std::vector<std::string> &Required,
@@ -133,10 +143,15 @@ std::vector<std::string> headersLeftOnRelay(const Decl *Message, llvm::ArrayRef<
         return;
       }
       const FunctionDecl *Callee = Call->getDirectCallee();
-      if (Callee && !SM.isInSystemHeader(Callee->getLocation()) && !isa<CXXMemberCallExpr>(Call) &&
-          !llvm::is_contained(Transfers, Call) &&
-          llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootDecl(A) == Message; }))
-        MayClean = true; // strip_hop_by_hop(res_)
+      if (!Callee || SM.isInSystemHeader(Callee->getLocation()) || isa<CXXMemberCallExpr>(Call) ||
+          llvm::is_contained(Transfers, Call))
+        return;
+      // strip_hop_by_hop(res_) may clean it; copy_end_to_end(req_, out) reads it (a const
+      // reference or a copy cannot change the message).
+      for (unsigned I = 0; I < Call->getNumArgs(); ++I)
+        if (rootDecl(Call->getArg(I)) == Message &&
+            (I >= Callee->getNumParams() || mayModify(Callee->getParamDecl(I)->getType())))
+          MayClean = true;
     });
   std::vector<std::string> Left;
   if (MayClean)

@@ -344,3 +344,50 @@ void forward_once(beast::tcp_stream &from, beast::tcp_stream &to, beast::flat_bu
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'raw', read from 'from', is written to 'to' with its hop-by-hop header 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
 // CHECK-MESSAGES: :[[@LINE-4]]:3: note: read here
 }
+
+// ---- The message handed to a function that writes it: to TLS, or to cleartext TCP ----
+extern beast::ssl_stream<beast::tcp_stream> custody_link;
+extern beast::tcp_stream risk_link;
+void send_to_custody(http::request<http::string_body> up) {
+  http::write(custody_link, up);
+}
+void send_to_risk(http::request<http::string_body> up) { http::write(risk_link, up); }
+void withdraw() {
+  http::request<http::string_body> up;
+  up.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-7]]:3: note: the message is written to a TLS stream here
+  send_to_custody(std::move(up));
+  http::request<http::string_body> probe;
+  probe.set(http::field::upgrade, "h2c"); // cleartext: a legitimate h2c offer
+  send_to_risk(std::move(probe));
+}
+
+// ---- A relay whose message is only read by a project helper (a const reference) ----
+void copy_end_to_end(const http::request<http::string_body> &in, http::request<http::string_body> &out);
+void relay_with_copy(beast::tcp_stream &from, beast::tcp_stream &to, beast::flat_buffer &b) {
+  http::request<http::string_body> req, out;
+  http::read(from, b, req);
+  copy_end_to_end(req, out); // reads req; cannot clean it
+  http::write(to, req);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'req', read from 'from', is written to 'to' with its hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: read here
+}
+
+// ---- A relay in a class template: judged in its instantiations, reported once ----
+template <class ClientStream> class sse_proxy {
+  ClientStream client_;
+  beast::tcp_stream upstream_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+
+public:
+  void on_read() { http::async_read(client_, buffer_, req_, [](beast::error_code, std::size_t) {}); }
+  void forward() {
+    http::async_write(upstream_, req_, [](beast::error_code, std::size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'req_', read from 'client_', is written to 'upstream_' with its hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-4]]:20: note: read here
+  }
+};
+template class sse_proxy<beast::tcp_stream>;
+template class sse_proxy<beast::ssl_stream<beast::tcp_stream>>;
