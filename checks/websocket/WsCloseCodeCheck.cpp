@@ -89,6 +89,14 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
       JudgedCodes.insert(Code);
       reportCode(Close->Loc, Code, *Result.Context);
       noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Close->Loc));
+    } else if (const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Call->getArg(0)))) {
+      const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl());
+      const auto *Function = Param ? dyn_cast<FunctionDecl>(Param->getDeclContext()) : nullptr;
+      if (Function && Function->getBody() && ws::isTypeNamed(Param->getType(), CloseReasonTypes) &&
+          (!Param->getType()->isReferenceType() ||
+           Param->getType().getNonReferenceType().isConstQualified()))
+        ForwardedReasons.push_back({Function, Param->getFunctionScopeIndex(),
+                                    Result.SourceManager->getExpansionLoc(Close->Loc)});
     }
     return;
   }
@@ -143,7 +151,26 @@ void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseL
   Forwarded.push_back({Function, Param->getFunctionScopeIndex(), CloseLoc, BuildsReason});
 }
 
+void WsCloseCodeCheck::judgeForwardedReasons() {
+  const SourceManager &SM = Context->getSourceManager();
+  for (const ForwardedReason &R : ForwardedReasons)
+    for (const CallExpr *Call : callsOf(R.Function, *Context)) {
+      const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+      const Expr *Code =
+          R.Param + Offset < Call->getNumArgs() ? codeOf(Call->getArg(R.Param + Offset)) : nullptr;
+      if (!Code)
+        continue;
+      if (reportCode(SM.getExpansionLoc(Call->getArg(R.Param + Offset)->getBeginLoc()), Code,
+                     *Context))
+        diag(R.CloseLoc, "'%0' sends it in a close frame here", DiagnosticIDs::Note)
+            << R.Function->getName();
+      noteForwardedCode(Code, SM.getExpansionLoc(Call->getBeginLoc()));
+    }
+}
+
 void WsCloseCodeCheck::onEndOfTranslationUnit() {
+  if (Context)
+    judgeForwardedReasons();
   for (const ForwardedCode &F : Forwarded) {
     // The calls of that function (of that instantiation, for a template): the code it is given.
     for (const CallExpr *Call : callsOf(F.Function, *Context)) {
@@ -160,6 +187,7 @@ void WsCloseCodeCheck::onEndOfTranslationUnit() {
     }
   }
   Forwarded.clear();
+  ForwardedReasons.clear();
   JudgedCodes.clear();
   Context = nullptr;
 }
@@ -217,6 +245,11 @@ static void possibleCodes(const Expr *Code, ASTContext &Context,
   // judged where it is returned, the one place to mend it. (Not through a second function: the
   // note would have to name two places.)
   if (const auto *Call = dyn_cast<CallExpr>(E); Call && !Returned) {
+    // A constant expression (`app_close(wallet_err::withdraw_limit)`, constexpr): its value.
+    if (Expr::EvalResult Value; !Call->isValueDependent() && Call->EvaluateAsInt(Value, Context)) {
+      Out.push_back({Code, SpelledAtCall, Returned});
+      return;
+    }
     const FunctionDecl *Callee = Call->getDirectCallee();
     if (!Callee || !Callee->getBody() || Callee->isDependentContext())
       return;

@@ -69,6 +69,17 @@ private:
     bool BuildsReason; ///< The function returns the reason rather than closing with it.
   };
   std::vector<ForwardedCode> Forwarded;
+  /// A function that closes with one of its close_reason parameters (`close_raw(cr)`): the
+  /// reasons its calls build are judged there.
+  struct ForwardedReason {
+    const FunctionDecl *Function;
+    unsigned Param;
+    SourceLocation CloseLoc;
+  };
+  std::vector<ForwardedReason> ForwardedReasons;
+  /// Judges the reasons handed to each ForwardedReasons function, forwarding in turn a code
+  /// parameter a caller builds one from (`close_with(code, why)` calling `close_raw({code, why})`).
+  void judgeForwardedReasons();
   ASTContext *Context = nullptr;
 };
 

@@ -241,3 +241,29 @@ void reject_offer(websocket::stream<beast::tcp_stream> &ws, int reason) {
   ws.close(websocket::close_reason(static_cast<unsigned short>(1000 + (reason & 3))));
   ws.close(websocket::close_reason(static_cast<unsigned short>(4000 + reason)));
 }
+
+// A close reason handed down two helpers: close_with builds it from its code, close_raw sends it.
+struct classroom_peer {
+  websocket::stream<beast::tcp_stream> ws_;
+  void close_raw(const websocket::close_reason &cr) { ws_.async_close(cr, [](beast::error_code) {}); }
+  void close_with(websocket::close_code code, beast::string_view why) {
+    close_raw(websocket::close_reason(code, why));
+  }
+  void end_class() { close_with(websocket::close_code::no_status, "class ended"); }
+// CHECK-MESSAGES: :[[@LINE-1]]:33: warning: close code 1005 must not be sent in a close frame: it only reports locally that a close frame carried no status code [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'close_with' sends it in a close frame here
+  void drain() { close_with(websocket::close_code::going_away, "deploy"); }
+  void expire() { close_raw(websocket::close_reason(websocket::close_code::abnormal, "expired")); }
+// CHECK-MESSAGES: :[[@LINE-1]]:29: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+};
+
+// A constant expression is judged by its value: 4000 + 1208 is past 4999, 4000 + 12 is fine.
+constexpr unsigned short app_close(int catalogue_code) {
+  return static_cast<unsigned short>(4000 + catalogue_code);
+}
+void close_app(websocket::stream<beast::tcp_stream> &ws, bool limit) {
+  ws.close(websocket::close_reason(app_close(limit ? 1208 : 12)));
+  ws.close(websocket::close_reason(app_close(1208)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 5208 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+  ws.close(websocket::close_reason(app_close(12)));
+}
