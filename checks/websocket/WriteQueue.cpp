@@ -155,7 +155,9 @@ static bool readsQueueOrFlag(const Stmt *S, const FieldDecl *Queue) {
   });
 }
 
-bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
+static bool alwaysTrueAfterPush(const Expr *Cond, const FieldDecl *Queue);
+
+bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue, llvm::ArrayRef<const CallExpr *> Pushes) {
   // A local taken from the queue before the push, as in Asio's chat server:
   // `bool write_in_progress = !queue_.empty(); queue_.push_back(m); if (!write_in_progress) ...`.
   llvm::SmallVector<const VarDecl *, 2> Locals;
@@ -170,6 +172,11 @@ bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue) {
              Body,
              [&](const Stmt *S) {
                const Expr *Cond = conditionOf(S);
+               if (Cond && alwaysTrueAfterPush(Cond, Queue) &&
+                   llvm::any_of(Pushes, [&](const CallExpr *Push) {
+                     return Push->getEndLoc() < Cond->getBeginLoc();
+                   }))
+                 return false;
                return Cond && (readsQueueOrFlag(Cond, Queue) ||
                                findDescendant(Cond, [&](const Stmt *C) {
                                  const auto *Ref = dyn_cast<DeclRefExpr>(C);

@@ -58,7 +58,10 @@ std::vector<const CallExpr *> queueCalls(const Stmt *Body, const FieldDecl *Queu
 
 /// True when a condition in \p Body (if/loop/?:) reads \p Queue or a bool data member of the
 /// queue's class: the write-in-progress guard (`if (queue_.size() > 1) return;`, `if (writing_)`).
-bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue);
+/// A test that one of the \p Pushes before it always makes true (`if (queue_.size() >= 1)`)
+/// guards nothing.
+bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue,
+                   llvm::ArrayRef<const CallExpr *> Pushes = {});
 /// The calls of \p Writer (a function that writes \p Queue's front) made right after a push onto
 /// \p Queue under a test the push always makes true (`q.push_back(m); if (!q.empty()) flush();`),
 /// with that test: each starts a write while one may be in progress.

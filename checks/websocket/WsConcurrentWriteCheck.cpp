@@ -1,6 +1,7 @@
 //===--- WsConcurrentWriteCheck.cpp - errorshield-ws-concurrent-write ------===//
 
 #include "websocket/WsConcurrentWriteCheck.h"
+#include "websocket/QueueBypass.h"
 #include "websocket/SpawnedWriter.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
@@ -126,7 +127,7 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write");
   std::optional<ws::StreamCall> AnyWrite = asWrite(Call);
   if (!AnyWrite || AnyWrite->Args.empty() || reportOverlap(*AnyWrite, Ctx) ||
-      reportSpawnedRival(*AnyWrite, Ctx))
+      reportSpawnedRival(*AnyWrite, Ctx) || reportQueueBypass(*AnyWrite, Ctx))
     return;
   std::optional<ws::StreamCall> Write = asPendingWrite(Call, Ctx);
   if (!Write)
@@ -311,11 +312,12 @@ void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
          DiagnosticIDs::Note);
   }
   // push; write front() with no check that a write is already running.
-  const bool Pushes = llvm::any_of(ws::queueCalls(Body, Front.Queue, Queue.Pushes),
-                                   [&](const CallExpr *Push) {
-                                     return Before(Push->getBeginLoc(), Write.Call->getBeginLoc());
-                                   });
-  if (!Pushes || ws::hasWriteGuard(Body, Front.Queue) || !firstReportAt(WriteLoc))
+  std::vector<const CallExpr *> PushesBefore;
+  for (const CallExpr *Push : ws::queueCalls(Body, Front.Queue, Queue.Pushes))
+    if (Before(Push->getBeginLoc(), Write.Call->getBeginLoc()))
+      PushesBefore.push_back(Push);
+  if (PushesBefore.empty() || ws::hasWriteGuard(Body, Front.Queue, PushesBefore) ||
+      !firstReportAt(WriteLoc))
     return;
   report(WriteLoc, "%0 of the front of '%1' right after a push, without checking that a write is "
                    "already in progress: a second write can start before the first completes")
@@ -323,6 +325,35 @@ void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
   diag(WriteLoc, "return after the push when a write is in progress, e.g. if (%0.size() > 1) return;",
        DiagnosticIDs::Note)
       << Front.Queue->getName();
+}
+
+bool WsConcurrentWriteCheck::reportQueueBypass(const ws::StreamCall &Write, ASTContext &Ctx) {
+  const FieldDecl *Stream = ws::namedField(Write.Object);
+  if (!Stream)
+    return false;
+  const std::pair<const RecordDecl *, std::string> Key(Stream->getParent(),
+                                                       Stream->getName().str());
+  auto Cached = MemberWrites.find(Key);
+  if (Cached == MemberWrites.end())
+    Cached = MemberWrites
+                 .emplace(Key, ws::writesOfMember(
+                                   Stream, [&](const CallExpr *C) { return asWrite(C); }, Queue, Ctx))
+                 .first;
+  std::optional<ws::DrainWriter> Writer =
+      ws::bypassedWriter(Write.Call, Stream, Cached->second, Queue, Ctx);
+  if (!Writer)
+    return false;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
+  if (!firstReportAt(Loc))
+    return true;
+  report(Loc, "%0 on '%1' goes around '%2', the writer that drains '%3': both can write at once, "
+              "and Beast allows one outstanding write per stream")
+      << Write.Method << Stream->getName() << Writer->Loop->getName() << Writer->Queue->getName();
+  diag(SM.getExpansionLoc(Writer->Write->getExprLoc()),
+       "the writer's write; push the message onto '%0' instead", DiagnosticIDs::Note)
+      << Writer->Queue->getName();
+  return true;
 }
 
 bool WsConcurrentWriteCheck::reportParallelWriter(const ws::StreamCall &Write,

@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSCONCURRENTWRITECHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include <map>
 #include "websocket/SpawnedWriter.h"
 #include "websocket/ReadWriteChain.h"
 #include "websocket/StreamModel.h"
@@ -23,6 +24,7 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override { MemberWrites.clear(); }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
@@ -50,6 +52,10 @@ private:
   bool overlappedLater(const ws::StreamCall &Write, ASTContext &Ctx);
   /// A write made by a coroutine spawned beside the class's own writer of the stream.
   bool reportSpawnedRival(const ws::StreamCall &Write, ASTContext &Ctx);
+  /// Reports a write that goes around the stream's drain writer (see QueueBypass.h).
+  bool reportQueueBypass(const ws::StreamCall &Write, ASTContext &Ctx);
+  /// The writes of each data member stream, by class and name (QueueBypass's writesOfMember).
+  std::map<std::pair<const RecordDecl *, std::string>, std::vector<ws::StreamCall>> MemberWrites;
   /// A reader coroutine writing beside the session's writer coroutine (`reader() || writer()`).
   bool reportParallelWriter(const ws::StreamCall &Write, const FieldDecl *Stream,
                             const ws::RivalWriter &Beside, ASTContext &Ctx);

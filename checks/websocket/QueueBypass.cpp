@@ -1,0 +1,95 @@
+//===--- QueueBypass.cpp - A write that goes around the stream's drain writer ---===//
+
+#include "websocket/QueueBypass.h"
+#include "core/Matchers.h"
+#include "websocket/StreamModel.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+namespace clang::tidy::errorshield::ws {
+namespace {
+
+/// The loop \p S is in, within its function (lambdas are functions of their own here).
+const Stmt *loopAround(const Stmt *S, ASTContext &Ctx) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<FunctionDecl>() || Parents[0].get<LambdaExpr>())
+      return nullptr;
+    if (const auto *Loop = Parents[0].get<Stmt>();
+        Loop && isa<WhileStmt, ForStmt, DoStmt, CXXForRangeStmt>(Loop))
+      return Loop;
+  }
+  return nullptr;
+}
+
+/// A data member of \p Stream's class, other than the stream, that \p Body takes messages from.
+const FieldDecl *queueTakenIn(const Stmt *Body, const FieldDecl *Stream, const QueueNames &Names) {
+  const FieldDecl *Queue = nullptr;
+  findDescendant(Body, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    const auto *Method = Call ? Call->getMethodDecl() : nullptr;
+    if (!Method || !Method->getIdentifier() ||
+        !(llvm::is_contained(Names.Accessors, Method->getName()) ||
+          llvm::is_contained(Names.Pops, Method->getName())))
+      return false;
+    const FieldDecl *Field = namedField(Call->getImplicitObjectArgument());
+    if (Field && Field != Stream && sameClass(Field, Stream))
+      Queue = Field;
+    return Queue != nullptr;
+  });
+  return Queue;
+}
+
+} // namespace
+
+std::vector<StreamCall> writesOfMember(const FieldDecl *Stream, const WriteRecognizer &AsWrite,
+                                       const QueueNames &Names, ASTContext &Ctx) {
+  using namespace ast_matchers;
+  std::vector<StreamCall> Out;
+  if (llvm::none_of(Stream->getParent()->fields(), [&](const FieldDecl *F) {
+        return isTypeNamed(F->getType(), Names.Types);
+      }))
+    return Out;
+  for (const BoundNodes &Bound : match(findAll(callExpr().bind("call")), Ctx))
+    if (std::optional<StreamCall> W = AsWrite(Bound.getNodeAs<CallExpr>("call"))) {
+      const FieldDecl *Field = namedField(W->Object);
+      if (Field && Field->getName() == Stream->getName() && sameClass(Field, Stream))
+        Out.push_back(*W);
+    }
+  return Out;
+}
+
+std::optional<DrainWriter> bypassedWriter(const CallExpr *Write, const FieldDecl *Stream,
+                                          llvm::ArrayRef<StreamCall> StreamWrites,
+                                          const QueueNames &Names, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const FunctionDecl *WriteIn = enclosingFunctionDecl(Write, Ctx, /*StopAtLambdas=*/true);
+  for (const StreamCall &Candidate : StreamWrites) {
+    const Stmt *Loop = Candidate.Call == Write ? nullptr : loopAround(Candidate.Call, Ctx);
+    const FieldDecl *Queue = Loop ? queueTakenIn(Loop, Stream, Names) : nullptr;
+    const FunctionDecl *Writer = enclosingFunctionDecl(Candidate.Call, Ctx, /*StopAtLambdas=*/true);
+    if (!Queue || !Writer || Writer == WriteIn)
+      continue;
+    // Written from the queue itself: the queue's own discipline is judged elsewhere.
+    if (findDescendant(Write, [&](const Stmt *S) {
+          const auto *Member = dyn_cast<MemberExpr>(S);
+          return Member && Member->getMemberDecl()->getName() == Queue->getName();
+        }))
+      return std::nullopt;
+    // Where the writer is started; a write before that in the same function runs alone.
+    const std::vector<const CallExpr *> Starts = callsOf(Writer, Ctx);
+    if (Starts.empty())
+      continue;
+    const bool BeforeEveryStart = llvm::all_of(Starts, [&](const CallExpr *Start) {
+      const FunctionDecl *Starter = enclosingFunctionDecl(Start, Ctx, /*StopAtLambdas=*/false);
+      return Starter && Starter == enclosingFunctionDecl(Write, Ctx, /*StopAtLambdas=*/false) &&
+             SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Write->getEndLoc()),
+                                          SM.getExpansionLoc(Start->getBeginLoc()));
+    });
+    if (!BeforeEveryStart)
+      return DrainWriter{Candidate.Call, Writer, Queue};
+  }
+  return std::nullopt;
+}
+
+} // namespace clang::tidy::errorshield::ws
