@@ -17,6 +17,15 @@ static const NamedDecl *fileStreamOf(const Expr *E, const std::vector<std::strin
   return isTypeNamed(T, Types) ? namedTypeDecl(T) : nullptr;
 }
 
+std::string fileStreamOpening(const CXXConstructExpr *Construct,
+                              const std::vector<std::string> &FileStreamTypes) {
+  const CXXConstructorDecl *Constructor = Construct->getConstructor();
+  if (!Constructor || Constructor->isCopyOrMoveConstructor() || Construct->getNumArgs() == 0)
+    return {};
+  const NamedDecl *Stream = fileStreamOf(Construct, FileStreamTypes);
+  return Stream ? Stream->getQualifiedNameAsString() + " (opening a file)" : std::string();
+}
+
 std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string> &FileStreamTypes,
                                 const std::vector<std::string> &FileStreamMethods) {
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(C)) {
@@ -176,7 +185,8 @@ unsigned FunctionUses::of(const FunctionDecl *F, ASTContext &Ctx) {
 
 bool FunctionUses::sharedBeyondClass(const FunctionDecl *F, ASTContext &Ctx) {
   count(Ctx);
-  return Uses.lookup(F->getCanonicalDecl()) > 1 && OutsideUses.lookup(F->getCanonicalDecl()) > 0;
+  return (Uses.lookup(F->getCanonicalDecl()) > 1 && OutsideUses.lookup(F->getCanonicalDecl()) > 0) ||
+         !isa<CXXMethodDecl>(F);
 }
 
 } // namespace clang::tidy::errorshield::ws

@@ -18,6 +18,11 @@
 
 namespace clang::tidy::errorshield::ws {
 
+/// "std::basic_ifstream (opening a file)" when \p Construct makes one of the \p FileStreamTypes
+/// from a path (a move or copy does not open anything), else empty.
+std::string fileStreamOpening(const CXXConstructExpr *Construct,
+                              const std::vector<std::string> &FileStreamTypes);
+
 /// The file operation \p C performs, named for a diagnostic (`basic_ofstream::operator<<`,
 /// `basic_ifstream::read`, `std::getline`), or empty. A call performs one when it is
 /// - a `<<` or `>>` with an operand of one of the \p FileStreamTypes (a file stream, or the

@@ -150,6 +150,17 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
   }
 }
 
+/// True when the file stream \p Open makes is read or written by a blocking call in \p Body
+/// (`out << line`): that call is the finding, not the opening.
+bool WsBlockingInHandlerCheck::usedByBlockingCall(const CXXConstructExpr *Open, const Stmt *Body,
+                                                  ASTContext &Ctx) const {
+  const auto *Var = parentThroughWrappers(Open, Ctx).get<VarDecl>();
+  return Var && findDescendant(Body, [&](const Stmt *S) {
+           const auto *C = dyn_cast<CallExpr>(S);
+           return C && refersTo(C, Var) && !blockingName(C).empty();
+         });
+}
+
 /// True when \p Loc is in a stretch of the coroutine that runs on a thread pool.
 static bool onPool(const WsBlockingInHandlerCheck::Origin &O, SourceLocation Loc,
                    const SourceManager &SM) {
@@ -167,6 +178,15 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
   // Lambdas inside the handler are not part of it: they run wherever they are posted (a
   // thread pool) or are handlers of their own initiating calls, matched separately.
   findDescendant(F.Body, [&](const Stmt *S) {
+    // Opening a file (`std::ifstream in(path);`) blocks like reading it.
+    if (const auto *Open = dyn_cast<CXXConstructExpr>(S);
+        Open && Open->getNumArgs() > 0 && !(F.Depth == 0 && onPool(O, Open->getBeginLoc(), SM)))
+      if (std::string Name = ws::fileStreamOpening(Open, FileStreamTypes);
+          !Name.empty() && !usedByBlockingCall(Open, F.Body, Ctx)) {
+        reportBlocking(F, O, Open, Name, Ctx);
+        const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
+        return Helper && HelperUses.sharedBeyondClass(Helper, Ctx);
+      }
     const auto *C = dyn_cast<CallExpr>(S);
     if (!C || (F.Depth == 0 && onPool(O, C->getBeginLoc(), SM)))
       return false;
@@ -199,7 +219,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
 }
 
 void WsBlockingInHandlerCheck::reportBlocking(const Frame &F, const Origin &O,
-                                              const CallExpr *Blocking, const std::string &Name,
+                                              const Expr *Blocking, const std::string &Name,
                                               ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   const bool InCoroutine = O.Initiating.empty();

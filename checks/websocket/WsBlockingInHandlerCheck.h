@@ -47,7 +47,8 @@ private:
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
   /// Reports \p Blocking, a call of \p Name, found in \p F: at the call itself in the handler,
   /// at the helper's call site in the handler otherwise.
-  void reportBlocking(const Frame &F, const Origin &O, const CallExpr *Blocking,
+  bool usedByBlockingCall(const CXXConstructExpr *Open, const Stmt *Body, ASTContext &Ctx) const;
+  void reportBlocking(const Frame &F, const Origin &O, const Expr *Blocking,
                       const std::string &Name, ASTContext &Ctx);
   /// True when \p F is a coroutine of one of the CoroutineTypes (returns `awaitable<T>`, or takes
   /// a `yield_context`).

@@ -108,17 +108,17 @@ net::awaitable<void> greet(websocket::stream<beast::tcp_stream> &ws) {
   co_await flush_journal(page);
 }
 
-// A helper only the handler calls is a piece of the handler: reported inside, where it blocks,
-// each blocking call on its own.
+// A free helper is a utility that may also run elsewhere: reported where the handler calls it,
+// once, with a note at its first blocking call (a member helper: the end of this file).
 void drain_outbox(std::ofstream &outbox, const std::string &line) {
   outbox.flush();
-// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'basic_ofstream::flush' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// CHECK-MESSAGES: :[[@LINE-2]]:10: note: reached from the completion handler through a call to 'drain_outbox'
+// CHECK-MESSAGES: :[[@LINE+12]]:7: warning: call to 'drain_outbox' blocks the I/O thread inside a completion handler: it calls 'basic_ofstream::flush', and every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: 'basic_ofstream::flush' blocks here, in 'drain_outbox'
 // CHECK-MESSAGES: :[[@LINE+8]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
   outbox.write(line.data(), 1);
-// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'basic_ofstream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
-// CHECK-MESSAGES: :[[@LINE-2]]:10: note: reached from the completion handler through a call to 'drain_outbox'
-// CHECK-MESSAGES: :[[@LINE+4]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+// The write is part of the same finding: one per call of the helper.
+//
+//
 }
 
 void on_tick(net::steady_timer &timer, std::ofstream &outbox) {
@@ -166,4 +166,41 @@ void spawn_work(net::io_context &ioc, net::thread_pool &pool) {
 // CHECK-MESSAGES: :[[@LINE-3]]:22: note: the coroutine runs on its executor's thread; co_await the asynchronous operation or post the blocking work to a separate thread pool
     co_return;
   }, net::detached);
+}
+
+// A member helper only its own class calls is a piece of the handler: reported inside, where it
+// blocks, each blocking call on its own.
+class journal {
+  std::ofstream outbox_;
+  void drain() {
+    outbox_.flush();
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'basic_ofstream::flush' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:13: note: reached from the completion handler through a call to 'drain'
+// CHECK-MESSAGES: :[[@LINE+9]]:11: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    outbox_.write("x", 1);
+// CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'basic_ofstream::write' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:13: note: reached from the completion handler through a call to 'drain'
+// CHECK-MESSAGES: :[[@LINE+5]]:11: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  }
+
+public:
+  void on_tick(net::steady_timer &timer) {
+    timer.async_wait([this](beast::error_code ec) {
+      if (!ec)
+        drain();
+    });
+  }
+};
+
+// Opening a file blocks too; when the stream is then read or written by a blocking call, that
+// call is the finding.
+std::string read_whole(const std::string &path) {
+  std::ifstream in(path);
+  return std::string();
+}
+void on_banner(net::steady_timer &timer, std::string &banner) {
+  timer.async_wait([&](beast::error_code) { banner = read_whole("/etc/banner"); });
+// CHECK-MESSAGES: :[[@LINE-1]]:54: warning: call to 'read_whole' blocks the I/O thread inside a completion handler: it calls 'std::basic_ifstream (opening a file)', and every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-6]]:17: note: 'std::basic_ifstream (opening a file)' blocks here, in 'read_whole'
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 }
