@@ -49,6 +49,28 @@ bool readsInto(const Stmt *S, const ValueDecl *Ec, const std::vector<std::string
                       [&](const Stmt *C) { return C && readsInto(C, Ec, SyncReads); });
 }
 
+/// \p S is an `if` whose condition refers to \p Ec only to compare it equal to particular codes
+/// (`if (ec == websocket::error::closed) break;`): every other error, a reset or an end of
+/// stream, goes on as success.
+bool testsOnlyParticularCodes(const Stmt *S, const ValueDecl *Ec) {
+  const auto *If = dyn_cast<IfStmt>(S);
+  if (!If || !refersTo(If->getCond(), Ec))
+    return false;
+  return !findDescendant(If->getCond(), [&](const Stmt *C) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(C);
+    if (!Ref || Ref->getDecl() != Ec)
+      return false;
+    // Allowed: an operand of `==` (through the error_code's operator==).
+    return !findDescendant(If->getCond(), [&](const Stmt *E) {
+      const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+      const auto *Bin = dyn_cast<BinaryOperator>(E);
+      const bool Equal = (Op && Op->getOperator() == OO_EqualEqual) ||
+                         (Bin && Bin->getOpcode() == BO_EQ);
+      return Equal && contains(E, Ref);
+    });
+  });
+}
+
 /// References to \p Ec in \p S other than as the out-argument of another synchronous read.
 bool testsErrorCode(const Stmt *S, const ValueDecl *Ec,
                     const std::vector<std::string> &SyncReads) {
@@ -132,7 +154,7 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
           After = S == Child;
           continue;
         }
-        if (testsErrorCode(S, Ec, SyncReads))
+        if (testsErrorCode(S, Ec, SyncReads) && !testsOnlyParticularCodes(S, Ec))
           return std::nullopt;
         if (readsInto(S, Ec, SyncReads))
           return std::string("before the next read overwrites it");
@@ -155,6 +177,24 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
     Parents = Ctx.getParents(Parent);
   }
   return std::string("anywhere after the read");
+}
+
+bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {
+  const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
+  if (!Token || calleeName(Token) != "as_tuple")
+    return false;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Call); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (Parents[0].get<CompoundStmt>())
+      return true;
+    const auto *E = Parents[0].get<Expr>();
+    if (const auto *Cast = dyn_cast_or_null<ExplicitCastExpr>(E))
+      return Cast->getType()->isVoidType();
+    if (!E || !isa<CoawaitExpr, ExprWithCleanups, MaterializeTemporaryExpr, ImplicitCastExpr,
+                   ParenExpr, CXXBindTemporaryExpr, CXXMemberCallExpr, MemberExpr, OpaqueValueExpr>(E))
+      return false;
+  }
+  return false;
 }
 
 const ValueDecl *awaitedErrorCode(const CallExpr *Call, ASTContext &Ctx) {

@@ -43,6 +43,10 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
                                              const std::vector<std::string> &SyncReads,
                                              ASTContext &Ctx, bool EndsInToken = false);
 
+/// True when \p Call completes with `as_tuple(...)` and the awaited tuple is dropped
+/// (`co_await http::async_read(s, b, req, as_tuple(use_awaitable));` as a statement).
+bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx);
+
 /// The error_code an awaited asynchronous read reports into: the variable of
 /// `redirect_error(use_awaitable, ec)`, or the first binding of
 /// `auto [ec, n] = co_await ... as_tuple(use_awaitable)`. Null otherwise.

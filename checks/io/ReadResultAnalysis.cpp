@@ -178,6 +178,10 @@ bool endOfStreamDistinguished(const CallExpr *Call, ASTContext &Ctx) {
     // `while ((n = read(...)) > 0)`: the assignment's value is tested too.
     if (std::optional<bool> Tested = useSeparatesZero(Assign, Ctx))
       Separated |= *Tested;
+    // `got += read(...)`: the result is added before anything can test it; 0 adds nothing
+    // (a loop on `got` spins) and -1 subtracts.
+    if (Assign->isCompoundAssignmentOp())
+      return Separated;
   } else {
     return useSeparatesZero(Call, Ctx).value_or(true); // passed straight to something else
   }

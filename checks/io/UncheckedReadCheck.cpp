@@ -222,6 +222,13 @@ void UncheckedReadCheck::checkErrorCodeOverload(const CallExpr *Call, const VarD
 }
 
 void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx) {
+  if (awaitedTupleDiscarded(Call, Ctx)) {
+    if (firstReportAt(calledNameLoc(Call)))
+      report(calledNameLoc(Call), "the result of '%0' is discarded: as_tuple hands its error_code "
+                                  "back in that result, so an error goes unnoticed")
+          << Call->getDirectCallee()->getName();
+    return;
+  }
   // An awaited read reports into an error_code of the coroutine: tested like an out-parameter.
   if (const ValueDecl *Ec = awaitedErrorCode(Call, Ctx)) {
     std::optional<std::string> Why =

@@ -101,3 +101,38 @@ net::awaitable<void> header_used_first(tcp::socket &socket) {
     co_return;
   consume(body, hdr.length);
 }
+
+// The awaited tuple dropped: as_tuple hands the error back in it.
+net::awaitable<void> tuple_discarded(tcp::socket &socket) {
+  char data[64];
+  co_await socket.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: the result of 'async_read_some' is discarded: as_tuple hands its error_code back in that result, so an error goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  consume(data, sizeof data);
+}
+
+// An error_code compared only with one particular code: a reset or an end of stream reads again.
+inline bool operator==(const boost::system::error_code &, int code) { return code == 0; }
+constexpr int operation_aborted = 125;
+net::awaitable<void> only_one_code(tcp::socket &socket) {
+  char data[64];
+  boost::system::error_code ec;
+  for (;;) {
+    co_await socket.async_read_some(net::buffer(data), net::redirect_error(net::use_awaitable, ec));
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    if (ec == operation_aborted)
+      co_return;
+    consume(data, sizeof data);
+  }
+}
+net::awaitable<void> one_code_then_any(tcp::socket &socket) {
+  char data[64];
+  boost::system::error_code ec;
+  for (;;) {
+    co_await socket.async_read_some(net::buffer(data), net::redirect_error(net::use_awaitable, ec));
+    if (ec == operation_aborted)
+      co_return;
+    if (ec)
+      break;
+    consume(data, sizeof data);
+  }
+}

@@ -434,3 +434,21 @@ void poll_fifo_unseen(int fd, char *out) {
   log_size(got);             // body elsewhere: not followed
   remember_length(got);      // uses it as a length only
 }
+
+// A count that adds the result before anything tests it: 0 (end of stream) adds nothing and the
+// loop on the count spins; -1 subtracts.
+void read_exact(int fd, char *buf, size_t need) {
+  size_t got = 0;
+  while (got < need)
+    got += ::read(fd, buf + got, need - got);
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: the result of 'read' is never told apart from 0 (end of stream): at end of stream the code carries on as if data had arrived [ES-IO-001] [errorshield-unchecked-read]
+}
+void read_exact_checked(int fd, char *buf, size_t need) {
+  size_t got = 0;
+  while (got < need) {
+    ssize_t n = ::read(fd, buf + got, need - got);
+    if (n <= 0)
+      return;
+    got += n;
+  }
+}
