@@ -49,12 +49,20 @@ bool setBefore(const FunctionDecl *Function, const Stmt *Use, const Setters &S, 
   return false;
 }
 
-/// \p F, called \p Calls times, is also named elsewhere: a handler bound by address.
-bool referencedUncalled(const FunctionDecl *F, size_t Calls, ASTContext &Ctx) {
+/// Where \p F starts: its calls, and the places that name it without calling it (a handler bound
+/// by address, `bind_front_handler(&session::on_accept, ...)`, runs after the code that binds it).
+std::vector<const Expr *> startsOf(const FunctionDecl *F, ASTContext &Ctx) {
   using namespace ast_matchers;
+  std::vector<const Expr *> Starts;
+  for (const CallExpr *Call : callsOf(F, Ctx))
+    Starts.push_back(Call);
   const auto Names = expr(anyOf(declRefExpr(to(functionDecl(equalsNode(F)))),
-                                memberExpr(member(functionDecl(equalsNode(F))))));
-  return match(findAll(Names.bind("ref")), Ctx).size() > Calls;
+                                memberExpr(member(functionDecl(equalsNode(F))))),
+                          unless(hasParent(callExpr())), unless(hasParent(cxxMemberCallExpr())),
+                          unless(hasParent(implicitCastExpr(hasParent(callExpr())))));
+  for (const BoundNodes &Bound : match(findAll(Names.bind("ref")), Ctx))
+    Starts.push_back(Bound.getNodeAs<Expr>("ref"));
+  return Starts;
 }
 
 } // namespace
@@ -79,15 +87,12 @@ const FunctionDecl *entryReachingUnset(const FunctionDecl *Function, const Stmt 
   for (unsigned Depth = 0; Depth < 4 && !Level.empty(); ++Depth) {
     llvm::SmallVector<const FunctionDecl *, 4> Next;
     for (const FunctionDecl *F : Level) {
-      const std::vector<const CallExpr *> Calls = callsOf(F, Ctx);
-      if (Calls.empty())
-        return F == Function || referencedUncalled(F, Calls.size(), Ctx) ||
-                       isa<CXXConstructorDecl>(F)
-                   ? nullptr
-                   : F;
-      for (const CallExpr *Call : Calls) {
-        const FunctionDecl *Caller = functionOf(Call, Ctx);
-        if (!Caller || setBefore(Caller, Call, S, Ctx))
+      const std::vector<const Expr *> Starts = startsOf(F, Ctx);
+      if (Starts.empty())
+        return F == Function || isa<CXXConstructorDecl>(F) ? nullptr : F;
+      for (const Expr *Start : Starts) {
+        const FunctionDecl *Caller = functionOf(Start, Ctx);
+        if (!Caller || setBefore(Caller, Start, S, Ctx))
           continue;
         if (Seen.insert(Caller).second)
           Next.push_back(Caller);

@@ -296,3 +296,35 @@ void read_chunks(tcp::socket s, tcp::socket t, unsigned cap) {
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: set a limit before the first read, e.g. feed.read_message_max(1048576)
 // CHECK-NOBOUND: :[[@LINE-3]]:10: warning: read_some on 'feed', whose owner never calls read_message_max()
 }
+
+// ---- 13. Handlers bound by address run after the code that binds them ----
+class wallet_session {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  void on_accept(beast::error_code) { read_auth(); }
+  void read_auth() { ws_.async_read(buffer_, beast::bind_front_handler(&wallet_session::on_auth, this)); }
+// CHECK-MESSAGES: :[[@LINE-1]]:26: warning: async_read on 'ws_' can run before read_message_max() is called: 'start' reaches it without setting a limit, and the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+  void on_auth(beast::error_code, size_t) {
+    ws_.read_message_max(16 * 1024); // too late for the first message
+    ws_.async_read(buffer_, beast::bind_front_handler(&wallet_session::on_auth, this));
+  }
+
+public:
+  void start() { ws_.async_accept(beast::bind_front_handler(&wallet_session::on_accept, this)); }
+};
+class wallet_session_limited {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  void on_accept(beast::error_code) { read_auth(); }
+  void read_auth() { ws_.async_read(buffer_, beast::bind_front_handler(&wallet_session_limited::on_auth, this)); }
+  void on_auth(beast::error_code, size_t) {
+    ws_.read_message_max(16 * 1024);
+    ws_.async_read(buffer_, beast::bind_front_handler(&wallet_session_limited::on_auth, this));
+  }
+
+public:
+  void start() {
+    ws_.read_message_max(4096);
+    ws_.async_accept(beast::bind_front_handler(&wallet_session_limited::on_accept, this));
+  }
+};
