@@ -56,17 +56,22 @@ bool testsOnlyParticularCodes(const Stmt *S, const ValueDecl *Ec) {
   const auto *If = dyn_cast<IfStmt>(S);
   if (!If || !refersTo(If->getCond(), Ec))
     return false;
-  return !findDescendant(If->getCond(), [&](const Stmt *C) {
+  // Every mention of ec in the whole if (its else-ifs and branches too: `else if (ec) return;`,
+  // `fail(ec)`) must be an operand of `==` itself.
+  return !findDescendant(If, [&](const Stmt *C) {
     const auto *Ref = dyn_cast<DeclRefExpr>(C);
     if (!Ref || Ref->getDecl() != Ec)
       return false;
-    // Allowed: an operand of `==` (through the error_code's operator==).
-    return !findDescendant(If->getCond(), [&](const Stmt *E) {
+    return !findDescendant(If, [&](const Stmt *E) {
       const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
       const auto *Bin = dyn_cast<BinaryOperator>(E);
-      const bool Equal = (Op && Op->getOperator() == OO_EqualEqual) ||
-                         (Bin && Bin->getOpcode() == BO_EQ);
-      return Equal && contains(E, Ref);
+      const Expr *L = Op && Op->getOperator() == OO_EqualEqual && Op->getNumArgs() == 2 ? Op->getArg(0)
+                      : Bin && Bin->getOpcode() == BO_EQ                            ? Bin->getLHS()
+                                                                                    : nullptr;
+      const Expr *R = Op && L ? Op->getArg(1) : Bin && L ? Bin->getRHS() : nullptr;
+      return L && R &&
+             (stripConversions(L) == Ref || stripConversions(R) == Ref ||
+              L->IgnoreParenImpCasts() == Ref || R->IgnoreParenImpCasts() == Ref);
     });
   });
 }
@@ -183,13 +188,15 @@ bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {
   const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
   if (!Token || calleeName(Token) != "as_tuple")
     return false;
+  bool Awaited = false; // a callback token's call returns nothing to discard
   for (DynTypedNodeList Parents = Ctx.getParents(*Call); !Parents.empty();
        Parents = Ctx.getParents(Parents[0])) {
     if (Parents[0].get<CompoundStmt>())
-      return true;
+      return Awaited;
     const auto *E = Parents[0].get<Expr>();
+    Awaited |= isa_and_nonnull<CoawaitExpr>(E);
     if (const auto *Cast = dyn_cast_or_null<ExplicitCastExpr>(E))
-      return Cast->getType()->isVoidType();
+      return Awaited && Cast->getType()->isVoidType();
     if (!E || !isa<CoawaitExpr, ExprWithCleanups, MaterializeTemporaryExpr, ImplicitCastExpr,
                    ParenExpr, CXXBindTemporaryExpr, CXXMemberCallExpr, MemberExpr, OpaqueValueExpr>(E))
       return false;

@@ -50,9 +50,10 @@ std::vector<SourceRange> poolStretches(const Stmt *Coroutine,
 class FunctionUses {
 public:
   unsigned of(const FunctionDecl *F, ASTContext &Ctx);
-  /// Named more than once, and at least once outside the member functions of its own class (a
-  /// free function always is): a helper the session shares with other code, such as start-up.
-  /// A member function only its own class calls is a piece of the session, however many calls.
+  /// A free function (a utility, however often it is called), or a member function named more
+  /// than once and at least once outside the member functions of its own class: a helper the
+  /// session shares with other code, such as start-up. A member function only its own class
+  /// calls is a piece of the session, however many calls.
   bool sharedBeyondClass(const FunctionDecl *F, ASTContext &Ctx);
   void reset() { Counted = nullptr, Uses.clear(), OutsideUses.clear(); }
 

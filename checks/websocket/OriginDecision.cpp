@@ -20,6 +20,8 @@ static bool actsOnDecision(const Stmt *S, const std::vector<std::string> &Accept
     return false;
   if (isa<ReturnStmt, CoreturnStmt, BreakStmt, ContinueStmt, GotoStmt>(S))
     return true;
+  if (const auto *Attributed = dyn_cast<AttributedStmt>(S)) // `[[unlikely]] return;`
+    return actsOnDecision(Attributed->getSubStmt(), AcceptMethods);
   if (const auto *Block = dyn_cast<CompoundStmt>(S))
     return llvm::any_of(Block->body(),
                         [&](const Stmt *Child) { return actsOnDecision(Child, AcceptMethods); });
@@ -128,6 +130,29 @@ bool isOriginAccessor(const FunctionDecl *Function) {
   const FunctionDecl *Definition = nullptr;
   return returnsText(Function) && Function->hasBody(Definition) &&
          !findDescendant(Definition->getBody(), [](const Stmt *S) { return isa<CXXThrowExpr>(S); });
+}
+
+bool flowsToReturn(const Expr *Read, ASTContext &Ctx) {
+  DynTypedNode Child = DynTypedNode::create(*Read);
+  for (int Hops = 0; Hops < 16; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Child);
+    if (Parents.empty())
+      return false;
+    if (Parents[0].get<ReturnStmt>())
+      return true;
+    if (const auto *Var = Parents[0].get<VarDecl>()) {
+      const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
+      return Var->isLocalVarDecl() && Function && Function->getBody() &&
+             findDescendant(Function->getBody(), [&](const Stmt *S) {
+               const auto *Return = dyn_cast<ReturnStmt>(S);
+               return Return && Return->getRetValue() && refersTo(Return->getRetValue(), Var);
+             });
+    }
+    if (!Parents[0].get<Expr>())
+      return false; // a statement of its own, a condition: the value stops here
+    Child = Parents[0];
+  }
+  return false;
 }
 
 bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller) {

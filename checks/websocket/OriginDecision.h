@@ -36,6 +36,10 @@ bool returnsText(const FunctionDecl *Function);
 /// and cannot throw. Its callers decide on what it returns (`this->origin()`).
 bool isOriginAccessor(const FunctionDecl *Function);
 
+/// True when the value of \p Read reaches a `return` of its function, directly or through a
+/// local it initializes: what an accessor hands out (`return it->value();`).
+bool flowsToReturn(const Expr *Read, ASTContext &Ctx);
+
 /// True when \p Call, made in \p Caller, returns a verdict record with a field named for Origin
 /// (`v.origin_ok`) that \p Caller never reads: the check was made and its answer dropped.
 bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller);

@@ -73,8 +73,10 @@ std::optional<DrainWriter> bypassedWriter(const CallExpr *Write, const FieldDecl
     // Written from the queue itself: the queue's own discipline is judged elsewhere.
     if (findDescendant(Write, [&](const Stmt *S) {
           const auto *Member = dyn_cast<MemberExpr>(S);
-          return Member && Member->getMemberDecl()->getName() == Queue->getName();
-        }))
+          const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+          return Field && Field->getIdentifier() && Field->getName() == Queue->getName() &&
+                 sameClass(Field, Queue);
+        }, isNestedCode))
       return std::nullopt;
     // Where the writer is started; a write before that in the same function runs alone.
     const std::vector<const CallExpr *> Starts = callsOf(Writer, Ctx);

@@ -57,11 +57,17 @@ std::vector<const Expr *> startsOf(const FunctionDecl *F, ASTContext &Ctx) {
   for (const CallExpr *Call : callsOf(F, Ctx))
     Starts.push_back(Call);
   const auto Names = expr(anyOf(declRefExpr(to(functionDecl(equalsNode(F)))),
-                                memberExpr(member(functionDecl(equalsNode(F))))),
-                          unless(hasParent(callExpr())), unless(hasParent(cxxMemberCallExpr())),
-                          unless(hasParent(implicitCastExpr(hasParent(callExpr())))));
-  for (const BoundNodes &Bound : match(findAll(Names.bind("ref")), Ctx))
-    Starts.push_back(Bound.getNodeAs<Expr>("ref"));
+                                memberExpr(member(functionDecl(equalsNode(F))))));
+  for (const BoundNodes &Bound : match(findAll(Names.bind("ref")), Ctx)) {
+    const auto *Ref = Bound.getNodeAs<Expr>("ref");
+    // The callee of one of the calls above is not another start; an argument is (a handler).
+    const bool IsCallee = llvm::any_of(Starts, [&](const Expr *Start) {
+      const auto *Call = dyn_cast<CallExpr>(Start);
+      return Call && Call->getCallee() && contains(Call->getCallee(), Ref);
+    });
+    if (!IsCallee)
+      Starts.push_back(Ref);
+  }
   return Starts;
 }
 

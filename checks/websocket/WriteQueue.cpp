@@ -174,7 +174,9 @@ bool hasWriteGuard(const Stmt *Body, const FieldDecl *Queue, llvm::ArrayRef<cons
                const Expr *Cond = conditionOf(S);
                if (Cond && alwaysTrueAfterPush(Cond, Queue) &&
                    llvm::any_of(Pushes, [&](const CallExpr *Push) {
-                     return Push->getEndLoc() < Cond->getBeginLoc();
+                     const SourceManager &SM = Queue->getASTContext().getSourceManager();
+                     return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Push->getEndLoc()),
+                                                         SM.getExpansionLoc(Cond->getBeginLoc()));
                    }))
                  return false;
                return Cond && (readsQueueOrFlag(Cond, Queue) ||

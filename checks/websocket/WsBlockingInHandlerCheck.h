@@ -45,9 +45,10 @@ private:
   };
   void scan(const Frame &F, const Origin &O, ASTContext &Ctx,
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);
+  /// True when the file stream \p Open makes is read or written by a blocking call in \p Body.
+  bool usedByBlockingCall(const CXXConstructExpr *Open, const Stmt *Body, ASTContext &Ctx) const;
   /// Reports \p Blocking, a call of \p Name, found in \p F: at the call itself in the handler,
   /// at the helper's call site in the handler otherwise.
-  bool usedByBlockingCall(const CXXConstructExpr *Open, const Stmt *Body, ASTContext &Ctx) const;
   void reportBlocking(const Frame &F, const Origin &O, const Expr *Blocking,
                       const std::string &Name, ASTContext &Ctx);
   /// True when \p F is a coroutine of one of the CoroutineTypes (returns `awaitable<T>`, or takes

@@ -162,8 +162,8 @@ void WsCloseCodeCheck::judgeForwardedReasons() {
         continue;
       if (reportCode(SM.getExpansionLoc(Call->getArg(R.Param + Offset)->getBeginLoc()), Code,
                      *Context))
-        diag(R.CloseLoc, "'%0' sends it in a close frame here", DiagnosticIDs::Note)
-            << R.Function->getName();
+        diag(R.CloseLoc, "%0 sends it in a close frame here", DiagnosticIDs::Note)
+            << R.Function;
       noteForwardedCode(Code, SM.getExpansionLoc(Call->getBeginLoc()));
     }
 }

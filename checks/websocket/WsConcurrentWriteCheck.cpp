@@ -347,9 +347,9 @@ bool WsConcurrentWriteCheck::reportQueueBypass(const ws::StreamCall &Write, ASTC
   const SourceLocation Loc = SM.getExpansionLoc(Write.Loc);
   if (!firstReportAt(Loc))
     return true;
-  report(Loc, "%0 on '%1' goes around '%2', the writer that drains '%3': both can write at once, "
+  report(Loc, "%0 on '%1' goes around %2, the writer that drains '%3': both can write at once, "
               "and Beast allows one outstanding write per stream")
-      << Write.Method << Stream->getName() << Writer->Loop->getName() << Writer->Queue->getName();
+      << Write.Method << Stream->getName() << Writer->Loop << Writer->Queue->getName();
   diag(SM.getExpansionLoc(Writer->Write->getExprLoc()),
        "the writer's write; push the message onto '%0' instead", DiagnosticIDs::Note)
       << Writer->Queue->getName();

@@ -231,7 +231,8 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
     // as a read, so an Origin check is never missed; unless nothing can depend on the value.
     if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, AcceptMethods))
       return;
-    if (Which == Origin && ws::isOriginAccessor(Function)) {
+    if (Which == Origin && ws::isOriginAccessor(Function) &&
+        ws::flowsToReturn(Access ? Access : Header, Context)) {
       OriginAccessors.insert(Function); // `return it->value();`: its callers decide
       return;
     }
@@ -318,7 +319,8 @@ void WsHandshakeOriginCheck::addAccessorReads() {
   // An accessor that only forwards another's answer is an accessor too (a few levels).
   for (int Round = 0; Round < 3; ++Round)
     for (const TextCall &C : TextCalls)
-      if (OriginAccessors.count(C.Callee) && ws::isOriginAccessor(C.Caller))
+      if (OriginAccessors.count(C.Callee) && ws::isOriginAccessor(C.Caller) && Ctx &&
+          ws::flowsToReturn(C.Call, *Ctx))
         OriginAccessors.insert(C.Caller);
   for (const TextCall &C : TextCalls)
     if (Ctx && OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&

@@ -136,3 +136,15 @@ net::awaitable<void> one_code_then_any(tcp::socket &socket) {
     consume(data, sizeof data);
   }
 }
+net::awaitable<void> one_code_else_any(tcp::socket &socket) {
+  char data[64];
+  boost::system::error_code ec;
+  for (;;) {
+    co_await socket.async_read_some(net::buffer(data), net::redirect_error(net::use_awaitable, ec));
+    if (ec == operation_aborted)
+      co_return;
+    else if (ec)
+      break;
+    consume(data, sizeof data);
+  }
+}
