@@ -100,19 +100,104 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
   return {};
 }
 
+/// True when the thread \p Created is the connection's own: its construction mentions one of
+/// \p Connection, or it is stored into one (`conn->exec = std::make_shared<thread_pool>(1)`).
+static bool belongsToConnection(const Stmt *Created, llvm::ArrayRef<const VarDecl *> Connection,
+                                ASTContext &Ctx) {
+  if (refersToAny(Created, Connection))
+    return true;
+  const Stmt *Child = Created;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Created); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    const auto *Parent = Parents[0].get<Expr>();
+    if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
+      return Op->getRHS() == Child && refersToAny(Op->getLHS(), Connection);
+    if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
+        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+      return Op->getArg(1) == Child && refersToAny(Op->getArg(0), Connection);
+    if (!isa_and_nonnull<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+                         ExprWithCleanups, ParenExpr>(Parent))
+      return false;
+    Child = Parent;
+  }
+  return false;
+}
+
+/// Adds the locals of \p Body that wrap the connection, two steps deep:
+/// `auto shared = std::make_shared<tcp::socket>(std::move(socket));`,
+/// `auto conn = std::make_shared<upload_conn>(upload_conn{std::move(sock), nullptr});`.
+static void addWrappers(llvm::SmallVectorImpl<const VarDecl *> &Connection, const Stmt *Body) {
+  for (int Step = 0; Body && !Connection.empty() && Step < 2; ++Step)
+    forEachDescendant(Body, [&](const Stmt *S) {
+      const auto *Decls = dyn_cast<DeclStmt>(S);
+      if (!Decls)
+        return;
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getInit() && !llvm::is_contained(Connection, Var) &&
+            refersToAny(Var->getInit(), Connection))
+          Connection.push_back(Var);
+    });
+}
+
+/// The arguments of the thread-starting \p Created that go to the parameters of the function the
+/// thread runs, and that function's definition (`std::thread(&server::serve, this, std::move(s))`
+/// runs serve(s)); none for a lambda, which is searched as the thread's own construction.
+static std::pair<const FunctionDecl *, llvm::ArrayRef<const Expr *>>
+threadFunction(const Stmt *Created) {
+  llvm::ArrayRef<const Expr *> Args;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Created))
+    Args = llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+  else if (const auto *Call = dyn_cast<CallExpr>(Created))
+    Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
+  for (unsigned I = 0; I < Args.size(); ++I) {
+    const Expr *Callable = Args[I]->IgnoreUnlessSpelledInSource()->IgnoreParens();
+    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Callable);
+        AddressOf && AddressOf->getOpcode() == UO_AddrOf)
+      Callable = AddressOf->getSubExpr()->IgnoreParenImpCasts();
+    const auto *Ref = dyn_cast<DeclRefExpr>(Callable);
+    const auto *Function = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    const FunctionDecl *Definition = nullptr;
+    if (!Function || !Function->hasBody(Definition))
+      continue;
+    // A member function's object comes first: its parameters start one argument later.
+    const unsigned First = I + 1 + (isa<CXXMethodDecl>(Function) && !cast<CXXMethodDecl>(Function)->isStatic());
+    return {Definition, First <= Args.size() ? Args.drop_front(First) : llvm::ArrayRef<const Expr *>()};
+  }
+  return {nullptr, {}};
+}
+
 void ThreadPerConnectionCheck::reportThreadsIn(
     const Stmt *Region, const CallExpr *Accept, bool InHandler,
-    std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, const SourceManager &SM,
+    std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, ASTContext &Ctx,
     unsigned Depth) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::SmallVector<const VarDecl *, 4> Connection;
+  if (HandedConnection) {
+    Connection.assign(HandedConnection->begin(), HandedConnection->end());
+    addWrappers(Connection, Region);
+  }
+  // Reported threads that run a function of the project given the connection: a thread that
+  // function creates with it is a second thread per connection (a heartbeat beside the reader).
+  llvm::SmallVector<std::pair<const FunctionDecl *, llvm::SmallVector<const VarDecl *, 2>>, 2> Runs;
   findDescendant(
       Region,
       [&](const Stmt *S) {
         const std::string Thread = createdThread(S);
-        if (!Thread.empty() && HandedConnection && !refersToAny(S, *HandedConnection))
+        if (Thread.empty() || (HandedConnection && !belongsToConnection(S, Connection, Ctx)))
           return false;
         const SourceLocation Loc =
             SM.getExpansionLoc(isa<CallExpr>(S) ? cast<Expr>(S)->getExprLoc() : S->getBeginLoc());
-        if (Thread.empty() || !firstReportAt(Loc))
+        if (HandedConnection && Depth > 0)
+          if (auto [Function, Args] = threadFunction(S); Function) {
+            llvm::SmallVector<const VarDecl *, 2> Params;
+            for (unsigned I = 0; I < Args.size() && I < Function->getNumParams(); ++I)
+              if (refersToAny(Args[I], Connection))
+                Params.push_back(Function->getParamDecl(I));
+            if (!Params.empty())
+              Runs.emplace_back(Function, std::move(Params));
+          }
+        if (!firstReportAt(Loc))
           return false;
         report(Loc, "%0 created for every accepted connection: one OS thread per client exhausts "
                     "memory and the scheduler as clients grow")
@@ -128,7 +213,10 @@ void ThreadPerConnectionCheck::reportThreadsIn(
         return false;
       },
       isNestedCode);
-  if (!HandedConnection || HandedConnection->empty() || Depth == 0)
+  for (const auto &[Function, Params] : Runs)
+    reportThreadsIn(Function->getBody(), Accept, InHandler, llvm::ArrayRef<const VarDecl *>(Params),
+                    Ctx, Depth - 1);
+  if (!HandedConnection || Connection.empty() || Depth == 0)
     return;
   // A function handed the connection (`self->on_accept(ec, std::move(sock))`,
   // `registry.adopt(std::move(sock))`): a thread it creates with that parameter is one per
@@ -142,9 +230,9 @@ void ThreadPerConnectionCheck::reportThreadsIn(
       return; // a thread-starting call is reported itself, not inside
     for (unsigned I = 0; I < Call->getNumArgs() && I < Definition->getNumParams(); ++I) {
       const VarDecl *Param = Definition->getParamDecl(I);
-      if (refersToAny(Call->getArg(I), *HandedConnection))
+      if (refersToAny(Call->getArg(I), Connection))
         reportThreadsIn(Definition->getBody(), Accept, InHandler,
-                        llvm::ArrayRef<const VarDecl *>(Param), SM, Depth - 1);
+                        llvm::ArrayRef<const VarDecl *>(Param), Ctx, Depth - 1);
     }
   });
 }
@@ -207,32 +295,13 @@ static llvm::SmallVector<const VarDecl *, 2> acceptedConnection(const CallExpr *
   return Vars;
 }
 
-/// Adds the locals of the accept's function that wrap the connection, two steps deep:
-/// `auto shared = std::make_shared<tcp::socket>(std::move(socket));`,
-/// `auto stream = std::make_shared<ssl::stream<tcp::socket>>(std::move(socket), ctx);`.
-static void addWrappers(llvm::SmallVectorImpl<const VarDecl *> &Connection, const CallExpr *Accept,
-                        ASTContext &Ctx) {
-  const Stmt *Body = enclosingFunctionBody(Accept, Ctx, /*StopAtLambdas=*/true);
-  for (int Step = 0; Body && !Connection.empty() && Step < 2; ++Step)
-    forEachDescendant(Body, [&](const Stmt *S) {
-      const auto *Decls = dyn_cast<DeclStmt>(S);
-      if (!Decls)
-        return;
-      for (const Decl *D : Decls->decls())
-        if (const auto *Var = dyn_cast<VarDecl>(D);
-            Var && Var->getInit() && !llvm::is_contained(Connection, Var) &&
-            refersToAny(Var->getInit(), Connection))
-          Connection.push_back(Var);
-    });
-}
-
 void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
   const auto *Accept = Result.Nodes.getNodeAs<CallExpr>("accept");
   if (const auto *AsyncAccept = Result.Nodes.getNodeAs<CallExpr>("async-accept")) {
     if (!acceptsInPlace(AsyncAccept, *Result.Context)) {
       for (const asio::CompletionHandler &H : asio::completionHandlers(AsyncAccept, BindFunctions)) {
-        reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, std::nullopt, SM);
+        reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, std::nullopt, *Result.Context);
         // The connection is the handler's socket parameter: follow it into the functions it is
         // handed to.
         llvm::SmallVector<const VarDecl *, 2> Sockets;
@@ -242,7 +311,7 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
             Sockets.push_back(Param);
         if (!Sockets.empty())
           reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true,
-                          llvm::ArrayRef<const VarDecl *>(Sockets), SM);
+                          llvm::ArrayRef<const VarDecl *>(Sockets), *Result.Context);
       }
       return;
     }
@@ -253,7 +322,7 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
   // (a listener restarted after errors, a retry around the accept) run once per many connections
   // or per attempt, and count only threads handed the connection.
   llvm::SmallVector<const VarDecl *, 2> Connection = acceptedConnection(Accept, *Result.Context);
-  addWrappers(Connection, Accept, *Result.Context);
+  addWrappers(Connection, enclosingFunctionBody(Accept, *Result.Context, /*StopAtLambdas=*/true));
   bool Innermost = true;
   DynTypedNodeList Parents = Result.Context->getParents(*Accept);
   while (!Parents.empty()) {
@@ -265,7 +334,7 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
                       Innermost && Connection.empty()
                           ? std::nullopt
                           : std::optional<llvm::ArrayRef<const VarDecl *>>(Connection),
-                      SM);
+                      *Result.Context);
       Innermost = false;
     }
     Parents = Result.Context->getParents(P);

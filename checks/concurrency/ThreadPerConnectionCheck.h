@@ -27,11 +27,12 @@ private:
   /// The thread type \p S creates (`std::thread`), or empty when it creates none.
   std::string createdThread(const Stmt *S) const;
   /// Reports every thread created under \p Region (nested lambdas excluded); with
-  /// \p HandedConnection, only those whose construction mentions one of its variables, and, up to
-  /// \p Depth calls deep, those of the functions that variable is handed to.
+  /// \p HandedConnection, only those that are the connection's (built with one of its variables
+  /// or a local wrapping them, or stored into one), and, up to \p Depth calls deep, those of the
+  /// functions that variable is handed to, by a call or as a thread's function.
   void reportThreadsIn(const Stmt *Region, const CallExpr *Accept, bool InHandler,
                        std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection,
-                       const SourceManager &SM, unsigned Depth = 2);
+                       ASTContext &Ctx, unsigned Depth = 2);
 
   const std::vector<std::string> ThreadTypes;
   const std::vector<std::string> AcceptFunctions;

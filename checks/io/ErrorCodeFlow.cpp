@@ -56,23 +56,26 @@ bool testsOnlyParticularCodes(const Stmt *S, const ValueDecl *Ec) {
   const auto *If = dyn_cast<IfStmt>(S);
   if (!If || !refersTo(If->getCond(), Ec))
     return false;
-  // Every mention of ec in the whole if (its else-ifs and branches too: `else if (ec) return;`,
-  // `fail(ec)`) must be an operand of `==` itself.
+  // The operands of every `==` in the whole if (its else-ifs and branches too: `else if (ec)
+  // return;`, `fail(ec)`), collected once; every mention of ec must be one of them.
+  llvm::SmallPtrSet<const Expr *, 8> Compared;
+  findDescendant(If, [&](const Stmt *E) {
+    const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+    const auto *Bin = dyn_cast<BinaryOperator>(E);
+    const Expr *L = Op && Op->getOperator() == OO_EqualEqual && Op->getNumArgs() == 2 ? Op->getArg(0)
+                    : Bin && Bin->getOpcode() == BO_EQ                            ? Bin->getLHS()
+                                                                                  : nullptr;
+    const Expr *R = Op && L ? Op->getArg(1) : Bin && L ? Bin->getRHS() : nullptr;
+    if (L && R)
+      for (const Expr *Operand : {L, R}) {
+        Compared.insert(stripConversions(Operand));
+        Compared.insert(Operand->IgnoreParenImpCasts());
+      }
+    return false;
+  });
   return !findDescendant(If, [&](const Stmt *C) {
     const auto *Ref = dyn_cast<DeclRefExpr>(C);
-    if (!Ref || Ref->getDecl() != Ec)
-      return false;
-    return !findDescendant(If, [&](const Stmt *E) {
-      const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
-      const auto *Bin = dyn_cast<BinaryOperator>(E);
-      const Expr *L = Op && Op->getOperator() == OO_EqualEqual && Op->getNumArgs() == 2 ? Op->getArg(0)
-                      : Bin && Bin->getOpcode() == BO_EQ                            ? Bin->getLHS()
-                                                                                    : nullptr;
-      const Expr *R = Op && L ? Op->getArg(1) : Bin && L ? Bin->getRHS() : nullptr;
-      return L && R &&
-             (stripConversions(L) == Ref || stripConversions(R) == Ref ||
-              L->IgnoreParenImpCasts() == Ref || R->IgnoreParenImpCasts() == Ref);
-    });
+    return Ref && Ref->getDecl() == Ec && !Compared.contains(Ref);
   });
 }
 
@@ -188,17 +191,15 @@ bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {
   const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
   if (!Token || calleeName(Token) != "as_tuple")
     return false;
-  bool Awaited = false; // a callback token's call returns nothing to discard
+  // A callback token's call returns nothing to discard: only the co_await's tuple can be dropped,
+  // wherever a dropped synchronous read's result would be (a statement, a branch, a void cast).
   for (DynTypedNodeList Parents = Ctx.getParents(*Call); !Parents.empty();
        Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<CompoundStmt>())
-      return Awaited;
     const auto *E = Parents[0].get<Expr>();
-    Awaited |= isa_and_nonnull<CoawaitExpr>(E);
-    if (const auto *Cast = dyn_cast_or_null<ExplicitCastExpr>(E))
-      return Awaited && Cast->getType()->isVoidType();
-    if (!E || !isa<CoawaitExpr, ExprWithCleanups, MaterializeTemporaryExpr, ImplicitCastExpr,
-                   ParenExpr, CXXBindTemporaryExpr, CXXMemberCallExpr, MemberExpr, OpaqueValueExpr>(E))
+    if (const auto *Await = dyn_cast_or_null<CoawaitExpr>(E))
+      return isResultDiscarded(Await, Ctx);
+    if (!E || !isa<ExprWithCleanups, MaterializeTemporaryExpr, ImplicitCastExpr, ParenExpr,
+                   CXXBindTemporaryExpr, CXXMemberCallExpr, MemberExpr, OpaqueValueExpr>(E))
       return false;
   }
   return false;

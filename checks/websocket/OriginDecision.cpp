@@ -177,9 +177,8 @@ bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller) {
 
 /// The expansion range of \p S contains \p Loc.
 static bool contains(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
-  const SourceLocation Begin = SM.getExpansionLoc(S->getBeginLoc()),
-                       End = SM.getExpansionLoc(S->getEndLoc());
-  return !SM.isBeforeInTranslationUnit(Loc, Begin) && !SM.isBeforeInTranslationUnit(End, Loc);
+  return SM.isPointWithin(Loc, SM.getExpansionLoc(S->getBeginLoc()),
+                          SM.getExpansionLoc(S->getEndLoc()));
 }
 
 bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) {

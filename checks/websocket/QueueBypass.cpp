@@ -3,24 +3,12 @@
 #include "websocket/QueueBypass.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
+#include "websocket/WriteQueue.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 
 namespace clang::tidy::errorshield::ws {
 namespace {
-
-/// The loop \p S is in, within its function (lambdas are functions of their own here).
-const Stmt *loopAround(const Stmt *S, ASTContext &Ctx) {
-  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
-       Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<FunctionDecl>() || Parents[0].get<LambdaExpr>())
-      return nullptr;
-    if (const auto *Loop = Parents[0].get<Stmt>();
-        Loop && isa<WhileStmt, ForStmt, DoStmt, CXXForRangeStmt>(Loop))
-      return Loop;
-  }
-  return nullptr;
-}
 
 /// A data member of \p Stream's class, other than the stream, that \p Body takes messages from.
 const FieldDecl *queueTakenIn(const Stmt *Body, const FieldDecl *Stream, const QueueNames &Names) {
@@ -65,7 +53,7 @@ std::optional<DrainWriter> bypassedWriter(const CallExpr *Write, const FieldDecl
   const SourceManager &SM = Ctx.getSourceManager();
   const FunctionDecl *WriteIn = enclosingFunctionDecl(Write, Ctx, /*StopAtLambdas=*/true);
   for (const StreamCall &Candidate : StreamWrites) {
-    const Stmt *Loop = Candidate.Call == Write ? nullptr : loopAround(Candidate.Call, Ctx);
+    const Stmt *Loop = Candidate.Call == Write ? nullptr : enclosingLoop(Candidate.Call, Ctx);
     const FieldDecl *Queue = Loop ? queueTakenIn(Loop, Stream, Names) : nullptr;
     const FunctionDecl *Writer = enclosingFunctionDecl(Candidate.Call, Ctx, /*StopAtLambdas=*/true);
     if (!Queue || !Writer || Writer == WriteIn)

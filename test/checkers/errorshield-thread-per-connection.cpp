@@ -300,3 +300,56 @@ public:
 // CHECK-MESSAGES: :[[@LINE-3]]:14: note: serve connections asynchronously on a fixed pool of threads that run one io_context
   }
 };
+
+// A pool of its own for every connection, stored into the record that wraps the connection.
+struct upload_conn {
+  tcp::socket sock;
+  std::shared_ptr<net::thread_pool> exec;
+};
+std::shared_ptr<net::thread_pool> shared_exec;
+void start_upload(tcp::socket sock) {
+  auto conn = std::make_shared<upload_conn>(upload_conn{std::move(sock), nullptr});
+  conn->exec = std::make_shared<net::thread_pool>(1);
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: boost::asio::thread_pool created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE+12]]:12: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :[[@LINE-3]]:16: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+}
+void start_download(tcp::socket sock) {
+  auto conn = std::make_shared<upload_conn>(upload_conn{std::move(sock), nullptr});
+  if (!shared_exec)
+    shared_exec = std::make_shared<net::thread_pool>(4); // one pool, made by the first connection
+  conn->exec = shared_exec;
+}
+void accept_uploads(tcp::acceptor &acceptor, bool download) {
+  acceptor.async_accept([&acceptor, download](beast::error_code ec, tcp::socket sock) {
+    if (ec)
+      return;
+    if (download)
+      start_download(std::move(sock));
+    else
+      start_upload(std::move(sock));
+  });
+}
+
+// The per-connection thread runs a member that starts a second thread with the connection.
+class member_gateway {
+  tcp::acceptor acceptor_;
+
+public:
+  void accept_loop() {
+    for (;;) {
+      tcp::socket s = acceptor_.accept();
+      std::thread(&member_gateway::serve_member, this, std::move(s)).detach();
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-3]]:33: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:7: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    }
+  }
+  void serve_member(tcp::socket s) {
+    std::jthread heartbeat([&s] { (void)s; });
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: std::jthread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-12]]:33: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:18: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+    serve(std::move(s));
+  }
+};

@@ -148,3 +148,21 @@ net::awaitable<void> one_code_else_any(tcp::socket &socket) {
     consume(data, sizeof data);
   }
 }
+// Dropped as an if's branch: the tuple is discarded as surely as in a statement of its own.
+net::awaitable<void> dropped_in_branch(tcp::socket &socket, bool more) {
+  char data[64];
+  if (more)
+    co_await socket.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
+// CHECK-MESSAGES: :[[@LINE-1]]:21: warning: the result of 'async_read_some' is discarded: as_tuple hands its error_code back in that result, so an error goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+  consume(data, sizeof data);
+}
+// Kept in a variable, or cast to void on purpose: not dropped by accident.
+net::awaitable<void> kept_in_branch(tcp::socket &socket, bool more) {
+  char data[64];
+  if (more) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
+    if (ec)
+      co_return;
+    consume(data, n);
+  }
+}
