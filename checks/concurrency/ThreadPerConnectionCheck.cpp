@@ -296,7 +296,6 @@ static llvm::SmallVector<const VarDecl *, 2> acceptedConnection(const CallExpr *
 }
 
 void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
-  const SourceManager &SM = *Result.SourceManager;
   const auto *Accept = Result.Nodes.getNodeAs<CallExpr>("accept");
   if (const auto *AsyncAccept = Result.Nodes.getNodeAs<CallExpr>("async-accept")) {
     if (!acceptsInPlace(AsyncAccept, *Result.Context)) {

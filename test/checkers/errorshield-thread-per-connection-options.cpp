@@ -15,7 +15,7 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP: errorshield-thread-per-connection.AcceptFunctions: 'asio::basic_socket_acceptor::accept;::accept;::accept4'
 // DUMP: errorshield-thread-per-connection.ThreadStartFunctions: 'boost::thread_group::create_thread;::pthread_create;std::async'
-// DUMP: errorshield-thread-per-connection.ThreadTypes: 'std::thread;std::jthread;boost::thread'
+// DUMP: errorshield-thread-per-connection.ThreadTypes: 'std::thread;std::jthread;boost::thread;boost::asio::thread_pool'
 
 #include <sys/socket.h>
 #include <thread>

@@ -311,7 +311,7 @@ void start_upload(tcp::socket sock) {
   auto conn = std::make_shared<upload_conn>(upload_conn{std::move(sock), nullptr});
   conn->exec = std::make_shared<net::thread_pool>(1);
 // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: boost::asio::thread_pool created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :[[@LINE+12]]:12: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :[[@LINE+10]]:12: note: created in the completion handler of this 'async_accept'
 // CHECK-MESSAGES: :[[@LINE-3]]:16: note: serve connections asynchronously on a fixed pool of threads that run one io_context
 }
 void start_download(tcp::socket sock) {
@@ -348,7 +348,7 @@ public:
   void serve_member(tcp::socket s) {
     std::jthread heartbeat([&s] { (void)s; });
 // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: std::jthread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :[[@LINE-12]]:33: note: connections are accepted by this 'accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-10]]:33: note: connections are accepted by this 'accept' in the same loop
 // CHECK-MESSAGES: :[[@LINE-3]]:18: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     serve(std::move(s));
   }
