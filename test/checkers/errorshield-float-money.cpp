@@ -333,3 +333,24 @@ double book_overround(const double *implied, int n) {
 double open_liability;
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'open_liability' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+
+// A currency member or parameter says what a weak-named neighbour is.
+struct pay_stub {
+  std::int64_t gross_cents;
+  float bonus;
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'bonus' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double bonus_multiplier;
+  const char *currency;
+};
+struct level_reward {
+  float bonus; // no money context: a game's bonus
+  int level;
+};
+void render_amount(double amount, const char *currency);
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: 'amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:27: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+void render_bar(double amount, int width);
+double avg_cpm;
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'avg_cpm' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
