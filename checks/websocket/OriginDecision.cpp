@@ -7,6 +7,7 @@
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <optional>
 
 namespace clang::tidy::errorshield::ws {
 
@@ -74,6 +75,35 @@ static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
          }) != nullptr;
 }
 
+/// For \p S assigning \p Value (`tag = ...`, `hello["origin_class"] = tag`): whether the stored
+/// value can decide. A local variable's later uses say; an element of a local container (a reply
+/// being built: `hello["origin_class"] = tag`) is data; a data member (`origin_ok_ = ...`), read
+/// elsewhere, or a field of a local record is assumed to.
+/// None when \p S assigns nothing from \p Value.
+static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
+                                        const std::vector<std::string> &Accept, unsigned Depth) {
+  const Expr *Target = nullptr, *Source = nullptr;
+  if (const auto *Op = dyn_cast<BinaryOperator>(S); Op && Op->getOpcode() == BO_Assign)
+    std::tie(Target, Source) = std::pair(Op->getLHS(), Op->getRHS());
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+      Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+    std::tie(Target, Source) = std::pair(Op->getArg(0), Op->getArg(1));
+  if (!Target || (Value != Source && Value != Target))
+    return std::nullopt;
+  if (Value == Target)
+    return false; // the variable being assigned, not its value being used
+  const VarDecl *Root = rootVariable(Target);
+  if (!Root || !Root->isLocalVarDecl())
+    return true;
+  Target = stripConversions(Target);
+  if (isa<DeclRefExpr>(Target))
+    return anyUseDecides(Root, Ctx, Accept, Depth);
+  const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(Target);
+  if (isa<ArraySubscriptExpr>(Target) || (Subscript && Subscript->getOperator() == OO_Subscript))
+    return false;
+  return true; // a field of a local record (`verdict.ok = ...`): assumed to be read
+}
+
 static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::string> &Accept,
                     unsigned Depth) {
   DynTypedNode Child = DynTypedNode::create(*Use);
@@ -100,6 +130,8 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
       if (Name == "empty" || Name == "size" || Name == "length")
         return false; // a presence test
     }
+    if (std::optional<bool> Stored = storeDecides(S, ChildStmt, Ctx, Accept, Depth))
+      return *Stored;
     if (const auto *If = dyn_cast<IfStmt>(S)) {
       if (ChildStmt != If->getCond())
         return true;

@@ -160,3 +160,38 @@ void serve_widget(tcp::socket s, request req, bool legacy) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.accept(req);
 }
+
+// ---- A verdict stored only into the reply being built decides nothing ----
+
+struct hello_reply {
+  bool &operator[](std::string_view key);
+};
+void send_hello(const hello_reply &);
+void serve_escalation(tcp::socket s, request req) {
+  const bool trusted = origin_allowed(req[http::field::origin]);
+  bool internal;
+  internal = trusted;
+  hello_reply hello;
+  hello["internal"] = internal;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+  send_hello(hello);
+}
+void serve_escalation_checked(tcp::socket s, request req) {
+  const bool trusted = origin_allowed(req[http::field::origin]);
+  bool internal;
+  internal = trusted; // a local assigned the verdict, then tested
+  if (!internal)
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
+struct escalation_gate {
+  bool origin_ok_ = false;
+  void on_upgrade(tcp::socket s, request req) {
+    origin_ok_ = origin_allowed(req[http::field::origin]); // a member: read elsewhere
+    websocket::stream<tcp::socket> ws{std::move(s)};
+    ws.accept(req);
+  }
+};
