@@ -151,8 +151,12 @@ void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
                          .bind("eof-loop"),
                      this);
   // 5b. ... or in an endless loop (`for (;;)`, `while (true)`) that leaves only on the data read.
-  const auto StreamRead = cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(IstreamReadMethods))),
-                                            on(expr(Istream, StreamName)));
+  const auto StreamRead =
+      expr(anyOf(cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(IstreamReadMethods))),
+                                   on(expr(Istream, StreamName))),
+                 // std::getline(in, line), operator>>(in, x) as a free function
+                 callExpr(callee(functionDecl(hasAnyListedName(IstreamReadMethods))),
+                          hasArgument(0, expr(Istream, StreamName)))));
   const auto True = ignoringParenImpCasts(cxxBoolLiteral(equals(true)));
   Finder->addMatcher(stmt(anyOf(forStmt(unless(hasCondition(expr()))), forStmt(hasCondition(True)),
                                 whileStmt(hasCondition(True))),

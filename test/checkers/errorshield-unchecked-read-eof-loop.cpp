@@ -84,3 +84,23 @@ std::vector<std::string> load_fixed(const std::string &path) {
   }
   return out;
 }
+
+// std::getline in an endless loop that leaves only on the line read.
+std::vector<std::string> load_groups(std::istream &in) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (;;) {
+    std::getline(in, line);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: read of 'in' in an endless loop that never tests the stream: at the end every read fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+    if (line == "END")
+      break;
+    lines.push_back(line);
+  }
+  for (;;) {
+    std::getline(in, line);
+    if (!in || line == "END") // tested
+      break;
+    lines.push_back(line);
+  }
+  return lines;
+}
