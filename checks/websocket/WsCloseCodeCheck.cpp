@@ -97,6 +97,13 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
            Param->getType().getNonReferenceType().isConstQualified()))
         ForwardedReasons.push_back({Function, Param->getFunctionScopeIndex(),
                                     Result.SourceManager->getExpansionLoc(Close->Loc)});
+      // A local reason built from a code parameter (`close_reason cr{code}; ws.close(cr, ec);`):
+      // its construction is judged where it is; the parameter at the function's calls.
+      const auto *Local = dyn_cast<VarDecl>(Ref->getDecl());
+      if (const Expr *Code = Local && Local->isLocalVarDecl() && Local->getInit()
+                                 ? codeOf(Local->getInit())
+                                 : nullptr)
+        noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Close->Loc));
     }
     return;
   }

@@ -267,3 +267,16 @@ void close_app(websocket::stream<beast::tcp_stream> &ws, bool limit) {
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 5208 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
   ws.close(websocket::close_reason(app_close(12)));
 }
+
+// A local reason built from a code parameter, then closed with: the code is judged at the calls.
+void end_transcript(websocket::stream<beast::tcp_stream> &ws, unsigned short code) {
+  websocket::close_reason cr{code};
+  beast::error_code ec;
+  ws.close(cr, ec);
+}
+void overflow(websocket::stream<beast::tcp_stream> &ws) {
+  end_transcript(ws, 5001);
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: close code 5001 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-5]]:6: note: 'end_transcript' sends it in a close frame here
+  end_transcript(ws, 4001);
+}
