@@ -56,9 +56,7 @@ std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string
   return {};
 }
 
-/// True when \p Executor is a thread pool of one of the \p Types, or one of its nested executor
-/// types (`pool.get_executor()`).
-static bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types) {
+bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types) {
   QualType T = Executor->IgnoreParenImpCasts()->getType().getNonReferenceType();
   if (isTypeNamed(T, Types))
     return true;

@@ -32,6 +32,10 @@ std::string fileStreamOpening(const CXXConstructExpr *Construct,
 std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string> &FileStreamTypes,
                                 const std::vector<std::string> &FileStreamMethods);
 
+/// True when \p Executor is a thread pool of one of the \p Types, or one of its nested executor
+/// types (`pool.get_executor()`).
+bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types);
+
 /// True when \p Lambda is the function a `co_spawn` call starts on an executor of one of the
 /// \p ThreadPoolTypes (the pool itself, or one of its nested executor types), directly or called
 /// in the argument (`co_spawn(pool, [] () -> awaitable<void> { ... }(), detached)`).

@@ -24,6 +24,7 @@ WsBlockingInHandlerCheck::WsBlockingInHandlerCheck(StringRef Name, ClangTidyCont
       SyncOperations(listOption("SyncOperations")),
       BlockingFunctions(listOption("BlockingFunctions")),
       CoroutineTypes(listOption("CoroutineTypes")), ThreadPoolTypes(listOption("ThreadPoolTypes")),
+      PostFunctions(listOption("PostFunctions")),
       FileStreamTypes(listOption("FileStreamTypes")),
       FileStreamMethods(listOption("FileStreamMethods")),
       HelperDepth(static_cast<unsigned>(unsignedOption("HelperDepth", 2))) {}
@@ -36,6 +37,7 @@ void WsBlockingInHandlerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "BlockingFunctions", BlockingFunctions);
   storeList(Opts, "CoroutineTypes", CoroutineTypes);
   storeList(Opts, "ThreadPoolTypes", ThreadPoolTypes);
+  storeList(Opts, "PostFunctions", PostFunctions);
   storeList(Opts, "FileStreamTypes", FileStreamTypes);
   storeList(Opts, "FileStreamMethods", FileStreamMethods);
   Options.store(Opts, "HelperDepth", std::to_string(HelperDepth));
@@ -45,6 +47,13 @@ void WsBlockingInHandlerCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(
       callExpr(isInitiatingCall(AsyncPrefix), unless(isExpansionInSystemHeader())).bind("async"),
       this);
+  // Work posted to an executor that is not a thread pool runs on an I/O thread like a handler.
+  // (Asio's post takes a defaulted constraint argument after the function object.)
+  Finder->addMatcher(callExpr(matchers::isListedCall(PostFunctions),
+                              hasArgument(1, unless(cxxDefaultArgExpr())),
+                              unless(isExpansionInSystemHeader()))
+                         .bind("posted"),
+                     this);
   Finder->addMatcher(
       functionDecl(isDefinition(), unless(isExpansionInSystemHeader())).bind("function"), this);
   Finder->addMatcher(lambdaExpr(unless(isExpansionInSystemHeader())).bind("lambda"), this);
@@ -140,12 +149,17 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   const auto *Initiating = Result.Nodes.getNodeAs<CallExpr>("async");
-  for (const asio::CompletionHandler &H : asio::completionHandlers(Initiating, BindFunctions)) {
+  const auto *Post = Result.Nodes.getNodeAs<CallExpr>("posted");
+  if (Post && ws::isThreadPool(Post->getArg(0), ThreadPoolTypes))
+    return; // the pool's threads are there to block
+  const CallExpr *Call = Post ? Post : Initiating;
+  for (const asio::CompletionHandler &H : asio::completionHandlers(Call, BindFunctions)) {
     if (!H.Body)
       continue;
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
     scan({H.Function, H.Body, 0, nullptr},
-         {Result.SourceManager->getExpansionLoc(Initiating->getExprLoc()), calleeName(Initiating), {}},
+         {Result.SourceManager->getExpansionLoc(Call->getExprLoc()), calleeName(Call), {},
+          /*Posted=*/Post != nullptr},
          *Result.Context, Seen);
   }
 }
@@ -256,6 +270,11 @@ void WsBlockingInHandlerCheck::reportBlocking(const Frame &F, const Origin &O,
     diag(O.Loc, "the coroutine runs on its executor's thread; co_await the asynchronous "
                 "operation or post the blocking work to a separate thread pool",
          DiagnosticIDs::Note);
+  else if (O.Posted)
+    diag(O.Loc, "the work '%0' queues here runs on an I/O thread; post the blocking work to a "
+                "separate thread pool",
+         DiagnosticIDs::Note)
+        << O.Initiating;
   else
     diag(O.Loc, "the handler runs when '%0' completes; use the asynchronous operation or post "
                 "the blocking work to a separate thread pool",

@@ -32,6 +32,7 @@ public:
     SourceLocation Loc;     ///< The initiating call, or the coroutine's name.
     std::string Initiating; ///< The initiating function's name; empty for a coroutine.
     std::vector<SourceRange> PoolStretches; ///< Parts of a coroutine that hop to a thread pool.
+    bool Posted = false; ///< Work posted to an I/O executor (`net::post(ioc_, ...)`).
   };
 
 private:
@@ -67,6 +68,7 @@ private:
   const std::vector<std::string> BlockingFunctions;
   const std::vector<std::string> CoroutineTypes;
   const std::vector<std::string> ThreadPoolTypes;
+  const std::vector<std::string> PostFunctions;
   const std::vector<std::string> FileStreamTypes;
   const std::vector<std::string> FileStreamMethods;
   const unsigned HelperDepth;

@@ -213,3 +213,19 @@ class bid_session {
     timer_.async_wait([this](beast::error_code) { check_credit(); });
   }
 };
+
+// Work posted to an io_context (or its strand) runs on an I/O thread like a handler; work posted
+// to a thread pool does not.
+class lobby {
+  net::io_context &ioc_;
+  net::thread_pool &bg_;
+
+public:
+  void vote(int track) {
+    net::post(ioc_, [track] { std::this_thread::sleep_for(std::chrono::milliseconds(track)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-2]]:5: note: the work 'post' queues here runs on an I/O thread; post the blocking work to a separate thread pool
+    net::post(bg_, [track] { std::this_thread::sleep_for(std::chrono::milliseconds(track)); });
+    net::post(bg_.get_executor(), [] { std::this_thread::sleep_for(1ms); });
+  }
+};
