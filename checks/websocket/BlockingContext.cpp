@@ -56,6 +56,22 @@ std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string
   return {};
 }
 
+bool isOnNonBlockingObject(const CallExpr *Call, const Stmt *Body) {
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  const ValueDecl *Object = Member ? declNamedBy(Member->getImplicitObjectArgument()) : nullptr;
+  if (!Object)
+    return false;
+  return findDescendant(Body, [&](const Stmt *S) {
+    const auto *Set = dyn_cast<CXXMemberCallExpr>(S);
+    const auto *Method = Set ? Set->getMethodDecl() : nullptr;
+    if (!Method || !Method->getIdentifier() || Method->getName() != "non_blocking" ||
+        Set->getNumArgs() == 0)
+      return false;
+    const auto *On = dyn_cast<CXXBoolLiteralExpr>(Set->getArg(0)->IgnoreParenImpCasts());
+    return On && On->getValue() && declNamedBy(Set->getImplicitObjectArgument()) == Object;
+  }) != nullptr;
+}
+
 bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types) {
   QualType T = Executor->IgnoreParenImpCasts()->getType().getNonReferenceType();
   if (isTypeNamed(T, Types))

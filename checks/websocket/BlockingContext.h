@@ -32,6 +32,11 @@ std::string fileStreamOpening(const CXXConstructExpr *Construct,
 std::string fileStreamOperation(const CallExpr *C, const std::vector<std::string> &FileStreamTypes,
                                 const std::vector<std::string> &FileStreamMethods);
 
+/// True when \p Call is a member call on an object that \p Body puts in non-blocking mode
+/// (`socket.non_blocking(true, ec); socket.write_some(buf, ec);`): it returns would_block rather
+/// than wait.
+bool isOnNonBlockingObject(const CallExpr *Call, const Stmt *Body);
+
 /// True when \p Executor is a thread pool of one of the \p Types, or one of its nested executor
 /// types (`pool.get_executor()`).
 bool isThreadPool(const Expr *Executor, const std::vector<std::string> &Types);

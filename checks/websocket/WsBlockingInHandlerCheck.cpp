@@ -204,7 +204,8 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
     const auto *C = dyn_cast<CallExpr>(S);
     if (!C || (F.Depth == 0 && onPool(O, C->getBeginLoc(), SM)))
       return false;
-    if (std::string Name = blockingName(C); !Name.empty() && !ws::pollsWithoutWaiting(C, Ctx)) {
+    if (std::string Name = blockingName(C); !Name.empty() && !ws::pollsWithoutWaiting(C, Ctx) &&
+                                            !ws::isOnNonBlockingObject(C, F.Body)) {
       reportBlocking(F, O, C, Name, Ctx);
       // A shared helper gets one finding per call, at the call: the rest of its body does not
       // change the verdict. A helper only the handler calls is a piece of it: each blocking call

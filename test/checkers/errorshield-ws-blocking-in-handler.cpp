@@ -229,3 +229,27 @@ public:
     net::post(bg_.get_executor(), [] { std::this_thread::sleep_for(1ms); });
   }
 };
+
+// A socket put in non-blocking mode returns would_block rather than wait.
+class flusher {
+  net::io_context &ioc_;
+  tcp::socket socket_;
+  std::string pending_;
+
+public:
+  void flush_soon() {
+    net::post(ioc_, [this] {
+      beast::error_code ec;
+      socket_.non_blocking(true, ec);
+      socket_.write_some(net::buffer(pending_), ec);
+    });
+  }
+  void flush_now() {
+    net::post(ioc_, [this] {
+      beast::error_code ec;
+      socket_.write_some(net::buffer(pending_), ec);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'basic_stream_socket::write_some' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-4]]:5: note: the work 'post' queues here runs on an I/O thread; post the blocking work to a separate thread pool
+    });
+  }
+};

@@ -133,7 +133,9 @@ public:
   template <class B, class T> tuple_operation async_read_some(const B &, as_tuple_t<T>) { return {}; }
   template <class B, class T> operation async_read_some(const B &, redirect_error_t<T>) { return {}; }
   template <class B> std::size_t write_some(const B &);
+  template <class B> std::size_t write_some(const B &, error_code &);
   template <class B, class H> void async_write_some(const B &, H &&) {}
+  void non_blocking(bool, error_code &);
   void connect(const typename Protocol::endpoint &);
   template <class H> void async_connect(const typename Protocol::endpoint &, H &&) {}
   void close();
