@@ -6,6 +6,7 @@
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/ParentMapContext.h"
+#include <algorithm>
 
 using namespace clang::ast_matchers;
 
@@ -161,8 +162,9 @@ threadFunction(const Stmt *Created) {
     if (!Function || !Function->hasBody(Definition))
       continue;
     // A member function's object comes first: its parameters start one argument later.
-    const unsigned First = I + 1 + (isa<CXXMethodDecl>(Function) && !cast<CXXMethodDecl>(Function)->isStatic());
-    return {Definition, First <= Args.size() ? Args.drop_front(First) : llvm::ArrayRef<const Expr *>()};
+    const auto *Method = dyn_cast<CXXMethodDecl>(Function);
+    const unsigned First = I + 1 + (Method && !Method->isStatic());
+    return {Definition, Args.drop_front(std::min<size_t>(First, Args.size()))};
   }
   return {nullptr, {}};
 }
