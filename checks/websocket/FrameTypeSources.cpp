@@ -232,8 +232,20 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
   if ((ThroughData && isRawObjectType(T)) ||
       (!elementType(T).isNull() && isRawObjectType(elementType(T))))
     return {Payload::RawObject, Source->getNameAsString()};
-  if (Depth == 0 || !SM || !Pointee.isNull())
+  if (Depth == 0 || !SM)
     return {};
+  if (!Pointee.isNull()) {
+    // `auto body = std::make_shared<std::string>(msg.dump()); ... net::buffer(*body)`: what the
+    // pointed-to object was made from.
+    const auto *Var = dyn_cast<VarDecl>(Source);
+    const auto *Make = Var && Var->isLocalVarDecl() && Var->getInit()
+                           ? dyn_cast<CallExpr>(stripConversions(Var->getInit()))
+                           : nullptr;
+    const FunctionDecl *Factory = Make ? Make->getDirectCallee() : nullptr;
+    if (!Factory || Make->getNumArgs() != 1 || !hasListedQualifiedName(Factory, PointerFactories))
+      return {};
+    return payloadOf(Make->getArg(0), Write, Function, Depth - 1);
+  }
   if (const Expr *Stored = lastStoreBefore(Source, Write, Function, *SM))
     return payloadOf(Stored, Write, Function, Depth - 1); // auto buf = net::buffer(bytes);
   return {};

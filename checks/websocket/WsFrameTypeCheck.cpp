@@ -21,6 +21,7 @@ WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
       ByteElementTypes(listOption("ByteElementTypes")),
       TextSerializers(listOption("TextSerializers")),
       BinarySerializers(listOption("BinarySerializers")),
+      PointerFactories(listOption("PointerFactories")),
       IgnoreNonThrowingParses(
           StringRef(stringOption("IgnoreNonThrowingParses")).equals_insensitive("true")) {}
 
@@ -38,6 +39,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ByteElementTypes", ByteElementTypes);
   storeList(Opts, "TextSerializers", TextSerializers);
   storeList(Opts, "BinarySerializers", BinarySerializers);
+  storeList(Opts, "PointerFactories", PointerFactories);
   Options.store(Opts, "IgnoreNonThrowingParses", IgnoreNonThrowingParses ? "true" : "false");
 }
 

@@ -62,6 +62,7 @@ private:
   const std::vector<std::string> ByteElementTypes;
   const std::vector<std::string> TextSerializers;
   const std::vector<std::string> BinarySerializers;
+  const std::vector<std::string> PointerFactories;
   /// Parses that report bad input instead of throwing (`parse(text, nullptr, false)`, an
   /// error_code argument) are not findings.
   const bool IgnoreNonThrowingParses;

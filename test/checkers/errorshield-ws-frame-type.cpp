@@ -268,3 +268,14 @@ class lobby_session {
   void handle_chat() { auto line = json::parse(beast::buffers_to_string(inbox_.data())); }
   void handle_later() { auto x = json::parse(beast::buffers_to_string(inbox_.data())); } // no caller here
 };
+
+// Text held by a shared_ptr for an asynchronous write: judged by what the pointer was made from.
+void chat_in_binary_mode(tcp::socket s, const nlohmann::json &line) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  auto body = std::make_shared<std::string>(line.dump());
+  ws.binary(true);
+  ws.write(net::buffer(*body));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the text 'dump' produces on 'ws', which is in binary mode: the text goes out as a binary frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a string [ES-WS-004] [errorshield-ws-frame-type]
+  ws.text(true);
+  ws.write(net::buffer(*body));
+}
