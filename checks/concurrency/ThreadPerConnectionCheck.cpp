@@ -111,11 +111,8 @@ static bool belongsToConnection(const Stmt *Created, llvm::ArrayRef<const VarDec
   for (DynTypedNodeList Parents = Ctx.getParents(*Created); !Parents.empty();
        Parents = Ctx.getParents(Parents[0])) {
     const auto *Parent = Parents[0].get<Expr>();
-    if (const auto *Op = dyn_cast_or_null<BinaryOperator>(Parent); Op && Op->isAssignmentOp())
-      return Op->getRHS() == Child && refersToAny(Op->getLHS(), Connection);
-    if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
-        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-      return Op->getArg(1) == Child && refersToAny(Op->getArg(0), Connection);
+    if (const auto Assignment = Parent ? assignmentParts(Parent) : std::nullopt)
+      return Assignment->second == Child && refersToAny(Assignment->first, Connection);
     if (!isa_and_nonnull<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
                          ExprWithCleanups, ParenExpr>(Parent))
       return false;
@@ -139,6 +136,14 @@ static void addWrappers(llvm::SmallVectorImpl<const VarDecl *> &Connection, cons
             refersToAny(Var->getInit(), Connection))
           Connection.push_back(Var);
     });
+}
+
+/// \p Vars, a connection handed to \p Body, and the locals of \p Body that wrap it.
+static llvm::SmallVector<const VarDecl *, 4> withWrappers(llvm::ArrayRef<const VarDecl *> Vars,
+                                                          const Stmt *Body) {
+  llvm::SmallVector<const VarDecl *, 4> Connection(Vars);
+  addWrappers(Connection, Body);
+  return Connection;
 }
 
 /// The arguments of the thread-starting \p Created that go to the parameters of the function the
@@ -174,11 +179,6 @@ void ThreadPerConnectionCheck::reportThreadsIn(
     std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, ASTContext &Ctx,
     unsigned Depth) {
   const SourceManager &SM = Ctx.getSourceManager();
-  llvm::SmallVector<const VarDecl *, 4> Connection;
-  if (HandedConnection) {
-    Connection.assign(HandedConnection->begin(), HandedConnection->end());
-    addWrappers(Connection, Region);
-  }
   // Reported threads that run a function of the project given the connection: a thread that
   // function creates with it is a second thread per connection (a heartbeat beside the reader).
   llvm::SmallVector<std::pair<const FunctionDecl *, llvm::SmallVector<const VarDecl *, 2>>, 2> Runs;
@@ -186,7 +186,8 @@ void ThreadPerConnectionCheck::reportThreadsIn(
       Region,
       [&](const Stmt *S) {
         const std::string Thread = createdThread(S);
-        if (Thread.empty() || (HandedConnection && !belongsToConnection(S, Connection, Ctx)))
+        if (Thread.empty() ||
+            (HandedConnection && !belongsToConnection(S, *HandedConnection, Ctx)))
           return false;
         const SourceLocation Loc =
             SM.getExpansionLoc(isa<CallExpr>(S) ? cast<Expr>(S)->getExprLoc() : S->getBeginLoc());
@@ -194,7 +195,7 @@ void ThreadPerConnectionCheck::reportThreadsIn(
           if (auto [Function, Args] = threadFunction(S); Function) {
             llvm::SmallVector<const VarDecl *, 2> Params;
             for (unsigned I = 0; I < Args.size() && I < Function->getNumParams(); ++I)
-              if (refersToAny(Args[I], Connection))
+              if (refersToAny(Args[I], *HandedConnection))
                 Params.push_back(Function->getParamDecl(I));
             if (!Params.empty())
               Runs.emplace_back(Function, std::move(Params));
@@ -216,9 +217,9 @@ void ThreadPerConnectionCheck::reportThreadsIn(
       },
       isNestedCode);
   for (const auto &[Function, Params] : Runs)
-    reportThreadsIn(Function->getBody(), Accept, InHandler, llvm::ArrayRef<const VarDecl *>(Params),
-                    Ctx, Depth - 1);
-  if (!HandedConnection || Connection.empty() || Depth == 0)
+    reportThreadsIn(Function->getBody(), Accept, InHandler,
+                    withWrappers(Params, Function->getBody()), Ctx, Depth - 1);
+  if (!HandedConnection || HandedConnection->empty() || Depth == 0)
     return;
   // A function handed the connection (`self->on_accept(ec, std::move(sock))`,
   // `registry.adopt(std::move(sock))`): a thread it creates with that parameter is one per
@@ -232,9 +233,9 @@ void ThreadPerConnectionCheck::reportThreadsIn(
       return; // a thread-starting call is reported itself, not inside
     for (unsigned I = 0; I < Call->getNumArgs() && I < Definition->getNumParams(); ++I) {
       const VarDecl *Param = Definition->getParamDecl(I);
-      if (refersToAny(Call->getArg(I), Connection))
+      if (refersToAny(Call->getArg(I), *HandedConnection))
         reportThreadsIn(Definition->getBody(), Accept, InHandler,
-                        llvm::ArrayRef<const VarDecl *>(Param), Ctx, Depth - 1);
+                        withWrappers(Param, Definition->getBody()), Ctx, Depth - 1);
     }
   });
 }
@@ -280,15 +281,9 @@ static llvm::SmallVector<const VarDecl *, 2> acceptedConnection(const CallExpr *
     const auto *Parent = Parents[0].get<Expr>();
     if (!Parent)
       break;
-    const Expr *Assigned = nullptr;
-    if (const auto *Op = dyn_cast<BinaryOperator>(Parent); Op && Op->isAssignmentOp() &&
-                                                            Op->getRHS() == Child)
-      Assigned = Op->getLHS();
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent);
-        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 && Op->getArg(1) == Child)
-      Assigned = Op->getArg(0);
-    if (Assigned) {
-      if (const VarDecl *Var = rootVariable(Assigned))
+    if (const auto Assignment = assignmentParts(Parent);
+        Assignment && Assignment->second == Child) {
+      if (const VarDecl *Var = rootVariable(Assignment->first))
         Vars.push_back(Var);
       break;
     }
@@ -311,8 +306,8 @@ void ThreadPerConnectionCheck::check(const MatchFinder::MatchResult &Result) {
               !ws::isTypeNamed(Param->getType(), {"boost::system::error_code"}))
             Sockets.push_back(Param);
         if (!Sockets.empty())
-          reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true,
-                          llvm::ArrayRef<const VarDecl *>(Sockets), *Result.Context);
+          reportThreadsIn(H.Body, AsyncAccept, /*InHandler=*/true, withWrappers(Sockets, H.Body),
+                          *Result.Context);
       }
       return;
     }

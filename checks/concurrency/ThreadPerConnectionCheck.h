@@ -27,9 +27,9 @@ private:
   /// The thread type \p S creates (`std::thread`), or empty when it creates none.
   std::string createdThread(const Stmt *S) const;
   /// Reports every thread created under \p Region (nested lambdas excluded); with
-  /// \p HandedConnection, only those that are the connection's (built with one of its variables
-  /// or a local wrapping them, or stored into one), and, up to \p Depth calls deep, those of the
-  /// functions that variable is handed to, by a call or as a thread's function.
+  /// \p HandedConnection (the connection's variables and the locals wrapping them), only those
+  /// that are the connection's (built with one of them, or stored into one), and, up to \p Depth
+  /// calls deep, those of the functions they are handed to, by a call or as a thread's function.
   void reportThreadsIn(const Stmt *Region, const CallExpr *Accept, bool InHandler,
                        std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection,
                        ASTContext &Ctx, unsigned Depth = 2);

@@ -56,6 +56,15 @@ static const Expr *accessedObject(const Expr *E) {
   return nullptr;
 }
 
+std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt *S) {
+  if (const auto *Op = dyn_cast<BinaryOperator>(S); Op && Op->isAssignmentOp())
+    return std::pair(Op->getLHS(), Op->getRHS());
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+      Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+    return std::pair(Op->getArg(0), Op->getArg(1));
+  return std::nullopt;
+}
+
 const VarDecl *rootVariable(const Expr *E) {
   while (E) {
     E = stripConversions(E);

@@ -7,7 +7,9 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace clang::tidy::errorshield {
@@ -20,6 +22,10 @@ const Expr *stripConversions(const Expr *E);
 /// The variable an expression designates, looking through member access and subscripts:
 /// `a.b[i].c` -> a. Null when the root is not a variable (e.g. `this->x`, a call result).
 const VarDecl *rootVariable(const Expr *E);
+
+/// The target and the assigned value of \p S when it is an assignment: a built-in one (`x = v`,
+/// `n += v`) or an overloaded `operator=` (`s = std::move(v)`). None for anything else.
+std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt *S);
 
 /// True when the object an expression designates outlives the current function call: a data member
 /// (`this->x`, `x_`), a global or static, or anything reached through a reference or pointer

@@ -82,13 +82,11 @@ static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
 /// None when \p S assigns nothing from \p Value.
 static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
                                         const std::vector<std::string> &Accept, unsigned Depth) {
-  const Expr *Target = nullptr, *Source = nullptr;
-  if (const auto *Op = dyn_cast<BinaryOperator>(S); Op && Op->getOpcode() == BO_Assign)
-    std::tie(Target, Source) = std::pair(Op->getLHS(), Op->getRHS());
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-      Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-    std::tie(Target, Source) = std::pair(Op->getArg(0), Op->getArg(1));
-  if (!Target || (Value != Source && Value != Target))
+  const auto Assignment = assignmentParts(S);
+  if (!Assignment || isa<CompoundAssignOperator>(S)) // `n += v` also reads n: not a plain store
+    return std::nullopt;
+  const Expr *Target = Assignment->first, *Source = Assignment->second;
+  if (Value != Source && Value != Target)
     return std::nullopt;
   if (Value == Target)
     return false; // the variable being assigned, not its value being used
