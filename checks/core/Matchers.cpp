@@ -65,6 +65,12 @@ std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt 
   return std::nullopt;
 }
 
+std::optional<std::pair<const Expr *, const Expr *>> storeParts(const Stmt *S) {
+  if (isa<CompoundAssignOperator>(S))
+    return std::nullopt;
+  return assignmentParts(S);
+}
+
 const VarDecl *rootVariable(const Expr *E) {
   while (E) {
     E = stripConversions(E);

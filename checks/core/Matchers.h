@@ -27,6 +27,11 @@ const VarDecl *rootVariable(const Expr *E);
 /// `n += v`) or an overloaded `operator=` (`s = std::move(v)`). None for anything else.
 std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt *S);
 
+/// Like assignmentParts(), but only for a plain store (`x = v`, `s = std::move(v)`): a compound
+/// assignment (`n += v`) also reads its target, so it neither stores a known value nor drops the
+/// old one.
+std::optional<std::pair<const Expr *, const Expr *>> storeParts(const Stmt *S);
+
 /// True when the object an expression designates outlives the current function call: a data member
 /// (`this->x`, `x_`), a global or static, or anything reached through a reference or pointer
 /// parameter.

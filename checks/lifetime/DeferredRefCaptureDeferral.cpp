@@ -51,12 +51,9 @@ bool returnsVariable(const FunctionDecl *Fn, const VarDecl *Var) {
 const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
   if (const auto *Ret = Use.get<ReturnStmt>())
     return Ret;
-  if (const auto *Assign = Use.get<CXXOperatorCallExpr>();
-      Assign && Assign->getOperator() == OO_Equal && designatesLongLivedObject(Assign->getArg(0)))
-    return Assign;
-  if (const auto *Assign = Use.get<BinaryOperator>();
-      Assign && Assign->isAssignmentOp() && designatesLongLivedObject(Assign->getLHS()))
-    return Assign;
+  if (const auto *Assign = Use.get<Stmt>())
+    if (const auto Parts = assignmentParts(Assign); Parts && designatesLongLivedObject(Parts->first))
+      return Assign;
   if (const auto *Store = Use.get<CXXMemberCallExpr>();
       Store && Store->getImplicitObjectArgument() &&
       stripConversions(Store->getImplicitObjectArgument()) != stripConversions(Call) &&
@@ -70,9 +67,10 @@ const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
 /// \p Call stores its argument where it outlives the helper: `callbacks_.push_back(cb)` (one of
 /// the CallableStorageMethods on a member, global or caller's object), `on_close_ = cb`.
 bool DeferredRefCaptureCheck::isStoredLongLived(const CallExpr *Call) const {
-  if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(Call))
-    return Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2 &&
-           designatesLongLivedObject(Assign->getArg(0));
+  if (isa<CXXOperatorCallExpr>(Call)) {
+    const auto Store = storeParts(Call);
+    return Store && designatesLongLivedObject(Store->first);
+  }
   const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
   return Member && Member->getMethodDecl() && Member->getMethodDecl()->getIdentifier() &&
          llvm::is_contained(CallableStorageMethods, Member->getMethodDecl()->getName()) &&

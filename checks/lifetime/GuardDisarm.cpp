@@ -46,12 +46,8 @@ bool disarmsGuard(const LambdaExpr *Lambda, const VarDecl *Var, const Stmt *Writ
     if (isa<BinaryOperator, CXXOperatorCallExpr>(Write))
       break;
   }
-  const Expr *Stored = nullptr;
-  if (const auto *Assign = dyn_cast<BinaryOperator>(Write); Assign && Assign->getOpcode() == BO_Assign)
-    Stored = Assign->getRHS();
-  else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Write);
-           Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-    Stored = Op->getArg(1);
+  const auto Store = Write ? storeParts(Write) : std::nullopt;
+  const Expr *Stored = Store ? Store->second : nullptr;
   if (!Stored || Stored->isValueDependent() || !Stored->isEvaluatable(Ctx))
     return false;
   return findDescendant(Lambda->getBody(), [&](const Stmt *S) {

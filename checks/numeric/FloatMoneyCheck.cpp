@@ -145,11 +145,8 @@ static const NamedDecl *storedInto(const Expr *E, ASTContext &Ctx) {
     const auto *Parent = Parents[0].get<Expr>();
     if (!Parent || isa<LambdaExpr>(Parent))
       return nullptr;
-    if (const auto *Assign = dyn_cast<BinaryOperator>(Parent); Assign && Assign->isAssignmentOp())
-      return declNamedBy(Assign->getLHS());
-    if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(Parent);
-        Assign && Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2)
-      return declNamedBy(Assign->getArg(0));
+    if (const auto Assignment = assignmentParts(Parent))
+      return declNamedBy(Assignment->first);
     Parents = Ctx.getParents(*Parent);
   }
   return nullptr;
@@ -176,8 +173,9 @@ FloatMoneyCheck::FloatMoneyCheck(StringRef Name, ClangTidyContext *Context)
       MoneyRecordWords(listOption("MoneyRecordWords")), NonMoneyWords(listOption("NonMoneyWords")),
       DecimalTypes(listOption("DecimalTypes")), DecimalNameWords(listOption("DecimalNameWords")),
       DecimalFactories(listOption("DecimalFactories")), JsonTypes(listOption("JsonTypes")),
-      JsonReadMethods(listOption("JsonReadMethods")),
-      Lexicon(StrongMoneyWords, WeakMoneyWords, CurrencyCodes, MoneyRecordWords, NonMoneyWords) {}
+      JsonReadMethods(listOption("JsonReadMethods")), MinorUnitWords(listOption("MinorUnitWords")),
+      Lexicon(StrongMoneyWords, WeakMoneyWords, CurrencyCodes, MoneyRecordWords, NonMoneyWords,
+              MinorUnitWords) {}
 
 void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StrongMoneyWords", StrongMoneyWords);
@@ -185,6 +183,7 @@ void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "CurrencyCodes", CurrencyCodes);
   storeList(Opts, "MoneyRecordWords", MoneyRecordWords);
   storeList(Opts, "NonMoneyWords", NonMoneyWords);
+  storeList(Opts, "MinorUnitWords", MinorUnitWords);
   storeList(Opts, "DecimalTypes", DecimalTypes);
   storeList(Opts, "DecimalNameWords", DecimalNameWords);
   storeList(Opts, "DecimalFactories", DecimalFactories);

@@ -38,6 +38,7 @@ private:
   const std::vector<std::string> DecimalFactories;
   const std::vector<std::string> JsonTypes;
   const std::vector<std::string> JsonReadMethods;
+  const std::vector<std::string> MinorUnitWords;
   const MoneyLexicon Lexicon;
 };
 

@@ -26,11 +26,13 @@ const Expr *nextLink(const Expr *E) {
   return nullptr;
 }
 
-/// A link names money itself (`balance_cents`, `price`), or its object is of a money type
-/// (`Cents`, `Price`): the strong words only, a weak one (`value`, `total`) says too little here.
+/// A link names money itself (`balance_cents`, `price`, `raised_minor`), or its object is of a
+/// money type (`Cents`, `Price`): the strong words and the minor-unit ones only, a weak one
+/// (`value`, `total`) says too little here.
 bool linkIsMoney(const Expr *E, const MoneyLexicon &Lexicon) {
   const NamedDecl *D = linkDecl(E);
-  if (D && D->getIdentifier() && Lexicon.isStrong(D->getName()))
+  if (D && D->getIdentifier() &&
+      (Lexicon.isStrong(D->getName()) || Lexicon.isMinorUnits(D->getName())))
     return true;
   const CXXRecordDecl *Record = E->getType().getNonReferenceType()->getAsCXXRecordDecl();
   return Record && Record->getIdentifier() && Lexicon.isStrong(Record->getName());

@@ -45,10 +45,11 @@ MoneyLexicon::MoneyLexicon(const std::vector<std::string> &StrongWords,
                            const std::vector<std::string> &WeakWords,
                            const std::vector<std::string> &CurrencyCodes,
                            const std::vector<std::string> &MoneyRecordWords,
-                           const std::vector<std::string> &NonMoneyWords)
+                           const std::vector<std::string> &NonMoneyWords,
+                           const std::vector<std::string> &MinorUnitWords)
     : Strong(lowercaseSet(StrongWords)), Weak(lowercaseSet(WeakWords)),
       Currency(lowercaseSet(CurrencyCodes)), RecordWords(lowercaseSet(MoneyRecordWords)),
-      NonMoney(lowercaseSet(NonMoneyWords)) {}
+      NonMoney(lowercaseSet(NonMoneyWords)), MinorUnits(lowercaseSet(MinorUnitWords)) {}
 
 bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const {
   for (const std::string &W : splitIdentifierWords(Name)) {
@@ -69,6 +70,10 @@ bool MoneyLexicon::isStrong(StringRef Name) const {
 
 bool MoneyLexicon::givesMoneyContext(StringRef Name) const {
   return !hasNonMoneyWord(Name) && (hasWord(Name, Strong) || hasWord(Name, Currency));
+}
+
+bool MoneyLexicon::isMinorUnits(StringRef Name) const {
+  return !hasNonMoneyWord(Name) && hasWord(Name, MinorUnits);
 }
 
 bool MoneyLexicon::isWeak(StringRef Name) const {

@@ -27,7 +27,8 @@ public:
                const std::vector<std::string> &WeakWords,
                const std::vector<std::string> &CurrencyCodes,
                const std::vector<std::string> &MoneyRecordWords,
-               const std::vector<std::string> &NonMoneyWords);
+               const std::vector<std::string> &NonMoneyWords,
+               const std::vector<std::string> &MinorUnitWords);
 
   /// The name has a strong money word, and no non-money word.
   bool isStrong(llvm::StringRef Name) const;
@@ -36,6 +37,8 @@ public:
   bool givesMoneyContext(llvm::StringRef Name) const;
   /// The name has a weak money word, and no non-money word.
   bool isWeak(llvm::StringRef Name) const;
+  /// The name says it counts minor units (`raised_minor`), and has no non-money word.
+  bool isMinorUnits(llvm::StringRef Name) const;
   /// The name has a non-money word (rate, ratio, latency, ...).
   bool saysNotMoney(llvm::StringRef Name) const { return hasNonMoneyWord(Name); }
   /// A record named like a money-carrying entity (Order, Invoice, ...) or giving money context.
@@ -56,7 +59,7 @@ private:
   bool contextIsMoney(const DeclContext *DC) const;
   bool siblingsAreMoney(const NamedDecl *D) const;
 
-  llvm::StringSet<> Strong, Weak, Currency, RecordWords, NonMoney;
+  llvm::StringSet<> Strong, Weak, Currency, RecordWords, NonMoney, MinorUnits;
 };
 
 } // namespace clang::tidy::errorshield

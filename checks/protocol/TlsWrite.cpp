@@ -70,14 +70,15 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
   return Found;
 }
 
-std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDecl *F,
-                                          ASTContext &Ctx, TlsTest IsTls) {
+std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
+                                         ASTContext &Ctx, TlsTest IsTls) {
   const auto *Param = dyn_cast<ParmVarDecl>(Message);
   const bool ByReference = Param && Param->getType()->isReferenceType() &&
                            !Param->getType().getNonReferenceType().isConstQualified();
   const bool Returned = !Param && returns(F, Message);
+  std::vector<CallerWrite> Found;
   if (!ByReference && !Returned)
-    return std::nullopt;
+    return Found;
   for (const CallExpr *Call : callsOf(F, Ctx)) {
     const Stmt *CallerBody = enclosingFunctionBody(Call, Ctx, /*StopAtLambdas=*/false);
     const Decl *CallerMessage = nullptr;
@@ -88,9 +89,9 @@ std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDec
     if (!CallerBody || !CallerMessage)
       continue;
     if (const CallExpr *Write = tlsWriteOf(CallerMessage, CallerBody, Call, IsTls))
-      return CallerWrite{Call, Write, ByReference};
+      Found.push_back({Call, Write, ByReference});
   }
-  return std::nullopt;
+  return Found;
 }
 
 } // namespace clang::tidy::errorshield::http

@@ -13,6 +13,7 @@
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
+#include <vector>
 
 namespace clang::tidy::errorshield::http {
 
@@ -40,9 +41,10 @@ struct CallerWrite {
 };
 
 /// Follows \p Message out of \p F one call: F's reference parameter written by a caller after the
-/// call, or F's returned local that a caller stores in a variable and writes.
-std::optional<CallerWrite> callerTlsWrite(const Decl *Message, const FunctionDecl *F,
-                                          ASTContext &Ctx, TlsTest IsTls);
+/// call, or F's returned local that a caller stores in a variable and writes. One entry per such
+/// call: a helper's cleartext callers are fine, each one that writes to TLS is a mistake.
+std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
+                                         ASTContext &Ctx, TlsTest IsTls);
 
 } // namespace clang::tidy::errorshield::http
 

@@ -16,7 +16,7 @@ UpgradeHeaderCheck::UpgradeHeaderCheck(StringRef Name, ClangTidyContext *Context
     : ErrorShieldCheck(Name, Context), MessageTypes(listOption("MessageTypes")),
       SetMethods(listOption("SetMethods")), UpgradeFields(listOption("UpgradeFields")),
       CleartextUpgradeTokens(listOption("CleartextUpgradeTokens")),
-      TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
+      H2cSettingsFields(listOption("H2cSettingsFields")), TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
       HopByHopHeaders(listOption("HopByHopHeaders")),
       ComparisonFunctions(listOption("ComparisonFunctions")),
       MessageReadFunctions(listOption("MessageReadFunctions")),
@@ -27,6 +27,7 @@ void UpgradeHeaderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "SetMethods", SetMethods);
   storeList(Opts, "UpgradeFields", UpgradeFields);
   storeList(Opts, "CleartextUpgradeTokens", CleartextUpgradeTokens);
+  storeList(Opts, "H2cSettingsFields", H2cSettingsFields);
   storeList(Opts, "TlsStreamTypes", TlsStreamTypes);
   storeList(Opts, "RequiredSkips", RequiredSkips);
   storeList(Opts, "HopByHopHeaders", HopByHopHeaders);
@@ -142,21 +143,25 @@ void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContex
 
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
-  if (!Set || Set->Args.size() < 2 ||
-      !(ws::isEnumeratorNamed(Set->Args[0], UpgradeFields) ||
-        ws::isStringNamed(Set->Args[0], UpgradeFields)))
+  if (!Set || Set->Args.size() < 2)
     return;
-  const bool Cleartext = findDescendant(Set->Args.back(), [&](const Stmt *S) {
+  auto FieldIn = [&](const std::vector<std::string> &Fields) {
+    return ws::isEnumeratorNamed(Set->Args[0], Fields) || ws::isStringNamed(Set->Args[0], Fields);
+  };
+  const bool Cleartext = FieldIn(UpgradeFields) && findDescendant(Set->Args.back(), [&](const Stmt *S) {
     const auto *Literal = dyn_cast<StringLiteral>(S);
     return Literal && Literal->isOrdinary() &&
            llvm::any_of(CleartextUpgradeTokens, [&](const std::string &Token) {
              return StringRef(Literal->getString()).contains_insensitive(Token);
            });
   });
+  // HTTP2-Settings is only ever sent with an h2c upgrade, whatever its value.
+  const bool Settings = !Cleartext && FieldIn(H2cSettingsFields);
   const Decl *Message = http::rootDecl(Set->Object);
   const Stmt *Body = enclosingFunctionBody(SetCall, Ctx, /*StopAtLambdas=*/false);
-  if (!Cleartext || !Message || !Body)
+  if (!(Cleartext || Settings) || !Message || !Body)
     return;
+  const StringRef Header = Cleartext ? "Upgrade: h2c" : "HTTP2-Settings";
   auto IsTls = [&](QualType T) { return isTlsStream(T); };
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = SM.getExpansionLoc(Set->Loc);
@@ -174,12 +179,12 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
       Instantiating = callsOf(F, Ctx);
     for (const CallExpr *Call : Instantiating)
       if (firstReportAt(SM.getExpansionLoc(Call->getBeginLoc()))) {
-        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), F);
+        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), Header, F);
         diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
         WrittenHere(Write);
       }
     if (Instantiating.empty() && firstReportAt(Loc)) {
-      reportCleartextUpgrade(Loc, nullptr);
+      reportCleartextUpgrade(Loc, Header, nullptr);
       WrittenHere(Write);
     }
     return;
@@ -187,33 +192,34 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   // A function it is handed to writes it: `co_await custody_call(std::move(up), cfg);`.
   if (std::optional<http::CalleeWrite> Callee = http::calleeTlsWrite(Message, Body, SetCall, SM, IsTls)) {
     if (firstReportAt(Loc)) {
-      reportCleartextUpgrade(Loc, nullptr);
+      reportCleartextUpgrade(Loc, Header, nullptr);
       WrittenHere(Callee->Write);
     }
     return;
   }
   // A caller writes it: a helper's reference parameter, or the message a builder returns.
-  std::optional<http::CallerWrite> Caller =
-      F ? http::callerTlsWrite(Message, F, Ctx, IsTls) : std::nullopt;
-  if (!Caller)
+  if (!F)
     return;
-  // Through a parameter the helper is fine on its own (its other callers may use cleartext TCP):
-  // the call that hands it a message bound for TLS is the mistake.
-  const SourceLocation At =
-      Caller->ThroughParameter ? SM.getExpansionLoc(Caller->Call->getBeginLoc()) : Loc;
-  if (!firstReportAt(At))
-    return;
-  reportCleartextUpgrade(At, Caller->ThroughParameter ? F : nullptr);
-  if (Caller->ThroughParameter)
-    diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
-  WrittenHere(Caller->Write);
+  for (const http::CallerWrite &Caller : http::callerTlsWrites(Message, F, Ctx, IsTls)) {
+    // Through a parameter the helper is fine on its own (its other callers may use cleartext
+    // TCP): each call that hands it a message bound for TLS is the mistake.
+    const SourceLocation At =
+        Caller.ThroughParameter ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
+    if (!firstReportAt(At))
+      continue;
+    reportCleartextUpgrade(At, Header, Caller.ThroughParameter ? F : nullptr);
+    if (Caller.ThroughParameter)
+      diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
+    WrittenHere(Caller.Write);
+  }
 }
 
-void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, const FunctionDecl *Setter) {
-  report(Loc, "'Upgrade: h2c'%select{| set by '%1'}0 on a message written to a TLS stream: h2c "
+void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, StringRef Header,
+                                                const FunctionDecl *Setter) {
+  report(Loc, "'%0'%select{| set by '%2'}1 on a message written to a TLS stream: h2c "
               "is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN "
               "(RFC 9113, section 3)")
-      << (Setter != nullptr) << (Setter ? Setter->getName() : StringRef());
+      << Header << (Setter != nullptr) << (Setter ? Setter->getName() : StringRef());
 }
 
 void UpgradeHeaderCheck::checkWholeCopy(const Stmt *S, ASTContext &Ctx) {

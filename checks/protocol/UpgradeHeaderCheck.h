@@ -26,7 +26,7 @@ public:
 private:
   void checkCleartextUpgrade(const CallExpr *Set, ASTContext &Ctx);
   /// Reports the h2c offer at \p Loc; \p Setter is the helper that sets it, when Loc calls one.
-  void reportCleartextUpgrade(SourceLocation Loc, const FunctionDecl *Setter);
+  void reportCleartextUpgrade(SourceLocation Loc, StringRef Header, const FunctionDecl *Setter);
   /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.
   void checkForwardedHeader(const CallExpr *Set, ASTContext &Ctx);
   /// A message copied whole from another and sent on without its hop-by-hop headers removed.
@@ -43,6 +43,7 @@ private:
   const std::vector<std::string> SetMethods;
   const std::vector<std::string> UpgradeFields;
   const std::vector<std::string> CleartextUpgradeTokens;
+  const std::vector<std::string> H2cSettingsFields;
   const std::vector<std::string> TlsStreamTypes;
   const std::vector<std::string> RequiredSkips;
   const std::vector<std::string> HopByHopHeaders;

@@ -32,11 +32,11 @@ std::optional<WholeCopy> wholeCopyAt(const Stmt *S, const std::vector<std::strin
       if (const ValueDecl *From = messageNamed(Var->getInit());
           From && From != Var && isMessage(From->getType(), MessageTypes))
         return WholeCopy{S, Var, From};
-  const auto *Assign = dyn_cast<CXXOperatorCallExpr>(S);
-  if (!Assign || Assign->getOperator() != OO_Equal || Assign->getNumArgs() != 2)
+  const auto Store = storeParts(S);
+  if (!Store)
     return std::nullopt;
-  const auto *Target = dyn_cast_or_null<VarDecl>(messageNamed(Assign->getArg(0)));
-  const ValueDecl *From = messageNamed(Assign->getArg(1));
+  const auto *Target = dyn_cast_or_null<VarDecl>(messageNamed(Store->first));
+  const ValueDecl *From = messageNamed(Store->second);
   if (!Target || !Target->isLocalVarDecl() || !From || From == Target ||
       !isMessage(Target->getType(), MessageTypes) || !isMessage(From->getType(), MessageTypes))
     return std::nullopt;

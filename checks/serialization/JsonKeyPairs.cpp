@@ -77,10 +77,9 @@ void addUse(std::vector<KeyUse> &Out, const FieldDecl *Member, const Expr *Key) 
 std::vector<KeyUse> keysWritten(const Stmt *Body, const ParmVarDecl *Source) {
   std::vector<KeyUse> Out;
   forEachDescendant(Body, [&](const Stmt *S) {
-    if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(S);
-        Assign && Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2) {
-      if (const Expr *Key = keyOfAccess(Assign->getArg(0)))
-        addUse(Out, memberOf(Assign->getArg(1), Source), Key);
+    if (const auto Store = storeParts(S)) {
+      if (const Expr *Key = keyOfAccess(Store->first))
+        addUse(Out, memberOf(Store->second, Source), Key);
       return;
     }
     // {"k", t.m}: an initializer-list pair of a json object literal.
@@ -107,19 +106,9 @@ std::vector<KeyUse> keysRead(const Stmt *Body, const ParmVarDecl *Target) {
       addUse(Out, DirectMember(GetTo->getArg(0)), keyOfAccess(GetTo->getImplicitObjectArgument()));
       return;
     }
-    const Expr *LHS = nullptr, *RHS = nullptr;
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
-      LHS = Op->getArg(0);
-      RHS = Op->getArg(1);
-    } else if (const auto *Binary = dyn_cast<BinaryOperator>(S);
-               Binary && Binary->getOpcode() == BO_Assign) {
-      LHS = Binary->getLHS();
-      RHS = Binary->getRHS();
-    }
-    if (LHS && RHS)
-      for (const Expr *Key : keysIn(RHS))
-        addUse(Out, DirectMember(LHS), Key);
+    if (const auto Store = storeParts(S))
+      for (const Expr *Key : keysIn(Store->second))
+        addUse(Out, DirectMember(Store->first), Key);
   });
   return Out;
 }

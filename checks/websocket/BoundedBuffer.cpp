@@ -1,6 +1,7 @@
 //===--- BoundedBuffer.cpp - A read buffer that caps the message ----------===//
 
 #include "websocket/BoundedBuffer.h"
+#include "asio/CompletionHandlers.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/DeclCXX.h"
@@ -19,6 +20,20 @@ bool constructedWithLimit(const Expr *Init) {
   return Construct && Construct->getNumArgs() >= 1 &&
          !isa<CXXDefaultArgExpr>(Construct->getArg(0)) &&
          Construct->getArg(0)->IgnoreImpCasts()->getType()->isIntegerType();
+}
+
+/// The body of \p Read's completion handler when it calls \p Reader, the function that made the
+/// read, again: each completion reads the next chunk, as a loop would.
+const Stmt *rearmingHandler(const CallExpr *Read, const FunctionDecl *Reader,
+                            const std::vector<std::string> &BindFunctions) {
+  for (const asio::CompletionHandler &Handler : asio::completionHandlers(Read, BindFunctions))
+    if (findDescendant(Handler.Body, [&](const Stmt *S) {
+          const auto *Call = dyn_cast<CallExpr>(S);
+          const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+          return Callee && Callee->getCanonicalDecl() == Reader->getCanonicalDecl();
+        }))
+      return Handler.Body;
+  return nullptr;
 }
 
 } // namespace
@@ -58,7 +73,8 @@ bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticT
 }
 
 bool isCappedChunkRead(const CallExpr *Read, const Expr *Buffer,
-                       const std::vector<std::string> &StaticTypes, ASTContext &Ctx) {
+                       const std::vector<std::string> &StaticTypes,
+                       const std::vector<std::string> &BindFunctions, ASTContext &Ctx) {
   // A buffer sequence made on the spot (`asio::buffer(chunk)`): each read holds what fits.
   if (!isTypeNamed(Buffer->IgnoreImplicit()->getType().getNonReferenceType(), StaticTypes))
     return false;
@@ -67,8 +83,14 @@ bool isCappedChunkRead(const CallExpr *Read, const Expr *Buffer,
   const Stmt *Loop = nullptr;
   for (DynTypedNodeList Parents = Ctx.getParents(*Read); !Parents.empty() && !Loop;
        Parents = Ctx.getParents(Parents[0])) {
-    if (Parents[0].get<LambdaExpr>() || Parents[0].get<FunctionDecl>())
+    if (Parents[0].get<LambdaExpr>())
       return true; // one chunk
+    if (const auto *Function = Parents[0].get<FunctionDecl>()) {
+      // A completion handler that starts the read again (`self->read_chunk()`) is the loop.
+      Loop = rearmingHandler(Read, Function, BindFunctions);
+      if (!Loop)
+        return true; // one chunk
+    }
     if (const auto *S = Parents[0].get<Stmt>(); S && isLoop(S))
       Loop = S;
   }

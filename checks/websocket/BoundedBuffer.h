@@ -23,9 +23,11 @@ bool isBoundedBuffer(const Expr *Buffer, const std::vector<std::string> &StaticT
 
 /// True when \p Read reads into a buffer sequence of one of \p StaticTypes made for it
 /// (`ws.read_some(asio::buffer(chunk))`: at most the chunk each time), once, or in a loop that
-/// compares a size to cap what the chunks add up to.
+/// compares a size to cap what the chunks add up to. A completion handler (found through
+/// \p BindFunctions) that starts the same read again is such a loop.
 bool isCappedChunkRead(const CallExpr *Read, const Expr *Buffer,
-                       const std::vector<std::string> &StaticTypes, ASTContext &Ctx);
+                       const std::vector<std::string> &StaticTypes,
+                       const std::vector<std::string> &BindFunctions, ASTContext &Ctx);
 
 } // namespace clang::tidy::errorshield::ws
 

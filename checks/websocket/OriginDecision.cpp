@@ -82,8 +82,8 @@ static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
 /// None when \p S assigns nothing from \p Value.
 static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
                                         const std::vector<std::string> &Accept, unsigned Depth) {
-  const auto Assignment = assignmentParts(S);
-  if (!Assignment || isa<CompoundAssignOperator>(S)) // `n += v` also reads n: not a plain store
+  const auto Assignment = storeParts(S);
+  if (!Assignment)
     return std::nullopt;
   const Expr *Target = Assignment->first, *Source = Assignment->second;
   if (Value != Source && Value != Target)

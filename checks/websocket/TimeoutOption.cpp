@@ -140,14 +140,10 @@ TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const Tim
   const SourceManager &SM = Context.getSourceManager();
   forEachDescendant(Function->getBody(), [&](const Stmt *S) {
     // `opt.keep_alive_pings = false` is built-in; `opt.idle_timeout = ...` calls operator=.
-    const Expr *LHS = nullptr, *RHS = nullptr;
-    if (const auto *Assign = dyn_cast<BinaryOperator>(S); Assign && Assign->getOpcode() == BO_Assign)
-      LHS = Assign->getLHS(), RHS = Assign->getRHS();
-    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-             Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-      LHS = Op->getArg(0), RHS = Op->getArg(1);
-    if (!LHS || !SM.isBeforeInTranslationUnit(S->getBeginLoc(), Call->getBeginLoc()))
+    const auto Store = storeParts(S);
+    if (!Store || !SM.isBeforeInTranslationUnit(S->getBeginLoc(), Call->getBeginLoc()))
       return;
+    const auto [LHS, RHS] = *Store;
     const auto *Member = dyn_cast<MemberExpr>(LHS->IgnoreParenImpCasts());
     const auto *Base = Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
                               : nullptr;

@@ -142,7 +142,7 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
       return;
     const Stmt *Body = writtenBody(Coroutine->getBody());
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
-    scan({Coroutine, Body, 0, nullptr},
+    scan({Coroutine, Body, 0, nullptr, nullptr},
          {Result.SourceManager->getExpansionLoc(Coroutine->getLocation()), "",
           ws::poolStretches(Body, ThreadPoolTypes)},
          *Result.Context, Seen);
@@ -157,7 +157,7 @@ void WsBlockingInHandlerCheck::check(const MatchFinder::MatchResult &Result) {
     if (!H.Body)
       continue;
     llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
-    scan({H.Function, H.Body, 0, nullptr},
+    scan({H.Function, H.Body, 0, nullptr, nullptr},
          {Result.SourceManager->getExpansionLoc(Call->getExprLoc()), calleeName(Call), {},
           /*Posted=*/Post != nullptr},
          *Result.Context, Seen);
@@ -198,8 +198,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
       if (std::string Name = ws::fileStreamOpening(Open, FileStreamTypes);
           !Name.empty() && !usedByBlockingCall(Open, F.Body, Ctx)) {
         reportBlocking(F, O, Open, Name, Ctx);
-        const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
-        return Helper && HelperUses.sharedBeyondClass(Helper, Ctx);
+        return F.Shared != nullptr;
       }
     const auto *C = dyn_cast<CallExpr>(S);
     if (!C || (F.Depth == 0 && onPool(O, C->getBeginLoc(), SM)))
@@ -210,8 +209,7 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
       // A shared helper gets one finding per call, at the call: the rest of its body does not
       // change the verdict. A helper only the handler calls is a piece of it: each blocking call
       // in it is a finding of its own, as in the handler's body.
-      const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
-      return Helper && HelperUses.sharedBeyondClass(Helper, Ctx);
+      return F.Shared != nullptr;
     }
     // Follow the project's own functions the handler calls directly. A coroutine called here is
     // judged on its own, and a helper is examined anew at each of its calls in the handler, where
@@ -222,7 +220,10 @@ void WsBlockingInHandlerCheck::scan(const Frame &F, const Origin &O, ASTContext 
         SM.isInSystemHeader(Definition->getLocation()) ||
         asio::isInitiatingCall(C, AsyncPrefix) || isCoroutine(Definition))
       return false;
-    const Frame Helper{Definition, Definition->getBody(), F.Depth + 1, F.Site ? F.Site : C};
+    const CallExpr *Shared =
+        F.Shared ? F.Shared : (HelperUses.sharedBeyondClass(Callee, Ctx) ? C : nullptr);
+    const Frame Helper{Definition, Definition->getBody(), F.Depth + 1, F.Site ? F.Site : C,
+                       Shared};
     if (F.Site) {
       scan(Helper, O, Ctx, Seen);
       return false;
@@ -240,11 +241,12 @@ void WsBlockingInHandlerCheck::reportBlocking(const Frame &F, const Origin &O,
   const bool InCoroutine = O.Initiating.empty();
   const SourceLocation BlockingLoc = SM.getExpansionLoc(Blocking->getExprLoc());
   const FunctionDecl *Helper = F.Site ? F.Site->getDirectCallee() : nullptr;
-  if (Helper && HelperUses.sharedBeyondClass(Helper, Ctx)) {
-    // A helper shared with other callers is reported where the handler calls it: it may be fine
-    // where else it runs (a command-line tool, start-up code); the call from the I/O thread is
-    // what blocks.
-    const SourceLocation Loc = SM.getExpansionLoc(F.Site->getExprLoc());
+  if (F.Shared) {
+    // A helper shared with other callers is reported where the handler's code calls it: it may
+    // be fine where else it runs (a command-line tool, a thread pool); the call from the I/O
+    // thread is what blocks.
+    Helper = F.Shared->getDirectCallee();
+    const SourceLocation Loc = SM.getExpansionLoc(F.Shared->getExprLoc());
     if (!firstReportAt(Loc))
       return;
     report(Loc, "call to '%0' blocks the I/O thread inside %select{a completion handler|a "

@@ -43,6 +43,9 @@ private:
     unsigned Depth;
     /// The call in the handler that led here (to a helper), null in the handler itself.
     const CallExpr *Site;
+    /// The first call on the way here to a shared helper (see FunctionUses), where what blocks
+    /// below it is reported; null when every function on the way is a piece of the handler.
+    const CallExpr *Shared;
   };
   void scan(const Frame &F, const Origin &O, ASTContext &Ctx,
             llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen);

@@ -14,7 +14,8 @@ WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Conte
       MaxMessageBytes(unsignedOption("MaxMessageBytes", 64ULL << 20)),
       SuggestedMessageBytes(unsignedOption("SuggestedMessageBytes", 1ULL << 20)),
       StaticBufferTypes(listOption("StaticBufferTypes")),
-      LimitedBufferTypes(listOption("LimitedBufferTypes")) {}
+      LimitedBufferTypes(listOption("LimitedBufferTypes")),
+      BindFunctions(listOption("BindFunctions")) {}
 
 void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -24,6 +25,7 @@ void WsMessageLimitCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "SuggestedMessageBytes", std::to_string(SuggestedMessageBytes));
   storeList(Opts, "StaticBufferTypes", StaticBufferTypes);
   storeList(Opts, "LimitedBufferTypes", LimitedBufferTypes);
+  storeList(Opts, "BindFunctions", BindFunctions);
 }
 
 void WsMessageLimitCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -60,7 +62,8 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
   // A buffer that cannot grow past a size is the limit: the read fails with buffer_overflow.
   if (!Call->Args.empty() &&
       (ws::isBoundedBuffer(Call->Args[0], StaticBufferTypes, LimitedBufferTypes) ||
-       ws::isCappedChunkRead(Call->Call, Call->Args[0], StaticBufferTypes, *Result.Context)))
+       ws::isCappedChunkRead(Call->Call, Call->Args[0], StaticBufferTypes, BindFunctions,
+                             *Result.Context)))
     return;
   if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
     Reads.push_back({Call->Loc, Call->Method, *Stream, Call->Call, Function});

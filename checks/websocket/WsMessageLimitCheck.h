@@ -36,6 +36,7 @@ private:
   /// Buffers of a fixed capacity, and buffers that cap their size when constructed with one.
   const std::vector<std::string> StaticBufferTypes;
   const std::vector<std::string> LimitedBufferTypes;
+  const std::vector<std::string> BindFunctions;
 
   struct Read {
     SourceLocation Loc;

@@ -243,6 +243,20 @@ bool coversCart(const GiftCard &card, std::int64_t cart_cents) {
   return remaining >= 0;
 }
 
+struct Campaign {
+  std::int64_t goal_minor;
+  std::int64_t raised_minor;
+  std::int64_t minor_version; // a version number, not money: never converted below
+};
+bool nearlyFunded(const Campaign &c) {
+  const double left = static_cast<double>(c.goal_minor - c.raised_minor) / 100.0;
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'left' holds money computed in binary floating point from integer 'goal_minor' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:16: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  const double funded_pct = 100.0 * c.raised_minor / c.goal_minor; // a NonMoneyWords name
+  double minor = 0.5; // a floating-point name: minor-unit words do not make it money
+  return left < 10.0 && funded_pct > minor;
+}
+
 std::int64_t prorate(std::int64_t price_cents, double ratio) {
   return static_cast<std::int64_t>(price_cents * ratio);
 // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: integer money 'price_cents' is scaled in binary floating point and truncated back to an integer [ES-NUMERIC-001] [errorshield-float-money]

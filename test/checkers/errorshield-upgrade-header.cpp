@@ -391,3 +391,51 @@ public:
 };
 template class sse_proxy<beast::tcp_stream>;
 template class sse_proxy<beast::ssl_stream<beast::tcp_stream>>;
+
+// ---- HTTP2-Settings goes only with an h2c upgrade: over TLS it is reported on its own line ----
+void probe_tls_with_settings(beast::ssl_stream<beast::tcp_stream> &stream, const std::string &b64) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream
+// CHECK-MESSAGES: :[[@LINE+5]]:3: note: the message is written to a TLS stream here
+  req.set(http::field::http2_settings, b64);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'HTTP2-Settings' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+2]]:3: note: the message is written to a TLS stream here
+  req.insert("http2-settings", "AAMAAABkAAQAAP__"); // the same header again: reported at its line
+  http::write(stream, req);
+// CHECK-MESSAGES: :[[@LINE-2]]:7: warning: 'HTTP2-Settings' on a message written to a TLS stream
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: the message is written to a TLS stream here
+}
+void probe_cleartext_with_settings(beast::tcp_stream &stream, const std::string &b64) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c"); // cleartext: fine
+  req.set(http::field::http2_settings, b64);
+  http::write(stream, req);
+}
+
+// ---- A helper with several callers: each one that writes to TLS is reported ----
+void add_h2c_offer_and_settings(http::request<http::empty_body> &req) {
+  req.set(http::field::upgrade, "h2c");
+  req.set(http::field::http2_settings, "AAMAAABkAAQAAP__");
+}
+void first_tls_caller(beast::ssl_stream<beast::tcp_stream> &tls) {
+  http::request<http::empty_body> req;
+  add_h2c_offer_and_settings(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'Upgrade: h2c' set by 'add_h2c_offer_and_settings' on a message written to a TLS stream
+// CHECK-MESSAGES: :[[@LINE-7]]:7: note: 'add_h2c_offer_and_settings' sets it here
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(tls, req);
+}
+void cleartext_caller(beast::tcp_stream &plain) {
+  http::request<http::empty_body> req;
+  add_h2c_offer_and_settings(req);
+  http::write(plain, req);
+}
+void second_tls_caller(beast::ssl_stream<beast::tcp_stream> &tls) {
+  http::request<http::empty_body> req;
+  add_h2c_offer_and_settings(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'Upgrade: h2c' set by 'add_h2c_offer_and_settings' on a message written to a TLS stream
+// CHECK-MESSAGES: :[[@LINE-20]]:7: note: 'add_h2c_offer_and_settings' sets it here
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(tls, req);
+}

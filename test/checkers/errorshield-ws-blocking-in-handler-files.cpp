@@ -204,3 +204,23 @@ void on_banner(net::steady_timer &timer, std::string &banner) {
 // CHECK-MESSAGES: :[[@LINE-6]]:17: note: 'std::basic_ifstream (opening a file)' blocks here, in 'read_whole'
 // CHECK-MESSAGES: :[[@LINE-3]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
 }
+
+// A piece of the handler (a member only its class names) that calls a shared utility: the
+// finding is at that call, the first one on the way to a function others call too.
+void append_audit(const std::string &path, const std::string &line) {
+  std::ofstream out(path, std::ios::app);
+}
+class grader {
+  std::string audit_path_;
+  void record(const std::string &line) {
+    append_audit(audit_path_, line);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: call to 'append_audit' blocks the I/O thread inside a completion handler: it calls 'std::basic_ofstream (opening a file)', and every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-7]]:17: note: 'std::basic_ofstream (opening a file)' blocks here, in 'append_audit'
+// CHECK-MESSAGES: :[[@LINE+5]]:11: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+  }
+
+public:
+  void on_answer(net::steady_timer &timer) {
+    timer.async_wait([this](beast::error_code) { record("answer"); });
+  }
+};

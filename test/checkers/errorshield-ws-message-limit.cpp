@@ -296,6 +296,46 @@ void read_chunks(tcp::socket s, tcp::socket t, unsigned cap) {
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: set a limit before the first read, e.g. feed.read_message_max(1048576)
 // CHECK-NOBOUND: :[[@LINE-3]]:10: warning: read_some on 'feed', whose owner never calls read_message_max()
 }
+// A handler that starts the same chunk read again is a loop: the chunks add up.
+class chunk_reader {
+  websocket::stream<tcp::socket> ws_;
+  char chunk_[4096];
+  std::string pending_;
+  void read_chunk() {
+    ws_.async_read_some(boost::asio::mutable_buffer(chunk_, sizeof chunk_), [this](beast::error_code ec, size_t n) {
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set a limit before the first read
+// CHECK-NOBOUND: :[[@LINE-3]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
+      if (ec)
+        return;
+      pending_.append(chunk_, n);
+      read_chunk();
+    });
+  }
+};
+class capped_chunk_reader { // the same, with the chunks' sum compared to a cap
+  websocket::stream<tcp::socket> ws_;
+  char chunk_[4096];
+  std::string pending_;
+  void read_chunk() {
+    ws_.async_read_some(boost::asio::mutable_buffer(chunk_, sizeof chunk_),
+                        beast::bind_front_handler(&capped_chunk_reader::on_chunk, this));
+  }
+  void on_chunk(beast::error_code ec, size_t n) {
+    if (ec || pending_.size() + n > 65536)
+      return;
+    pending_.append(chunk_, n);
+    read_chunk();
+  }
+};
+class one_chunk_reader { // the handler does not read again: one chunk
+  websocket::stream<tcp::socket> ws_;
+  char chunk_[4096];
+  void read_chunk() {
+    ws_.async_read_some(boost::asio::mutable_buffer(chunk_, sizeof chunk_), [](beast::error_code, size_t) {});
+// CHECK-NOBOUND: :[[@LINE-1]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
+  }
+};
 
 // ---- 13. Handlers bound by address run after the code that binds them ----
 class wallet_session {

@@ -230,7 +230,7 @@ template <class F, class... A> F bind_front_handler(F f, A &&...) { return f; }
 namespace http {
 enum class field : unsigned short {
   unknown, connection, content_length, host, keep_alive, proxy_authorization, server, te,
-  trailer, transfer_encoding, upgrade, user_agent, via, x_forwarded_for
+  trailer, transfer_encoding, upgrade, user_agent, via, x_forwarded_for, http2_settings
 };
 template <class Allocator> class basic_fields {
 public:

@@ -28,6 +28,7 @@ public:
   operator string_view() const { return ""; }
   const char *data() const { return ""; }
   size_t size() const { return 0; }
+  string &append(const char *, size_t) { return *this; }
 };
 template <class T> class vector {
 public:
@@ -229,6 +230,7 @@ public:
   template <class B> size_t read_some(B &, size_t) { return 0; }
   template <class B> size_t read_some(const B &) { return 0; } // a mutable buffer sequence
   template <class B, class H> void async_read_some(B &, size_t, H &&) {}
+  template <class B, class H> void async_read_some(const B &, H &&) {} // a buffer sequence
   template <class B> size_t write(const B &) { return 0; }
   template <class B, class H> void async_write(const B &, H &&) {}
   void close(const close_reason &) {}
