@@ -73,6 +73,14 @@ LockLevel LockAnalysis::contractOf(const FunctionDecl *F) const {
 const FunctionDecl *LockAnalysis::enclosingFunction(const Expr *E) const {
   DynTypedNodeList Parents = Ctx.getParents(*E);
   while (!Parents.empty()) {
+    // A lambda stored for later (`on_close_ = [this] { sessions_.erase(id); };`) runs on its own,
+    // outside the constructor or the lock of the code that stores it; one called on the spot
+    // (an algorithm's predicate) is part of that code.
+    if (const auto *Lambda = Parents[0].get<LambdaExpr>()) {
+      const DynTypedNode Use = parentThroughWrappers(Lambda, Ctx);
+      if (const auto *Store = Use.get<Stmt>(); Store && storeParts(Store))
+        return Lambda->getCallOperator();
+    }
     if (const auto *Fn = Parents[0].get<FunctionDecl>()) {
       const auto *Method = dyn_cast<CXXMethodDecl>(Fn);
       if (!Method || !Method->getParent()->isLambda())
@@ -111,6 +119,8 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
       if (Fn == Enclosing)
         break;
     }
+    if (const auto *Lambda = Parent.get<LambdaExpr>(); Lambda && Lambda->getCallOperator() == Enclosing)
+      break; // a stored lambda: what its definer holds is not held when it runs
     Child = Parent;
     Parents = Ctx.getParents(Parent);
   }

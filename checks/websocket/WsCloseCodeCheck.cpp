@@ -87,7 +87,8 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
     Context = Result.Context;
     if (const Expr *Code = codeOf(Call->getArg(0))) {
       JudgedCodes.insert(Code);
-      reportCode(Close->Loc, Code, *Result.Context);
+      if (!reportAtInstantiations(Call, Code, Close->Loc))
+        reportCode(Close->Loc, Code, *Result.Context);
       noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Close->Loc));
     } else if (const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Call->getArg(0)))) {
       const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl());
@@ -110,11 +111,33 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Reason = Result.Nodes.getNodeAs<CXXConstructExpr>("reason");
   Context = Result.Context;
   if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code)) {
-    reportCode(Reason->getBeginLoc(), Code, *Result.Context);
+    if (!reportAtInstantiations(Reason, Code, Reason->getBeginLoc()))
+      reportCode(Reason->getBeginLoc(), Code, *Result.Context);
     // A factory of close reasons (`close_reason make_reason(code, why)`) is judged at its calls.
     noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Reason->getBeginLoc()),
                       /*BuildsReason=*/true);
   }
+}
+
+bool WsCloseCodeCheck::reportAtInstantiations(const Stmt *Close, const Expr *Code,
+                                              SourceLocation CloseLoc) {
+  // `close_all<kLiftClosed>(...)`: a template argument, chosen by each call that instantiates
+  // the function (no fix-it in the template). IgnoreParenImpCasts() would skip the substitution.
+  const Expr *E = Code;
+  while (isa<ParenExpr, ImplicitCastExpr, ExplicitCastExpr>(E))
+    E = isa<ParenExpr>(E) ? cast<ParenExpr>(E)->getSubExpr() : cast<CastExpr>(E)->getSubExpr();
+  const FunctionDecl *F = isa<SubstNonTypeTemplateParmExpr>(E)
+                              ? enclosingFunctionDecl(Close, *Context, /*StopAtLambdas=*/true)
+                              : nullptr;
+  if (!F || !F->isTemplateInstantiation())
+    return false;
+  const SourceManager &SM = Context->getSourceManager();
+  for (const CallExpr *Call : callsOf(F, *Context))
+    if (reportPossibleCode(SM.getExpansionLoc(Call->getBeginLoc()), Code, /*SpelledAtCall=*/false,
+                           *Context))
+      diag(SM.getExpansionLoc(CloseLoc), "the close in '%0' sends it here", DiagnosticIDs::Note)
+          << F->getName();
+  return true;
 }
 
 void WsCloseCodeCheck::noteForwardedCode(const Expr *Code, SourceLocation CloseLoc,

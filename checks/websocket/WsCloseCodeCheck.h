@@ -50,6 +50,9 @@ private:
   /// close_reason built from one (`make_reason(code, why)`, \p BuildsReason): the code is judged
   /// at the function's calls, at the end of the translation unit.
   void noteForwardedCode(const Expr *Code, SourceLocation CloseLoc, bool BuildsReason = false);
+  /// Reports a code that is a template argument at the calls instantiating the function; false
+  /// when \p Code is not one.
+  bool reportAtInstantiations(const Stmt *Close, const Expr *Code, SourceLocation CloseLoc);
 
   const std::vector<std::string> StreamTypes;
   const std::vector<std::string> CloseMethods;

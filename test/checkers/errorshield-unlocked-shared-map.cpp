@@ -467,3 +467,29 @@ private:
   std::mutex mu_;
   std::map<int, int> quotes_;
 };
+
+// ---- A lambda the constructor stores runs later, on whichever thread calls it ----
+class Hub {
+public:
+  Hub() {
+    sessions_[0] = 0; // the object is not shared yet
+    on_close_ = [this](int id) {
+      sessions_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: shared container 'sessions_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+14]]:22: note: 'sessions_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+12]]:14: note: 'mu_' is the mutex of 'Hub'; hold it while accessing 'sessions_'
+    };
+    on_open_ = [this](int id) {
+      std::lock_guard<std::mutex> lock(mu_);
+      sessions_[id] = 1;
+    };
+  }
+  void run() {
+    std::thread t([this] { on_close_(1); });
+  }
+
+private:
+  std::mutex mu_;
+  std::map<int, int> sessions_;
+  std::function<void(int)> on_close_, on_open_;
+};

@@ -280,3 +280,18 @@ void overflow(websocket::stream<beast::tcp_stream> &ws) {
 // CHECK-MESSAGES: :[[@LINE-5]]:6: note: 'end_transcript' sends it in a close frame here
   end_transcript(ws, 4001);
 }
+
+// A code given as a template argument is chosen by each call that instantiates the function.
+template <unsigned short Code>
+void close_every(websocket::stream<beast::tcp_stream> &ws, const char *why) {
+  ws.async_close(websocket::close_reason(static_cast<websocket::close_code>(Code), why),
+                 [](beast::error_code) {});
+}
+constexpr unsigned short kLiftClosed = 1004;
+void closures(websocket::stream<beast::tcp_stream> &ws) {
+  close_every<websocket::close_code::going_away>(ws, "closed for the day");
+  close_every<kLiftClosed>(ws, "storm");
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: close code 1004 must not be sent in a close frame: RFC 6455 reserves it [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-8]]:6: note: the close in 'close_every' sends it here
+  close_every<4400>(ws, "policy");
+}

@@ -118,7 +118,7 @@ inline void probe_h2_over_tls(beast::ssl_stream<beast::tcp_stream>& tls, std::st
   req.set(http::field::host, host);
   req.set(http::field::connection, "Upgrade, HTTP2-Settings");
   req.set(http::field::upgrade, "h2c");  // expect: errorshield-upgrade-header
-  req.set(http::field::http2_settings, "AAMAAABkAAQAAP__");
+  req.set(http::field::http2_settings, "AAMAAABkAAQAAP__"); // expect: errorshield-upgrade-header
   http::write(tls, req);
 }
 

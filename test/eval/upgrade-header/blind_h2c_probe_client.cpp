@@ -70,7 +70,7 @@ ProbeResult probe_h2c_tls(net::io_context& ioc, ssl::context& ctx, const std::st
   req.set(http::field::user_agent, "edge-probe/1.4");
   req.set(http::field::connection, "Upgrade, HTTP2-Settings");
   req.set(http::field::upgrade, "h2c"); // expect: errorshield-upgrade-header
-  req.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA");
+  req.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"); // expect: errorshield-upgrade-header
   http::write(stream, req);
 
   beast::flat_buffer buffer;
@@ -145,7 +145,7 @@ class TlsUpgradeProbe : public std::enable_shared_from_this<TlsUpgradeProbe> {
     req_.set(http::field::host, host_);
     req_.insert("Connection", "Upgrade, HTTP2-Settings");
     req_.insert("Upgrade", "h2c"); // expect: errorshield-upgrade-header
-    req_.insert("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA");
+    req_.insert("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"); // expect: errorshield-upgrade-header
     http::async_write(stream_, req_,
                       beast::bind_front_handler(&TlsUpgradeProbe::on_write, shared_from_this()));
   }

@@ -193,7 +193,7 @@ class UpstreamChannel {
     req.set(http::field::host, host);
     req.set(http::field::connection, "Upgrade, HTTP2-Settings");
     req.set("Upgrade", "h2c"); // expect: errorshield-upgrade-header
-    req.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA");
+    req.set("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA"); // expect: errorshield-upgrade-header
     http::write(stream, req);
     beast::flat_buffer buf;
     http::response<http::string_body> res;

@@ -66,6 +66,14 @@ public:
   void unlock();
 };
 template <class L1, class L2, class... L> void lock(L1 &, L2 &, L &...);
+template <class Sig> class function;
+template <class R, class... A> class function<R(A...)> {
+public:
+  function() = default;
+  template <class F> function(F) {}
+  template <class F> function &operator=(F) { return *this; }
+  R operator()(A...) const;
+};
 class thread {
 public:
   template <class F> explicit thread(F) {}
