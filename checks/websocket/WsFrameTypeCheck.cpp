@@ -287,7 +287,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
                   "bytes,|the raw bytes of '%2'|the bytes '%2' produces}3}4 %select{is binary|are "
                   "text}4 ('%1' is %5): the %select{text goes out as a binary frame|bytes go out "
                   "as a text frame}4")
-        << F.Callee->getName() << F.Param->getName() << F.Source.Name
+        << F.Callee->getNameAsString() << F.Param->getName() << F.Source.Name
         << static_cast<int>(F.Source.Kind) << (F.Source.Kind != Payload::SerializedText)
         << (F.Value ? "true" : "false");
   }
@@ -302,7 +302,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
                       "mode, and '%5' leaves it in %select{binary|text}3 mode: the %select{text "
                       "goes out as a binary frame|bytes go out as a text frame}3")
             << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
-            << W.Stream.Name << Leaves->getName();
+            << W.Stream.Name << Leaves->getNameAsString();
       continue;
     }
     if (M != Wrong || !firstReportAt(W.Loc))

@@ -208,3 +208,4 @@ class queued_session {
     trace(std::string(packed.begin(), packed.end()), false);
   }
 };
+

@@ -1,0 +1,43 @@
+// The mode a constructor leaves a stream in, named in the message as its class.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "websocket.h"
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+using ws_t = websocket::stream<beast::tcp_stream>;
+
+class debug_tap {
+  ws_t ws_;
+  std::vector<std::uint8_t> packet_;
+
+public:
+  explicit debug_tap(int fd) : ws_(fd) { ws_.text(true); }
+  void forward() {
+    ws_.write(net::buffer(packet_));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends 'packet_', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
+
+// Another function leaves it in binary mode: the constructor is not the last word, and the
+// message names the function that is.
+class replay_tap {
+  ws_t ws_;
+  std::vector<std::uint8_t> packet_;
+  std::string note_;
+
+public:
+  explicit replay_tap(int fd) : ws_(fd) { ws_.text(true); }
+  void burst() {
+    ws_.binary(true);
+    ws_.write(net::buffer(packet_));
+  }
+  void annotate(const nlohmann::json &j) {
+    note_ = j.dump();
+    ws_.write(net::buffer(note_));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends the text 'dump' produces on 'ws_' without setting its mode, and 'burst' leaves it in binary mode: the text goes out as a binary frame [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
