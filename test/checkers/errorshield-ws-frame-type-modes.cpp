@@ -1,4 +1,5 @@
-// The mode a constructor leaves a stream in, named in the message as its class.
+// The mode a constructor sets holds for the writes of the other member functions; when another
+// function sets one too, the message names the function whose setter the write follows.
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-frame-type' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
