@@ -42,3 +42,23 @@ public:
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends the text 'dump' produces on 'ws_' without setting its mode, and 'burst' leaves it in binary mode: the text goes out as a binary frame [ES-WS-004] [errorshield-ws-frame-type]
   }
 };
+
+// Every function leaves the stream in text mode, the constructor included: a write of bytes that
+// sets no mode goes out as text, and the message names the constructor by its class.
+class video_tap {
+  ws_t ws_;
+  std::vector<std::uint8_t> raw_;
+  std::vector<std::uint8_t> nal_;
+
+public:
+  explicit video_tap(int fd) : ws_(fd) { ws_.text(true); }
+  void keyframe() {
+    ws_.binary(true);
+    ws_.write(net::buffer(nal_));
+    ws_.text(true);
+  }
+  void raw() {
+    ws_.write(net::buffer(raw_));
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: write sends 'raw_', declared as bytes, on 'ws_' without setting its mode, and 'video_tap' leaves it in text mode: the bytes go out as a text frame [ES-WS-004] [errorshield-ws-frame-type]
+  }
+};
