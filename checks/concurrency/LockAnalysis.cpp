@@ -119,8 +119,10 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
       if (Fn == Enclosing)
         break;
     }
-    if (const auto *Lambda = Parent.get<LambdaExpr>(); Lambda && Lambda->getCallOperator() == Enclosing)
-      break; // a stored lambda: what its definer holds is not held when it runs
+    // A stored lambda: what its definer holds is not held when it runs.
+    if (const auto *Lambda = Parent.get<LambdaExpr>();
+        Lambda && Lambda->getCallOperator() == Enclosing)
+      break;
     Child = Parent;
     Parents = Ctx.getParents(Parent);
   }

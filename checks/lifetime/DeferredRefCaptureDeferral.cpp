@@ -52,7 +52,8 @@ const Stmt *escapeOf(const Expr *Call, const DynTypedNode &Use) {
   if (const auto *Ret = Use.get<ReturnStmt>())
     return Ret;
   if (const auto *Assign = Use.get<Stmt>())
-    if (const auto Parts = assignmentParts(Assign); Parts && designatesLongLivedObject(Parts->first))
+    if (const auto Parts = assignmentParts(Assign);
+        Parts && designatesLongLivedObject(Parts->first))
       return Assign;
   if (const auto *Store = Use.get<CXXMemberCallExpr>();
       Store && Store->getImplicitObjectArgument() &&

@@ -16,7 +16,8 @@ UpgradeHeaderCheck::UpgradeHeaderCheck(StringRef Name, ClangTidyContext *Context
     : ErrorShieldCheck(Name, Context), MessageTypes(listOption("MessageTypes")),
       SetMethods(listOption("SetMethods")), UpgradeFields(listOption("UpgradeFields")),
       CleartextUpgradeTokens(listOption("CleartextUpgradeTokens")),
-      H2cSettingsFields(listOption("H2cSettingsFields")), TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
+      H2cSettingsFields(listOption("H2cSettingsFields")),
+      TlsStreamTypes(listOption("TlsStreamTypes")), RequiredSkips(listOption("RequiredSkips")),
       HopByHopHeaders(listOption("HopByHopHeaders")),
       ComparisonFunctions(listOption("ComparisonFunctions")),
       MessageReadFunctions(listOption("MessageReadFunctions")),
@@ -148,13 +149,14 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   auto FieldIn = [&](const std::vector<std::string> &Fields) {
     return ws::isEnumeratorNamed(Set->Args[0], Fields) || ws::isStringNamed(Set->Args[0], Fields);
   };
-  const bool Cleartext = FieldIn(UpgradeFields) && findDescendant(Set->Args.back(), [&](const Stmt *S) {
-    const auto *Literal = dyn_cast<StringLiteral>(S);
-    return Literal && Literal->isOrdinary() &&
-           llvm::any_of(CleartextUpgradeTokens, [&](const std::string &Token) {
-             return StringRef(Literal->getString()).contains_insensitive(Token);
-           });
-  });
+  const bool Cleartext =
+      FieldIn(UpgradeFields) && findDescendant(Set->Args.back(), [&](const Stmt *S) {
+        const auto *Literal = dyn_cast<StringLiteral>(S);
+        return Literal && Literal->isOrdinary() &&
+               llvm::any_of(CleartextUpgradeTokens, [&](const std::string &Token) {
+                 return StringRef(Literal->getString()).contains_insensitive(Token);
+               });
+      });
   // HTTP2-Settings is only ever sent with an h2c upgrade, whatever its value.
   const bool Settings = !Cleartext && FieldIn(H2cSettingsFields);
   const Decl *Message = http::rootDecl(Set->Object);
