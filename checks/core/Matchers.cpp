@@ -65,6 +65,16 @@ std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt 
   return std::nullopt;
 }
 
+std::optional<Comparison> equalityParts(const Stmt *S) {
+  if (const auto *Op = dyn_cast<BinaryOperator>(S); Op && Op->isEqualityOp())
+    return Comparison{Op->getLHS(), Op->getRHS(), Op->getOpcode() == BO_EQ};
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+      Op && Op->getNumArgs() == 2 &&
+      (Op->getOperator() == OO_EqualEqual || Op->getOperator() == OO_ExclaimEqual))
+    return Comparison{Op->getArg(0), Op->getArg(1), Op->getOperator() == OO_EqualEqual};
+  return std::nullopt;
+}
+
 std::optional<std::pair<const Expr *, const Expr *>> storeParts(const Stmt *S) {
   if (isa<CompoundAssignOperator>(S))
     return std::nullopt;

@@ -27,6 +27,15 @@ const VarDecl *rootVariable(const Expr *E);
 /// `n += v`) or an overloaded `operator=` (`s = std::move(v)`). None for anything else.
 std::optional<std::pair<const Expr *, const Expr *>> assignmentParts(const Stmt *S);
 
+/// The operands of an equality comparison \p S, built-in or overloaded (`a == b`, `ec != x`).
+struct Comparison {
+  const Expr *LHS;
+  const Expr *RHS;
+  bool Equal; ///< `==` rather than `!=`.
+};
+/// None when \p S is not `==` or `!=`.
+std::optional<Comparison> equalityParts(const Stmt *S);
+
 /// Like assignmentParts(), but only for a plain store (`x = v`, `s = std::move(v)`): a compound
 /// assignment (`n += v`) also reads its target, so it neither stores a known value nor drops the
 /// old one.

@@ -60,14 +60,8 @@ bool testsOnlyParticularCodes(const Stmt *S, const ValueDecl *Ec) {
   // return;`, `fail(ec)`), collected once; every mention of ec must be one of them.
   llvm::SmallPtrSet<const Expr *, 8> Compared;
   findDescendant(If, [&](const Stmt *E) {
-    const Expr *L = nullptr, *R = nullptr;
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
-        Op && Op->getOperator() == OO_EqualEqual && Op->getNumArgs() == 2)
-      L = Op->getArg(0), R = Op->getArg(1);
-    else if (const auto *Bin = dyn_cast<BinaryOperator>(E); Bin && Bin->getOpcode() == BO_EQ)
-      L = Bin->getLHS(), R = Bin->getRHS();
-    for (const Expr *Operand : {L, R})
-      if (Operand) {
+    if (const auto Equality = equalityParts(E); Equality && Equality->Equal)
+      for (const Expr *Operand : {Equality->LHS, Equality->RHS}) {
         Compared.insert(stripConversions(Operand));
         Compared.insert(Operand->IgnoreParenImpCasts());
       }

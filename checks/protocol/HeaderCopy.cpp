@@ -109,12 +109,10 @@ static bool collectAllowed(const Expr *Cond, llvm::ArrayRef<const VarDecl *> Var
   if (const auto *Or = dyn_cast<BinaryOperator>(Cond); Or && Or->getOpcode() == BO_LOr)
     return collectAllowed(Or->getLHS(), Vars, ComparisonFunctions, Names) &&
            collectAllowed(Or->getRHS(), Vars, ComparisonFunctions, Names);
-  const bool Equality =
-      (isa<BinaryOperator>(Cond) && cast<BinaryOperator>(Cond)->getOpcode() == BO_EQ) ||
-      (isa<CXXOperatorCallExpr>(Cond) &&
-       cast<CXXOperatorCallExpr>(Cond)->getOperator() == OO_EqualEqual) ||
-      (isa<CallExpr>(Cond) && llvm::is_contained(ComparisonFunctions,
-                                                 calleeName(cast<CallExpr>(Cond))));
+  const std::optional<Comparison> Compared = equalityParts(Cond);
+  const auto *Call = dyn_cast<CallExpr>(Cond);
+  const bool Equality = (Compared && Compared->Equal) ||
+                        (Call && llvm::is_contained(ComparisonFunctions, calleeName(Call)));
   if (!Equality || !refersToAny(Cond, Vars))
     return false;
   const size_t Before = Names.size();

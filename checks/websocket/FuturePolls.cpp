@@ -39,17 +39,10 @@ static std::optional<bool> readyWhenTrue(const Expr *Cond, const ASTContext &Ctx
       return true;
     return std::nullopt;
   }
-  const Expr *LHS = nullptr, *RHS = nullptr;
-  bool Equal = false;
-  if (const auto *Op = dyn_cast<BinaryOperator>(Cond); Op && Op->isEqualityOp()) {
-    LHS = Op->getLHS(), RHS = Op->getRHS(), Equal = Op->getOpcode() == BO_EQ;
-  } else if (const auto *Call = dyn_cast<CXXOperatorCallExpr>(Cond);
-             Call && Call->getNumArgs() == 2 &&
-             (Call->getOperator() == OO_EqualEqual || Call->getOperator() == OO_ExclaimEqual)) {
-    LHS = Call->getArg(0), RHS = Call->getArg(1), Equal = Call->getOperator() == OO_EqualEqual;
-  }
-  if (!LHS)
+  const std::optional<Comparison> Equality = equalityParts(Cond);
+  if (!Equality)
     return std::nullopt;
+  const auto [LHS, RHS, Equal] = *Equality;
   auto IsPoll = [&](const Expr *E) {
     const auto *Call = dyn_cast<CallExpr>(stripConversions(E));
     std::optional<StreamCall> Poll = Call ? asMemberCall(Call) : std::nullopt;
