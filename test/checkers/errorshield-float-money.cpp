@@ -252,6 +252,8 @@ bool nearlyFunded(const Campaign &c) {
   const double left = static_cast<double>(c.goal_minor - c.raised_minor) / 100.0;
 // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'left' holds money computed in binary floating point from integer 'goal_minor' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:16: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// NOMINOR: warning: 'remaining' holds money computed in binary floating point from integer 'balance_cents'
+// NOMINOR-NOT: warning: 'left' holds money
   const double funded_pct = 100.0 * c.raised_minor / c.goal_minor; // a NonMoneyWords name
   double minor = 0.5; // a floating-point name: minor-unit words do not make it money
   return left < 10.0 && funded_pct > minor;
@@ -368,3 +370,8 @@ void render_bar(double amount, int width);
 double avg_cpm;
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'avg_cpm' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+
+// With no MinorUnitWords, `raised_minor` is an integer like any other (prefix NOMINOR).
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' \
+// RUN:   -config="{CheckOptions: {errorshield-float-money.MinorUnitWords: ''}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks | FileCheck %s --check-prefix=NOMINOR

@@ -439,3 +439,10 @@ void second_tls_caller(beast::ssl_stream<beast::tcp_stream> &tls) {
 // CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
   http::write(tls, req);
 }
+
+// With no H2cSettingsFields, HTTP2-Settings is a header like any other (prefix NOSETTINGS).
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' \
+// RUN:   -config="{CheckOptions: {errorshield-upgrade-header.H2cSettingsFields: ''}}" \
+// RUN:   -- -std=c++20 -isystem %mocks | FileCheck %s --check-prefix=NOSETTINGS
+// NOSETTINGS: warning: 'Upgrade: h2c' on a message written to a TLS stream
+// NOSETTINGS-NOT: warning: 'HTTP2-Settings'

@@ -306,6 +306,7 @@ class chunk_reader {
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
 // CHECK-MESSAGES: :[[@LINE-2]]:9: note: set a limit before the first read
 // CHECK-NOBOUND: :[[@LINE-3]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
+// NOBIND: :[[@LINE-4]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
       if (ec)
         return;
       pending_.append(chunk_, n);
@@ -336,6 +337,30 @@ class one_chunk_reader { // the handler does not read again: one chunk
 // CHECK-NOBOUND: :[[@LINE-1]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
   }
 };
+class bound_chunk_reader { // re-armed by a bound handler with no cap: a loop found through BindFunctions
+  websocket::stream<tcp::socket> ws_;
+  char chunk_[4096];
+  std::string pending_;
+  void read_chunk() {
+    ws_.async_read_some(boost::asio::mutable_buffer(chunk_, sizeof chunk_),
+                        beast::bind_front_handler(&bound_chunk_reader::on_chunk, this));
+// CHECK-MESSAGES: :[[@LINE-2]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: set a limit before the first read
+// CHECK-NOBOUND: :[[@LINE-4]]:9: warning: async_read_some on 'ws_', whose owner never calls read_message_max()
+// NOBIND-NOT: :[[@LINE-5]]:9: warning
+  }
+  void on_chunk(beast::error_code ec, size_t n) {
+    if (ec)
+      return;
+    pending_.append(chunk_, n);
+    read_chunk();
+  }
+};
+// With no BindFunctions, a bound handler is not followed: the read above is one chunk (prefix
+// NOBIND; the lambda-armed chunk_reader is still a loop).
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-message-limit' \
+// RUN:   --config="{CheckOptions: {errorshield-ws-message-limit.BindFunctions: ''}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks | FileCheck %s --check-prefix=NOBIND
 
 // ---- 13. Handlers bound by address run after the code that binds them ----
 class wallet_session {
