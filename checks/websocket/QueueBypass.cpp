@@ -28,6 +28,19 @@ const FieldDecl *queueTakenIn(const Stmt *Body, const FieldDecl *Stream, const Q
   return Queue;
 }
 
+/// Where \p Write has finished: the write itself; or, for an awaited write in a coroutine that
+/// every caller awaits (`co_await s->greet(); co_await s->writer();`), each of those calls.
+std::vector<const Expr *> sitesOf(const CallExpr *Write, const FunctionDecl *WriteIn,
+                                  ASTContext &Ctx) {
+  std::vector<const CallExpr *> Calls;
+  if (WriteIn)
+    Calls = callsOf(WriteIn, Ctx);
+  if (Calls.empty() || !isAwaited(Write, Ctx) ||
+      !llvm::all_of(Calls, [&](const CallExpr *C) { return isAwaited(C, Ctx); }))
+    return {Write};
+  return std::vector<const Expr *>(Calls.begin(), Calls.end());
+}
+
 } // namespace
 
 std::vector<StreamCall> writesOfMember(const FieldDecl *Stream, const WriteRecognizer &AsWrite,
@@ -70,11 +83,14 @@ std::optional<DrainWriter> bypassedWriter(const CallExpr *Write, const FieldDecl
     const std::vector<const CallExpr *> Starts = callsOf(Writer, Ctx);
     if (Starts.empty())
       continue;
+    const std::vector<const Expr *> Sites = sitesOf(Write, WriteIn, Ctx);
     const bool BeforeEveryStart = llvm::all_of(Starts, [&](const CallExpr *Start) {
       const FunctionDecl *Starter = enclosingFunctionDecl(Start, Ctx, /*StopAtLambdas=*/false);
-      return Starter && Starter == enclosingFunctionDecl(Write, Ctx, /*StopAtLambdas=*/false) &&
-             SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Write->getEndLoc()),
-                                          SM.getExpansionLoc(Start->getBeginLoc()));
+      return Starter && llvm::all_of(Sites, [&](const Expr *Site) {
+               return Starter == enclosingFunctionDecl(Site, Ctx, /*StopAtLambdas=*/false) &&
+                      SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Site->getEndLoc()),
+                                                   SM.getExpansionLoc(Start->getBeginLoc()));
+             });
     });
     if (!BeforeEveryStart)
       return DrainWriter{Candidate.Call, Writer, Queue};

@@ -1,6 +1,7 @@
 //===--- RequestFlow.cpp - Where an HTTP upgrade request's headers are read ---===//
 
 #include "websocket/RequestFlow.h"
+#include "websocket/OriginDecision.h"
 #include "websocket/StreamModel.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -23,9 +24,13 @@ void RequestFlow::addPass(const FunctionDecl *Caller, const FunctionDecl *Callee
 }
 
 /// A function of the program (not of a library) whose body this translation unit cannot see: what
-/// it does with the request is unknown, so it is given the benefit of the doubt.
+/// it does with the request is unknown, so it is given the benefit of the doubt. Except when it
+/// returns text and its name is not about Origin (`std::string session_user(req)`): it extracts
+/// something from the request rather than deciding on it.
 static bool isOpaqueUserFunction(const FunctionDecl *F) {
   if (F->hasBody() || F->isDefaulted())
+    return false;
+  if (returnsText(F) && !F->getName().contains_insensitive("origin"))
     return false;
   const SourceManager &SM = F->getASTContext().getSourceManager();
   return !SM.isInSystemHeader(F->getLocation());

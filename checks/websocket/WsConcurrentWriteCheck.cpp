@@ -48,6 +48,11 @@ void WsConcurrentWriteCheck::registerCheckMatchers(MatchFinder *Finder) {
                               unless(isExpansionInSystemHeader()))
                          .bind("write"),
                      this);
+  // Calls of the project's own functions: some start a write on the stream they are given.
+  Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()), unless(argumentCountIs(0)),
+                              callee(functionDecl(unless(isExpansionInSystemHeader()))))
+                         .bind("helper-call"),
+                     this);
 }
 
 std::optional<ws::StreamCall> WsConcurrentWriteCheck::asWrite(const CallExpr *Call) const {
@@ -81,6 +86,12 @@ std::optional<ws::StreamCall> WsConcurrentWriteCheck::asPendingWrite(const CallE
   if (!Write || Write->Args.empty() || completesBeforeNextStatement(*Write, Ctx))
     return std::nullopt;
   return Write;
+}
+
+std::optional<ws::StreamCall> WsConcurrentWriteCheck::asHelperWrite(const CallExpr *Call,
+                                                                    ASTContext &Ctx) {
+  return Helpers.asHelperWrite(
+      Call, [&](const CallExpr *C) { return asPendingWrite(C, Ctx); }, Ctx);
 }
 
 bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
@@ -124,6 +135,11 @@ static bool leavesLoopAfter(const CallExpr *Write, ASTContext &Ctx) {
 void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
+  if (const auto *Helper = Result.Nodes.getNodeAs<CallExpr>("helper-call")) {
+    if (std::optional<ws::StreamCall> Write = asHelperWrite(Helper, Ctx))
+      reportOverlap(*Write, Ctx);
+    return;
+  }
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write");
   std::optional<ws::StreamCall> AnyWrite = asWrite(Call);
   if (!AnyWrite || AnyWrite->Args.empty() || reportOverlap(*AnyWrite, Ctx) ||
@@ -191,7 +207,11 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
 std::optional<ws::OverlappedWrite>
 WsConcurrentWriteCheck::overlapOf(const ws::StreamCall &Write, ASTContext &Ctx) {
   return ws::overlappedWrite(
-      Write, [&](const CallExpr *Other) { return asWrite(Other); },
+      Write,
+      [&](const CallExpr *Other) {
+        std::optional<ws::StreamCall> Direct = asWrite(Other);
+        return Direct ? Direct : asHelperWrite(Other, Ctx);
+      },
       [&](const ws::StreamCall &Other) { return !completesBeforeNextStatement(Other, Ctx); },
       SpawnFunctions, Ctx);
 }

@@ -9,6 +9,7 @@
 #include "websocket/ReadWriteChain.h"
 #include "websocket/StreamModel.h"
 #include "websocket/WriteQueue.h"
+#include "websocket/WritingHelper.h"
 
 namespace clang::tidy::errorshield {
 
@@ -24,7 +25,10 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerCheckMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override { MemberWrites.clear(); }
+  void onEndOfTranslationUnit() override {
+    MemberWrites.clear();
+    Helpers.clear();
+  }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }
@@ -36,6 +40,9 @@ private:
   /// \p Call as a write that can still be running when the next statement starts: not awaited
   /// (see completesBeforeNextStatement), with a buffer argument.
   std::optional<ws::StreamCall> asPendingWrite(const CallExpr *Call, ASTContext &Ctx) const;
+  /// \p Call as a write made by a function of the project on the stream it is given
+  /// (see WritingHelper.h): judged for overlap with the writes around it only.
+  std::optional<ws::StreamCall> asHelperWrite(const CallExpr *Call, ASTContext &Ctx);
   /// True for HTTP message writes: one response per request is the protocol's own sequencing, so
   /// only loops and released queue fronts are judged.
   bool isMessageWrite(const ws::StreamCall &Write) const;
@@ -72,6 +79,7 @@ private:
   const std::vector<std::string> PostFunctions;
   const std::vector<std::string> SpawnFunctions;
   const ws::ReadChainNames Chain;
+  ws::WritingHelpers Helpers;
 };
 
 } // namespace clang::tidy::errorshield

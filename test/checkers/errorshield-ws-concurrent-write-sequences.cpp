@@ -74,6 +74,36 @@ void stackful(ws_t &ws, std::string a, std::string b, net::yield_context yield) 
   ws.async_write(net::buffer(b), yield);
 }
 
+// A helper that starts a write on the stream it is given and returns: two calls of it in a row
+// are two writes in flight. Negatives: a helper that returns first when a write is in progress,
+// and one call per stream.
+template <class Stream> void push_now(Stream &ws, const std::string &m, handler h) {
+  ws.async_write(net::buffer(m), h);
+}
+void push_if_idle(ws_t &ws, bool &busy, const std::string &m, handler h) {
+  if (busy)
+    return;
+  busy = true;
+  ws.async_write(net::buffer(m), h);
+}
+void welcome(ws_t &ws, const std::string &hello, const std::string &board, handler h) {
+  push_now(ws, hello, h);
+  push_now(ws, board, h);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: push_now starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:3: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:3: warning: push_now starts while
+// CHECK-NOPOST: :[[@LINE-5]]:3: note: the earlier write
+}
+void welcome_guarded(ws_t &ws, bool &busy, const std::string &hello, const std::string &board,
+                     handler h) {
+  push_if_idle(ws, busy, hello, h);
+  push_if_idle(ws, busy, board, h);
+}
+void welcome_each(ws_t &a, ws_t &b, const std::string &hello, handler h) {
+  push_now(a, hello, h);
+  push_now(b, hello, h);
+}
+
 // ---- 2. An awaitable group runs its operands in parallel ----
 
 net::awaitable<void> ack_and_fill(ws_t &ws, std::string ack, std::string fill) {
@@ -351,11 +381,11 @@ class editor_session {
       std::string ack = "ack";
       co_await ws_.async_write(net::buffer(ack), net::use_awaitable);
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_write on 'ws_' in a coroutine that runs beside the writer of 'ws_': Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
-// CHECK-MESSAGES: :371:24: note: both run here; hand the message to the writer (its queue) instead of writing it
-// CHECK-MESSAGES: :365:20: note: the writer's write
+// CHECK-MESSAGES: :401:24: note: both run here; hand the message to the writer (its queue) instead of writing it
+// CHECK-MESSAGES: :395:20: note: the writer's write
 // CHECK-NOPOST: :[[@LINE-4]]:20: warning: async_write on 'ws_' in a coroutine that runs beside
-// CHECK-NOPOST: :371:24: note: both run here
-// CHECK-NOPOST: :365:20: note: the writer's write
+// CHECK-NOPOST: :401:24: note: both run here
+// CHECK-NOPOST: :395:20: note: the writer's write
     }
   }
   net::awaitable<void> writer() {

@@ -107,3 +107,34 @@ public:
       ws_.async_write(net::buffer(*queue_.front()), [this](beast::error_code ec, std::size_t n) { on_write(ec, n); });
   }
 };
+
+// ---- 3. A coroutine's write awaited before the writer starts runs alone ----
+
+class draft_seat {
+  ws_t ws_;
+  std::deque<std::string> outbox_;
+  bool open_ = true;
+
+public:
+  net::awaitable<void> writer() {
+    while (open_) {
+      std::string m = outbox_.front();
+      outbox_.pop_front();
+      co_await ws_.async_write(net::buffer(m), net::use_awaitable);
+    }
+  }
+  net::awaitable<void> greet(std::string hello) { // every caller awaits it before writer()
+    co_await ws_.async_write(net::buffer(hello), net::use_awaitable);
+  }
+  net::awaitable<void> nudge(std::string m) { // awaited where the writer may be running
+    co_await ws_.async_write(net::buffer(m), net::use_awaitable);
+// CHECK-MESSAGES: :[[@LINE-1]]:18: warning: async_write on 'ws_' goes around 'writer', the writer that drains 'outbox_': both can write at once, and Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-9]]:20: note: the writer's write; push the message onto 'outbox_' instead
+  }
+};
+
+net::awaitable<void> seat_main(std::shared_ptr<draft_seat> s) {
+  co_await s->greet("hello");
+  co_await s->writer();
+}
+net::awaitable<void> seat_poke(std::shared_ptr<draft_seat> s) { co_await s->nudge("late"); }

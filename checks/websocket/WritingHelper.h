@@ -1,0 +1,36 @@
+//===--- WritingHelper.h - A function that starts a write on the stream it is given -*- C++ -*-===//
+//
+// `template <class S> void push_now(S &ws, Msg m) { ws.async_write(net::buffer(*m), ...); }`
+// starts a write and returns before it completes: two calls of it in a row on one stream are two
+// writes in flight, as two async_write calls would be, though neither call site names a write.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ERRORSHIELD_WEBSOCKET_WRITINGHELPER_H
+#define ERRORSHIELD_WEBSOCKET_WRITINGHELPER_H
+
+#include "websocket/OverlappingWrites.h"
+#include "llvm/ADT/DenseMap.h"
+#include <optional>
+
+namespace clang::tidy::errorshield::ws {
+
+class WritingHelpers {
+public:
+  /// \p Call as a write of its argument stream: its callee, defined in the project, starts a
+  /// write that \p AsPendingWrite recognises (not awaited) on one of its parameters, as a
+  /// statement of its own at the top of its body, with nothing before it that can return (no test
+  /// or queue decides whether it writes).
+  /// The StreamCall's Object is that argument and its Method the callee's name.
+  std::optional<StreamCall> asHelperWrite(const CallExpr *Call, const WriteRecognizer &AsPendingWrite,
+                                          ASTContext &Ctx);
+  void clear() { ParamOf.clear(); }
+
+private:
+  /// The index of the parameter each function writes unconditionally, if any (computed once).
+  llvm::DenseMap<const FunctionDecl *, std::optional<unsigned>> ParamOf;
+};
+
+} // namespace clang::tidy::errorshield::ws
+
+#endif // ERRORSHIELD_WEBSOCKET_WRITINGHELPER_H
