@@ -1,14 +1,18 @@
 //===--- WsCloseCodeCheck.cpp - errorshield-ws-close-code -----------------===//
 
 #include "websocket/WsCloseCodeCheck.h"
+#include "websocket/CloseCodeValues.h"
 #include "core/Matchers.h"
 #include "websocket/StreamModel.h"
-#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
+
+using ws::constantOf;
+using ws::possibleCodes;
+using ws::whyForbidden;
 
 WsCloseCodeCheck::WsCloseCodeCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
@@ -201,7 +205,10 @@ void WsCloseCodeCheck::judgeForwardedReasons() {
 void WsCloseCodeCheck::onEndOfTranslationUnit() {
   if (Context)
     judgeForwardedReasons();
-  for (const ForwardedCode &F : Forwarded) {
+  // Index-based: a call that forwards its own parameter (`terminate_with(code)` calling
+  // `make_reason(code, why)`) adds its function to the list, judged at its own calls (a few deep).
+  for (size_t I = 0; I < Forwarded.size() && I < 64; ++I) {
+    const ForwardedCode F = Forwarded[I];
     // The calls of that function (of that instantiation, for a template): the code it is given.
     for (const CallExpr *Call : callsOf(F.Function, *Context)) {
       const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
@@ -214,88 +221,14 @@ void WsCloseCodeCheck::onEndOfTranslationUnit() {
                          "returns}1 here",
              DiagnosticIDs::Note)
             << F.Function->getName() << F.BuildsReason;
+      else
+        noteForwardedCode(Arg, Context->getSourceManager().getExpansionLoc(Call->getBeginLoc()));
     }
   }
   Forwarded.clear();
   ForwardedReasons.clear();
   JudgedCodes.clear();
   Context = nullptr;
-}
-
-/// Why RFC 6455 (section 7.4) forbids sending \p Code.
-static StringRef whyForbidden(uint64_t Code) {
-  switch (Code) {
-  case 1005:
-    return "it only reports locally that a close frame carried no status code";
-  case 1006:
-    return "it only reports locally that the connection closed without a close frame";
-  case 1015:
-    return "it only reports locally that the TLS handshake failed";
-  case 1004:
-    return "RFC 6455 reserves it";
-  default:
-    break;
-  }
-  if (Code < 1000)
-    return "codes below 1000 are not close codes";
-  if (Code < 3000)
-    return "it is reserved for the WebSocket protocol";
-  if (Code > 4999)
-    return "close codes end at 4999";
-  return "the catalog forbids it";
-}
-
-/// The expressions \p Code may take its value from: each arm of a conditional
-/// (`lost ? close_code::abnormal : close_code::normal`), the initializer of a local that the
-/// function never modifies (`std::uint16_t code = 1005; ws.close(code);`), and each value a
-/// function defined here returns (`ws.close(code_for(reason))`, `return 5003;` in code_for).
-static void possibleCodes(const Expr *Code, ASTContext &Context,
-                          llvm::SmallVectorImpl<WsCloseCodeCheck::PossibleCode> &Out,
-                          bool SpelledAtCall = true, const ReturnStmt *Returned = nullptr,
-                          unsigned Depth = 0) {
-  const Expr *E = Code->IgnoreParenImpCasts();
-  if (Depth > 4)
-    return;
-  if (const auto *Choice = dyn_cast<ConditionalOperator>(E)) {
-    possibleCodes(Choice->getTrueExpr(), Context, Out, SpelledAtCall, Returned, Depth + 1);
-    possibleCodes(Choice->getFalseExpr(), Context, Out, SpelledAtCall, Returned, Depth + 1);
-    return;
-  }
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
-    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    if (Var && Var->isLocalVarDecl() && Var->getInit() && !Var->getType()->isReferenceType()) {
-      const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
-      if (Function && Function->getBody() &&
-          !ExprMutationAnalyzer(*Function->getBody(), Context).isMutated(Var))
-        possibleCodes(Var->getInit(), Context, Out, /*SpelledAtCall=*/false, Returned, Depth + 1);
-      return;
-    }
-  }
-  // A code a function maps to (`switch (why) { ... return 5003; }`): each value it returns is
-  // judged where it is returned, the one place to mend it. (Not through a second function: the
-  // note would have to name two places.)
-  if (const auto *Call = dyn_cast<CallExpr>(E); Call && !Returned) {
-    // A constant expression (`app_close(wallet_err::withdraw_limit)`, constexpr): its value.
-    if (Expr::EvalResult Value; !Call->isValueDependent() && Call->EvaluateAsInt(Value, Context)) {
-      Out.push_back({Code, SpelledAtCall, Returned});
-      return;
-    }
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || !Callee->getBody() || Callee->isDependentContext())
-      return;
-    // Returns of a lambda inside the function are not the function's.
-    findDescendant(
-        Callee->getBody(),
-        [&](const Stmt *S) {
-          if (const auto *Return = dyn_cast<ReturnStmt>(S); Return && Return->getRetValue())
-            possibleCodes(Return->getRetValue(), Context, Out, /*SpelledAtCall=*/false, Return,
-                          Depth + 1);
-          return false;
-        },
-        [](const Stmt *S) { return isa<LambdaExpr>(S); });
-    return;
-  }
-  Out.push_back({Code, SpelledAtCall, Returned});
 }
 
 bool WsCloseCodeCheck::reportCode(SourceLocation At, const Expr *Code, ASTContext &Context) {
@@ -345,14 +278,6 @@ bool WsCloseCodeCheck::reportPossibleCode(SourceLocation At, const Expr *Code, b
   return true;
 }
 
-/// The constant of \p E, if it has one that fits a close code.
-static std::optional<uint64_t> constantOf(const Expr *E, const ASTContext &Context) {
-  Expr::EvalResult Value;
-  if (E->isValueDependent() || !E->EvaluateAsInt(Value, Context) ||
-      Value.Val.getInt().isNegative() || Value.Val.getInt().getActiveBits() > 32)
-    return std::nullopt;
-  return Value.Val.getInt().getZExtValue();
-}
 
 bool WsCloseCodeCheck::reportOffsetCode(SourceLocation At, const Expr *Code,
                                         const ASTContext &Context) {

@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSCLOSECODECHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "websocket/CloseCodeValues.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include <cstdint>
 #include <map>
@@ -22,13 +23,7 @@ public:
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
-  /// A value a close code may take, where it is spelled, and the return that yields it if it
-  /// comes back from a function.
-  struct PossibleCode {
-    const Expr *Value;
-    bool SpelledAtCall;        ///< Written in the close call itself (the fix-it rewrites only those).
-    const ReturnStmt *Returned; ///< Set when a function called for the code returns it.
-  };
+  using PossibleCode = ws::PossibleCloseCode;
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus;
   }

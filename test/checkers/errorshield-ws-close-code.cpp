@@ -190,6 +190,17 @@ void evict(websocket::stream<beast::tcp_stream> &ws, unsigned short configured) 
   ws.close(make_reason(configured, "configured"));
   log_reason(1006);
 }
+// A code handed on through two functions (`terminate(ws, code)` builds `make_reason(code, why)`)
+// is judged at the outer function's calls.
+void terminate(websocket::stream<beast::tcp_stream> &ws, unsigned short code) {
+  ws.close(make_reason(code, "terminated"));
+}
+void on_violation(websocket::stream<beast::tcp_stream> &ws) {
+  terminate(ws, 1016);
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: close code 1016 must not be sent in a close frame: it is reserved for the WebSocket protocol [ES-WS-005] [errorshield-ws-close-code]
+// CHECK-MESSAGES: :[[@LINE-5]]:12: note: 'terminate' sends it in a close frame here
+  terminate(ws, 4403);
+}
 
 // A parameter cast to the enum on its way into the close is still the code the caller chose.
 void end_chat(websocket::stream<beast::tcp_stream> &ws, unsigned code, const char *why) {
@@ -211,11 +222,11 @@ unsigned short code_for(trip_end e) {
   case trip_end::region_closed:
     return 5003;
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 5003 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
-// CHECK-MESSAGES: :229:6: note: the returned code is sent in a close frame here
+// CHECK-MESSAGES: :240:6: note: the returned code is sent in a close frame here
   case trip_end::vanished:
     return websocket::close_code::abnormal;
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
-// CHECK-MESSAGES: :229:6: note: the returned code is sent in a close frame here
+// CHECK-MESSAGES: :240:6: note: the returned code is sent in a close frame here
   case trip_end::fraud: {
     auto local = [] { return 1005; }; // a lambda's return is not the function's
     return local() == 1005 ? 4003 : 4004;
