@@ -272,6 +272,19 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
                                 hasInitializer(expr(MadeFloating).bind("converted")))
                             .bind("holder")),
       this);
+  // A data member assigned such a value (`dispute_hold_ = held_minor / 100.0;`): its declaration.
+  const auto FloatingField = ignoringParenImpCasts(memberExpr(member(
+      fieldDecl(unless(isInstantiated()), hasFloatingPointType(), namesNeitherMoneyNorRatio(&Lexicon))
+          .bind("field"))));
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               expr(InUserCode, unless(isInTemplateInstantiation()),
+                    anyOf(binaryOperator(hasOperatorName("="), hasLHS(FloatingField),
+                                         hasRHS(expr(MadeFloating).bind("converted"))),
+                          cxxOperatorCallExpr(hasOverloadedOperatorName("="),
+                                              hasArgument(0, FloatingField),
+                                              hasArgument(1, expr(MadeFloating).bind("converted")))))),
+      this);
   const auto JsonSubscript = cxxOperatorCallExpr(hasOverloadedOperatorName("[]"),
                                                  hasArgument(0, expr(JsonType)),
                                                  hasArgument(1, writesMoneyKey(&Lexicon)));
@@ -304,7 +317,14 @@ void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
   const Expr *Money = integerMoneyMadeFloating(Converted, Lexicon, *Result.Context);
   std::string Name = moneyOperandName(Money, Lexicon);
   SourceLocation Loc = Converted->getExprLoc();
-  if (const auto *Holder = Result.Nodes.getNodeAs<VarDecl>("holder")) {
+  const auto *Holder = Result.Nodes.getNodeAs<VarDecl>("holder");
+  if (const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field")) {
+    Loc = Field->getLocation();
+    if (!firstReportAt(Loc))
+      return; // One finding per member, at the first assignment seen.
+    report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
+        << Field->getName() << Name;
+  } else if (Holder) {
     Loc = Holder->getLocation();
     report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
         << Holder->getName() << Name;

@@ -259,6 +259,20 @@ bool nearlyFunded(const Campaign &c) {
   return left < 10.0 && funded_pct > minor;
 }
 
+// A data member assigned integer money made floating: one finding, at its declaration.
+class EscrowView {
+public:
+  void hold(std::int64_t held_cents) { on_hold_ = held_cents / 100.0; }
+  void release(std::int64_t held_cents) { on_hold_ = on_hold_ - held_cents / 100.0; }
+  void wait(double seconds) { waited_ = seconds; }
+
+private:
+  double on_hold_ = 0;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'on_hold_' holds money computed in binary floating point from integer 'held_cents' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double waited_ = 0;
+};
+
 std::int64_t prorate(std::int64_t price_cents, double ratio) {
   return static_cast<std::int64_t>(price_cents * ratio);
 // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: integer money 'price_cents' is scaled in binary floating point and truncated back to an integer [ES-NUMERIC-001] [errorshield-float-money]
