@@ -274,16 +274,17 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
       this);
   // A data member assigned such a value (`dispute_hold_ = held_minor / 100.0;`): its declaration.
   const auto FloatingField = ignoringParenImpCasts(memberExpr(member(
-      fieldDecl(unless(isInstantiated()), hasFloatingPointType(), namesNeitherMoneyNorRatio(&Lexicon))
+      fieldDecl(unless(isInstantiated()), hasFloatingPointType(),
+                namesNeitherMoneyNorRatio(&Lexicon))
           .bind("field"))));
   Finder->addMatcher(
       traverse(TK_AsIs,
                expr(InUserCode, unless(isInTemplateInstantiation()),
                     anyOf(binaryOperator(hasOperatorName("="), hasLHS(FloatingField),
                                          hasRHS(expr(MadeFloating).bind("converted"))),
-                          cxxOperatorCallExpr(hasOverloadedOperatorName("="),
-                                              hasArgument(0, FloatingField),
-                                              hasArgument(1, expr(MadeFloating).bind("converted")))))),
+                          cxxOperatorCallExpr(
+                              hasOverloadedOperatorName("="), hasArgument(0, FloatingField),
+                              hasArgument(1, expr(MadeFloating).bind("converted")))))),
       this);
   const auto JsonSubscript = cxxOperatorCallExpr(hasOverloadedOperatorName("[]"),
                                                  hasArgument(0, expr(JsonType)),

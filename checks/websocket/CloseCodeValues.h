@@ -21,7 +21,7 @@ namespace clang::tidy::errorshield::ws {
 /// back from a function.
 struct PossibleCloseCode {
   const Expr *Value;
-  bool SpelledAtCall;         ///< Written in the close call itself (the fix-it rewrites only those).
+  bool SpelledAtCall; ///< Written in the close call itself (the fix-it rewrites only those).
   const ReturnStmt *Returned; ///< Set when a function called for the code returns it.
 };
 

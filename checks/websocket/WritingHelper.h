@@ -22,8 +22,8 @@ public:
   /// statement of its own at the top of its body, with nothing before it that can return (no test
   /// or queue decides whether it writes).
   /// The StreamCall's Object is that argument and its Method the callee's name.
-  std::optional<StreamCall> asHelperWrite(const CallExpr *Call, const WriteRecognizer &AsPendingWrite,
-                                          ASTContext &Ctx);
+  std::optional<StreamCall> asHelperWrite(const CallExpr *Call,
+                                          const WriteRecognizer &AsPendingWrite, ASTContext &Ctx);
   void clear() { ParamOf.clear(); }
 
 private:
