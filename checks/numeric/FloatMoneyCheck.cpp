@@ -318,15 +318,13 @@ void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
   const Expr *Money = integerMoneyMadeFloating(Converted, Lexicon, *Result.Context);
   std::string Name = moneyOperandName(Money, Lexicon);
   SourceLocation Loc = Converted->getExprLoc();
-  const auto *Holder = Result.Nodes.getNodeAs<VarDecl>("holder");
-  if (const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field")) {
-    Loc = Field->getLocation();
-    if (!firstReportAt(Loc))
-      return; // One finding per member, at the first assignment seen.
-    report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
-        << Field->getName() << Name;
-  } else if (Holder) {
+  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
+  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
+                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
+  if (Holder) {
     Loc = Holder->getLocation();
+    if (Field && !firstReportAt(Loc))
+      return; // One finding per member, at the first assignment seen.
     report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
         << Holder->getName() << Name;
   } else if (const auto *Write = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("jsonWrite")) {

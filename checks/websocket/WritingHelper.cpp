@@ -32,8 +32,7 @@ static std::optional<unsigned> writtenParameter(const FunctionDecl *F,
 }
 
 std::optional<StreamCall> WritingHelpers::asHelperWrite(const CallExpr *Call,
-                                                        const WriteRecognizer &AsPendingWrite,
-                                                        ASTContext &Ctx) {
+                                                        const WriteRecognizer &AsPendingWrite) {
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || isa<CXXOperatorCallExpr>(Call) || !Callee->getIdentifier())
     return std::nullopt;

@@ -23,7 +23,7 @@ public:
   /// or queue decides whether it writes).
   /// The StreamCall's Object is that argument and its Method the callee's name.
   std::optional<StreamCall> asHelperWrite(const CallExpr *Call,
-                                          const WriteRecognizer &AsPendingWrite, ASTContext &Ctx);
+                                          const WriteRecognizer &AsPendingWrite);
   void clear() { ParamOf.clear(); }
 
 private:

@@ -208,7 +208,7 @@ void WsCloseCodeCheck::onEndOfTranslationUnit() {
   // Index-based: a call that forwards its own parameter (`terminate_with(code)` calling
   // `make_reason(code, why)`) adds its function to the list, judged at its own calls (a few deep).
   for (size_t I = 0; I < Forwarded.size() && I < 64; ++I) {
-    const ForwardedCode F = Forwarded[I];
+    const ForwardedCode F = Forwarded[I]; // a copy: the loop appends to Forwarded
     // The calls of that function (of that instantiation, for a template): the code it is given.
     for (const CallExpr *Call : callsOf(F.Function, *Context)) {
       const unsigned Offset = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;

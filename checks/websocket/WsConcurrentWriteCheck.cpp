@@ -90,8 +90,8 @@ std::optional<ws::StreamCall> WsConcurrentWriteCheck::asPendingWrite(const CallE
 
 std::optional<ws::StreamCall> WsConcurrentWriteCheck::asHelperWrite(const CallExpr *Call,
                                                                     ASTContext &Ctx) {
-  return Helpers.asHelperWrite(
-      Call, [&](const CallExpr *C) { return asPendingWrite(C, Ctx); }, Ctx);
+  return Helpers.asHelperWrite(Call,
+                               [&](const CallExpr *C) { return asPendingWrite(C, Ctx); });
 }
 
 bool WsConcurrentWriteCheck::isMessageWrite(const ws::StreamCall &Write) const {
