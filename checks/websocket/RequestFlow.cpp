@@ -25,12 +25,12 @@ void RequestFlow::addPass(const FunctionDecl *Caller, const FunctionDecl *Callee
 
 /// A function of the program (not of a library) whose body this translation unit cannot see: what
 /// it does with the request is unknown, so it is given the benefit of the doubt. Except when it
-/// returns text and its name is not about Origin (`std::string session_user(req)`): it extracts
-/// something from the request rather than deciding on it.
-static bool isOpaqueUserFunction(const FunctionDecl *F) {
+/// returns text and its name is not about the header sought (`std::string session_user(req)` for
+/// "origin"): it extracts something from the request rather than deciding on it.
+static bool isOpaqueUserFunction(const FunctionDecl *F, StringRef Header) {
   if (F->hasBody() || F->isDefaulted())
     return false;
-  if (returnsText(F) && !F->getName().contains_insensitive("origin"))
+  if (returnsText(F) && !F->getName().contains_insensitive(Header))
     return false;
   const SourceManager &SM = F->getASTContext().getSourceManager();
   return !SM.isInSystemHeader(F->getLocation());
@@ -46,13 +46,13 @@ bool RequestFlow::readsDown(const FunctionDecl *Function, StringRef Header, unsi
   if (Depth == 0 || It == Callees.end())
     return false;
   for (const FunctionDecl *Callee : It->second)
-    if (isOpaqueUserFunction(Callee) || readsDown(Callee, Header, Depth - 1, SkipAcceptors))
+    if (isOpaqueUserFunction(Callee, Header) || readsDown(Callee, Header, Depth - 1, SkipAcceptors))
       return true;
   return false;
 }
 
 bool RequestFlow::passChecks(const FunctionDecl *Callee, StringRef Header) const {
-  return isOpaqueUserFunction(Callee) || readsDown(Callee, Header);
+  return isOpaqueUserFunction(Callee, Header) || readsDown(Callee, Header);
 }
 
 bool RequestFlow::readByCaller(const FunctionDecl *Function, StringRef Header,

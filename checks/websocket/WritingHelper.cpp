@@ -11,8 +11,12 @@ namespace clang::tidy::errorshield::ws {
 /// The parameter of \p F whose stream a top-level statement of \p F's body writes, unawaited.
 static std::optional<unsigned> writtenParameter(const FunctionDecl *F,
                                                 const WriteRecognizer &AsPendingWrite) {
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
-  if (!Body || F->getASTContext().getSourceManager().isInSystemHeader(F->getLocation()))
+  // The body may belong to a later redeclaration (a member declared in its class and defined out
+  // of line); its parameters are the definition's, not the declaration's.
+  const FunctionDecl *Definition = nullptr;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody(Definition));
+  if (!Body ||
+      F->getASTContext().getSourceManager().isInSystemHeader(Definition->getLocation()))
     return std::nullopt;
   for (const Stmt *S : Body->body()) {
     // A statement before the write that can return (`if (busy) return;`) decides whether it writes.
@@ -25,7 +29,7 @@ static std::optional<unsigned> writtenParameter(const FunctionDecl *F,
     std::optional<StreamCall> Write = Call ? AsPendingWrite(Call) : std::nullopt;
     const VarDecl *Root = Write ? rootVariable(Write->Object) : nullptr;
     const auto *Param = dyn_cast_or_null<ParmVarDecl>(Root);
-    if (Param && Param->getDeclContext() == F)
+    if (Param && Param->getDeclContext() == Definition)
       return Param->getFunctionScopeIndex();
   }
   return std::nullopt;
@@ -36,7 +40,7 @@ std::optional<StreamCall> WritingHelpers::asHelperWrite(const CallExpr *Call,
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || isa<CXXOperatorCallExpr>(Call) || !Callee->getIdentifier())
     return std::nullopt;
-  auto [It, Inserted] = ParamOf.try_emplace(Callee);
+  auto [It, Inserted] = ParamOf.try_emplace(Callee->getCanonicalDecl());
   if (Inserted)
     It->second = writtenParameter(Callee, AsPendingWrite);
   // A member function's parameters start at argument 0 too (the object is not an argument).

@@ -103,6 +103,19 @@ void welcome_each(ws_t &a, ws_t &b, const std::string &hello, handler h) {
   push_now(a, hello, h);
   push_now(b, hello, h);
 }
+// A member declared in its class and defined out of line writes its parameter just the same.
+struct pusher {
+  void push(ws_t &ws, const std::string &m, handler h);
+};
+void pusher::push(ws_t &ws, const std::string &m, handler h) { ws.async_write(net::buffer(m), h); }
+void welcome_member(pusher &p, ws_t &ws, const std::string &hello, handler h) {
+  p.push(ws, hello, h);
+  p.push(ws, hello, h);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: push starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:5: warning: push starts while
+// CHECK-NOPOST: :[[@LINE-5]]:5: note: the earlier write
+}
 
 // ---- 2. An awaitable group runs its operands in parallel ----
 
@@ -381,11 +394,11 @@ class editor_session {
       std::string ack = "ack";
       co_await ws_.async_write(net::buffer(ack), net::use_awaitable);
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_write on 'ws_' in a coroutine that runs beside the writer of 'ws_': Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
-// CHECK-MESSAGES: :401:24: note: both run here; hand the message to the writer (its queue) instead of writing it
-// CHECK-MESSAGES: :395:20: note: the writer's write
+// CHECK-MESSAGES: :414:24: note: both run here; hand the message to the writer (its queue) instead of writing it
+// CHECK-MESSAGES: :408:20: note: the writer's write
 // CHECK-NOPOST: :[[@LINE-4]]:20: warning: async_write on 'ws_' in a coroutine that runs beside
-// CHECK-NOPOST: :401:24: note: both run here
-// CHECK-NOPOST: :395:20: note: the writer's write
+// CHECK-NOPOST: :414:24: note: both run here
+// CHECK-NOPOST: :408:20: note: the writer's write
     }
   }
   net::awaitable<void> writer() {
