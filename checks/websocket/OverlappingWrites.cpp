@@ -175,10 +175,15 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
       if (contains(Group, Other.Call))
         return OverlappedWrite{Other.Call, /*InParallelGroup=*/true, ""};
   PathOrder Order(Body, Ctx);
-  // The nearest earlier write first: the one a reader would look at.
-  for (auto It = Earlier.rbegin(); It != Earlier.rend(); ++It)
-    if (IsPending(*It) && Order.canFollow(It->Call, Write.Call))
+  // The nearest earlier write that can lead here. When that one is awaited, a pending write
+  // before it overlaps it first and is reported there: one finding per write left in flight.
+  for (auto It = Earlier.rbegin(); It != Earlier.rend(); ++It) {
+    if (!Order.canFollow(It->Call, Write.Call))
+      continue;
+    if (IsPending(*It))
       return OverlappedWrite{It->Call, /*InParallelGroup=*/false, ""};
+    break;
+  }
   for (const auto &[Spawn, Writer] : Spawned)
     if (Order.canFollow(Spawn, Write.Call))
       return OverlappedWrite{Spawn, /*InParallelGroup=*/false, Writer};

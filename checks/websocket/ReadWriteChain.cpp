@@ -179,4 +179,39 @@ bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
   return Body && !writesParameter(Root) && !Code.startsRead(Body, /*Except=*/Root);
 }
 
+bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
+                           llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                           const ReadChainNames &Names) {
+  ClassCode Code(Stream, Names);
+  return llvm::any_of(Code.bodies(), [&](const ClassCode::Body &B) {
+    return findDescendant(B.Code, [&](const Stmt *S) {
+             const auto *Call = dyn_cast<CallExpr>(S);
+             return Call && Call != Write && WritesStream(Call) &&
+                    llvm::any_of(asio::completionHandlers(Call, Names.BindFunctions),
+                                 [&](const asio::CompletionHandler &H) {
+                                   return contains(H.Body, Write);
+                                 });
+           }) != nullptr;
+  });
+}
+bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
+                    llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                    const ReadChainNames &Names, ASTContext &Ctx) {
+  ClassCode Code(Stream, Names);
+  const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true);
+  // A read started beside the write can complete, and reply, while it runs.
+  if (!Body || writesParameter(Write) || Code.startsRead(Body, /*Except=*/Write))
+    return false;
+  // The next write spelled in the handler itself: a handler that calls the class's writer (a
+  // queue's pump, a heartbeat re-armed) is a loop of single writes, not a sequence.
+  auto NextWrite = [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    return Call && Call != Write && WritesStream(Call);
+  };
+  return llvm::any_of(asio::completionHandlers(Write, Names.BindFunctions),
+                      [&](const asio::CompletionHandler &H) {
+                        return findDescendant(H.Body, NextWrite) != nullptr;
+                      });
+}
+
 } // namespace clang::tidy::errorshield::ws

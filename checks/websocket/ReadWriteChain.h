@@ -43,6 +43,22 @@ bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
                              llvm::function_ref<bool(const CallExpr *)> WritesStream,
                              const ReadChainNames &Names, ASTContext &Ctx);
 
+/// True when \p Write is started by the completion handler of another asynchronous write of
+/// \p Stream in its class (the second half of `write(a, [..]{ write(b, ..); })`): the two are one
+/// sequence, whose first write is the one judged.
+bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
+                           llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                           const ReadChainNames &Names);
+/// True when a completion handler of \p Write starts, itself, another write of \p Stream
+/// (\p WritesStream tells them): the write is the first step of a sequence (a snapshot, then a
+/// ready notice once it is sent) whose steps cannot overlap one another. Not when it writes a
+/// parameter of its function (`send(msg)`, called once per message), nor when its function starts
+/// a read beside it. A handler that only starts the next read (a reply) is not enough: another
+/// writer of the class can overlap the reply.
+bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
+                    llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                    const ReadChainNames &Names, ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_READWRITECHAIN_H

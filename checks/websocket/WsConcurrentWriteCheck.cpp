@@ -182,6 +182,9 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
     return; // One write at a time by the order of operations: read, reply, then read again.
   if (!Front && ws::writesInCompletionChain(Write->Call, Stream, WritesStream, Chain, Ctx))
     return; // One write at a time: each is started by the previous one's completion.
+  if (!Front && (ws::continuesEarlierWrite(Write->Call, Stream, WritesStream, Chain) ||
+                 ws::startsSequence(Write->Call, Stream, WritesStream, Chain, Ctx)))
+    return; // A step of a sequence that each completion takes on (a snapshot, then the feed).
   if (!Front)
     return reportUnqueued(*Write, Loc, Stream->getName(), Ctx);
   if (Body)
