@@ -12,8 +12,21 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::errorshield {
 namespace {
 
-/// float/double/long double, or a standard library template holding one (std::optional<double>,
-/// std::vector<double>, std::map<std::string, double>). std::chrono durations are times, not money.
+/// True for a declaration of the standard library or of Boost (boost::asio::awaitable,
+/// boost::optional): their templates hold what their arguments say, as std's do.
+bool isStdOrBoost(const Decl *D) {
+  if (D->isInStdNamespace())
+    return true;
+  const NamespaceDecl *Outermost = nullptr;
+  for (const DeclContext *C = D->getDeclContext(); C; C = C->getParent())
+    if (const auto *NS = dyn_cast<NamespaceDecl>(C))
+      Outermost = NS;
+  return Outermost && Outermost->getName() == "boost";
+}
+
+/// float/double/long double, or a standard library or Boost template holding one
+/// (std::optional<double>, std::map<std::string, double>, boost::asio::awaitable<double>).
+/// std::chrono durations are times, not money.
 bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
   if (T.isNull()) // e.g. a structured binding of an invalid decomposition
     return false;
@@ -23,7 +36,7 @@ bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
   if (T->isRealFloatingType())
     return true;
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
-  if (!Spec || Depth > 2 || !Spec->isInStdNamespace())
+  if (!Spec || Depth > 2 || !isStdOrBoost(Spec))
     return false;
   if (const auto *NS = dyn_cast<NamespaceDecl>(Spec->getDeclContext());
       NS && NS->getName() == "chrono")
@@ -259,8 +272,12 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
             allOf(callee(cxxMethodDecl(hasName("get_to"))),
                   hasArgument(0, hasType(realFloatingPointType()))),
             allOf(callee(cxxConversionDecl()), hasType(realFloatingPointType()))),
-      // `double price = j["price"]` is already reported at `price`.
-      unless(hasAncestor(varDecl(FloatingMoneyVariable))), unless(isInTemplateInstantiation()));
+      // `double price = j["price"]` is already reported at `price`, and `return j.value("fee",
+      // 0.0);` at a function whose name and type say it returns money in floating point.
+      unless(hasAncestor(varDecl(FloatingMoneyVariable))),
+      unless(hasAncestor(stmt(anyOf(returnStmt(), coreturnStmt()),
+                              forFunction(functionDecl(returnsFloatingPoint(), MoneyName))))),
+      unless(isInTemplateInstantiation()));
   Finder->addMatcher(traverse(TK_AsIs, JsonRead.bind("json")), this);
 
   // 4. Integer money computed with in floating point: double remaining = balance_cents / 100.0;

@@ -87,6 +87,14 @@ double discountPercent = 5;
 std::chrono::duration<double> paymentTimeout(3.0);
 std::int64_t price_cents = 1999;
 double latency_ms = 1.5;
+// A physical quantity or a level beside a money word is not money.
+double fuel_amount_gallons = 0.0;
+double charge_level = 1.0;
+// Boost's templates hold what their arguments say, as std's do.
+namespace boost::asio { template <class T> class awaitable; }
+boost::asio::awaitable<double> fetch_wallet_balance(int account);
+// CHECK-MESSAGES: :[[@LINE-1]]:32: warning: 'fetch_wallet_balance' returns money in binary floating-point type 'boost::asio::awaitable<double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:32: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 
 void ledger(double amountEUR, double amount) {
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: 'amountEUR' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
@@ -186,6 +194,13 @@ void read_payment_amount(const json &j) {
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   (void)amt; (void)price;
 }
+// Returned from a function that is itself reported for returning money: one finding, there.
+double wallet_balance(const json &j) { return j.value("balance", 0.0); }
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'wallet_balance' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double scaled(const json &j) { return j.value("balance", 0.0); }
+// CHECK-MESSAGES: :[[@LINE-1]]:41: warning: JSON money field 'balance' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:41: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 
 // A class is a decimal type by its head word: MoneyFormatter formats, CurrencyPair quotes a rate.
 class MoneyFormatter {
