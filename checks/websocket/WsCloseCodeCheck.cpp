@@ -14,6 +14,37 @@ using ws::constantOf;
 using ws::possibleCodes;
 using ws::whyForbidden;
 
+/// True when \p Reason initialises a local variable that is read, and only field by field
+/// (`close_reason observed{close_code::abnormal}; log(observed.code);`): a record of what
+/// happened, never handed to a close. Passed, copied, returned or captured whole, it may be sent.
+static bool onlyFieldsRead(const CXXConstructExpr *Reason, ASTContext &Ctx) {
+  const VarDecl *Var = nullptr;
+  for (DynTypedNodeList Parents = Ctx.getParents(*Reason); !Parents.empty() && !Var;
+       Parents = Ctx.getParents(Parents[0])) {
+    Var = Parents[0].get<VarDecl>();
+    const auto *Wrapper = Parents[0].get<Expr>();
+    if (!Var && !isa_and_nonnull<ImplicitCastExpr, ExprWithCleanups, MaterializeTemporaryExpr,
+                                 CXXBindTemporaryExpr, CXXFunctionalCastExpr>(Wrapper))
+      return false;
+  }
+  const Stmt *Body = Var && Var->isLocalVarDecl()
+                         ? enclosingFunctionBody(Reason, Ctx, /*StopAtLambdas=*/false)
+                         : nullptr;
+  if (!Body)
+    return false;
+  bool Escapes = false, FieldRead = false;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    if (!Ref || Ref->getDecl() != Var || Escapes)
+      return;
+    DynTypedNodeList Parents = Ctx.getParents(*Ref);
+    const auto *Member = Parents.empty() ? nullptr : Parents[0].get<MemberExpr>();
+    FieldRead = Member && isa<FieldDecl>(Member->getMemberDecl());
+    Escapes = !FieldRead;
+  });
+  return FieldRead && !Escapes;
+}
+
 WsCloseCodeCheck::WsCloseCodeCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       CloseMethods(listOption("CloseMethods")), CloseReasonTypes(listOption("CloseReasonTypes")),
@@ -114,6 +145,8 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
   }
   const auto *Reason = Result.Nodes.getNodeAs<CXXConstructExpr>("reason");
   Context = Result.Context;
+  if (onlyFieldsRead(Reason, *Result.Context))
+    return; // Built to log or compare, never sent.
   if (const Expr *Code = codeOf(Reason); Code && !JudgedCodes.contains(Code)) {
     if (!reportAtInstantiations(Reason, Code, Reason->getBeginLoc()))
       reportCode(Reason->getBeginLoc(), Code, *Result.Context);

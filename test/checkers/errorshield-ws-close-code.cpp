@@ -66,6 +66,16 @@ void out_of_range(websocket::stream<beast::tcp_stream> &ws) {
   auto temp = websocket::close_reason(3000);
 }
 
+// A reason built only to record what happened (read field by field, never handed on) is not sent.
+void record(websocket::stream<beast::tcp_stream> &ws, unsigned &last) {
+  websocket::close_reason observed{websocket::close_code::abnormal};
+  last = observed.code;
+  websocket::close_reason logged_then_sent{websocket::close_code::abnormal};
+// CHECK-MESSAGES: :[[@LINE-1]]:27: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+  last = logged_then_sent.code;
+  ws.close(logged_then_sent);
+}
+
 // ---- 3. Codes a peer may receive ----
 
 void fine(websocket::stream<beast::tcp_stream> &ws, unsigned short dynamic) {
@@ -222,11 +232,11 @@ unsigned short code_for(trip_end e) {
   case trip_end::region_closed:
     return 5003;
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 5003 must not be sent in a close frame: close codes end at 4999 [ES-WS-005] [errorshield-ws-close-code]
-// CHECK-MESSAGES: :240:6: note: the returned code is sent in a close frame here
+// CHECK-MESSAGES: :250:6: note: the returned code is sent in a close frame here
   case trip_end::vanished:
     return websocket::close_code::abnormal;
 // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
-// CHECK-MESSAGES: :240:6: note: the returned code is sent in a close frame here
+// CHECK-MESSAGES: :250:6: note: the returned code is sent in a close frame here
   case trip_end::fraud: {
     auto local = [] { return 1005; }; // a lambda's return is not the function's
     return local() == 1005 ? 4003 : 4004;
