@@ -176,8 +176,18 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   if (const CallExpr *Write = http::tlsWriteOf(Message, Body, SetCall, IsTls)) {
     // In a function template the stream type decides: the calls that instantiate it with a TLS
     // stream are the mistake (`send_with_upgrade(secure, host)`), its cleartext uses are fine.
+    // A template only ever instantiated with TLS streams is itself the mistake, at the set.
     std::vector<const CallExpr *> Instantiating;
-    if (F && F->getPrimaryTemplate())
+    auto TlsArgument = [&](const TemplateArgument &Arg) {
+      return Arg.getKind() == TemplateArgument::Type && isTlsStream(Arg.getAsType());
+    };
+    auto OnlyTls = [&](const FunctionTemplateDecl *Template) {
+      return llvm::all_of(Template->specializations(), [&](const FunctionDecl *Spec) {
+        const TemplateArgumentList *Args = Spec->getTemplateSpecializationArgs();
+        return Args && llvm::any_of(Args->asArray(), TlsArgument);
+      });
+    };
+    if (F && F->getPrimaryTemplate() && !OnlyTls(F->getPrimaryTemplate()))
       Instantiating = callsOf(F, Ctx);
     for (const CallExpr *Call : Instantiating)
       if (firstReportAt(SM.getExpansionLoc(Call->getBeginLoc()))) {

@@ -267,6 +267,18 @@ void warm_up(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream> &sec
 // CHECK-MESSAGES: :[[@LINE-7]]:7: note: 'send_with_upgrade' sets it here
 // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the message is written to a TLS stream here
 }
+// A template instantiated only with TLS streams is reported at its own set: that line is the fix.
+template <class Stream> void fetch_blob(Stream &s) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(s, req);
+}
+void mirror(beast::ssl_stream<beast::tcp_stream> &upstream, beast::ssl_stream<beast::tcp_stream> &peer) {
+  fetch_blob(upstream);
+  fetch_blob(peer);
+}
 
 // ---- 6. A message copied whole from another, then sent on ----
 
