@@ -59,6 +59,23 @@ std::optional<AccessKind> classifyAccess(const Expr *Use, ASTContext &Ctx,
   return std::nullopt;
 }
 
+/// The uses of a local reference bound to the container \p Use names (`auto &audit = audit_;
+/// audit[v].push_back(x);`): accesses through it are accesses of the container.
+std::vector<const DeclRefExpr *> aliasUses(const Expr *Use, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*Use);
+  const auto *Alias = Parents.empty() ? nullptr : Parents[0].get<VarDecl>();
+  if (!Alias || Alias->isImplicit() || !Alias->isLocalVarDecl() ||
+      !Alias->getType()->isReferenceType() || Alias->getInit() != Use)
+    return {};
+  const Stmt *Body = enclosingFunctionBody(Use, Ctx, /*StopAtLambdas=*/false);
+  std::vector<const DeclRefExpr *> Uses;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == Alias)
+      Uses.push_back(Ref);
+  });
+  return Uses;
+}
+
 bool isPrivateOrInternal(const FunctionDecl *F) {
   if (const auto *Method = dyn_cast<CXXMethodDecl>(F))
     return Method->getAccess() == AS_private && !Method->isVirtual();
@@ -151,8 +168,12 @@ void UnlockedSharedMapCheck::check(const MatchFinder::MatchResult &Result) {
   Context = Result.Context;
   if (const auto *Use = Result.Nodes.getNodeAs<Expr>("use")) {
     const auto *Container = Result.Nodes.getNodeAs<ValueDecl>("container");
+    const auto *Canonical = cast<ValueDecl>(Container->getCanonicalDecl());
     if (auto Kind = classifyAccess(Use, *Result.Context, WriteMethods))
-      Accesses.push_back({Use, cast<ValueDecl>(Container->getCanonicalDecl()), *Kind});
+      Accesses.push_back({Use, Canonical, *Kind});
+    for (const DeclRefExpr *Through : aliasUses(Use, *Result.Context))
+      if (auto Kind = classifyAccess(Through, *Result.Context, WriteMethods))
+        Accesses.push_back({Through, Canonical, *Kind});
     return;
   }
   const auto *Helper = Result.Nodes.getNodeAs<FunctionDecl>("helper")->getCanonicalDecl();

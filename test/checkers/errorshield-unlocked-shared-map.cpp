@@ -493,3 +493,29 @@ private:
   std::map<int, int> sessions_;
   std::function<void(int)> on_close_, on_open_;
 };
+
+// ---- A local reference bound to the container: accesses through it are the container's ----
+class Valves {
+public:
+  void record(int valve, int lpm) {
+    auto &audit = audit_;
+    audit[valve] = lpm;
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'audit_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE+16]]:22: note: 'audit_' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE+14]]:14: note: 'mu_' is the mutex of 'Valves'; hold it while accessing 'audit_'
+  }
+  void record_locked(int valve, int lpm) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto &audit = audit_;
+    audit[valve] = lpm;
+  }
+  int peek(int valve) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto &audit = audit_;
+    return audit.size() > static_cast<unsigned>(valve) ? 1 : 0;
+  }
+
+private:
+  std::mutex mu_;
+  std::map<int, int> audit_;
+};
