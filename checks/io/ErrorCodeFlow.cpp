@@ -53,24 +53,9 @@ bool readsInto(const Stmt *S, const ValueDecl *Ec, const std::vector<std::string
 /// (`if (ec == websocket::error::closed) break;`): every other error, a reset or an end of
 /// stream, goes on as success.
 bool testsOnlyParticularCodes(const Stmt *S, const ValueDecl *Ec) {
+  // The whole if counts: its else-ifs and branches too (`else if (ec) return;`, `fail(ec)`).
   const auto *If = dyn_cast<IfStmt>(S);
-  if (!If || !refersTo(If->getCond(), Ec))
-    return false;
-  // The operands of every `==` in the whole if (its else-ifs and branches too: `else if (ec)
-  // return;`, `fail(ec)`), collected once; every mention of ec must be one of them.
-  llvm::SmallPtrSet<const Expr *, 8> Compared;
-  findDescendant(If, [&](const Stmt *E) {
-    if (const auto Equality = equalityParts(E); Equality && Equality->Equal)
-      for (const Expr *Operand : {Equality->LHS, Equality->RHS}) {
-        Compared.insert(stripConversions(Operand));
-        Compared.insert(Operand->IgnoreParenImpCasts());
-      }
-    return false;
-  });
-  return !findDescendant(If, [&](const Stmt *C) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(C);
-    return Ref && Ref->getDecl() == Ec && !Compared.contains(Ref);
-  });
+  return If && refersTo(If->getCond(), Ec) && onlyComparedEqual(If, Ec);
 }
 
 /// References to \p Ec in \p S other than as the out-argument of another synchronous read.
@@ -109,6 +94,23 @@ bool isLoopBody(const DynTypedNode &Parent, const Stmt *Body) {
 }
 
 } // namespace
+
+bool onlyComparedEqual(const Stmt *S, const ValueDecl *Ec) {
+  // The operands of every `==` in S, collected once; every mention of ec must be one of them.
+  llvm::SmallPtrSet<const Expr *, 8> Compared;
+  findDescendant(S, [&](const Stmt *E) {
+    if (const auto Equality = equalityParts(E); Equality && Equality->Equal)
+      for (const Expr *Operand : {Equality->LHS, Equality->RHS}) {
+        Compared.insert(stripConversions(Operand));
+        Compared.insert(Operand->IgnoreParenImpCasts());
+      }
+    return false;
+  });
+  return !findDescendant(S, [&](const Stmt *C) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(C);
+    return Ref && Ref->getDecl() == Ec && !Compared.contains(Ref);
+  });
+}
 
 const Expr *lastWrittenArgument(const CallExpr *Call) {
   const Expr *Last = nullptr;

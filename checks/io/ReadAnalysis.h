@@ -70,6 +70,9 @@ const ParmVarDecl *errorCodeParameter(const FunctionDecl *Handler,
 /// by more statements, where the branch a failed read takes (`then` of `if (ec)`, the else of
 /// `if (!ec)`, absent or not) does not return or throw: the failed read's code path runs on.
 const IfStmt *fallThroughErrorBranch(const FunctionDecl *Handler, const ParmVarDecl *Ec);
+/// True when every mention of \p Ec in \p S is an operand of `==` (`ec == operation_aborted`):
+/// particular codes are looked at, the error as a whole never is.
+bool onlyComparedEqual(const Stmt *S, const ValueDecl *Ec);
 
 } // namespace clang::tidy::errorshield
 

@@ -265,6 +265,15 @@ void UncheckedReadCheck::checkCompletionHandler(const CallExpr *Call, ASTContext
                Method->getParent()->getQualifiedNameAsString() + "::" + Operation.str();
       }))
     return;
+  // `if (ec == operation_aborted) return;` alone: end of stream and resets carry on as data.
+  if (onlyComparedEqual(Handler->getBody(), Ec)) {
+    if (firstReportAt(calledNameLoc(Call)))
+      report(calledNameLoc(Call), "the completion handler of '%0' compares its error_code with "
+                                  "particular codes only: any other failure (end of stream, a "
+                                  "reset) is handled like a successful read")
+          << Operation;
+    return;
+  }
   const IfStmt *Branch = fallThroughErrorBranch(Handler, Ec);
   if (Branch && firstReportAt(calledNameLoc(Call))) {
     {

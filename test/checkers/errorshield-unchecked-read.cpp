@@ -219,22 +219,22 @@ public:
   void start() {
     ws_.async_accept(beast::bind_front_handler(&Session::on_accept, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_accept' carries on after a failed read: 'if (ec.failed())' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :338:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :354:5: note: the error branch falls through to the code after it
   }
   void read_unbraced() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :344:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :360:5: note: the error branch falls through to the code after it
   }
   void read_again() {
     ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this));
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :344:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :360:5: note: the error branch falls through to the code after it
   }
   void read_braced() {
     ws_.async_read(buffer_, net::bind_executor(strand_, std::bind(&Session::on_read_braced, this,
 // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: the completion handler of 'async_read' carries on after a failed read: 'if (ec)' does not return on the error path [ES-IO-001] [errorshield-unchecked-read]
-// CHECK-MESSAGES: :348:5: note: the error branch falls through to the code after it
+// CHECK-MESSAGES: :364:5: note: the error branch falls through to the code after it
                                                                    std::placeholders::_1,
                                                                    std::placeholders::_2)));
   }
@@ -311,6 +311,22 @@ public:
 // CHECK-MESSAGES: :312:7: note: the error branch falls through to the code after it
       if (ec)
         fail(ec, "read");
+      read_braced();
+    });
+  }
+  // Only cancellation is looked at: end of stream and resets carry on as data.
+  void aborted_only(net::ip::tcp::socket &sock) {
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: the completion handler of 'async_read_some' compares its error_code with particular codes only: any other failure (end of stream, a reset) is handled like a successful read [ES-IO-001] [errorshield-unchecked-read]
+      if (ec == net::error::operation_aborted)
+        return;
+      read_braced();
+    });
+    sock.async_read_some(buffer_, [this](error_code ec, size_t) {
+      if (ec == net::error::operation_aborted)
+        return;
+      if (ec)
+        return fail(ec, "read");
       read_braced();
     });
   }

@@ -30,8 +30,12 @@ class error_code {
 public:
   explicit operator bool() const;
   bool failed() const;
+  friend bool operator==(const error_code &, const error_code &);
 };
 } // namespace boost::system
+namespace boost::asio::error {
+inline const boost::system::error_code operation_aborted;
+} // namespace boost::asio::error
 
 namespace boost::asio {
 struct mutable_buffer {};
