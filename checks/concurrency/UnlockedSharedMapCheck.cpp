@@ -69,6 +69,8 @@ std::vector<const DeclRefExpr *> aliasUses(const Expr *Use, ASTContext &Ctx) {
     return {};
   const Stmt *Body = enclosingFunctionBody(Use, Ctx, /*StopAtLambdas=*/false);
   std::vector<const DeclRefExpr *> Uses;
+  if (!Body)
+    return Uses;
   forEachDescendant(Body, [&](const Stmt *S) {
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == Alias)
       Uses.push_back(Ref);

@@ -194,6 +194,7 @@ bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
            }) != nullptr;
   });
 }
+
 bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
                     llvm::function_ref<bool(const CallExpr *)> WritesStream,
                     const ReadChainNames &Names, ASTContext &Ctx) {
