@@ -1,6 +1,7 @@
 //===--- FloatMoneyCheck.cpp - errorshield-float-money --------------------===//
 
 #include "numeric/FloatMoneyCheck.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "numeric/MoneyConversion.h"
 #include "clang/AST/ASTContext.h"
@@ -11,18 +12,6 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
 namespace {
-
-/// True for a declaration of the standard library or of Boost (boost::asio::awaitable,
-/// boost::optional): their templates hold what their arguments say, as std's do.
-bool isStdOrBoost(const Decl *D) {
-  if (D->isInStdNamespace())
-    return true;
-  const NamespaceDecl *Outermost = nullptr;
-  for (const DeclContext *C = D->getDeclContext(); C; C = C->getParent())
-    if (const auto *NS = dyn_cast<NamespaceDecl>(C))
-      Outermost = NS;
-  return Outermost && Outermost->getName() == "boost";
-}
 
 /// float/double/long double, or a standard library or Boost template holding one
 /// (std::optional<double>, std::map<std::string, double>, boost::asio::awaitable<double>).
@@ -36,7 +25,10 @@ bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
   if (T->isRealFloatingType())
     return true;
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
-  if (!Spec || Depth > 2 || !isStdOrBoost(Spec))
+  // Boost's templates (boost::asio::awaitable, boost::optional) hold what their arguments say, as
+  // std's do.
+  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
+  if (!Spec || Depth > 2 || !isInListedNamespace(Spec, ValueTemplateNamespaces))
     return false;
   if (const auto *NS = dyn_cast<NamespaceDecl>(Spec->getDeclContext());
       NS && NS->getName() == "chrono")

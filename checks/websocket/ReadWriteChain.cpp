@@ -106,19 +106,36 @@ bool runsAfterRead(const CallExpr *Write, const ClassCode &Code,
   return Called;
 }
 
+/// The asynchronous writes of the stream (\p WritesStream tells them) in the class's code.
+std::vector<const CallExpr *> classWrites(const ClassCode &Code,
+                                          llvm::function_ref<bool(const CallExpr *)> WritesStream) {
+  std::vector<const CallExpr *> Writes;
+  for (const ClassCode::Body &B : Code.bodies())
+    forEachDescendant(B.Code, [&](const Stmt *S) {
+      if (const auto *Call = dyn_cast<CallExpr>(S); Call && WritesStream(Call))
+        Writes.push_back(Call);
+    });
+  return Writes;
+}
+
+/// True when a completion handler of one of \p Writes other than \p W contains \p W.
+bool startedOnCompletion(const CallExpr *W, llvm::ArrayRef<const CallExpr *> Writes,
+                         const ReadChainNames &Names) {
+  return llvm::any_of(Writes, [&](const CallExpr *Earlier) {
+    return Earlier != W && llvm::any_of(asio::completionHandlers(Earlier, Names.BindFunctions),
+                                        [&](const asio::CompletionHandler &H) {
+                                          return contains(H.Body, W);
+                                        });
+  });
+}
+
 } // namespace
 
 bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
                              llvm::function_ref<bool(const CallExpr *)> WritesStream,
                              const ReadChainNames &Names, ASTContext &Ctx) {
   ClassCode Code(Stream, Names);
-  unsigned Writes = 0;
-  for (const ClassCode::Body &B : Code.bodies())
-    forEachDescendant(B.Code, [&](const Stmt *S) {
-      if (const auto *Call = dyn_cast<CallExpr>(S); Call && WritesStream(Call))
-        ++Writes;
-    });
-  if (Writes != 1)
+  if (classWrites(Code, WritesStream).size() != 1)
     return false; // A second writer (a broadcast, a welcome message) can overlap the reply.
   const std::vector<asio::CompletionHandler> Handlers =
       asio::completionHandlers(Write, Names.BindFunctions);
@@ -147,25 +164,12 @@ bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
                              llvm::function_ref<bool(const CallExpr *)> WritesStream,
                              const ReadChainNames &Names, ASTContext &Ctx) {
   ClassCode Code(Stream, Names);
-  std::vector<const CallExpr *> Writes;
-  for (const ClassCode::Body &B : Code.bodies())
-    forEachDescendant(B.Code, [&](const Stmt *S) {
-      if (const auto *Call = dyn_cast<CallExpr>(S); Call && WritesStream(Call))
-        Writes.push_back(Call);
-    });
+  const std::vector<const CallExpr *> Writes = classWrites(Code, WritesStream);
   if (Writes.size() < 2 || !llvm::is_contained(Writes, Write))
     return false;
-  auto StartedOnCompletion = [&](const CallExpr *W) {
-    return llvm::any_of(Writes, [&](const CallExpr *Earlier) {
-      return Earlier != W && llvm::any_of(asio::completionHandlers(Earlier, Names.BindFunctions),
-                                          [&](const asio::CompletionHandler &H) {
-                                            return contains(H.Body, W);
-                                          });
-    });
-  };
   const CallExpr *Root = nullptr;
   for (const CallExpr *W : Writes) {
-    if (StartedOnCompletion(W))
+    if (startedOnCompletion(W, Writes, Names))
       continue;
     if (Root)
       return false; // Two writes that start independently.
@@ -182,17 +186,7 @@ bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
 bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
                            llvm::function_ref<bool(const CallExpr *)> WritesStream,
                            const ReadChainNames &Names) {
-  ClassCode Code(Stream, Names);
-  return llvm::any_of(Code.bodies(), [&](const ClassCode::Body &B) {
-    return findDescendant(B.Code, [&](const Stmt *S) {
-             const auto *Call = dyn_cast<CallExpr>(S);
-             return Call && Call != Write && WritesStream(Call) &&
-                    llvm::any_of(asio::completionHandlers(Call, Names.BindFunctions),
-                                 [&](const asio::CompletionHandler &H) {
-                                   return contains(H.Body, Write);
-                                 });
-           }) != nullptr;
-  });
+  return startedOnCompletion(Write, classWrites(ClassCode(Stream, Names), WritesStream), Names);
 }
 
 bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
