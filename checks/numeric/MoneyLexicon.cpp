@@ -52,7 +52,12 @@ MoneyLexicon::MoneyLexicon(const std::vector<std::string> &StrongWords,
       NonMoney(lowercaseSet(NonMoneyWords)), MinorUnits(lowercaseSet(MinorUnitWords)) {}
 
 bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const {
-  for (const std::string &W : splitIdentifierWords(Name)) {
+  llvm::SmallVector<std::string, 6> Split = splitIdentifierWords(Name);
+  // In `state_of_charge` or `share_of_revenue` the head is the word before "of": what follows
+  // says what it is the state or share of, not that it is money (`cost_of_goods` still is).
+  if (const auto *Of = llvm::find(Split, "of"); Of != Split.begin() && Of != Split.end())
+    Split.erase(Of, Split.end());
+  for (const std::string &W : Split) {
     StringRef Word(W);
     // Plurals: prices, fees, taxes.
     if (Words.contains(Word) || (Word.ends_with("s") && Words.contains(Word.drop_back(1))) ||

@@ -9,8 +9,6 @@
 
 namespace clang::tidy::errorshield::ws {
 
-namespace {
-
 /// The member functions of one class that have a body here, and what they say about one stream.
 class ClassCode {
 public:
@@ -82,6 +80,8 @@ private:
   std::vector<Body> Bodies;
 };
 
+namespace {
+
 /// True when \p Write runs only after a read of the stream completes: it is in a read's handler,
 /// or the member function that makes it is called, in the class, only from such handlers.
 bool runsAfterRead(const CallExpr *Write, const ClassCode &Code,
@@ -129,29 +129,8 @@ bool startedOnCompletion(const CallExpr *W, llvm::ArrayRef<const CallExpr *> Wri
   });
 }
 
-} // namespace
-
-bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
-                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                             const ReadChainNames &Names, ASTContext &Ctx) {
-  ClassCode Code(Stream, Names);
-  if (classWrites(Code, WritesStream).size() != 1)
-    return false; // A second writer (a broadcast, a welcome message) can overlap the reply.
-  const std::vector<asio::CompletionHandler> Handlers =
-      asio::completionHandlers(Write, Names.BindFunctions);
-  if (Handlers.empty() ||
-      !llvm::all_of(Handlers, [&](const asio::CompletionHandler &H) {
-        return Code.startsRead(H.Body);
-      }))
-    return false;
-  const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true);
-  if (!Body || Code.startsRead(Body, /*Except=*/Write))
-    return false; // A read started beside the write can complete, and reply, while it runs.
-  return runsAfterRead(Write, Code, Code.readHandlerBodies(), Ctx);
-}
-
 /// True when \p Call's buffer argument names a parameter of the function that makes it.
-static bool writesParameter(const CallExpr *Call) {
+bool writesParameter(const CallExpr *Call) {
   const Stmt *Buffer = Call->getNumArgs() > 1 ? Call->getArg(isa<CXXMemberCallExpr>(Call) ? 0 : 1)
                                              : nullptr;
   return Buffer && findDescendant(Buffer, [](const Stmt *S) {
@@ -160,11 +139,33 @@ static bool writesParameter(const CallExpr *Call) {
          });
 }
 
-bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
-                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                             const ReadChainNames &Names, ASTContext &Ctx) {
-  ClassCode Code(Stream, Names);
-  const std::vector<const CallExpr *> Writes = classWrites(Code, WritesStream);
+} // namespace
+
+WriteOrder::WriteOrder(const FieldDecl *Stream,
+                       llvm::function_ref<bool(const CallExpr *)> WritesStream,
+                       const ReadChainNames &Names)
+    : Code(std::make_unique<ClassCode>(Stream, Names)), WritesStream(WritesStream),
+      Writes(classWrites(*Code, WritesStream)), Names(Names) {}
+
+WriteOrder::~WriteOrder() = default;
+
+bool WriteOrder::repliesInReadWriteChain(const CallExpr *Write, ASTContext &Ctx) const {
+  if (Writes.size() != 1)
+    return false; // A second writer (a broadcast, a welcome message) can overlap the reply.
+  const std::vector<asio::CompletionHandler> Handlers =
+      asio::completionHandlers(Write, Names.BindFunctions);
+  if (Handlers.empty() ||
+      !llvm::all_of(Handlers, [&](const asio::CompletionHandler &H) {
+        return Code->startsRead(H.Body);
+      }))
+    return false;
+  const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true);
+  if (!Body || Code->startsRead(Body, /*Except=*/Write))
+    return false; // A read started beside the write can complete, and reply, while it runs.
+  return runsAfterRead(Write, *Code, Code->readHandlerBodies(), Ctx);
+}
+
+bool WriteOrder::writesInCompletionChain(const CallExpr *Write, ASTContext &Ctx) const {
   if (Writes.size() < 2 || !llvm::is_contained(Writes, Write))
     return false;
   const CallExpr *Root = nullptr;
@@ -180,22 +181,17 @@ bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
   const Stmt *Body = enclosingFunctionBody(Root, Ctx, /*StopAtLambdas=*/true);
   // A function that writes what it is given is called once per message; one that starts a read
   // beside the write can be entered again when that read completes.
-  return Body && !writesParameter(Root) && !Code.startsRead(Body, /*Except=*/Root);
+  return Body && !writesParameter(Root) && !Code->startsRead(Body, /*Except=*/Root);
 }
 
-bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
-                           llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                           const ReadChainNames &Names) {
-  return startedOnCompletion(Write, classWrites(ClassCode(Stream, Names), WritesStream), Names);
+bool WriteOrder::continuesEarlierWrite(const CallExpr *Write) const {
+  return startedOnCompletion(Write, Writes, Names);
 }
 
-bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
-                    llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                    const ReadChainNames &Names, ASTContext &Ctx) {
-  ClassCode Code(Stream, Names);
+bool WriteOrder::startsSequence(const CallExpr *Write, ASTContext &Ctx) const {
   const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/true);
   // A read started beside the write can complete, and reply, while it runs.
-  if (!Body || writesParameter(Write) || Code.startsRead(Body, /*Except=*/Write))
+  if (!Body || writesParameter(Write) || Code->startsRead(Body, /*Except=*/Write))
     return false;
   // The next write spelled in the handler itself: a handler that calls the class's writer (a
   // queue's pump, a heartbeat re-armed) is a loop of single writes, not a sequence.

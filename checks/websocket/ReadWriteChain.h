@@ -13,6 +13,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,41 +24,51 @@ struct ReadChainNames {
   std::vector<std::string> BindFunctions; ///< Binders looked through to find a handler.
 };
 
-/// True when \p Write, an asynchronous write of the data member \p Stream, is the reply step of a
-/// read -> write -> read chain, judged over the member functions of \p Stream's class:
-/// - it is the class's only asynchronous write of \p Stream (\p WritesStream tells them);
-/// - it is made in the completion handler of a read of \p Stream, or in a member function that is
-///   called only from such handlers;
-/// - its own completion handler starts a read of \p Stream (itself or through a member function);
-/// - the code that makes it starts no read of \p Stream besides.
-bool repliesInReadWriteChain(const CallExpr *Write, const FieldDecl *Stream,
-                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                             const ReadChainNames &Names, ASTContext &Ctx);
+class ClassCode;
 
-/// True when the class's asynchronous writes of \p Stream (\p WritesStream tells them), \p Write
-/// among them and at least two, form one sequence: each but the first is started by the completion
-/// handler of another (a greeting, then the capabilities once it is sent). The first is not in a
-/// loop, does not write a parameter of its function (a `send(msg)` is called once per message),
-/// and its function starts no read of \p Stream beside it.
-bool writesInCompletionChain(const CallExpr *Write, const FieldDecl *Stream,
-                             llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                             const ReadChainNames &Names, ASTContext &Ctx);
+/// The member functions of a data member stream's class and the class's asynchronous writes of
+/// it (\p WritesStream tells them), gathered once to judge a write by the order of operations.
+class WriteOrder {
+public:
+  WriteOrder(const FieldDecl *Stream, llvm::function_ref<bool(const CallExpr *)> WritesStream,
+             const ReadChainNames &Names);
+  ~WriteOrder();
 
-/// True when \p Write is started by the completion handler of another asynchronous write of
-/// \p Stream in its class (the second half of `write(a, [..]{ write(b, ..); })`): the two are one
-/// sequence, whose first write is the one judged.
-bool continuesEarlierWrite(const CallExpr *Write, const FieldDecl *Stream,
-                           llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                           const ReadChainNames &Names);
-/// True when a completion handler of \p Write starts, itself, another write of \p Stream
-/// (\p WritesStream tells them): the write is the first step of a sequence (a snapshot, then a
-/// ready notice once it is sent) whose steps cannot overlap one another. Not when it writes a
-/// parameter of its function (`send(msg)`, called once per message), nor when its function starts
-/// a read beside it. A handler that only starts the next read (a reply) is not enough: another
-/// writer of the class can overlap the reply.
-bool startsSequence(const CallExpr *Write, const FieldDecl *Stream,
-                    llvm::function_ref<bool(const CallExpr *)> WritesStream,
-                    const ReadChainNames &Names, ASTContext &Ctx);
+  /// True when \p Write is the reply step of a read -> write -> read chain:
+  /// - it is the class's only asynchronous write of the stream;
+  /// - it is made in the completion handler of a read of the stream, or in a member function
+  ///   that is called only from such handlers;
+  /// - its own completion handler starts a read of the stream (itself or through a member
+  ///   function);
+  /// - the code that makes it starts no read of the stream besides.
+  bool repliesInReadWriteChain(const CallExpr *Write, ASTContext &Ctx) const;
+
+  /// True when the class's writes, \p Write among them and at least two, form one sequence:
+  /// each but the first is started by the completion handler of another (a greeting, then the
+  /// capabilities once it is sent). The first is not in a loop, does not write a parameter of
+  /// its function (a `send(msg)` is called once per message), and its function starts no read of
+  /// the stream beside it.
+  bool writesInCompletionChain(const CallExpr *Write, ASTContext &Ctx) const;
+
+  /// True when \p Write is started by the completion handler of another write of the stream
+  /// (the second half of `write(a, [..]{ write(b, ..); })`): the two are one sequence, whose
+  /// first write is the one judged.
+  bool continuesEarlierWrite(const CallExpr *Write) const;
+
+  /// True when a completion handler of \p Write starts, itself, another write of the stream: the
+  /// write is the first step of a sequence (a snapshot, then a ready notice once it is sent)
+  /// whose steps cannot overlap one another. Not when it writes a parameter of its function
+  /// (`send(msg)`, called once per message), nor when its function starts a read beside it. A
+  /// handler that only starts the next read (a reply) is not enough: another writer of the class
+  /// can overlap the reply.
+  bool startsSequence(const CallExpr *Write, ASTContext &Ctx) const;
+
+private:
+  std::unique_ptr<ClassCode> Code;
+  llvm::function_ref<bool(const CallExpr *)> WritesStream; ///< Outlived by its caller's lambda.
+  std::vector<const CallExpr *> Writes;
+  const ReadChainNames &Names;
+};
 
 } // namespace clang::tidy::errorshield::ws
 

@@ -166,28 +166,28 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Stream)
     return; // a local or parameter stream: who else writes to it is not visible here
   std::optional<ws::QueueFront> Front = ws::queueFrontOf(Write->Args[0], Stream, Queue);
-  const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true);
-  if (!Front && isMessageWrite(*Write))
-    return;
-  if (!Front && ws::guardedByInFlightFlag(Write->Call, Stream, Write->Args[0], Ctx))
-    return; // One write at a time by a flag: the buffer need not be a queue's front.
-  auto WritesStream = [&](const CallExpr *Call) {
-    std::optional<ws::StreamCall> Other = asPendingWrite(Call, Ctx);
-    if (!Other)
-      return false;
-    const FieldDecl *Field = ws::namedField(Other->Object);
-    return Field && Field->getName() == Stream->getName() && ws::sameClass(Field, Stream);
-  };
-  if (!Front && ws::repliesInReadWriteChain(Write->Call, Stream, WritesStream, Chain, Ctx))
-    return; // One write at a time by the order of operations: read, reply, then read again.
-  if (!Front && ws::writesInCompletionChain(Write->Call, Stream, WritesStream, Chain, Ctx))
-    return; // One write at a time: each is started by the previous one's completion.
-  if (!Front && (ws::continuesEarlierWrite(Write->Call, Stream, WritesStream, Chain) ||
-                 ws::startsSequence(Write->Call, Stream, WritesStream, Chain, Ctx)))
-    return; // A step of a sequence that each completion takes on (a snapshot, then the feed).
-  if (!Front)
+  if (!Front) {
+    if (isMessageWrite(*Write))
+      return;
+    if (ws::guardedByInFlightFlag(Write->Call, Stream, Write->Args[0], Ctx))
+      return; // One write at a time by a flag: the buffer need not be a queue's front.
+    auto WritesStream = [&](const CallExpr *Call) {
+      std::optional<ws::StreamCall> Other = asPendingWrite(Call, Ctx);
+      if (!Other)
+        return false;
+      const FieldDecl *Field = ws::namedField(Other->Object);
+      return Field && Field->getName() == Stream->getName() && ws::sameClass(Field, Stream);
+    };
+    const ws::WriteOrder Order(Stream, WritesStream, Chain);
+    if (Order.repliesInReadWriteChain(Write->Call, Ctx))
+      return; // One write at a time by the order of operations: read, reply, then read again.
+    if (Order.writesInCompletionChain(Write->Call, Ctx))
+      return; // One write at a time: each is started by the previous one's completion.
+    if (Order.continuesEarlierWrite(Write->Call) || Order.startsSequence(Write->Call, Ctx))
+      return; // A step of a sequence that each completion takes on (a snapshot, then the feed).
     return reportUnqueued(*Write, Loc, Stream->getName(), Ctx);
-  if (Body)
+  }
+  if (const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true))
     judgeQueuedWrite(*Write, *Front, Body, SM);
   // Its callers: `q.push_back(m); if (!q.empty()) flush();` tests nothing.
   // A write in a lambda: its function is not the writer called by name.

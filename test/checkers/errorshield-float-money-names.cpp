@@ -1,0 +1,41 @@
+// How names are read: the head of an `X_of_Y` name, and the words added for round-14 code.
+// RUN: %strip_checks %s > %t.cpp
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+
+#include "money.h"
+
+// A battery bid: the price beside it makes its weak-named members money, but `state_of_charge`
+// is a state (of charge), and `share_of_revenue` a share.
+struct battery_bid {
+  double state_of_charge;
+  double share_of_revenue;
+  double stateOfCharge;
+  float reserve_price;
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'reserve_price' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double cost_of_goods;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'cost_of_goods' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double charge;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'charge' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+
+// `of` as the first word is not a head: `of_fee` is still a fee.
+double of_fee;
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'of_fee' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+
+// Tariffs are prices; what is owed is money.
+double import_tariff(int hour);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'import_tariff' returns money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+void settle(long trades) {
+  const auto owed = trades * 0.5;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'owed' carries money in binary floating-point type 'const double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:14: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  const double tariff_rate = 0.2; // a rate, not money
+  (void)owed;
+  (void)tariff_rate;
+}
