@@ -19,23 +19,44 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::errorshield {
 namespace {
 
+/// What a by-reference init-capture binds: `other` in `[&o = other]`, `next_id_` in
+/// `[&id = next_id_]`; null for any other capture.
+const Expr *initCaptureReferent(const LambdaCapture &C) {
+  const auto *Var = C.capturesVariable() ? dyn_cast<VarDecl>(C.getCapturedVar()) : nullptr;
+  if (!Var || !Var->isInitCapture() || !Var->getType()->isReferenceType() || !Var->getInit())
+    return nullptr;
+  return stripConversions(Var->getInit());
+}
+
 /// A capture this check may report: by reference, of an automatic variable that is not itself a
 /// reference (a reference parameter or `auto &e = map[k]` names an object that lives elsewhere).
+/// `[&o = other]` is a capture of `other`.
 const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
-  if (!C.capturesVariable() || C.getCaptureKind() != LCK_ByRef)
-    return nullptr;
-  const auto *Var = dyn_cast<VarDecl>(C.getCapturedVar());
+  const ValueDecl *Captured = nullptr;
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(initCaptureReferent(C)))
+    Captured = Ref->getDecl();
+  else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
+    Captured = C.getCapturedVar();
+  const auto *Var = dyn_cast_or_null<VarDecl>(Captured);
   // A structured binding lives as long as the object it unpacks (`auto [id, name] = p;`).
-  if (const auto *Binding = dyn_cast<BindingDecl>(C.getCapturedVar()))
+  if (const auto *Binding = dyn_cast_or_null<BindingDecl>(Captured))
     Var = dyn_cast_or_null<VarDecl>(Binding->getDecomposedDecl());
   if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || Var->isInitCapture())
     return nullptr;
   return Var;
 }
 
-AST_MATCHER(LambdaExpr, capturesLocalByReference) {
+/// `[&id = next_id_]`: the data member of `this` that a by-reference init-capture binds.
+const FieldDecl *memberBoundByReference(const LambdaCapture &C) {
+  const auto *Member = dyn_cast_or_null<MemberExpr>(initCaptureReferent(C));
+  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
+
+AST_MATCHER(LambdaExpr, capturesAtRiskByReference) {
   return llvm::any_of(Node.captures(), [](const LambdaCapture &C) {
-    return capturedLocalByReference(C) != nullptr;
+    return capturedLocalByReference(C) || memberBoundByReference(C);
   });
 }
 
@@ -111,7 +132,7 @@ void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
-  auto RefCapturingLambda = lambdaExpr(capturesLocalByReference()).bind("lambda");
+  auto RefCapturingLambda = lambdaExpr(capturesAtRiskByReference()).bind("lambda");
   // The lambda itself, or a local initialised with it (`auto closer = [&]{...}; guard(closer)`).
   auto LambdaValue = expr(ignoringConversions(expr(anyOf(
       RefCapturingLambda,
@@ -130,9 +151,10 @@ void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
   // 1. Deferred cleanup: a local guard object that runs the lambda when its scope ends.
   auto GuardRecord =
       cxxRecordDecl(anyOf(hasAnyListedName(GuardTypes), callsStoredCallableInDestructor()));
+  // Constructed from the lambda, or an aggregate holding it (`Finally undo{[&] {...}};`).
   auto GuardMadeFromLambda = ignoringConversions(expr(anyOf(
       LambdaValue, callExpr(hasAnyArgument(LambdaValue)),
-      cxxConstructExpr(hasAnyArgument(LambdaValue)))));
+      cxxConstructExpr(hasAnyArgument(LambdaValue)), initListExpr(has(LambdaValue)))));
   auto GuardFromFactory = ignoringConversions(callExpr(
       callee(functionDecl(hasAnyListedName(GuardFactories))), hasAnyArgument(LambdaValue)));
   Finder->addMatcher(
@@ -235,10 +257,16 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
         (dismissedBefore(D->Point, Write, GuardDismissMethods, Ctx) ||
          disarmsGuard(Lambda, Var, Write, Ctx)))
       continue; // the write turns the cleanup off on purpose
+    // In `[&o = other]` the lambda's body names `o`.
+    const auto *AsCaptured = dyn_cast<VarDecl>(C.getCapturedVar());
     bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
-                   !lambdaModifies(Lambda, Var, Ctx);
-    Risks.push_back({&C, Var, C.getCapturedVar(), Write, Fixable});
+                   !lambdaModifies(Lambda, AsCaptured ? AsCaptured : Var, Ctx);
+    // `[&o = other]` is reported as a capture of `other`.
+    const ValueDecl *Named = AsCaptured && AsCaptured->isInitCapture() ? Var : C.getCapturedVar();
+    Risks.push_back({&C, Var, Named, Write, Fixable});
   }
+  if (D->Kind == Deferral::Execution)
+    reportMemberAliases(Lambda, *D, Ctx);
   if (Risks.empty())
     return;
 
@@ -291,6 +319,33 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
            "give the deferred code its own copy or shared ownership",
            DiagnosticIDs::Note)
           << R.Named;
+  }
+}
+
+void DeferredRefCaptureCheck::reportMemberAliases(const LambdaExpr *Lambda, const Deferral &D,
+                                                  ASTContext &Ctx) {
+  // `[&id = next_id_]` in a callback stored by a function that also does `++next_id_`: every
+  // call changes the member under the callbacks stored by earlier calls (one session's close
+  // detaches another's id). A member modified elsewhere only (a reloaded setting) may be read
+  // late on purpose, as `[this]` would read it.
+  const Stmt *Body = enclosingFunctionBody(Lambda, Ctx, /*StopAtLambdas=*/true);
+  for (const LambdaCapture &C : Lambda->captures()) {
+    const FieldDecl *Field = memberBoundByReference(C);
+    const Stmt *Write = Field && Body ? findMemberWrite(Body, Field, /*Except=*/Lambda) : nullptr;
+    if (!Write)
+      continue;
+    const auto *Alias = cast<VarDecl>(C.getCapturedVar());
+    SourceLocation Loc = captureLoc(Lambda, C, Ctx.getSourceManager());
+    {
+      DiagnosticBuilder Diag =
+          report(Loc, "%0 binds data member %1 by reference; %2 reads it when it runs, after "
+                      "later calls of this function have modified it")
+          << Alias << Field << D.Runner;
+      if (!C.getLocation().isMacroID() && isCopyable(Alias) && !lambdaModifies(Lambda, Alias, Ctx))
+        Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, C.getLocation()));
+    }
+    diag(Write->getBeginLoc(), "%0 is modified here", DiagnosticIDs::Note) << Field;
+    diag(D.NoteLoc, D.NoteText, DiagnosticIDs::Note);
   }
 }
 

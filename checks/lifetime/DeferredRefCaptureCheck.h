@@ -39,6 +39,9 @@ private:
   /// The deferring call inside a helper that \p Relay hands \p Lambda to (see the .cpp).
   const CallExpr *deferringCallOf(const CallExpr *Relay, const LambdaExpr *Lambda) const;
   bool isStoredLongLived(const CallExpr *Call) const;
+  /// By-reference init-captures of a member (`[&id = next_id_]`) that the deferring function
+  /// itself modifies.
+  void reportMemberAliases(const LambdaExpr *Lambda, const Deferral &D, ASTContext &Ctx);
   /// True when handing \p Var to this deferral is safe regardless of the code around it.
   bool isExempt(const VarDecl *Var, const Deferral &D, ASTContext &Ctx) const;
 

@@ -203,6 +203,28 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
   }));
 }
 
+const Stmt *findMemberWrite(const Stmt *Body, const FieldDecl *Field, const Stmt *Except) {
+  auto IsField = [&](const Expr *E) {
+    const auto *Member = dyn_cast<MemberExpr>(stripConversions(E));
+    return Member && Member->getMemberDecl() == Field &&
+           isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts());
+  };
+  return findDescendant(
+      Body,
+      [&](const Stmt *S) {
+        if (const auto Assignment = assignmentParts(S))
+          return IsField(Assignment->first);
+        if (const auto *Op = dyn_cast<UnaryOperator>(S))
+          return Op->isIncrementDecrementOp() && IsField(Op->getSubExpr());
+        const auto *Call = dyn_cast<CXXOperatorCallExpr>(S);
+        return Call && Call->getNumArgs() > 0 &&
+               (Call->isAssignmentOp() || Call->getOperator() == OO_PlusPlus ||
+                Call->getOperator() == OO_MinusMinus) &&
+               IsField(Call->getArg(0));
+      },
+      [&](const Stmt *S) { return S == Except; });
+}
+
 bool isCopyable(const VarDecl *Var) {
   QualType T = Var->getType().getNonReferenceType();
   while (const auto *Array = T->getAsArrayTypeUnsafe())

@@ -42,6 +42,10 @@ const CXXMemberCallExpr *findContextRun(const Stmt *Scope,
                                         const std::vector<std::string> &Methods,
                                         SourceLocation After, ASTContext &Ctx);
 
+/// The first write of data member \p Field of `this` (`=`, `+=`, `++`...) in \p Body, outside
+/// \p Except; null when there is none.
+const Stmt *findMemberWrite(const Stmt *Body, const FieldDecl *Field, const Stmt *Except);
+
 /// True when \p Var's type, with references and cv-qualifiers removed, can be copied: the
 /// condition for rewriting a by-reference capture as a by-value one.
 bool isCopyable(const VarDecl *Var);
