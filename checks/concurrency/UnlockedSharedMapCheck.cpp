@@ -300,9 +300,13 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     else
       Written.insert(A.Container);
   }
-  // One finding per container and function, at its first unguarded access: one lock fixes all.
+  // One finding per container and function, at its first unguarded write, or its first
+  // unguarded read if it writes none (the loop that erases as it iterates is reported at the
+  // erase): one lock fixes all.
   std::set<std::pair<const FunctionDecl *, const ValueDecl *>> Reported;
   llvm::sort(Accesses, [&](const Access &X, const Access &Y) {
+    if ((X.Kind == AccessKind::Write) != (Y.Kind == AccessKind::Write))
+      return X.Kind == AccessKind::Write;
     return Context->getSourceManager().isBeforeInTranslationUnit(X.Use->getBeginLoc(),
                                                                  Y.Use->getBeginLoc());
   });

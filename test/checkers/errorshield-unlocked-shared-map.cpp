@@ -202,29 +202,38 @@ public:
   }
   void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
 // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   void refresh(int id) { add(id); }
   void drop_then_refresh(int id) {
     rows_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     refresh(id);
   }
   int get(int id) {
     auto it = rows_.find(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: shared container 'rows_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     return *it;
   }
   void shadowed(int id) {
     int lock = id;
     rows_.erase(lock);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :232:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :231:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+  }
+  // Read and then written unlocked: one finding, at the write.
+  void drop_if_present(int id) {
+    auto it = rows_.find(id);
+    if (it != rows_.end())
+      rows_.erase(id);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   }
 
 private:
@@ -241,8 +250,8 @@ public:
   }
   void invalidate(const K &k) { entries_.erase(k); }
 // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :249:20: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :248:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :258:20: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :257:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
 
 private:
   std::mutex mu_;
@@ -266,8 +275,8 @@ public:
     std::shared_lock<std::shared_mutex> lock(mu_);
     entries_[key] = value;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :285:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :284:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :294:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :293:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
   void put_exclusive(int key, int value) {
     std::unique_lock<std::shared_mutex> lock(mu_);
@@ -276,8 +285,8 @@ public:
   void reset(const std::unordered_map<int, int> &fresh) {
     entries_ = fresh;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :285:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :284:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :294:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :293:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
 
 private:
@@ -291,10 +300,10 @@ class Router {
 public:
   void route(const std::string &path) { routes_.insert(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :302:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :311:25: note: 'routes_' is shared between threads: declared here
   bool has(const std::string &path) const { return routes_.contains(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :302:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :311:25: note: 'routes_' is shared between threads: declared here
 
 private:
   std::mutex routes_mu_;
@@ -331,13 +340,13 @@ std::mutex g_prices_mu;
 void on_tick(const std::string &symbol, int price) {
   g_prices[symbol] = price;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :327:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :336:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote(const std::string &symbol) {
   return *g_prices.find(symbol);
 // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :327:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :336:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote_locked_properly(const std::string &symbol) {
@@ -356,11 +365,11 @@ struct Limits {
 void bump(int user) {
   Limits::per_user[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :353:29: note: 'per_user' is shared between threads: declared here
+// CHECK-MESSAGES: :362:29: note: 'per_user' is shared between threads: declared here
   static std::map<int, int> seen;
   seen[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :360:29: note: 'seen' is shared between threads: declared here
+// CHECK-MESSAGES: :369:29: note: 'seen' is shared between threads: declared here
 }
 
 // The fixed file: each lock_guard lands at the start of the block that holds the access.
@@ -383,6 +392,9 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}  void drop_then_refresh(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    rows_.erase(id);{{$}}
 // CHECK-FIXES: {{^}}  int get(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
+// CHECK-FIXES: {{^}}  void drop_if_present(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
 // CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
 // CHECK-FIXES: {{^}}  void shadowed(int id) {{[{]$}}

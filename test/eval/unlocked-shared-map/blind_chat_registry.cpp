@@ -131,8 +131,8 @@ void Registry::pruneEmptyRooms() {
 // Called with mu_ held by pruneEmptyRooms, but nothing in the name or
 // annotations says so.
 void Registry::evictIdle() {
-  for (auto it = sessions_.begin(); it != sessions_.end();) {  // expect: errorshield-unlocked-shared-map
-    if (it->second.use_count() == 1) it = sessions_.erase(it); else ++it;  // same container, same function: reported once, at the first access
+  for (auto it = sessions_.begin(); it != sessions_.end();) {  // same container, same function: reported once, at the first write
+    if (it->second.use_count() == 1) it = sessions_.erase(it); else ++it;  // expect: errorshield-unlocked-shared-map
   }
 }
 
@@ -189,7 +189,7 @@ const std::string& canonicalRoom(const std::string& raw) {
 std::size_t countRoomsSeen(const std::string& room) {
   static std::set<std::string> seen;
   seen.insert(room);  // expect: errorshield-unlocked-shared-map
-  return seen.size();  // same container, same function: reported once, at the first access
+  return seen.size();  // same container, same function: reported once, at the first write
 }
 
 // ---- command routing -----------------------------------------------------

@@ -71,7 +71,7 @@ struct MimeRegistry {
 
   static string lookup(const string& ext) {
     auto it = byExt.find(ext);  // expect: errorshield-unlocked-shared-map
-    if (it == byExt.end()) return kFallbacks.at(0);  // same container, same function: reported once, at the first access
+    if (it == byExt.end()) return kFallbacks.at(0);  // same container, same function: reported once, at the first write
     return it->second;
   }
   static void registerType(const string& ext, const string& mime) { byExt[ext] = mime; }  // expect: errorshield-unlocked-shared-map
@@ -99,8 +99,8 @@ bool ConnectionLimiter::admit(const string& ip) {
 }
 
 void ConnectionLimiter::release(const string& ip) {
-  auto it = per_ip_.find(ip);  // expect: errorshield-unlocked-shared-map
-  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);  // same container, same function: reported once, at the first access
+  auto it = per_ip_.find(ip);  // same container, same function: reported once, at the first write
+  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);  // expect: errorshield-unlocked-shared-map
 }
 
 size_t ConnectionLimiter::tracked() const { return per_ip_.size(); }  // expect: errorshield-unlocked-shared-map

@@ -107,13 +107,13 @@ class MatchingEngine {
  private:
   // Private helper: every call site above holds mu_.
   bool remove_order(std::uint64_t id) {
-    auto it = live_.find(id);  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
-    if (it == live_.end()) return false;  // same container, same function: reported once, at the first access
+    auto it = live_.find(id);  // same container, same function: reported once, at the first write
+    if (it == live_.end()) return false;  // same container, same function: reported once, at the first write
     auto& side = it->second.buy ? bids_ : asks_;
     auto range = side.equal_range(it->second.px);
     for (auto s = range.first; s != range.second; ++s)
       if (s->second == id) { side.erase(s); break; }
-    live_.erase(it);  // same container, same function: reported once, at the first access
+    live_.erase(it);  // expect: errorshield-unlocked-shared-map (callers lock, but the helper has no REQUIRES or *Locked contract)
     return true;
   }
 

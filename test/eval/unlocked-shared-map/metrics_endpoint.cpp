@@ -98,7 +98,7 @@ void record_p99(const std::string& route, double ms) {
 
 double p99(const std::string& route) {
   auto it = g_latency.p99_ms.find(route);  // expect: errorshield-unlocked-shared-map
-  return it == g_latency.p99_ms.end() ? 0.0 : it->second;  // same container, same function: reported once, at the first access
+  return it == g_latency.p99_ms.end() ? 0.0 : it->second;  // same container, same function: reported once, at the first write
 }
 
 // Not const, but only ever read.
@@ -122,9 +122,9 @@ const std::string& route_label(std::string_view target) {
 const std::string& method_label(http::verb v) {
   // Called concurrently from every handler; nobody added a mutex.
   static std::unordered_map<int, std::string> names;
-  auto it = names.find(static_cast<int>(v));  // expect: errorshield-unlocked-shared-map
-  if (it == names.end())  // same container, same function: reported once, at the first access
-    it = names.emplace(static_cast<int>(v), std::string(http::to_string(v))).first;  // same container, same function: reported once, at the first access
+  auto it = names.find(static_cast<int>(v));  // same container, same function: reported once, at the first write
+  if (it == names.end())  // same container, same function: reported once, at the first write
+    it = names.emplace(static_cast<int>(v), std::string(http::to_string(v))).first;  // expect: errorshield-unlocked-shared-map
   return it->second;
 }
 
