@@ -394,12 +394,12 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}  int get(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
 // CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
-// CHECK-FIXES: {{^}}  void drop_if_present(int id) {{[{]$}}
-// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
-// CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
 // CHECK-FIXES: {{^}}  void shadowed(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> guard(mu_);{{$}}
 // CHECK-FIXES-NEXT: {{^}}    int lock = id;{{$}}
+// CHECK-FIXES: {{^}}  void drop_if_present(int id) {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
 // CHECK-FIXES: {{^}}  void invalidate(const K &k) { std::lock_guard<std::mutex> lock(mu_); entries_.erase(k); }{{$}}
 // CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}
