@@ -37,9 +37,13 @@ void JsonFieldCoverageCheck::registerCheckMatchers(MatchFinder *Finder) {
   std::vector<std::string> Names = FromJsonFunctions;
   Names.insert(Names.end(), ToJsonFunctions.begin(), ToJsonFunctions.end());
   Names.insert(Names.end(), {"to_json", "from_json"});
+  // A function template (`to_json(json &, const Envelope<P> &)`) is judged in its
+  // instantiations, where the members of the class are known; reported once, at the template.
   Finder->addMatcher(functionDecl(isDefinition(), parameterCountIs(2),
                                   matchers::hasAnyListedName(Names),
-                                  unless(isExpansionInSystemHeader()), unless(isInstantiated()))
+                                  unless(isExpansionInSystemHeader()),
+                                  anyOf(unless(isInstantiated()),
+                                        ast_matchers::isTemplateInstantiation()))
                          .bind("mapping"),
                      this);
   // json to_json() const: a member function that serializes its own object.
@@ -104,6 +108,20 @@ static std::string quotedNames(const std::vector<const FieldDecl *> &Fields) {
   return Out;
 }
 
+/// For `template <class P> void to_json(json &, const Envelope<P> &)` never instantiated here:
+/// the class template's pattern, whose members the body names through dependent member accesses.
+/// Null otherwise (an instantiated template is judged in its instantiations).
+static const CXXRecordDecl *uninstantiatedTemplateMapping(const FunctionDecl *F, QualType Mapped) {
+  const FunctionTemplateDecl *Template = F->getDescribedFunctionTemplate();
+  const auto *Spec = Mapped->getAs<TemplateSpecializationType>();
+  if (!Template || !Template->specializations().empty() || !Spec)
+    return nullptr;
+  const auto *Class =
+      dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl());
+  const CXXRecordDecl *Pattern = Class ? Class->getTemplatedDecl()->getDefinition() : nullptr;
+  return Pattern && !Pattern->isUnion() ? Pattern : nullptr;
+}
+
 void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *M = Result.Nodes.getNodeAs<CXXMethodDecl>("member-to-json")) {
     const CXXRecordDecl *Record = M->getParent();
@@ -117,10 +135,22 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
       !F->getParamDecl(0)->getType()->isReferenceType() ||
       !F->getParamDecl(1)->getType()->isReferenceType())
     return;
-  const CXXRecordDecl *Record =
-      F->getParamDecl(1)->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  const QualType Mapped = F->getParamDecl(1)->getType().getNonReferenceType();
+  if (const CXXRecordDecl *Pattern = uninstantiatedTemplateMapping(F, Mapped)) {
+    // to_json only: what a from_json sets needs the mutation analysis of resolved code.
+    if (F->getIdentifier() && llvm::is_contained(ToJsonFunctions, F->getName()) &&
+        !F->getParamDecl(0)->getType().getNonReferenceType().isConstQualified())
+      checkToJson(F, Pattern, F->getParamDecl(1), *Result.Context);
+    return;
+  }
+  const CXXRecordDecl *Record = Mapped->getAsCXXRecordDecl();
   if (!Record || !(Record = Record->getDefinition()) || Record->isDependentContext() ||
       Record->isUnion())
+    return;
+  // An instantiation for a library type (`to_json(json &, const std::vector<T> &)`) is not ours
+  // to judge.
+  if (F->isTemplateInstantiation() &&
+      Result.SourceManager->isInSystemHeader(Record->getLocation()))
     return;
   if (std::optional<MacroInvocation> Macro =
           generatingMacro(F, *Result.SourceManager, Result.Context->getLangOpts())) {

@@ -135,6 +135,34 @@ const CXXRecordDecl *ownerClass(const FunctionDecl *F) {
   return Method ? patternOf(Method->getParent()) : nullptr;
 }
 
+/// The data member an accessor returns (`stream()` whose body is `return ws_;`), or \p E.
+static const Expr *throughAccessor(const Expr *E) {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+  const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+  const auto *Body = Method ? dyn_cast_or_null<CompoundStmt>(Method->getBody()) : nullptr;
+  const auto *Return = Body && Body->size() == 1 ? dyn_cast<ReturnStmt>(Body->body_front())
+                                                : nullptr;
+  const Expr *Value = Return && Return->getRetValue() ? Return->getRetValue()->IgnoreParenImpCasts()
+                                                      : nullptr;
+  return Value && isa<MemberExpr>(Value) ? Value : E;
+}
+
+/// The object a local alias is initialised to designate: `auto &s = ws;`, `auto *w = &ws_;`,
+/// `auto *w = &session->stream();`; null for anything else.
+static const Expr *aliasedObject(const VarDecl *Var) {
+  if (isa<ParmVarDecl>(Var) || !Var->hasLocalStorage() || !Var->getInit() ||
+      !(Var->getType()->isReferenceType() || Var->getType()->isPointerType()))
+    return nullptr;
+  const Expr *Init = Var->getInit()->IgnoreParenImpCasts();
+  if (Var->getType()->isPointerType()) {
+    const auto *AddressOf = dyn_cast<UnaryOperator>(Init);
+    if (!AddressOf || AddressOf->getOpcode() != UO_AddrOf)
+      return nullptr;
+    Init = AddressOf->getSubExpr()->IgnoreParenImpCasts();
+  }
+  return throughAccessor(Init);
+}
+
 std::optional<ObjectKey> ownedObject(const Expr *E) {
   const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
   E = throughPointers(E);
@@ -142,6 +170,9 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
     return std::nullopt;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    // A local alias is the object it designates.
+    if (const Expr *Aliased = Var ? aliasedObject(Var) : nullptr)
+      return ownedObject(Aliased);
     // A reference (parameter or local alias) designates an object someone else owns, and so does a
     // pointer or smart pointer handed in as a parameter.
     if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType())
