@@ -237,7 +237,11 @@ bool refersTo(const Stmt *S, const ValueDecl *D) {
 bool refersToAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars) {
   return findDescendant(S, [&](const Stmt *T) {
     const auto *Ref = dyn_cast<DeclRefExpr>(T);
-    return Ref && llvm::is_contained(Vars, Ref->getDecl());
+    if (!Ref)
+      return false;
+    if (const auto *Binding = dyn_cast<BindingDecl>(Ref->getDecl()))
+      return llvm::is_contained(Vars, Binding->getDecomposedDecl());
+    return llvm::is_contained(Vars, Ref->getDecl());
   });
 }
 

@@ -65,7 +65,8 @@ bool contains(const Stmt *Root, const Stmt *S);
 
 /// True when \p S (lambda bodies and captures included) names \p D.
 bool refersTo(const Stmt *S, const ValueDecl *D);
-/// True when \p S names one of \p Vars.
+/// True when \p S names one of \p Vars, or a structured binding of one (`sock` of
+/// `auto [ec, sock] = ...`).
 bool refersToAny(const Stmt *S, llvm::ArrayRef<const VarDecl *> Vars);
 
 /// True when \p E is (part of) the operand of co_await / co_yield: the coroutine resumes after it.

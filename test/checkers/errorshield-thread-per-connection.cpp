@@ -130,6 +130,23 @@ net::awaitable<void> coroutine_listener(tcp::acceptor &acceptor) {
   }
 }
 
+// The connection unpacked from a tuple (`as_tuple`): the threads given `sock` are per connection.
+struct monitor_server {
+  std::vector<std::thread> monitors_;
+  net::awaitable<void> listen(tcp::acceptor &acceptor) {
+    for (;;) {
+      auto [ec, sock] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+      if (ec)
+        break;
+      monitors_.emplace_back([s = std::move(sock)]() mutable { serve(std::move(s)); });
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
+// CHECK-MESSAGES: :[[@LINE-5]]:43: note: connections are accepted by this 'async_accept' in the same loop
+// CHECK-MESSAGES: :[[@LINE-3]]:17: note: serve connections asynchronously on a fixed pool of threads that run one io_context
+      std::thread([] {}).detach(); // not given the connection
+    }
+  }
+};
+
 void stackful_listener(net::io_context &ioc, tcp::acceptor &acceptor, net::yield_context yield) {
   for (;;) {
     tcp::socket socket(ioc);
@@ -255,7 +272,7 @@ public:
     if (!ec)
       workers_.emplace_back([s = std::move(sock)]() mutable { serve(std::move(s)); });
 // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: std::thread created for every accepted connection: one OS thread per client exhausts memory and the scheduler as clients grow [ES-CONCURRENCY-002] [errorshield-thread-per-connection]
-// CHECK-MESSAGES: :250:15: note: created in the completion handler of this 'async_accept'
+// CHECK-MESSAGES: :267:15: note: created in the completion handler of this 'async_accept'
 // CHECK-MESSAGES: :[[@LINE-3]]:16: note: serve connections asynchronously on a fixed pool of threads that run one io_context
     log_accept(ec);
   }

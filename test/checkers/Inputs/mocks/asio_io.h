@@ -161,6 +161,13 @@ public:
     ip::tcp::socket await_resume() const noexcept;
   };
   accept_operation async_accept(use_awaitable_t);
+  // `auto [ec, sock] = co_await acceptor.async_accept(as_tuple(use_awaitable));`
+  struct tuple_accept_operation {
+    bool await_ready() const noexcept { return true; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    std::tuple<error_code, ip::tcp::socket> await_resume() const noexcept;
+  };
+  tuple_accept_operation async_accept(as_tuple_t<use_awaitable_t>);
 };
 class ip::tcp::acceptor : public basic_socket_acceptor<ip::tcp> {
   using basic_socket_acceptor::basic_socket_acceptor;
