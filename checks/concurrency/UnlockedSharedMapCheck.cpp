@@ -304,7 +304,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   // unguarded read if it writes none (the loop that erases as it iterates is reported at the
   // erase): one lock fixes all.
   std::set<std::pair<const FunctionDecl *, const ValueDecl *>> Reported;
-  llvm::sort(Accesses, [&](const Access &X, const Access &Y) {
+  llvm::stable_sort(Accesses, [&](const Access &X, const Access &Y) {
     if ((X.Kind == AccessKind::Write) != (Y.Kind == AccessKind::Write))
       return X.Kind == AccessKind::Write;
     return Context->getSourceManager().isBeforeInTranslationUnit(X.Use->getBeginLoc(),
@@ -318,9 +318,18 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
 
     LockLevel Held = levelAt(Locks, A.Use);
     LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
-    if (Held < Needed && !Serialized.isSerialized(A.Use) &&
-        Reported.insert({Locks.enclosingFunction(A.Use), A.Container}).second)
-      reportAccess(A, Held, Locks);
+    const FunctionDecl *F = Locks.enclosingFunction(A.Use);
+    if (Held >= Needed || Serialized.isSerialized(A.Use) ||
+        !Reported.insert({F, A.Container}).second)
+      continue;
+    const Expr *FixAt = A.Use;
+    for (const Access &Other : Accesses)
+      if (Other.Container == A.Container && Locks.enclosingFunction(Other.Use) == F &&
+          levelAt(Locks, Other.Use) == LockLevel::None &&
+          Context->getSourceManager().isBeforeInTranslationUnit(Other.Use->getBeginLoc(),
+                                                                FixAt->getBeginLoc()))
+        FixAt = Other.Use;
+    reportAccess(A, Held, Locks, FixAt);
   }
   Accesses.clear();
   References.clear();

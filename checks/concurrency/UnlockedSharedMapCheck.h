@@ -56,7 +56,10 @@ private:
   std::optional<FixItHint> lockInsertion(const LockAnalysis &Locks, const Access &A,
                                          const FieldDecl *Mutex);
   const FieldDecl *onlyMutexOf(const ValueDecl *Container) const;
-  void reportAccess(const Access &A, LockLevel Held, const LockAnalysis &Locks);
+  /// Reports \p A; a lock the fix-it adds goes before \p FixAt, the first unguarded access of
+  /// the same container in the same function, so that it covers them all.
+  void reportAccess(const Access &A, LockLevel Held, const LockAnalysis &Locks,
+                    const Expr *FixAt);
 
   const std::vector<std::string> ContainerTypes;
   const std::vector<std::string> WriteMethods;

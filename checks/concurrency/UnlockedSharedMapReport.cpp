@@ -128,7 +128,7 @@ std::optional<FixItHint> UnlockedSharedMapCheck::lockInsertion(const LockAnalysi
 }
 
 void UnlockedSharedMapCheck::reportAccess(const Access &A, LockLevel Held,
-                                          const LockAnalysis &Locks) {
+                                          const LockAnalysis &Locks, const Expr *FixAt) {
   if (!firstReportAt(A.Use->getExprLoc()))
     return;
   const FieldDecl *Mutex = onlyMutexOf(A.Container);
@@ -141,8 +141,10 @@ void UnlockedSharedMapCheck::reportAccess(const Access &A, LockLevel Held,
                                : "shared container '%0' is read without holding a lock while "
                                  "other code modifies it")
                 << A.Container->getName();
+    Access First = A;
+    First.Use = FixAt;
     if (Held == LockLevel::None)
-      if (std::optional<FixItHint> Fix = lockInsertion(Locks, A, Mutex))
+      if (std::optional<FixItHint> Fix = lockInsertion(Locks, First, Mutex))
         Diag << *Fix;
   }
   diag(A.Container->getLocation(), "'%0' is shared between threads: declared here",

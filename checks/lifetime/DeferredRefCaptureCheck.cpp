@@ -249,20 +249,21 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     const VarDecl *Var = capturedLocalByReference(C);
     if (!Var || isExempt(Var, *D, Ctx))
       continue;
+    // The name the lambda's body uses: `o` in `[&o = other]`, else the variable itself.
+    const auto *AsCaptured = dyn_cast<VarDecl>(C.getCapturedVar());
+    const VarDecl *InBody = AsCaptured && AsCaptured->isInitCapture() ? AsCaptured : Var;
     const Stmt *Write = nullptr;
     if (D->Kind == Deferral::Cleanup &&
         !(Write = firstModificationAfter(Var, D->Point, Ctx)))
       continue; // the guard sees the value it was created with
     if (D->Kind == Deferral::Cleanup &&
         (dismissedBefore(D->Point, Write, GuardDismissMethods, Ctx) ||
-         disarmsGuard(Lambda, Var, Write, Ctx)))
+         disarmsGuard(Lambda, InBody, Write, Ctx)))
       continue; // the write turns the cleanup off on purpose
-    // In `[&o = other]` the lambda's body names `o`.
-    const auto *AsCaptured = dyn_cast<VarDecl>(C.getCapturedVar());
     bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
-                   !lambdaModifies(Lambda, AsCaptured ? AsCaptured : Var, Ctx);
+                   !lambdaModifies(Lambda, InBody, Ctx);
     // `[&o = other]` is reported as a capture of `other`.
-    const ValueDecl *Named = AsCaptured && AsCaptured->isInitCapture() ? Var : C.getCapturedVar();
+    const ValueDecl *Named = InBody != Var ? Var : C.getCapturedVar();
     Risks.push_back({&C, Var, Named, Write, Fixable});
   }
   if (D->Kind == Deferral::Execution)

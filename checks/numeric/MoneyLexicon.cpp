@@ -55,7 +55,9 @@ bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const
   llvm::SmallVector<std::string, 6> Split = splitIdentifierWords(Name);
   // In `state_of_charge` or `share_of_revenue` the head is the word before "of": what follows
   // says what it is the state or share of, not that it is money (`cost_of_goods` still is).
-  if (const auto *Of = llvm::find(Split, "of"); Of != Split.begin() && Of != Split.end())
+  // A word that says "not money" counts anywhere: `cost_of_capital_rate` is a rate.
+  if (const auto *Of = llvm::find(Split, "of");
+      &Words != &NonMoney && Of != Split.begin() && Of != Split.end())
     Split.erase(Of, Split.end());
   for (const std::string &W : Split) {
     StringRef Word(W);

@@ -131,6 +131,8 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   const auto *F = Result.Nodes.getNodeAs<FunctionDecl>("mapping");
+  if (F->isTemplateInstantiation() && !F->getPrimaryTemplate())
+    return; // a member or friend of a class template's instantiation: not judged
   if (!ws::isTypeNamed(F->getParamDecl(0)->getType(), JsonTypes) ||
       !F->getParamDecl(0)->getType()->isReferenceType() ||
       !F->getParamDecl(1)->getType()->isReferenceType())

@@ -34,9 +34,9 @@ static std::pair<const Stmt *, const ParmVarDecl *> receiverOf(const CallExpr *C
     ++Index;
   const FunctionDecl *Callee = Call->getDirectCallee();
   const Stmt *Body = nullptr;
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call); Op && Op->getOperator() == OO_Call) {
-    if (Index == 0)
-      return {}; // the callable itself
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
+    if (Op->getOperator() != OO_Call || Index == 0)
+      return {}; // an operator (`out << t`) is no helper; or the callable itself
     --Index;
     Callee = nullptr;
   }
@@ -125,7 +125,7 @@ static bool collectReadMembers(const Stmt *Body, const ParmVarDecl *Source,
         return;
     }
     if (!convertsToBase(Object, Ctx) && !readsThroughHelper(Object, Record, Ctx, Read, Depth))
-      Opaque = true; // a getter, a helper taking the object, `j = t`: members written unknown
+      Opaque = true; // a getter, a helper not visible here, `j = t`: members written unknown
   });
   return !Opaque;
 }

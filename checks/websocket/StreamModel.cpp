@@ -170,9 +170,9 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
     return std::nullopt;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    // A local alias is the object it designates.
+    // A local alias is the object it designates (`T &s = s;` compiles: it designates nothing).
     if (const Expr *Aliased = Var ? aliasedObject(Var) : nullptr)
-      return ownedObject(Aliased);
+      return refersTo(Aliased, Var) ? std::nullopt : ownedObject(Aliased);
     // A reference (parameter or local alias) designates an object someone else owns, and so does a
     // pointer or smart pointer handed in as a parameter.
     if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType())

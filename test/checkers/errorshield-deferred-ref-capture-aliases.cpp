@@ -29,6 +29,14 @@ void aggregate_guard_unmodified() {
   close_conn(conn + 1);
 }
 
+// A guard disarmed through its alias: `c` is tested, `committed` set to a constant.
+void rollback();
+void aggregate_guard_disarmed() {
+  bool committed = false;
+  OnExit guard{[&c = committed] { if (!c) rollback(); }};
+  committed = true;
+}
+
 // ---- `[&o = local]` is a capture of the local ----
 
 void init_capture_of_local(net::io_context &ioc) {

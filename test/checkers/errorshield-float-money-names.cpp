@@ -17,6 +17,7 @@ struct battery_bid {
   double cost_of_goods;
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'cost_of_goods' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double cost_of_capital_rate; // a rate: a NonMoneyWord counts after `of` too
   double charge;
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'charge' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string

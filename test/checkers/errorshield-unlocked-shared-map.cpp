@@ -202,29 +202,29 @@ public:
   }
   void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
 // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   void refresh(int id) { add(id); }
   void drop_then_refresh(int id) {
     rows_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     refresh(id);
   }
   int get(int id) {
     auto it = rows_.find(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: shared container 'rows_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
     return *it;
   }
   void shadowed(int id) {
     int lock = id;
     rows_.erase(lock);
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
   }
   // Read and then written unlocked: one finding, at the write.
   void drop_if_present(int id) {
@@ -232,8 +232,19 @@ public:
     if (it != rows_.end())
       rows_.erase(id);
 // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :241:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :240:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+  }
+  // Iterated and erased unguarded: the finding is at the erase, the lock goes before the loop.
+  void sweep() {
+    for (auto it = rows_.begin(); it != rows_.end(); ++it) {
+      if (it == nullptr) {
+        rows_.erase(0);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
+// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+      }
+    }
   }
 
 private:
@@ -250,8 +261,8 @@ public:
   }
   void invalidate(const K &k) { entries_.erase(k); }
 // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :258:20: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :257:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :269:20: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :268:14: note: 'mu_' is the mutex of 'TtlCache<int>'; hold it while accessing 'entries_'
 
 private:
   std::mutex mu_;
@@ -275,8 +286,8 @@ public:
     std::shared_lock<std::shared_mutex> lock(mu_);
     entries_[key] = value;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified while holding only a shared lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :294:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :293:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :305:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :304:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
   void put_exclusive(int key, int value) {
     std::unique_lock<std::shared_mutex> lock(mu_);
@@ -285,8 +296,8 @@ public:
   void reset(const std::unordered_map<int, int> &fresh) {
     entries_ = fresh;
 // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: shared container 'entries_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :294:32: note: 'entries_' is shared between threads: declared here
-// CHECK-MESSAGES: :293:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
+// CHECK-MESSAGES: :305:32: note: 'entries_' is shared between threads: declared here
+// CHECK-MESSAGES: :304:29: note: 'mu_' is the mutex of 'Cache'; hold it while accessing 'entries_'
   }
 
 private:
@@ -300,10 +311,10 @@ class Router {
 public:
   void route(const std::string &path) { routes_.insert(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: shared container 'routes_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :311:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :322:25: note: 'routes_' is shared between threads: declared here
   bool has(const std::string &path) const { return routes_.contains(path); }
 // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: shared container 'routes_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :311:25: note: 'routes_' is shared between threads: declared here
+// CHECK-MESSAGES: :322:25: note: 'routes_' is shared between threads: declared here
 
 private:
   std::mutex routes_mu_;
@@ -340,13 +351,13 @@ std::mutex g_prices_mu;
 void on_tick(const std::string &symbol, int price) {
   g_prices[symbol] = price;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'g_prices' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :336:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :347:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote(const std::string &symbol) {
   return *g_prices.find(symbol);
 // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: shared container 'g_prices' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :336:28: note: 'g_prices' is shared between threads: declared here
+// CHECK-MESSAGES: :347:28: note: 'g_prices' is shared between threads: declared here
 }
 
 int quote_locked_properly(const std::string &symbol) {
@@ -365,11 +376,11 @@ struct Limits {
 void bump(int user) {
   Limits::per_user[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'per_user' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :362:29: note: 'per_user' is shared between threads: declared here
+// CHECK-MESSAGES: :373:29: note: 'per_user' is shared between threads: declared here
   static std::map<int, int> seen;
   seen[user] = 1;
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: shared container 'seen' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :369:29: note: 'seen' is shared between threads: declared here
+// CHECK-MESSAGES: :380:29: note: 'seen' is shared between threads: declared here
 }
 
 // The fixed file: each lock_guard lands at the start of the block that holds the access.
@@ -400,6 +411,9 @@ void bump(int user) {
 // CHECK-FIXES: {{^}}  void drop_if_present(int id) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
 // CHECK-FIXES-NEXT: {{^}}    auto it = rows_.find(id);{{$}}
+// CHECK-FIXES: {{^}}  void sweep() {{[{]$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    for (auto it = rows_.begin(); it != rows_.end(); ++it) {{[{]$}}
 // CHECK-FIXES: {{^}}  void invalidate(const K &k) { std::lock_guard<std::mutex> lock(mu_); entries_.erase(k); }{{$}}
 // CHECK-FIXES: {{^}}  void reset(const std::unordered_map<int, int> &fresh) {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::shared_mutex> lock(mu_);{{$}}

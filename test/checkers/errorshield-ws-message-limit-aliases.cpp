@@ -47,3 +47,10 @@ private:
   ws_t ws_;
   beast::flat_buffer buf_;
 };
+
+// A reference initialised with itself compiles (with a warning); it designates no known stream.
+void self_alias() {
+  ws_t &s = s;
+  beast::flat_buffer b;
+  s.async_read(b, [](beast::error_code, size_t) {});
+}
