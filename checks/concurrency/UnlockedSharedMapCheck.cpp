@@ -8,11 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "concurrency/UnlockedSharedMapCheck.h"
-#include <set>
 #include "core/Matchers.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
+#include <map>
+#include <set>
 
 using namespace clang::ast_matchers;
 
@@ -300,15 +302,31 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     else
       Written.insert(A.Container);
   }
+  // The lock held at each access of a written container, and the first access of each such
+  // container in each function made with none: a lock the fix-it adds goes before it, so that it
+  // covers them all. (Containers never written are only read: nothing is reported on them.)
+  using FunctionAndContainer = std::pair<const FunctionDecl *, const ValueDecl *>;
+  const SourceManager &SM = Context->getSourceManager();
+  llvm::DenseMap<const Expr *, LockLevel> HeldAt;
+  std::map<FunctionAndContainer, const Expr *> FirstUnguarded;
+  for (const Access &A : Accesses) {
+    if (!Written.contains(A.Container))
+      continue;
+    const LockLevel Held = HeldAt[A.Use] = levelAt(Locks, A.Use);
+    if (Held != LockLevel::None)
+      continue;
+    const Expr *&First = FirstUnguarded[{Locks.enclosingFunction(A.Use), A.Container}];
+    if (!First || SM.isBeforeInTranslationUnit(A.Use->getBeginLoc(), First->getBeginLoc()))
+      First = A.Use;
+  }
   // One finding per container and function, at its first unguarded write, or its first
   // unguarded read if it writes none (the loop that erases as it iterates is reported at the
   // erase): one lock fixes all.
-  std::set<std::pair<const FunctionDecl *, const ValueDecl *>> Reported;
+  std::set<FunctionAndContainer> Reported;
   llvm::stable_sort(Accesses, [&](const Access &X, const Access &Y) {
     if ((X.Kind == AccessKind::Write) != (Y.Kind == AccessKind::Write))
       return X.Kind == AccessKind::Write;
-    return Context->getSourceManager().isBeforeInTranslationUnit(X.Use->getBeginLoc(),
-                                                                 Y.Use->getBeginLoc());
+    return SM.isBeforeInTranslationUnit(X.Use->getBeginLoc(), Y.Use->getBeginLoc());
   });
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
@@ -316,20 +334,11 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     if (A.Kind == AccessKind::Read && afterThreadsJoined(A.Use, Locks.enclosingFunction(A.Use)))
       continue; // the tear-down reads what the joined threads left
 
-    LockLevel Held = levelAt(Locks, A.Use);
-    LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
-    const FunctionDecl *F = Locks.enclosingFunction(A.Use);
-    if (Held >= Needed || Serialized.isSerialized(A.Use) ||
-        !Reported.insert({F, A.Container}).second)
-      continue;
-    const Expr *FixAt = A.Use;
-    for (const Access &Other : Accesses)
-      if (Other.Container == A.Container && Locks.enclosingFunction(Other.Use) == F &&
-          levelAt(Locks, Other.Use) == LockLevel::None &&
-          Context->getSourceManager().isBeforeInTranslationUnit(Other.Use->getBeginLoc(),
-                                                                FixAt->getBeginLoc()))
-        FixAt = Other.Use;
-    reportAccess(A, Held, Locks, FixAt);
+    const LockLevel Held = HeldAt.lookup(A.Use);
+    const LockLevel Needed = A.Kind == AccessKind::Write ? LockLevel::Exclusive : LockLevel::Shared;
+    const FunctionAndContainer Key{Locks.enclosingFunction(A.Use), A.Container};
+    if (Held < Needed && !Serialized.isSerialized(A.Use) && Reported.insert(Key).second)
+      reportAccess(A, Held, Locks, Held == LockLevel::None ? FirstUnguarded[Key] : A.Use);
   }
   Accesses.clear();
   References.clear();

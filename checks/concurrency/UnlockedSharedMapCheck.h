@@ -56,8 +56,8 @@ private:
   std::optional<FixItHint> lockInsertion(const LockAnalysis &Locks, const Access &A,
                                          const FieldDecl *Mutex);
   const FieldDecl *onlyMutexOf(const ValueDecl *Container) const;
-  /// Reports \p A; a lock the fix-it adds goes before \p FixAt, the first unguarded access of
-  /// the same container in the same function, so that it covers them all.
+  /// Reports \p A; a lock the fix-it adds goes before \p FixAt (the first unguarded access of
+  /// the same container in the same function).
   void reportAccess(const Access &A, LockLevel Held, const LockAnalysis &Locks,
                     const Expr *FixAt);
 

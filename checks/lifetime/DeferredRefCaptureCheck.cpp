@@ -86,6 +86,14 @@ AST_MATCHER(CXXRecordDecl, callsStoredCallableInDestructor) {
   });
 }
 
+/// True when the by-reference capture \p C can become a copy of \p Copied: spelled outside a
+/// macro, copyable, and not modified by the lambda's body, which names it \p InBody.
+bool canCopyInstead(const LambdaExpr *Lambda, const LambdaCapture &C, const VarDecl *Copied,
+                    const VarDecl *InBody, ASTContext &Ctx) {
+  return !C.getLocation().isMacroID() && isCopyable(Copied) &&
+         !lambdaModifies(Lambda, InBody, Ctx);
+}
+
 /// Where the diagnostic for one capture goes: the `&` of `&x`, or the introducer of `[&]`.
 SourceLocation captureLoc(const LambdaExpr *Lambda, const LambdaCapture &C,
                           const SourceManager &SM) {
@@ -260,8 +268,7 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
         (dismissedBefore(D->Point, Write, GuardDismissMethods, Ctx) ||
          disarmsGuard(Lambda, InBody, Write, Ctx)))
       continue; // the write turns the cleanup off on purpose
-    bool Fixable = !C.getLocation().isMacroID() && isCopyable(Var) &&
-                   !lambdaModifies(Lambda, InBody, Ctx);
+    const bool Fixable = canCopyInstead(Lambda, C, Var, InBody, Ctx);
     // `[&o = other]` is reported as a capture of `other`.
     const ValueDecl *Named = InBody != Var ? Var : C.getCapturedVar();
     Risks.push_back({&C, Var, Named, Write, Fixable});
@@ -342,7 +349,7 @@ void DeferredRefCaptureCheck::reportMemberAliases(const LambdaExpr *Lambda, cons
           report(Loc, "%0 binds data member %1 by reference; %2 reads it when it runs, after "
                       "later calls of this function have modified it")
           << Alias << Field << D.Runner;
-      if (!C.getLocation().isMacroID() && isCopyable(Alias) && !lambdaModifies(Lambda, Alias, Ctx))
+      if (canCopyInstead(Lambda, C, Alias, Alias, Ctx))
         Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, C.getLocation()));
     }
     diag(Write->getBeginLoc(), "%0 is modified here", DiagnosticIDs::Note) << Field;

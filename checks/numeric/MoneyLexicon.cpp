@@ -51,13 +51,12 @@ MoneyLexicon::MoneyLexicon(const std::vector<std::string> &StrongWords,
       Currency(lowercaseSet(CurrencyCodes)), RecordWords(lowercaseSet(MoneyRecordWords)),
       NonMoney(lowercaseSet(NonMoneyWords)), MinorUnits(lowercaseSet(MinorUnitWords)) {}
 
-bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const {
+bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words, bool HeadOnly) const {
   llvm::SmallVector<std::string, 6> Split = splitIdentifierWords(Name);
   // In `state_of_charge` or `share_of_revenue` the head is the word before "of": what follows
   // says what it is the state or share of, not that it is money (`cost_of_goods` still is).
-  // A word that says "not money" counts anywhere: `cost_of_capital_rate` is a rate.
   if (const auto *Of = llvm::find(Split, "of");
-      &Words != &NonMoney && Of != Split.begin() && Of != Split.end())
+      HeadOnly && Of != Split.begin() && Of != Split.end())
     Split.erase(Of, Split.end());
   for (const std::string &W : Split) {
     StringRef Word(W);
@@ -69,7 +68,10 @@ bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words) const
   return false;
 }
 
-bool MoneyLexicon::hasNonMoneyWord(StringRef Name) const { return hasWord(Name, NonMoney); }
+// A word that says "not money" counts anywhere: `cost_of_capital_rate` is a rate.
+bool MoneyLexicon::hasNonMoneyWord(StringRef Name) const {
+  return hasWord(Name, NonMoney, /*HeadOnly=*/false);
+}
 
 bool MoneyLexicon::isStrong(StringRef Name) const {
   return !hasNonMoneyWord(Name) && hasWord(Name, Strong);

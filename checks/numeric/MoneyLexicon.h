@@ -53,7 +53,9 @@ public:
   bool keyIsMoney(llvm::StringRef Key, const DeclContext *Context) const;
 
 private:
-  bool hasWord(llvm::StringRef Name, const llvm::StringSet<> &Words) const;
+  /// True when a word of \p Name (plurals included) is in \p Words. With \p HeadOnly, the words
+  /// after an `of` are not read: the head of `state_of_charge` is `state`.
+  bool hasWord(llvm::StringRef Name, const llvm::StringSet<> &Words, bool HeadOnly = true) const;
   bool hasNonMoneyWord(llvm::StringRef Name) const;
   /// Enclosing functions and records of \p DC (innermost first) give a money context.
   bool contextIsMoney(const DeclContext *DC) const;
