@@ -8,6 +8,7 @@
 
 #include "lifetime/DeferredRefCaptureCheck.h"
 #include "core/Matchers.h"
+#include "lifetime/CaptureKinds.h"
 #include "lifetime/GuardDisarm.h"
 #include "lifetime/ScopeAnalysis.h"
 #include "clang/AST/ASTContext.h"
@@ -19,44 +20,10 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::errorshield {
 namespace {
 
-/// What a by-reference init-capture binds: `other` in `[&o = other]`, `next_id_` in
-/// `[&id = next_id_]`; null for any other capture.
-const Expr *initCaptureReferent(const LambdaCapture &C) {
-  const auto *Var = C.capturesVariable() ? dyn_cast<VarDecl>(C.getCapturedVar()) : nullptr;
-  if (!Var || !Var->isInitCapture() || !Var->getType()->isReferenceType() || !Var->getInit())
-    return nullptr;
-  return stripConversions(Var->getInit());
-}
-
-/// A capture this check may report: by reference, of an automatic variable that is not itself a
-/// reference (a reference parameter or `auto &e = map[k]` names an object that lives elsewhere).
-/// `[&o = other]` is a capture of `other`.
-const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
-  const ValueDecl *Captured = nullptr;
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(initCaptureReferent(C)))
-    Captured = Ref->getDecl();
-  else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
-    Captured = C.getCapturedVar();
-  const auto *Var = dyn_cast_or_null<VarDecl>(Captured);
-  // A structured binding lives as long as the object it unpacks (`auto [id, name] = p;`).
-  if (const auto *Binding = dyn_cast_or_null<BindingDecl>(Captured))
-    Var = dyn_cast_or_null<VarDecl>(Binding->getDecomposedDecl());
-  if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || Var->isInitCapture())
-    return nullptr;
-  return Var;
-}
-
-/// `[&id = next_id_]`: the data member of `this` that a by-reference init-capture binds.
-const FieldDecl *memberBoundByReference(const LambdaCapture &C) {
-  const auto *Member = dyn_cast_or_null<MemberExpr>(initCaptureReferent(C));
-  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
-    return nullptr;
-  return dyn_cast<FieldDecl>(Member->getMemberDecl());
-}
-
-AST_MATCHER(LambdaExpr, capturesAtRiskByReference) {
-  return llvm::any_of(Node.captures(), [](const LambdaCapture &C) {
-    return capturedLocalByReference(C) || memberBoundByReference(C);
+AST_MATCHER_P(LambdaExpr, capturesAtRiskByReference, std::vector<std::string>, ValueTypes) {
+  return llvm::any_of(Node.captures(), [&](const LambdaCapture &C) {
+    return capturedLocalByReference(C) || memberBoundByReference(C) ||
+           capturedValueParamByReference(C, ValueTypes);
   });
 }
 
@@ -120,7 +87,8 @@ DeferredRefCaptureCheck::DeferredRefCaptureCheck(StringRef Name, ClangTidyContex
       TaskSubmitMethods(listOption("TaskSubmitMethods")),
       CallableStorageMethods(listOption("CallableStorageMethods")),
       ExecutionContextTypes(listOption("ExecutionContextTypes")),
-      ContextRunMethods(listOption("ContextRunMethods")) {}
+      ContextRunMethods(listOption("ContextRunMethods")),
+      ValueParameterTypes(listOption("ValueParameterTypes")) {}
 
 void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "GuardTypes", GuardTypes);
@@ -136,11 +104,12 @@ void DeferredRefCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "CallableStorageMethods", CallableStorageMethods);
   storeList(Opts, "ExecutionContextTypes", ExecutionContextTypes);
   storeList(Opts, "ContextRunMethods", ContextRunMethods);
+  storeList(Opts, "ValueParameterTypes", ValueParameterTypes);
 }
 
 void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
   using namespace matchers;
-  auto RefCapturingLambda = lambdaExpr(capturesAtRiskByReference()).bind("lambda");
+  auto RefCapturingLambda = lambdaExpr(capturesAtRiskByReference(ValueParameterTypes)).bind("lambda");
   // The lambda itself, or a local initialised with it (`auto closer = [&]{...}; guard(closer)`).
   auto LambdaValue = expr(ignoringConversions(expr(anyOf(
       RefCapturingLambda,
@@ -251,10 +220,14 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     const ValueDecl *Named; // as captured: the variable, or the structured binding
     const Stmt *Write; // cleanup only: the modification after the guard
     bool Fixable;
+    bool CallerObject; // a reference parameter: the object is the caller's
   };
   llvm::SmallVector<AtRisk, 4> Risks;
   for (const LambdaCapture &C : Lambda->captures()) {
     const VarDecl *Var = capturedLocalByReference(C);
+    // A guard runs before the parameter's function returns; only later execution can outlive it.
+    const bool CallerObject = !Var && D->Kind == Deferral::Execution &&
+                              (Var = capturedValueParamByReference(C, ValueParameterTypes));
     if (!Var || isExempt(Var, *D, Ctx))
       continue;
     // The name the lambda's body uses: `o` in `[&o = other]`, else the variable itself.
@@ -271,7 +244,7 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     const bool Fixable = canCopyInstead(Lambda, C, Var, InBody, Ctx);
     // `[&o = other]` is reported as a capture of `other`.
     const ValueDecl *Named = InBody != Var ? Var : C.getCapturedVar();
-    Risks.push_back({&C, Var, Named, Write, Fixable});
+    Risks.push_back({&C, Var, Named, Write, Fixable, CallerObject});
   }
   if (D->Kind == Deferral::Execution)
     reportMemberAliases(Lambda, *D, Ctx);
@@ -300,14 +273,18 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
   for (const AtRisk &R : Risks) {
     SourceLocation Loc = captureLoc(Lambda, *R.Capture, SM);
     {
-      DiagnosticBuilder Diag =
+      StringRef Message =
           D->Kind == Deferral::Cleanup
-              ? report(Loc, "%0 is captured by reference in a deferred cleanup and modified after "
-                            "the guard is created")
-                    << R.Named
-              : report(Loc, "%0 is captured by reference by %1 that may run after %0 goes out "
-                            "of scope")
-                    << R.Named << D->Runner;
+              ? "%0 is captured by reference in a deferred cleanup and modified after the guard "
+                "is created"
+          : R.CallerObject ? "%0 is captured by reference by %1 that may run after the caller's "
+                             "object %0 refers to is destroyed or changed"
+                           : "%0 is captured by reference by %1 that may run after %0 goes out "
+                             "of scope";
+      DiagnosticBuilder Diag = report(Loc, Message);
+      Diag << R.Named;
+      if (D->Kind == Deferral::Execution)
+        Diag << D->Runner;
       if (R.Fixable && R.Capture->isExplicit() && Loc != R.Capture->getLocation())
         Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, R.Capture->getLocation()));
       else if (!R.Capture->isExplicit() && DefaultFix) {

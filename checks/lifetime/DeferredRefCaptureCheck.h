@@ -58,6 +58,8 @@ private:
   const std::vector<std::string> CallableStorageMethods;
   const std::vector<std::string> ExecutionContextTypes;
   const std::vector<std::string> ContextRunMethods;
+  /// Types of `const T &` parameters whose capture by reference a deferred lambda must not make.
+  const std::vector<std::string> ValueParameterTypes;
 };
 
 } // namespace clang::tidy::errorshield

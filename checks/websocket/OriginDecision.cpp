@@ -3,6 +3,7 @@
 #include "websocket/OriginDecision.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
+#include "clang/AST/ASTLambda.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
@@ -229,7 +230,10 @@ bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) 
       if (Other && contains(Other, Check, SM))
         return false;
     }
-    if (Parents[0].get<FunctionDecl>())
+    // A lambda's body belongs to its call operator, in its closure class, in the LambdaExpr: the
+    // walk goes on through them to the branch of the function that defines the lambda.
+    if (const auto *Function = Parents[0].get<FunctionDecl>();
+        Function && !isLambdaCallOperator(Function))
       return true;
     Child = Parents[0];
   }

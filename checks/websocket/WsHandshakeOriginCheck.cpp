@@ -43,8 +43,6 @@ AST_MATCHER_P(StringLiteral, equalsAnyIgnoringCase, std::vector<std::string>, Na
 } // namespace
 
 namespace {
-AST_MATCHER(FunctionDecl, returnsText) { return ws::returnsText(&Node); }
-
 /// A call whose result is a request, or a template over one (`awaitable<request_t>`,
 /// `std::optional<request_t>`).
 AST_MATCHER_P(CallExpr, yieldsRequest, std::vector<std::string>, RequestTypes) {
@@ -75,9 +73,9 @@ void WsHandshakeOriginCheck::registerCheckMatchers(MatchFinder *Finder) {
       this);
   Finder->addMatcher(stringLiteral(equalsAnyIgnoringCase(Names), InFunction).bind("header"), this);
   Finder->addMatcher(callExpr(ws::matchers::hasArgumentOfType(RequestTypes), InFunction).bind("pass"), this);
-  Finder->addMatcher(callExpr(callee(functionDecl(returnsText(), unless(isExpansionInSystemHeader()))),
+  Finder->addMatcher(callExpr(callee(functionDecl(unless(isExpansionInSystemHeader()))),
                               unless(isExpansionInSystemHeader()), InFunction)
-                         .bind("text-call"),
+                         .bind("user-call"),
                      this);
   // A function that produces the request (`auto req = co_await read_checked_upgrade(...)`): what it
   // reads of the request counts like what a function handed the request reads.
@@ -93,9 +91,9 @@ void WsHandshakeOriginCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Function)
     return;
   Ctx = Result.Context;
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("text-call")) {
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("user-call")) {
     if (const FunctionDecl *Callee = Call->getDirectCallee())
-      TextCalls.push_back({Function, ws::outerFunction(Callee), Call});
+      UserCalls.push_back({Function, ws::outerFunction(Callee), Call});
     return;
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("accept"))
@@ -299,11 +297,18 @@ bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const Funct
 }
 
 bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
-  // A caller, or another member of the stream's class, may check before this function runs.
+  // A caller may check before this function runs.
   if (!Ctx || Flow.readByCaller(A.Function, Origin))
     return false;
+  const bool ChecksHere =
+      llvm::any_of(OriginReadsAt, [&](const auto &R) { return R.first == A.Function; }) ||
+      llvm::any_of(PassesAt, [&](const PassAt &P) {
+        return P.Caller == A.Function && P.Callee != A.Function && Flow.passChecks(P.Callee, Origin);
+      });
+  // So may another member of the stream's class, unless this function is where the check is made.
   if (const auto *Record = dyn_cast<CXXRecordDecl>(A.Stream.Owner);
-      Record && (Flow.readInClass(Record, Origin) || Flow.readByCallerOfClass(Record, Origin)))
+      !ChecksHere && Record &&
+      (Flow.readInClass(Record, Origin) || Flow.readByCallerOfClass(Record, Origin)))
     return false;
   for (const auto &[Function, Loc] : OriginReadsAt)
     if (Function == A.Function && ws::checkMayPrecede(Loc, A.Call, *Ctx))
@@ -315,23 +320,36 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
   return true;
 }
 
-void WsHandshakeOriginCheck::addAccessorReads() {
+void WsHandshakeOriginCheck::addCalledReads() {
+  if (!Ctx)
+    return;
+  auto ReadAt = [&](const UserCall &C) {
+    OriginReadsAt.push_back(
+        {C.Caller, Ctx->getSourceManager().getExpansionLoc(C.Call->getBeginLoc())});
+  };
   // An accessor that only forwards another's answer is an accessor too (a few levels).
   for (int Round = 0; Round < 3; ++Round)
-    for (const TextCall &C : TextCalls)
-      if (OriginAccessors.count(C.Callee) && ws::isOriginAccessor(C.Caller) && Ctx &&
+    for (const UserCall &C : UserCalls)
+      if (OriginAccessors.count(C.Callee) && ws::isOriginAccessor(C.Caller) &&
           ws::flowsToReturn(C.Call, *Ctx))
         OriginAccessors.insert(C.Caller);
-  for (const TextCall &C : TextCalls)
-    if (Ctx && OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&
+  for (const UserCall &C : UserCalls)
+    if (OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&
         ws::decidesOnOrigin(C.Call, *Ctx, AcceptMethods)) {
       Flow.addRead(C.Caller, Origin);
-      OriginReadsAt.push_back({C.Caller, Ctx->getSourceManager().getExpansionLoc(C.Call->getBeginLoc())});
+      ReadAt(C);
     }
+  // `if (!origin_ok()) return reject();`: a member that checks the stored request, called here.
+  // Positions only: whether the caller counts as reading is still the request's flow.
+  for (const UserCall &C : UserCalls)
+    if (C.Callee != C.Caller && !OriginAccessors.count(C.Callee) &&
+        Flow.readsDown(C.Callee, Origin, /*Depth=*/4, /*SkipAcceptors=*/true) &&
+        ws::decidesOnOrigin(C.Call, *Ctx, AcceptMethods))
+      ReadAt(C);
 }
 
 void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
-  addAccessorReads();
+  addCalledReads();
   for (const Accept &A : Accepts) {
     if (!A.HasRequest) {
       if (firstReportAt(A.Loc))
@@ -365,7 +383,7 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
   OriginReadsAt.clear();
   PassesAt.clear();
   OriginAccessors.clear();
-  TextCalls.clear();
+  UserCalls.clear();
   Ctx = nullptr;
   Answers.clear();
   Flow.clear();

@@ -63,19 +63,22 @@ private:
   };
   std::vector<Accept> Accepts;
   /// True when \p A's own function checks Origin only where it cannot guard the accept: no caller
-  /// or other member of the stream's class that checks, and every read of Origin (or call handed
-  /// the request that reads it) in the function after the accept or in another branch of an `if`.
+  /// that checks, and every read of Origin (or call of a function that reads it) in the function
+  /// after the accept or in another branch of an `if`. Another member of the stream's class that
+  /// checks is trusted to run first only when the accepting function makes no check of its own:
+  /// one that does is the place of the check, and an accept it reaches unchecked is unguarded.
   bool checkedOnlyAfter(const Accept &A) const;
-  /// Calls of an Origin accessor that decide on its answer are that caller's Origin reads.
-  void addAccessorReads();
-  /// Functions that return the Origin header instead of checking it, and calls of functions
-  /// returning text (which may be those).
+  /// Calls of an Origin accessor, or of a function that checks Origin (`if (!origin_ok())`), that
+  /// decide on its answer are that caller's Origin reads.
+  void addCalledReads();
+  /// Functions that return the Origin header instead of checking it, and calls of the functions
+  /// of this code (which may be those, or checks).
   llvm::SmallPtrSet<const FunctionDecl *, 4> OriginAccessors;
-  struct TextCall {
+  struct UserCall {
     const FunctionDecl *Caller, *Callee;
     const CallExpr *Call;
   };
-  std::vector<TextCall> TextCalls;
+  std::vector<UserCall> UserCalls;
   ASTContext *Ctx = nullptr;
   /// Where each function reads Origin, and hands the request to another function.
   std::vector<std::pair<const FunctionDecl *, SourceLocation>> OriginReadsAt;

@@ -19,6 +19,7 @@
 // DUMP-DAG: errorshield-deferred-ref-capture.AsyncOperationPrefix: async_
 // DUMP-DAG: errorshield-deferred-ref-capture.GuardDismissMethods: 'dismiss;release;Cancel;cancel'
 // DUMP-DAG: errorshield-deferred-ref-capture.ContextRunMethods: 'run;run_one;run_for;run_until;poll;poll_one;join;wait'
+// DUMP-DAG: errorshield-deferred-ref-capture.ValueParameterTypes: 'std::basic_string;std::vector;std::map;std::unordered_map;std::set;std::optional;std::shared_ptr;std::chrono::duration;std::chrono::time_point'
 
 #include "deferred.h"
 

@@ -15,15 +15,16 @@ template <class T> T &&forward(typename remove_reference<T>::type &t) noexcept {
   return static_cast<T &&>(t);
 }
 
-class string {
+template <class C> class basic_string {
 public:
-  string() = default;
-  string(const char *) {}
-  string &operator=(const char *) { return *this; }
-  string &operator+=(const char *) { return *this; }
+  basic_string() = default;
+  basic_string(const C *) {}
+  basic_string &operator=(const C *) { return *this; }
+  basic_string &operator+=(const C *) { return *this; }
   void clear() {}
   size_t size() const { return 0; }
 };
+using string = basic_string<char>;
 
 template <class T> class vector {
 public:
