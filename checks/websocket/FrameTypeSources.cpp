@@ -130,7 +130,7 @@ static QualType elementType(QualType T) {
 
 /// What was last stored into \p Source before \p Write in \p Function: the right-hand side of
 /// the last `=` written before it, or, for a local, its initializer.
-static const Expr *lastStoreBefore(const ValueDecl *Source, const CallExpr *Write,
+static const Expr *lastStoreBefore(const ValueDecl *Source, const Expr *Write,
                                    const FunctionDecl *Function, const SourceManager &SM) {
   const Expr *Last = nullptr;
   const SourceLocation WriteLoc = SM.getExpansionLoc(Write->getBeginLoc());
@@ -164,7 +164,7 @@ static const Expr *rangeConstructedFrom(const CXXConstructExpr *Construct) {
 }
 
 WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
-                                                            const CallExpr *Write,
+                                                            const Expr *Write,
                                                             const FunctionDecl *Function,
                                                             unsigned Depth) const {
   const Expr *E = stripConversions(Buffer);
@@ -183,6 +183,9 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
     } else if (Construct && Construct->getNumArgs() > 0 &&
                ws::isTypeNamed(Construct->getType(), BufferFunctions)) {
       E = stripConversions(Construct->getArg(0)); // net::const_buffer(p, n)
+    } else if (Callee && Call->getNumArgs() == 1 &&
+               hasListedQualifiedName(Callee, PointerFactories)) {
+      E = stripConversions(Call->getArg(0)); // std::make_shared<const bytes_t>(std::move(enc))
     } else if (const Expr *Range = rangeConstructedFrom(Construct)) {
       E = Range; // std::string(bytes.begin(), bytes.end())
     } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
@@ -261,6 +264,30 @@ bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
          });
 }
 
+/// True when the expansion range of \p S contains \p Loc. Compared by location, since a setter and
+/// a write may have been found in two instantiations of one template.
+static bool spans(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
+  return S && SM.isPointWithin(Loc, SM.getExpansionLoc(S->getBeginLoc()),
+                               SM.getExpansionLoc(S->getEndLoc()));
+}
+
+/// True when a loop around \p Write also contains \p Setter: a setter later in the loop's body
+/// runs before the write's next iteration.
+static bool loopAroundBoth(const CallExpr *Write, SourceLocation Setter, ASTContext &Ctx) {
+  DynTypedNode Node = DynTypedNode::create(*Write);
+  for (int Hops = 0; Hops < 64; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty() || Parents[0].get<FunctionDecl>() || Parents[0].get<LambdaExpr>())
+      return false;
+    Node = Parents[0];
+    const auto *Loop = Node.get<Stmt>();
+    if (Loop && isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(Loop) &&
+        spans(Loop, Setter, Ctx.getSourceManager()))
+      return true;
+  }
+  return false;
+}
+
 WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
                                                 const SourceManager &SM) const {
   const ws::ObjectKey &Stream = W.Stream;
@@ -283,12 +310,15 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
       Last = &M;
   }
   if (Last)
-    return !Last->Block || contains(Last->Block, WriteCall)
-               ? Last->Set
-               : Mode::Unknown;
+    return !Last->Block || spans(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
   if (W.Borrowed) // whoever lent the stream may have set its mode
     return Mode::Unknown;
-  if (!Any)
+  // A stream of this function (a local, or taken by value) written before any of its setters
+  // runs is still in the mode it was made in: Beast's default, text.
+  const bool Local = Stream.Declared != 0 && Stream.Owner == Function;
+  if (!Any || (Local && Context && llvm::none_of(ModeSets, [&](const ModeSet &M) {
+                 return M.Stream == Stream && loopAroundBoth(WriteCall, M.Loc, *Context);
+               })))
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
   return AllText ? Mode::Text : Mode::Unknown;
 }
@@ -323,7 +353,8 @@ const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wron
     const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
     for (const ModeSet &M : ModeSets)
       if (M.Stream == W.Stream && M.Function != W.Function &&
-          contains(M.Function->getBody(), Call) && SM.isBeforeInTranslationUnit(M.Loc, At))
+          spans(M.Function->getBody(), At, SM) &&
+          SM.isBeforeInTranslationUnit(M.Loc, At))
         return nullptr;
   }
   return Leaves;

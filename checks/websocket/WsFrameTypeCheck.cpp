@@ -67,6 +67,13 @@ void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
                InFunction)
           .bind("flagged"),
       this);
+  // A record queued for a writer, its frame type in a bool field (`Outgoing{bytes, false}`).
+  Finder->addMatcher(
+      initListExpr(hasType(cxxRecordDecl(has(fieldDecl(hasType(booleanType()),
+                                                       matchesName("([Bb]inary|[Tt]ext)_?$"))))),
+                   unless(isExpansionInSystemHeader()), InFunction)
+          .bind("flagged-record"),
+      this);
   Finder->addMatcher(callExpr(callee(functionDecl(matchers::hasListedQualifiedName(TextParsers))),
                               argumentCountAtLeast(1))
                          .bind("parse"),
@@ -98,6 +105,23 @@ static SourceLocation calleeLoc(const CallExpr *Call) {
   if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
     return Ref->getLocation();
   return Call->getBeginLoc();
+}
+
+/// For code in an instantiation of a function template whose parameter \p Name has a type that
+/// depends on the template's parameters (`const Payload &payload`): the call that instantiated it.
+static SourceLocation instantiatingCall(const Decl *Callable, StringRef Name) {
+  const auto *Function = dyn_cast_or_null<FunctionDecl>(Callable);
+  const FunctionDecl *Pattern = Function && Function->getTemplateSpecializationKind() ==
+                                                TSK_ImplicitInstantiation
+                                    ? Function->getTemplateInstantiationPattern()
+                                    : nullptr;
+  if (!Pattern || Pattern->getNumParams() != Function->getNumParams())
+    return {};
+  for (unsigned I = 0; I < Pattern->getNumParams(); ++I)
+    if (Pattern->getParamDecl(I)->getName() == Name &&
+        Pattern->getParamDecl(I)->getType()->isDependentType())
+      return Function->getPointOfInstantiation();
+  return {};
 }
 
 void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
@@ -140,11 +164,18 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     std::optional<ws::StreamCall> Write = ws::asStreamCall(Call, StreamTypes);
     bool Borrowed = false;
     std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Write->Object, &Borrowed);
-    PayloadSource Source = payloadOf(Write->Args[0], Call, Function);
+    // `write_some(fin, buffers)`: the payload follows the bool.
+    const Expr *Buffer = Write->Args[0];
+    if (Write->Args.size() > 1 && stripConversions(Buffer)->getType()->isBooleanType())
+      Buffer = Write->Args[1];
+    PayloadSource Source = payloadOf(Buffer, Call, Function);
     if (Source.Kind != Payload::None && Stream && Function)
-      Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed});
+      Writes.push_back({Write->Loc, Write->Method, *Stream, Function, Source, Call, Borrowed,
+                        instantiatingCall(Result.Nodes.getNodeAs<Decl>("fn"), Source.Name)});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("flagged")) {
     noteFlaggedPayload(Call, Function, *Result.Context);
+  } else if (const auto *Init = Result.Nodes.getNodeAs<InitListExpr>("flagged-record")) {
+    noteFlaggedRecord(Init, Function, *Result.Context);
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
     if (IgnoreNonThrowingParses && reportsFailure(Call, *Result.Context))
       return; // a binary message becomes a parse error the code handles, not an exception
@@ -217,7 +248,32 @@ void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDe
     for (unsigned J = 0; J < Call->getNumArgs(); ++J) {
       const PayloadSource Source = J == I ? PayloadSource{} : payloadOf(Call->getArg(J), Call, Function);
       if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
-        Flagged.push_back({calleeLoc(Call), Callee, Param, Source, On});
+        Flagged.push_back({calleeLoc(Call), Callee->getNameAsString(), Param->getName(), Source, On});
+    }
+  }
+}
+
+void WsFrameTypeCheck::noteFlaggedRecord(const InitListExpr *Init, const FunctionDecl *Function,
+                                         ASTContext &Ctx) {
+  const auto *Record = Init->getType()->getAsCXXRecordDecl();
+  if (!Record || !Function || Record->getNumBases() > 0)
+    return;
+  llvm::SmallVector<const FieldDecl *, 4> Fields(Record->fields());
+  for (unsigned I = 0; I < Fields.size() && I < Init->getNumInits(); ++I) {
+    const StringRef Name = Fields[I]->getName().rtrim('_');
+    const Expr *Value = Init->getInit(I);
+    bool On = false;
+    if (!Fields[I]->getType()->isBooleanType() || Value->isValueDependent() ||
+        !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
+        !Value->EvaluateAsBooleanCondition(On, Ctx))
+      continue;
+    const bool SaysBinary = On == Name.ends_with_insensitive("binary");
+    for (unsigned J = 0; J < Init->getNumInits(); ++J) {
+      const PayloadSource Source =
+          J == I ? PayloadSource{} : payloadOf(Init->getInit(J), Init, Function);
+      if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
+        Flagged.push_back({Init->getBeginLoc(), Record->getNameAsString(), Fields[I]->getName(),
+                           Source, On});
     }
   }
 }
@@ -280,14 +336,14 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
   for (const FlaggedPayload &F : Flagged) {
     // Only a flag that, under its name, ends up choosing a stream's mode
     // (`ws_.binary(outbox_.front().binary)`).
-    if (llvm::none_of(ModeSets, [&](const ModeSet &M) { return M.FlagName == F.Param->getName(); }) ||
+    if (llvm::none_of(ModeSets, [&](const ModeSet &M) { return M.FlagName == F.Flag; }) ||
         !firstReportAt(F.Loc))
       continue;
     report(F.Loc, "'%0' is told that %select{the text '%2' produces|%select{|'%2', declared as "
                   "bytes,|the raw bytes of '%2'|the bytes '%2' produces}3}4 %select{is binary|are "
                   "text}4 ('%1' is %5): the %select{text goes out as a binary frame|bytes go out "
                   "as a text frame}4")
-        << F.Callee->getNameAsString() << F.Param->getName() << F.Source.Name
+        << F.Target << F.Flag << F.Source.Name
         << static_cast<int>(F.Source.Kind) << (F.Source.Kind != Payload::SerializedText)
         << (F.Value ? "true" : "false");
   }
@@ -295,28 +351,32 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     const bool Text = W.Source.Kind == Payload::SerializedText;
     const Mode Wrong = Text ? Mode::Binary : Mode::Text;
     const Mode M = SM ? modeAt(W, *SM) : Mode::Unknown;
-    if (M == Mode::Unknown && SM) {
-      if (const FunctionDecl *Leaves = leftInModeBy(W, Wrong, *SM); Leaves && firstReportAt(W.Loc))
-        report(W.Loc, "%0 sends %select{the text '%1' produces|%select{|'%1', declared as bytes,|the "
-                      "raw bytes of '%1'|the bytes '%1' produces}2}3 on '%4' without setting its "
-                      "mode, and '%5' leaves it in %select{binary|text}3 mode: the %select{text "
-                      "goes out as a binary frame|bytes go out as a text frame}3")
-            << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
-            << W.Stream.Name << Leaves->getNameAsString();
+    const SourceLocation At = W.CallSite.isValid() ? W.CallSite : W.Loc;
+    const FunctionDecl *Leaves = nullptr;
+    if (M == Mode::Unknown && SM)
+      Leaves = leftInModeBy(W, Wrong, *SM);
+    if ((M != Wrong && !Leaves) || !firstReportAt(At))
       continue;
-    }
-    if (M != Wrong || !firstReportAt(W.Loc))
-      continue;
-    if (Text)
-      report(W.Loc, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
-                    "goes out as a binary frame, which a browser hands to the page as a Blob or "
-                    "ArrayBuffer instead of a string")
+    if (Leaves)
+      report(At, "%0 sends %select{the text '%1' produces|%select{|'%1', declared as bytes,|the "
+                 "raw bytes of '%1'|the bytes '%1' produces}2}3 on '%4' without setting its mode, "
+                 "and '%5' leaves it in %select{binary|text}3 mode: the %select{text goes out as "
+                 "a binary frame|bytes go out as a text frame}3")
+          << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
+          << W.Stream.Name << Leaves->getNameAsString();
+    else if (Text)
+      report(At, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
+                 "goes out as a binary frame, which a browser hands to the page as a Blob or "
+                 "ArrayBuffer instead of a string")
           << W.Method << W.Source.Name << W.Stream.Name;
     else
-      report(W.Loc, "%0 sends %select{|'%1', declared as bytes,|the raw bytes of '%1'|the bytes "
-                    "'%1' produces}3 on '%2', which is in text mode: the bytes go out as a text "
-                    "frame, which peers reject unless it is valid UTF-8")
+      report(At, "%0 sends %select{|'%1', declared as bytes,|the raw bytes of '%1'|the bytes "
+                 "'%1' produces}3 on '%2', which is in text mode: the bytes go out as a text "
+                 "frame, which peers reject unless it is valid UTF-8")
           << W.Method << W.Source.Name << W.Stream.Name << static_cast<int>(W.Source.Kind);
+    if (W.CallSite.isValid())
+      diag(W.Loc, "the write, in the function template instantiated by this call",
+           DiagnosticIDs::Note);
   }
   Reads.clear();
   Parses.clear();

@@ -41,7 +41,7 @@ private:
   /// bytes, the raw bytes of an object (`net::buffer(&header, sizeof header)`), or the result of
   /// a BinarySerializers or TextSerializers call, directly or through a local initialized with it
   /// or a variable last assigned one before the write in the same function.
-  PayloadSource payloadOf(const Expr *Buffer, const CallExpr *Write, const FunctionDecl *Function,
+  PayloadSource payloadOf(const Expr *Buffer, const Expr *Write, const FunctionDecl *Function,
                           unsigned Depth = 3) const;
   bool isByteType(QualType T) const;
 
@@ -101,15 +101,17 @@ private:
     StringRef FlagName; ///< The variable or member the setter is given, if it names one.
   };
   /// A call telling a function of the project, through a bool parameter named for the frame type,
-  /// that bytes are text or that text is binary.
+  /// that bytes are text or that text is binary; or a record built for a write queue whose bool
+  /// field named for the frame type says so (`Outgoing{bytes, /*binary=*/false}`).
   struct FlaggedPayload {
     SourceLocation Loc;
-    const FunctionDecl *Callee;
-    const ParmVarDecl *Param;
+    std::string Target; ///< The function called, or the record built.
+    StringRef Flag;     ///< The parameter or field.
     PayloadSource Source;
     bool Value; ///< The constant the flag is given.
   };
   void noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function, ASTContext &Ctx);
+  void noteFlaggedRecord(const InitListExpr *Init, const FunctionDecl *Function, ASTContext &Ctx);
   std::vector<FlaggedPayload> Flagged;
   struct ByteWrite {
     SourceLocation Loc;
@@ -119,6 +121,9 @@ private:
     PayloadSource Source;
     const CallExpr *Call;
     bool Borrowed; ///< A stream the function does not own: only its own setters tell the mode.
+    /// For a write in a function template of a payload parameter whose type is the template's:
+    /// the call that instantiated it, where the wrong payload is chosen and the finding goes.
+    SourceLocation CallSite = {};
   };
   /// The mode \p W's stream is in when it writes, from the setters seen.
   Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;

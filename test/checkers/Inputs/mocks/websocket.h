@@ -232,6 +232,7 @@ public:
   template <class B, class H> void async_read_some(B &, size_t, H &&) {}
   template <class B, class H> void async_read_some(const B &, H &&) {} // a buffer sequence
   template <class B> size_t write(const B &) { return 0; }
+  template <class B> size_t write_some(bool, const B &) { return 0; }
   template <class B, class H> void async_write(const B &, H &&) {}
   void close(const close_reason &) {}
   void close(const close_reason &, error_code &) {}
