@@ -8,6 +8,7 @@
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/WsFrameTypeCheck.h"
+#include "clang/AST/ASTLambda.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -271,18 +272,22 @@ static bool spans(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
                                SM.getExpansionLoc(S->getEndLoc()));
 }
 
-/// True when a loop around \p Write also contains \p Setter: a setter later in the loop's body
-/// runs before the write's next iteration.
-static bool loopAroundBoth(const CallExpr *Write, SourceLocation Setter, ASTContext &Ctx) {
+/// True when \p Write may run after \p Setter although it comes first: a loop around the write
+/// also holds the setter (it runs before the next iteration), or the write is in a lambda (which
+/// runs whenever it is called).
+static bool mayRunAfter(const CallExpr *Write, SourceLocation Setter, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
   DynTypedNode Node = DynTypedNode::create(*Write);
   for (int Hops = 0; Hops < 64; ++Hops) {
     DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.empty() || Parents[0].get<FunctionDecl>() || Parents[0].get<LambdaExpr>())
+    if (Parents.empty())
       return false;
+    if (const auto *Function = Parents[0].get<FunctionDecl>())
+      return isLambdaCallOperator(Function); // a lambda's body is its call operator's
     Node = Parents[0];
-    const auto *Loop = Node.get<Stmt>();
-    if (Loop && isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(Loop) &&
-        spans(Loop, Setter, Ctx.getSourceManager()))
+    const auto *S = Node.get<Stmt>();
+    if (isa_and_nonnull<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S) &&
+        spans(S, SM.getExpansionLoc(Setter), SM))
       return true;
   }
   return false;
@@ -314,10 +319,11 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
   if (W.Borrowed) // whoever lent the stream may have set its mode
     return Mode::Unknown;
   // A stream of this function (a local, or taken by value) written before any of its setters
-  // runs is still in the mode it was made in: Beast's default, text.
+  // runs is still in the mode it was made in: Beast's default, text. Not from a lambda, which may
+  // run after them.
   const bool Local = Stream.Declared != 0 && Stream.Owner == Function;
   if (!Any || (Local && Context && llvm::none_of(ModeSets, [&](const ModeSet &M) {
-                 return M.Stream == Stream && loopAroundBoth(WriteCall, M.Loc, *Context);
+                 return M.Stream == Stream && mayRunAfter(WriteCall, M.Loc, *Context);
                })))
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
   return AllText ? Mode::Text : Mode::Unknown;

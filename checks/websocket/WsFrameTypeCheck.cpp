@@ -110,17 +110,25 @@ static SourceLocation calleeLoc(const CallExpr *Call) {
 /// For code in an instantiation of a function template whose parameter \p Name has a type that
 /// depends on the template's parameters (`const Payload &payload`): the call that instantiated it.
 static SourceLocation instantiatingCall(const Decl *Callable, StringRef Name) {
+  // Function templates only: a member of a class template is instantiated by its first call,
+  // which is not where the class's arguments were chosen.
   const auto *Function = dyn_cast_or_null<FunctionDecl>(Callable);
-  const FunctionDecl *Pattern = Function && Function->getTemplateSpecializationKind() ==
-                                                TSK_ImplicitInstantiation
-                                    ? Function->getTemplateInstantiationPattern()
-                                    : nullptr;
-  if (!Pattern || Pattern->getNumParams() != Function->getNumParams())
+  const FunctionDecl *Pattern =
+      Function && Function->getPrimaryTemplate() &&
+              Function->getTemplateSpecializationKind() == TSK_ImplicitInstantiation
+          ? Function->getTemplateInstantiationPattern()
+          : nullptr;
+  if (!Pattern)
     return {};
-  for (unsigned I = 0; I < Pattern->getNumParams(); ++I)
-    if (Pattern->getParamDecl(I)->getName() == Name &&
-        Pattern->getParamDecl(I)->getType()->isDependentType())
-      return Function->getPointOfInstantiation();
+  // A call in a system header (std::visit running a generic lambda) is not shown: the finding
+  // stays at the write.
+  const SourceLocation Call = Function->getPointOfInstantiation();
+  const SourceManager &SM = Function->getASTContext().getSourceManager();
+  if (Call.isInvalid() || SM.isInSystemHeader(SM.getExpansionLoc(Call)))
+    return {};
+  for (const ParmVarDecl *Param : Pattern->parameters())
+    if (Param->getName() == Name && Param->getType()->isDependentType())
+      return Call;
   return {};
 }
 
@@ -255,15 +263,20 @@ void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDe
 
 void WsFrameTypeCheck::noteFlaggedRecord(const InitListExpr *Init, const FunctionDecl *Function,
                                          ASTContext &Ctx) {
+  // The semantic form only: one init per named field, in order (brace elision undone).
   const auto *Record = Init->getType()->getAsCXXRecordDecl();
-  if (!Record || !Function || Record->getNumBases() > 0)
+  if (!Record || !Function || Record->getNumBases() > 0 || Record->isUnion() ||
+      !Init->isSemanticForm() || Init->isTransparent())
     return;
-  llvm::SmallVector<const FieldDecl *, 4> Fields(Record->fields());
+  llvm::SmallVector<const FieldDecl *, 4> Fields;
+  for (const FieldDecl *Field : Record->fields())
+    if (!Field->isUnnamedBitField())
+      Fields.push_back(Field);
   for (unsigned I = 0; I < Fields.size() && I < Init->getNumInits(); ++I) {
     const StringRef Name = Fields[I]->getName().rtrim('_');
     const Expr *Value = Init->getInit(I);
     bool On = false;
-    if (!Fields[I]->getType()->isBooleanType() || Value->isValueDependent() ||
+    if (!Value || !Fields[I]->getType()->isBooleanType() || Value->isValueDependent() ||
         !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
         !Value->EvaluateAsBooleanCondition(On, Ctx))
       continue;

@@ -300,10 +300,20 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
   // A caller may check before this function runs.
   if (!Ctx || Flow.readByCaller(A.Function, Origin))
     return false;
+  // A check of its own: not one in the accept's completion handler (which runs after it), and a
+  // request handed to a function whose body is seen to read Origin, not one given the benefit of
+  // the doubt.
+  const SourceManager &SM = Ctx->getSourceManager();
+  auto InAccept = [&](SourceLocation Loc) {
+    return SM.isPointWithin(Loc, SM.getExpansionLoc(A.Call->getBeginLoc()),
+                            SM.getExpansionLoc(A.Call->getEndLoc()));
+  };
   const bool ChecksHere =
-      llvm::any_of(OriginReadsAt, [&](const auto &R) { return R.first == A.Function; }) ||
+      llvm::any_of(OriginReadsAt,
+                   [&](const auto &R) { return R.first == A.Function && !InAccept(R.second); }) ||
       llvm::any_of(PassesAt, [&](const PassAt &P) {
-        return P.Caller == A.Function && P.Callee != A.Function && Flow.passChecks(P.Callee, Origin);
+        return P.Caller == A.Function && P.Callee != A.Function && !InAccept(P.Loc) &&
+               Flow.readsDown(P.Callee, Origin);
       });
   // So may another member of the stream's class, unless this function is where the check is made.
   if (const auto *Record = dyn_cast<CXXRecordDecl>(A.Stream.Owner);

@@ -116,3 +116,15 @@ void deliver(ws_t &ws, const json &receipt, const bytes_t &qr) {
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: write sends 'payload', declared as bytes, on 'ws', which is in text mode
 // CHECK-MESSAGES: :110:6: note: the write, in the function template instantiated by this call
 }
+
+// A lambda written before the setter may run after it: not known.
+template <class F> void on_accepted(F f) { f(); }
+void kiosk_deferred(int fd) {
+  ws_t ws(fd);
+  auto send_map = [&ws] {
+    bytes_t map = encode_tile(0);
+    ws.write(net::buffer(map));
+  };
+  ws.binary(true);
+  on_accepted(send_map);
+}

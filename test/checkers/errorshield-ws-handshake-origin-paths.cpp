@@ -219,3 +219,23 @@ private:
   websocket::stream<tcp::socket> ws_;
   request req_;
 };
+
+// A read of Origin in the accept's own completion handler runs after the accept: it does not
+// make this function the place of the check, and on_read's check still guards it.
+void remember(std::string_view);
+class tenant_session {
+public:
+  void on_read() {
+    if (!origin_ok())
+      return;
+    do_accept();
+  }
+
+private:
+  void do_accept() {
+    ws_.async_accept(req_, [this](beast::error_code) { remember(req_[http::field::origin]); });
+  }
+  bool origin_ok() const { return allowed(req_[http::field::origin]); }
+  websocket::stream<tcp::socket> ws_;
+  request req_;
+};
