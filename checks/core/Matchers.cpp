@@ -227,6 +227,11 @@ bool contains(const Stmt *Root, const Stmt *S) {
   return findDescendant(Root, [&](const Stmt *T) { return T == S; });
 }
 
+bool spansLocation(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
+  return S && SM.isPointWithin(SM.getExpansionLoc(Loc), SM.getExpansionLoc(S->getBeginLoc()),
+                               SM.getExpansionLoc(S->getEndLoc()));
+}
+
 bool refersTo(const Stmt *S, const ValueDecl *D) {
   return findDescendant(S, [&](const Stmt *T) {
     const auto *Ref = dyn_cast<DeclRefExpr>(T);

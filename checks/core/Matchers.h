@@ -62,6 +62,9 @@ inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const St
 
 /// True when \p S is \p Root or lies under it.
 bool contains(const Stmt *Root, const Stmt *S);
+/// True when the expansion range of \p S contains the expansion of \p Loc. Compared by location,
+/// so that code found in two instantiations of one template is placed alike.
+bool spansLocation(const Stmt *S, SourceLocation Loc, const SourceManager &SM);
 
 /// True when \p S (lambda bodies and captures included) names \p D.
 bool refersTo(const Stmt *S, const ValueDecl *D);

@@ -13,12 +13,17 @@ const Expr *initCaptureReferent(const LambdaCapture &C) {
   return stripConversions(Var->getInit());
 }
 
-const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
-  const ValueDecl *Captured = nullptr;
+/// What \p C binds by reference: the variable of `[&x]` or `[&]`, or `x` in `[&o = x]`.
+static const ValueDecl *boundByReference(const LambdaCapture &C) {
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(initCaptureReferent(C)))
-    Captured = Ref->getDecl();
-  else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
-    Captured = C.getCapturedVar();
+    return Ref->getDecl();
+  if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
+    return C.getCapturedVar();
+  return nullptr;
+}
+
+const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
+  const ValueDecl *Captured = boundByReference(C);
   const auto *Var = dyn_cast_or_null<VarDecl>(Captured);
   // A structured binding lives as long as the object it unpacks (`auto [id, name] = p;`).
   if (const auto *Binding = dyn_cast_or_null<BindingDecl>(Captured))
@@ -30,12 +35,7 @@ const VarDecl *capturedLocalByReference(const LambdaCapture &C) {
 
 const ParmVarDecl *capturedValueParamByReference(const LambdaCapture &C,
                                                  const std::vector<std::string> &ValueTypes) {
-  const ValueDecl *Captured = nullptr;
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(initCaptureReferent(C)))
-    Captured = Ref->getDecl();
-  else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
-    Captured = C.getCapturedVar();
-  const auto *Param = dyn_cast_or_null<ParmVarDecl>(Captured);
+  const auto *Param = dyn_cast_or_null<ParmVarDecl>(boundByReference(C));
   const auto *RefType = Param ? Param->getType()->getAs<LValueReferenceType>() : nullptr;
   if (!RefType || !RefType->getPointeeType().isConstQualified())
     return nullptr;

@@ -225,9 +225,12 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
   llvm::SmallVector<AtRisk, 4> Risks;
   for (const LambdaCapture &C : Lambda->captures()) {
     const VarDecl *Var = capturedLocalByReference(C);
+    bool CallerObject = false;
     // A guard runs before the parameter's function returns; only later execution can outlive it.
-    const bool CallerObject = !Var && D->Kind == Deferral::Execution &&
-                              (Var = capturedValueParamByReference(C, ValueParameterTypes));
+    if (!Var && D->Kind == Deferral::Execution) {
+      Var = capturedValueParamByReference(C, ValueParameterTypes);
+      CallerObject = Var != nullptr;
+    }
     if (!Var || isExempt(Var, *D, Ctx))
       continue;
     // The name the lambda's body uses: `o` in `[&o = other]`, else the variable itself.

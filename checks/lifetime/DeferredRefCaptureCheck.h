@@ -10,7 +10,9 @@ namespace clang::tidy::errorshield {
 
 /// Finds lambdas that capture a local variable by reference and run later than the reader assumes:
 /// in a scope guard while the variable is modified after the guard was created, or in a thread,
-/// future, completion handler or stored callback that may outlive the variable.
+/// future, completion handler or stored callback that may outlive the variable. Such a callback
+/// holding a caller's `const T &` value parameter, or a data member the deferring function
+/// modifies, by reference is reported too.
 ///
 /// For the user-facing documentation see:
 /// docs/checks/errorshield-deferred-ref-capture.md

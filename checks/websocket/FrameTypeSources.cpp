@@ -265,13 +265,6 @@ bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
          });
 }
 
-/// True when the expansion range of \p S contains \p Loc. Compared by location, since a setter and
-/// a write may have been found in two instantiations of one template.
-static bool spans(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
-  return S && SM.isPointWithin(Loc, SM.getExpansionLoc(S->getBeginLoc()),
-                               SM.getExpansionLoc(S->getEndLoc()));
-}
-
 /// True when \p Write may run after \p Setter although it comes first: a loop around the write
 /// also holds the setter (it runs before the next iteration), or the write is in a lambda (which
 /// runs whenever it is called).
@@ -286,8 +279,7 @@ static bool mayRunAfter(const CallExpr *Write, SourceLocation Setter, ASTContext
       return isLambdaCallOperator(Function); // a lambda's body is its call operator's
     Node = Parents[0];
     const auto *S = Node.get<Stmt>();
-    if (isa_and_nonnull<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S) &&
-        spans(S, SM.getExpansionLoc(Setter), SM))
+    if (S && isLoop(S) && spansLocation(S, Setter, SM))
       return true;
   }
   return false;
@@ -315,7 +307,7 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
       Last = &M;
   }
   if (Last)
-    return !Last->Block || spans(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
+    return !Last->Block || spansLocation(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
   if (W.Borrowed) // whoever lent the stream may have set its mode
     return Mode::Unknown;
   // A stream of this function (a local, or taken by value) written before any of its setters
@@ -359,8 +351,7 @@ const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wron
     const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
     for (const ModeSet &M : ModeSets)
       if (M.Stream == W.Stream && M.Function != W.Function &&
-          spans(M.Function->getBody(), At, SM) &&
-          SM.isBeforeInTranslationUnit(M.Loc, At))
+          spansLocation(M.Function->getBody(), At, SM) && SM.isBeforeInTranslationUnit(M.Loc, At))
         return nullptr;
   }
   return Leaves;

@@ -206,11 +206,6 @@ bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller) {
   });
 }
 
-/// The expansion range of \p S contains \p Loc.
-static bool contains(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
-  return SM.isPointWithin(Loc, SM.getExpansionLoc(S->getBeginLoc()),
-                          SM.getExpansionLoc(S->getEndLoc()));
-}
 
 bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
@@ -227,7 +222,7 @@ bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) 
       const Stmt *Other = Child.get<Stmt>() == If->getThen()   ? If->getElse()
                           : Child.get<Stmt>() == If->getElse() ? If->getThen()
                                                                : nullptr;
-      if (Other && contains(Other, Check, SM))
+      if (Other && spansLocation(Other, Check, SM))
         return false;
     }
     // A lambda's body belongs to its call operator, in its closure class, in the LambdaExpr: the

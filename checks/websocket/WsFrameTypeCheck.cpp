@@ -43,6 +43,9 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "IgnoreNonThrowingParses", IgnoreNonThrowingParses ? "true" : "false");
 }
 
+/// A parameter or field whose name says it carries the frame type (see frameTypeFlag()).
+static constexpr llvm::StringLiteral FrameTypeFlagName = "([Bb]inary|[Tt]ext)_?$";
+
 void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
   using ws::matchers::streamMethodCall;
   auto InFunction = forCallable(decl().bind("fn"));
@@ -63,14 +66,14 @@ void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
   // A project function told whether a payload is binary (`enqueue(bytes, /*binary=*/false)`).
   Finder->addMatcher(
       callExpr(callee(functionDecl(hasAnyParameter(parmVarDecl(
-                   hasType(booleanType()), matchesName("([Bb]inary|[Tt]ext)_?$"))))),
+                   hasType(booleanType()), matchesName(FrameTypeFlagName.str()))))),
                InFunction)
           .bind("flagged"),
       this);
   // A record queued for a writer, its frame type in a bool field (`Outgoing{bytes, false}`).
   Finder->addMatcher(
-      initListExpr(hasType(cxxRecordDecl(has(fieldDecl(hasType(booleanType()),
-                                                       matchesName("([Bb]inary|[Tt]ext)_?$"))))),
+      initListExpr(hasType(cxxRecordDecl(
+                       has(fieldDecl(hasType(booleanType()), matchesName(FrameTypeFlagName.str()))))),
                    unless(isExpansionInSystemHeader()), InFunction)
           .bind("flagged-record"),
       this);
@@ -237,27 +240,47 @@ WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(llvm::ArrayRef<const CallExp
   return Result;
 }
 
+/// The constant a `bool` parameter or field named for the frame type (`binary`, `is_text_`) is
+/// given, if it is one; \p SaysBinary tells whether that constant calls the payload binary.
+static std::optional<bool> frameTypeFlag(const ValueDecl *Flag, const Expr *Value, bool &SaysBinary,
+                                         ASTContext &Ctx) {
+  const StringRef Name = Flag->getName().rtrim('_');
+  bool On = false;
+  if (!Value || !Flag->getType()->isBooleanType() || Value->isValueDependent() ||
+      !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
+      !Value->EvaluateAsBooleanCondition(On, Ctx))
+    return std::nullopt;
+  SaysBinary = On == Name.ends_with_insensitive("binary");
+  return On;
+}
+
+void WsFrameTypeCheck::noteFlaggedOperands(SourceLocation Loc, const std::string &Target,
+                                           const ValueDecl *Flag, bool On, bool SaysBinary,
+                                           llvm::ArrayRef<const Expr *> Operands,
+                                           unsigned FlagIndex, const Expr *At,
+                                           const FunctionDecl *Function) {
+  for (unsigned J = 0; J < Operands.size(); ++J) {
+    const PayloadSource Source =
+        J == FlagIndex ? PayloadSource{} : payloadOf(Operands[J], At, Function);
+    if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
+      Flagged.push_back({Loc, Target, Flag->getName(), Source, On});
+  }
+}
+
 void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function,
                                           ASTContext &Ctx) {
   // The callee must be here to see that it keeps the flag (a declaration alone may only log it).
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || !Function || !Callee->getBody() || Call->getNumArgs() != Callee->getNumParams())
     return;
-  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+  const llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
+  for (unsigned I = 0; I < Args.size(); ++I) {
     const ParmVarDecl *Param = Callee->getParamDecl(I);
-    const StringRef Name = Param->getName().rtrim('_');
-    bool On = false;
-    if (!Param->getType()->isBooleanType() || Call->getArg(I)->isValueDependent() ||
-        !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
-        !Call->getArg(I)->EvaluateAsBooleanCondition(On, Ctx) ||
-        !refersTo(Callee->getBody(), Param))
-      continue;
-    const bool SaysBinary = On == Name.ends_with_insensitive("binary");
-    for (unsigned J = 0; J < Call->getNumArgs(); ++J) {
-      const PayloadSource Source = J == I ? PayloadSource{} : payloadOf(Call->getArg(J), Call, Function);
-      if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
-        Flagged.push_back({calleeLoc(Call), Callee->getNameAsString(), Param->getName(), Source, On});
-    }
+    bool SaysBinary = false;
+    if (std::optional<bool> On = frameTypeFlag(Param, Args[I], SaysBinary, Ctx);
+        On && refersTo(Callee->getBody(), Param))
+      noteFlaggedOperands(calleeLoc(Call), Callee->getNameAsString(), Param, *On, SaysBinary,
+                          Args, I, Call, Function);
   }
 }
 
@@ -272,22 +295,12 @@ void WsFrameTypeCheck::noteFlaggedRecord(const InitListExpr *Init, const Functio
   for (const FieldDecl *Field : Record->fields())
     if (!Field->isUnnamedBitField())
       Fields.push_back(Field);
-  for (unsigned I = 0; I < Fields.size() && I < Init->getNumInits(); ++I) {
-    const StringRef Name = Fields[I]->getName().rtrim('_');
-    const Expr *Value = Init->getInit(I);
-    bool On = false;
-    if (!Value || !Fields[I]->getType()->isBooleanType() || Value->isValueDependent() ||
-        !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
-        !Value->EvaluateAsBooleanCondition(On, Ctx))
-      continue;
-    const bool SaysBinary = On == Name.ends_with_insensitive("binary");
-    for (unsigned J = 0; J < Init->getNumInits(); ++J) {
-      const PayloadSource Source =
-          J == I ? PayloadSource{} : payloadOf(Init->getInit(J), Init, Function);
-      if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
-        Flagged.push_back({Init->getBeginLoc(), Record->getNameAsString(), Fields[I]->getName(),
-                           Source, On});
-    }
+  const llvm::ArrayRef<const Expr *> Inits(Init->getInits(), Init->getNumInits());
+  for (unsigned I = 0; I < Fields.size() && I < Inits.size(); ++I) {
+    bool SaysBinary = false;
+    if (std::optional<bool> On = frameTypeFlag(Fields[I], Inits[I], SaysBinary, Ctx))
+      noteFlaggedOperands(Init->getBeginLoc(), Record->getNameAsString(), Fields[I], *On,
+                          SaysBinary, Inits, I, Init, Function);
   }
 }
 

@@ -112,6 +112,11 @@ private:
   };
   void noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function, ASTContext &Ctx);
   void noteFlaggedRecord(const InitListExpr *Init, const FunctionDecl *Function, ASTContext &Ctx);
+  /// Records the operands of a flagged call or record (all but the flag at \p FlagIndex) whose
+  /// payload the flag misnames.
+  void noteFlaggedOperands(SourceLocation Loc, const std::string &Target, const ValueDecl *Flag,
+                           bool On, bool SaysBinary, llvm::ArrayRef<const Expr *> Operands,
+                           unsigned FlagIndex, const Expr *At, const FunctionDecl *Function);
   std::vector<FlaggedPayload> Flagged;
   struct ByteWrite {
     SourceLocation Loc;

@@ -303,10 +303,8 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
   // A check of its own: not one in the accept's completion handler (which runs after it), and a
   // request handed to a function whose body is seen to read Origin, not one given the benefit of
   // the doubt.
-  const SourceManager &SM = Ctx->getSourceManager();
   auto InAccept = [&](SourceLocation Loc) {
-    return SM.isPointWithin(Loc, SM.getExpansionLoc(A.Call->getBeginLoc()),
-                            SM.getExpansionLoc(A.Call->getEndLoc()));
+    return spansLocation(A.Call, Loc, Ctx->getSourceManager());
   };
   const bool ChecksHere =
       llvm::any_of(OriginReadsAt,
