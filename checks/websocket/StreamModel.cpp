@@ -163,6 +163,14 @@ static const Expr *aliasedObject(const VarDecl *Var) {
   return throughAccessor(Init);
 }
 
+SourceLocation calleeLoc(const CallExpr *Call) {
+  if (std::optional<StreamCall> Member = asMemberCall(Call))
+    return Member->Loc;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
+    return Ref->getLocation();
+  return Call->getBeginLoc();
+}
+
 std::optional<ObjectKey> ownedObject(const Expr *E) {
   const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
   E = throughPointers(E);

@@ -52,6 +52,10 @@ std::optional<StreamCall> asStreamCall(const CallExpr *C, const std::vector<std:
 /// requests, buffers and headers).
 std::optional<StreamCall> asMemberCall(const CallExpr *C);
 
+/// Where a finding about a call is shown: the called name (`ws_.write` at `write`, `enqueue(...)`
+/// at `enqueue`), else the call's start.
+SourceLocation calleeLoc(const CallExpr *Call);
+
 /// A stream (or any object) as its owner sees it: the owner is a canonical FunctionDecl for a local,
 /// a canonical CXXRecordDecl for a data member, both the template pattern when there is one.
 struct ObjectKey {

@@ -43,7 +43,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "IgnoreNonThrowingParses", IgnoreNonThrowingParses ? "true" : "false");
 }
 
-/// A parameter or field whose name says it carries the frame type (see frameTypeFlag()).
+/// A parameter or field whose name says it carries the frame type (see FrameTypeFlags.cpp).
 static constexpr llvm::StringLiteral FrameTypeFlagName = "([Bb]inary|[Tt]ext)_?$";
 
 void WsFrameTypeCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -99,15 +99,6 @@ static bool reportsFailure(const CallExpr *Call, ASTContext &Ctx) {
       return true;
   }
   return false;
-}
-
-/// Where a finding about a call is shown: the called name.
-static SourceLocation calleeLoc(const CallExpr *Call) {
-  if (std::optional<ws::StreamCall> Member = ws::asMemberCall(Call))
-    return Member->Loc;
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreParenImpCasts()))
-    return Ref->getLocation();
-  return Call->getBeginLoc();
 }
 
 /// For code in an instantiation of a function template whose parameter \p Name has a type that
@@ -190,7 +181,7 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("parse")) {
     if (IgnoreNonThrowingParses && reportsFailure(Call, *Result.Context))
       return; // a binary message becomes a parse error the code handles, not an exception
-    Parse P{calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}, Call};
+    Parse P{ws::calleeLoc(Call), Call->getDirectCallee()->getNameAsString(), {}, Call};
     for (const Expr *Arg : Call->arguments())
       bufferSources(Arg, /*Depth=*/3, P.Buffers);
     if (!P.Buffers.empty())
@@ -238,70 +229,6 @@ WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(llvm::ArrayRef<const CallExp
       Result = Chain::Unknown;
   }
   return Result;
-}
-
-/// The constant a `bool` parameter or field named for the frame type (`binary`, `is_text_`) is
-/// given, if it is one; \p SaysBinary tells whether that constant calls the payload binary.
-static std::optional<bool> frameTypeFlag(const ValueDecl *Flag, const Expr *Value, bool &SaysBinary,
-                                         ASTContext &Ctx) {
-  const StringRef Name = Flag->getName().rtrim('_');
-  bool On = false;
-  if (!Value || !Flag->getType()->isBooleanType() || Value->isValueDependent() ||
-      !(Name.ends_with_insensitive("binary") || Name.ends_with_insensitive("text")) ||
-      !Value->EvaluateAsBooleanCondition(On, Ctx))
-    return std::nullopt;
-  SaysBinary = On == Name.ends_with_insensitive("binary");
-  return On;
-}
-
-void WsFrameTypeCheck::noteFlaggedOperands(SourceLocation Loc, const std::string &Target,
-                                           const ValueDecl *Flag, bool On, bool SaysBinary,
-                                           llvm::ArrayRef<const Expr *> Operands,
-                                           unsigned FlagIndex, const Expr *At,
-                                           const FunctionDecl *Function) {
-  for (unsigned J = 0; J < Operands.size(); ++J) {
-    const PayloadSource Source =
-        J == FlagIndex ? PayloadSource{} : payloadOf(Operands[J], At, Function);
-    if (Source.Kind != Payload::None && (Source.Kind == Payload::SerializedText) == SaysBinary)
-      Flagged.push_back({Loc, Target, Flag->getName(), Source, On});
-  }
-}
-
-void WsFrameTypeCheck::noteFlaggedPayload(const CallExpr *Call, const FunctionDecl *Function,
-                                          ASTContext &Ctx) {
-  // The callee must be here to see that it keeps the flag (a declaration alone may only log it).
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || !Function || !Callee->getBody() || Call->getNumArgs() != Callee->getNumParams())
-    return;
-  const llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
-  for (unsigned I = 0; I < Args.size(); ++I) {
-    const ParmVarDecl *Param = Callee->getParamDecl(I);
-    bool SaysBinary = false;
-    if (std::optional<bool> On = frameTypeFlag(Param, Args[I], SaysBinary, Ctx);
-        On && refersTo(Callee->getBody(), Param))
-      noteFlaggedOperands(calleeLoc(Call), Callee->getNameAsString(), Param, *On, SaysBinary,
-                          Args, I, Call, Function);
-  }
-}
-
-void WsFrameTypeCheck::noteFlaggedRecord(const InitListExpr *Init, const FunctionDecl *Function,
-                                         ASTContext &Ctx) {
-  // The semantic form only: one init per named field, in order (brace elision undone).
-  const auto *Record = Init->getType()->getAsCXXRecordDecl();
-  if (!Record || !Function || Record->getNumBases() > 0 || Record->isUnion() ||
-      !Init->isSemanticForm() || Init->isTransparent())
-    return;
-  llvm::SmallVector<const FieldDecl *, 4> Fields;
-  for (const FieldDecl *Field : Record->fields())
-    if (!Field->isUnnamedBitField())
-      Fields.push_back(Field);
-  const llvm::ArrayRef<const Expr *> Inits(Init->getInits(), Init->getNumInits());
-  for (unsigned I = 0; I < Fields.size() && I < Inits.size(); ++I) {
-    bool SaysBinary = false;
-    if (std::optional<bool> On = frameTypeFlag(Fields[I], Inits[I], SaysBinary, Ctx))
-      noteFlaggedOperands(Init->getBeginLoc(), Record->getNameAsString(), Fields[I], *On,
-                          SaysBinary, Inits, I, Init, Function);
-  }
 }
 
 void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream) {
