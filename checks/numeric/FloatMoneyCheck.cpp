@@ -4,6 +4,7 @@
 #include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "numeric/MoneyConversion.h"
+#include "numeric/MoneyMatchers.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/StringExtras.h"
@@ -12,36 +13,6 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
 namespace {
-
-/// float/double/long double, or a standard library or Boost template holding one
-/// (std::optional<double>, std::map<std::string, double>, boost::asio::awaitable<double>).
-/// std::chrono durations are times, not money.
-bool carriesFloatingPoint(QualType T, unsigned Depth = 0) {
-  if (T.isNull()) // e.g. a structured binding of an invalid decomposition
-    return false;
-  T = T.getNonReferenceType().getCanonicalType();
-  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
-    T = Array->getElementType().getCanonicalType();
-  if (T->isRealFloatingType())
-    return true;
-  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
-  // Boost's templates (boost::asio::awaitable, boost::optional) hold what their arguments say, as
-  // std's do.
-  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
-  if (!Spec || Depth > 2 || !isInListedNamespace(Spec, ValueTemplateNamespaces))
-    return false;
-  if (const auto *NS = dyn_cast<NamespaceDecl>(Spec->getDeclContext());
-      NS && NS->getName() == "chrono")
-    return false;
-  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
-    if (Arg.getKind() == TemplateArgument::Type && carriesFloatingPoint(Arg.getAsType(), Depth + 1))
-      return true;
-  return false;
-}
-
-AST_MATCHER(ValueDecl, hasFloatingPointType) {
-  return !Node.isInvalidDecl() && carriesFloatingPoint(Node.getType());
-}
 
 AST_MATCHER(FunctionDecl, returnsFloatingPoint) {
   return carriesFloatingPoint(Node.getReturnType());
@@ -111,33 +82,11 @@ StringRef jsonKeyOf(const CXXMemberCallExpr *Call) {
   return {};
 }
 
-/// The function (or lambda) whose body contains \p S.
-const DeclContext *enclosingFunction(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*S);
-  while (!Parents.empty()) {
-    if (const auto *Fn = Parents[0].get<FunctionDecl>())
-      return Fn;
-    Parents = Ctx.getParents(Parents[0]);
-  }
-  return nullptr;
-}
-
-/// Integer money converted to floating point somewhere in the expression (not inside a call).
-AST_MATCHER_P(Expr, makesIntegerMoneyFloating, const MoneyLexicon *, Lexicon) {
-  return integerMoneyMadeFloating(&Node, *Lexicon, Finder->getASTContext()) != nullptr;
-}
-
-/// A name that says what the value is not: money (already reported as such) or a ratio, a rate.
-AST_MATCHER_P(NamedDecl, namesNeitherMoneyNorRatio, const MoneyLexicon *, Lexicon) {
-  return Node.getIdentifier() && !Lexicon->declaresMoney(&Node) &&
-         !Lexicon->saysNotMoney(Node.getName());
-}
-
-/// The key of `j["revenue"] = ...` names money.
-AST_MATCHER_P(Expr, writesMoneyKey, const MoneyLexicon *, Lexicon) {
-  const auto *Key = dyn_cast<StringLiteral>(stripConversions(&Node));
-  return Key && Key->isOrdinary() &&
-         Lexicon->keyIsMoney(Key->getString(), enclosingFunction(&Node, Finder->getASTContext()));
+/// Money divided by money: `deposit_cents / (double)quote_cents` is a ratio, whatever its name.
+AST_MATCHER_P(Expr, dividesMoneyByMoney, const MoneyLexicon *, Lexicon) {
+  const ASTContext &Ctx = Finder->getASTContext();
+  return (integerMoneyMadeFloating(&Node, *Lexicon, Ctx) || floatingMoneyIn(&Node, *Lexicon)) &&
+         moneyDimension(&Node, *Lexicon, Ctx) == 0;
 }
 
 /// The variable or member the value of \p E ends up in, through the expression around it
@@ -163,7 +112,7 @@ AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   StringRef Key = jsonKeyOf(&Node);
   if (Key.empty())
     return false;
-  if (Lexicon->keyIsMoney(Key, enclosingFunction(&Node, Finder->getASTContext())))
+  if (Lexicon->keyIsMoney(Key, enclosingFunctionDecl(&Node, Finder->getASTContext(), /*StopAtLambdas=*/false)))
     return true;
   // A weak key (`amount`) whose value is stored as money (`amount_cents`).
   const NamedDecl *Target = Lexicon->isWeak(Key) ? storedInto(&Node, Finder->getASTContext()) : nullptr;
@@ -204,7 +153,8 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
   const auto InUserCode = unless(isExpansionInSystemHeader());
   const auto FloatingMoneyVariable =
       declaratorDecl(InUserCode, anyOf(varDecl(), fieldDecl()), unless(isImplicit()),
-                     hasFloatingPointType(), MoneyName);
+                     hasFloatingPointType(), MoneyName,
+                     unless(varDecl(hasInitializer(dividesMoneyByMoney(&Lexicon)))));
 
   // 1. Declarations: double price; std::optional<double> fee; double totalPrice();
   //    Money<double> fees; (a money class template over double, whatever the name)
@@ -272,82 +222,13 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
       unless(isInTemplateInstantiation()));
   Finder->addMatcher(traverse(TK_AsIs, JsonRead.bind("json")), this);
 
-  // 4. Integer money computed with in floating point: double remaining = balance_cents / 100.0;
-  //    j["revenue"] = item.price.value / 100.0; static_cast<int64_t>(price_cents * ratio).
-  const auto MadeFloating = makesIntegerMoneyFloating(&Lexicon);
-  Finder->addMatcher(
-      traverse(TK_AsIs, varDecl(InUserCode, unless(isInstantiated()), hasFloatingPointType(),
-                                namesNeitherMoneyNorRatio(&Lexicon),
-                                hasInitializer(expr(MadeFloating).bind("converted")))
-                            .bind("holder")),
-      this);
-  // A data member assigned such a value (`dispute_hold_ = held_minor / 100.0;`): its declaration.
-  const auto FloatingField = ignoringParenImpCasts(memberExpr(member(
-      fieldDecl(unless(isInstantiated()), hasFloatingPointType(),
-                namesNeitherMoneyNorRatio(&Lexicon))
-          .bind("field"))));
-  Finder->addMatcher(
-      traverse(TK_AsIs,
-               expr(InUserCode, unless(isInTemplateInstantiation()),
-                    anyOf(binaryOperator(hasOperatorName("="), hasLHS(FloatingField),
-                                         hasRHS(expr(MadeFloating).bind("converted"))),
-                          cxxOperatorCallExpr(
-                              hasOverloadedOperatorName("="), hasArgument(0, FloatingField),
-                              hasArgument(1, expr(MadeFloating).bind("converted")))))),
-      this);
-  const auto JsonSubscript = cxxOperatorCallExpr(hasOverloadedOperatorName("[]"),
-                                                 hasArgument(0, expr(JsonType)),
-                                                 hasArgument(1, writesMoneyKey(&Lexicon)));
-  Finder->addMatcher(
-      traverse(TK_AsIs, cxxOperatorCallExpr(InUserCode, hasOverloadedOperatorName("="),
-                                            unless(isInTemplateInstantiation()),
-                                            hasArgument(0, ignoringImplicit(JsonSubscript)),
-                                            hasArgument(1, expr(MadeFloating).bind("converted")))
-                            .bind("jsonWrite")),
-      this);
-  Finder->addMatcher(
-      traverse(TK_AsIs,
-               castExpr(InUserCode, hasCastKind(CK_FloatingToIntegral),
-                        unless(isInTemplateInstantiation()),
-                        hasSourceExpression(ignoringParenImpCasts(
-                            binaryOperator(hasAnyOperatorName("*", "/"), MadeFloating)
-                                .bind("converted"))))
-                   .bind("truncation")),
-      this);
+  registerFlowMatchers(Finder);
 }
 
 void FloatMoneyCheck::suggestAlternative(SourceLocation Loc) {
   diag(Loc, "hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed "
             "from a string",
        DiagnosticIDs::Note);
-}
-
-void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
-                                       const Expr *Converted) {
-  const Expr *Money = integerMoneyMadeFloating(Converted, Lexicon, *Result.Context);
-  std::string Name = moneyOperandName(Money, Lexicon);
-  SourceLocation Loc = Converted->getExprLoc();
-  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
-  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
-                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
-  if (Holder) {
-    Loc = Holder->getLocation();
-    if (Field && !firstReportAt(Loc))
-      return; // One finding per member, at the first assignment seen.
-    report(Loc, "'%0' holds money computed in binary floating point from integer '%1'")
-        << Holder->getName() << Name;
-  } else if (const auto *Write = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("jsonWrite")) {
-    Loc = Money->getBeginLoc(); // the right-hand side begins at a conversion to the JSON type
-    const auto *Key = cast<StringLiteral>(
-        stripConversions(cast<CXXOperatorCallExpr>(stripConversions(Write->getArg(0)))->getArg(1)));
-    report(Loc, "JSON money field '%0' is written as binary floating point from integer '%1'")
-        << Key->getString() << Name;
-  } else {
-    report(Loc, "integer money '%0' is scaled in binary floating point and truncated back to an "
-                "integer")
-        << Name;
-  }
-  suggestAlternative(Loc);
 }
 
 void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {

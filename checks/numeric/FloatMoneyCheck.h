@@ -24,7 +24,10 @@ public:
 
 private:
   void suggestAlternative(SourceLocation Loc);
-  /// Integer money converted to floating point: where the floating-point result lands.
+  /// Money computed with in floating point (FloatMoneyFlow.cpp): integer money converted to it,
+  /// floating-point money copied into a plainly named variable, scaled and truncated.
+  void registerFlowMatchers(ast_matchers::MatchFinder *Finder);
+  /// Where the floating-point result of such a computation lands.
   void reportConversion(const ast_matchers::MatchFinder::MatchResult &Result,
                         const Expr *Converted);
 

@@ -1,7 +1,9 @@
 //===--- MoneyConversion.cpp - Integer money turned into a double ---------===//
 
 #include "numeric/MoneyConversion.h"
+#include "core/CallNames.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 
 namespace clang::tidy::errorshield {
@@ -103,14 +105,106 @@ const Expr *integerMoneyMadeFloating(const Expr *E, const MoneyLexicon &Lexicon,
   return nullptr;
 }
 
+/// A floating-point value named like money: `price`, `t.fee`, `kServiceFee`, or a local with a plain name computed from one (`const double unit = tier.price * 0.9;`).
+static bool isFloatingMoney(const Expr *E, const MoneyLexicon &Lexicon, unsigned Depth) {
+  E = E->IgnoreParenImpCasts();
+  if (!E->getType()->isRealFloatingType())
+    return false;
+  // Not a call's result (`auto late = late_fee(days);`): the function is reported for it.
+  const NamedDecl *D = isa<CallExpr>(E) ? nullptr : linkDecl(E);
+  if (!D || !D->getIdentifier() || Lexicon.isMoneyScale(D->getName()))
+    return false;
+  if (Lexicon.declaresMoney(D))
+    return true;
+  const auto *Local = dyn_cast<VarDecl>(D);
+  return Local && Depth < 3 && Local->isLocalVarDecl() && Local->getInit() &&
+         !Lexicon.saysNotMoney(Local->getName()) &&
+         floatingMoneyIn(Local->getInit(), Lexicon, Depth + 1);
+}
+
+const Expr *floatingMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, unsigned Depth) {
+  if (!E)
+    return nullptr;
+  if (isFloatingMoney(E, Lexicon, Depth))
+    return E->IgnoreParenImpCasts();
+  if (isa<CallExpr>(E) || isa<LambdaExpr>(E))
+    return nullptr;
+  for (const Stmt *Child : E->children())
+    if (const auto *ChildExpr = dyn_cast_or_null<Expr>(Child))
+      if (const Expr *Money = floatingMoneyIn(ChildExpr, Lexicon, Depth))
+        return Money;
+  return nullptr;
+}
+
+int moneyDimension(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx) {
+  // Conversions to the target's type (`j["revenue"] = ...`, `std::optional<double>`) included.
+  E = E->IgnoreUnlessSpelledInSource()->IgnoreParenCasts();
+  if (isIntegerMoney(E, Lexicon, Ctx, 0) || isFloatingMoney(E, Lexicon, 0))
+    return 1;
+  if (const auto *Choice = dyn_cast<ConditionalOperator>(E))
+    return std::max(moneyDimension(Choice->getTrueExpr(), Lexicon, Ctx),
+                    moneyDimension(Choice->getFalseExpr(), Lexicon, Ctx));
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->isArithmeticOp())
+    return moneyDimension(Unary->getSubExpr(), Lexicon, Ctx);
+  const auto *Binary = dyn_cast<BinaryOperator>(E);
+  if (!Binary)
+    return 0;
+  int LHS = moneyDimension(Binary->getLHS(), Lexicon, Ctx);
+  int RHS = moneyDimension(Binary->getRHS(), Lexicon, Ctx);
+  switch (Binary->getOpcode()) {
+  case BO_Mul:
+  case BO_MulAssign:
+    return LHS + RHS;
+  case BO_Div:
+  case BO_DivAssign:
+    return LHS - RHS;
+  case BO_Add:
+  case BO_Sub:
+  case BO_AddAssign:
+  case BO_SubAssign:
+  case BO_Assign:
+    return std::max(LHS, RHS);
+  default: // comparisons, logic, bits: not an amount
+    return 0;
+  }
+}
+
+/// float/double/long double, or a standard library or Boost template holding one
+/// (std::optional<double>, std::map<std::string, double>, boost::asio::awaitable<double>).
+/// std::chrono durations are times, not money.
+bool carriesFloatingPoint(QualType T, unsigned Depth) {
+  if (T.isNull()) // e.g. a structured binding of an invalid decomposition
+    return false;
+  T = T.getNonReferenceType().getCanonicalType();
+  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
+    T = Array->getElementType().getCanonicalType();
+  if (T->isRealFloatingType())
+    return true;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  // Boost's templates (boost::asio::awaitable, boost::optional) hold what their arguments say, as
+  // std's do.
+  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
+  if (!Spec || Depth > 2 || !isInListedNamespace(Spec, ValueTemplateNamespaces))
+    return false;
+  if (const auto *NS = dyn_cast<NamespaceDecl>(Spec->getDeclContext());
+      NS && NS->getName() == "chrono")
+    return false;
+  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
+    if (Arg.getKind() == TemplateArgument::Type && carriesFloatingPoint(Arg.getAsType(), Depth + 1))
+      return true;
+  return false;
+}
+
 std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexicon) {
   for (const Expr *Link = MoneyOperand->IgnoreParenImpCasts(); Link; Link = nextLink(Link))
     if (const NamedDecl *D = linkDecl(Link); D && linkIsMoney(Link, Lexicon))
       return D->getNameAsString();
-  // A local that holds an amount: named by itself.
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(MoneyOperand->IgnoreParenImpCasts()))
-    return Ref->getDecl()->getNameAsString();
-  return "";
+  // A local that holds an amount, a weakly named member (`o.amount`) or function: named by itself.
+  const Expr *E = MoneyOperand->IgnoreParenImpCasts();
+  const NamedDecl *D = linkDecl(E);
+  if (const auto *Call = dyn_cast<CallExpr>(E); !D && Call)
+    D = Call->getDirectCallee();
+  return D ? D->getNameAsString() : "";
 }
 
 } // namespace clang::tidy::errorshield

@@ -16,11 +16,24 @@
 
 namespace clang::tidy::errorshield {
 
+/// float/double/long double, or a standard library or Boost template holding one
+/// (`std::optional<double>`, `std::map<std::string, double>`, `boost::asio::awaitable<double>`).
+bool carriesFloatingPoint(QualType T, unsigned Depth = 0);
+
 /// The integer money operand (`balance_cents`, `item.price.value`, `c.value()` on a `Cents`)
 /// converted to floating point somewhere in \p E, or null. Conversions inside calls are not
 /// followed: the callee decides what it returns. Constants (`kCentsPerDollar`) are scales, not money.
 const Expr *integerMoneyMadeFloating(const Expr *E, const MoneyLexicon &Lexicon,
                                      const ASTContext &Ctx);
+
+/// A floating-point money operand of \p E (`price`, `t.fee`, or a local computed from one):
+/// a value named like money, not inside a call, or null.
+const Expr *floatingMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, unsigned Depth = 0);
+
+/// The power of money in the value of \p E, as in dimensional analysis: `price_cents * qty` is 1
+/// (an amount), `deposit_cents / quote_cents` is 0 (a ratio), `1.0 / price` is -1. Sums take the
+/// larger power of their sides; calls and constants are plain numbers.
+int moneyDimension(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx);
 
 /// The name a diagnostic gives \p MoneyOperand: the innermost money-named member or variable.
 std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexicon);

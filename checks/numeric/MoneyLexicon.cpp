@@ -3,6 +3,7 @@
 #include "numeric/MoneyLexicon.h"
 #include "clang/AST/DeclCXX.h"
 #include "llvm/ADT/StringExtras.h"
+#include <algorithm>
 
 namespace clang::tidy::errorshield {
 
@@ -87,6 +88,15 @@ bool MoneyLexicon::isMinorUnits(StringRef Name) const {
 
 bool MoneyLexicon::isWeak(StringRef Name) const {
   return !hasNonMoneyWord(Name) && hasWord(Name, Weak);
+}
+
+bool MoneyLexicon::isMoneyScale(StringRef Name) const {
+  llvm::SmallVector<std::string, 6> Words = splitIdentifierWords(Name);
+  auto *Per = llvm::find(Words, "per");
+  // `price_per_share` is money per share; `cents_per_dollar` is money per money.
+  return Per != Words.end() && std::any_of(Per + 1, Words.end(), [&](const std::string &W) {
+           return hasWord(W, Strong) || hasWord(W, Currency) || hasWord(W, MinorUnits);
+         });
 }
 
 bool MoneyLexicon::isMoneyRecord(StringRef Name) const {

@@ -41,6 +41,8 @@ public:
   bool isMinorUnits(llvm::StringRef Name) const;
   /// The name has a non-money word (rate, ratio, latency, ...).
   bool saysNotMoney(llvm::StringRef Name) const { return hasNonMoneyWord(Name); }
+  /// The name converts between money units (`kCentsPerDollar`, `micros_per_usd`): a scale.
+  bool isMoneyScale(llvm::StringRef Name) const;
   /// A record named like a money-carrying entity (Order, Invoice, ...) or giving money context.
   bool isMoneyRecord(llvm::StringRef Name) const;
   /// \p D is a parameter of a function (\p DC) whose name makes it a money record's function.

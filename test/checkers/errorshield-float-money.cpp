@@ -101,7 +101,9 @@ void ledger(double amountEUR, double amount) {
 // CHECK-MESSAGES: :[[@LINE-2]]:20: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 // CHECK-MESSAGES: :[[@LINE-3]]:38: warning: 'amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-4]]:38: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
-  double subtotal = amountEUR;
+  double subtotal = amountEUR; // a weak name, but money flows into it
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'subtotal' holds money computed in binary floating point from 'amountEUR' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   auto apply = [](double refund) { return refund; };
 // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: 'refund' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:26: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string

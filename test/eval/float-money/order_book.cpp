@@ -129,10 +129,10 @@ class OrderBook {
   std::int64_t total_traded_lots_ = 0; // integer: fine
 };
 
-// Volume-weighted average of fills. The name has no money word and the
-// accumulators are plain statistics: fine
+// Volume-weighted average of fills. The function's name has no money word: fine;
+// but its numerator accumulates prices times quantities, a notional amount.
 double vwap(const std::vector<Fill>& fills) {
-  double weighted = 0.0;
+  double weighted = 0.0; // expect: errorshield-float-money
   std::int64_t lots = 0;
   for (const Fill& f : fills) {
     weighted += f.last_px * static_cast<double>(f.last_qty);

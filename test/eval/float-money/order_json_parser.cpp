@@ -97,7 +97,8 @@ class AccountFeedHandler {
 
  private:
   double last_cash_ = 0.0; // expect: errorshield-float-money
-  double last_equity_ = 0.0; // "equity" is not one of the money words: fine
+  // No money word in the name, but it is assigned equity_total, money.
+  double last_equity_ = 0.0; // expect: errorshield-float-money
   double buying_power_ = 0.0; // fine
   double leverage_ = 1.0; // fine
   std::uint64_t server_seq_ = 0;

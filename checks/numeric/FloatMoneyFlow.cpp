@@ -1,0 +1,136 @@
+//===--- FloatMoneyFlow.cpp - errorshield-float-money: money computed with ===//
+//
+// Form 4 of the check. A name-based check sees `double price`; it does not see the plainly named
+// variables money flows into (`double remaining = balance_cents / 100.0`, `const double unit =
+// tier.price * 0.9`, `total += line.price`), nor integer money truncated after a floating-point
+// scaling (`static_cast<int64_t>(price_cents * ratio)`). Each is reported where the value lands;
+// ratios of money to money (`fee_cents / (double)gross_cents`) are numbers, not money.
+//
+//===----------------------------------------------------------------------===//
+
+#include "numeric/FloatMoneyCheck.h"
+#include "core/CallNames.h"
+#include "core/Matchers.h"
+#include "numeric/MoneyMatchers.h"
+#include "clang/AST/ASTContext.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::errorshield {
+namespace {
+
+/// Integer money converted to floating point somewhere in the expression (not inside a call), and
+/// the result still an amount.
+AST_MATCHER_P(Expr, makesIntegerMoneyFloating, const MoneyLexicon *, Lexicon) {
+  const ASTContext &Ctx = Finder->getASTContext();
+  return integerMoneyMadeFloating(&Node, *Lexicon, Ctx) &&
+         moneyDimension(&Node, *Lexicon, Ctx) > 0;
+}
+
+/// Floating-point money computed with (`tier.price * 0.9 + kServiceFee`), the result an amount.
+AST_MATCHER_P(Expr, computesWithFloatingMoney, const MoneyLexicon *, Lexicon) {
+  return floatingMoneyIn(&Node, *Lexicon) &&
+         moneyDimension(&Node, *Lexicon, Finder->getASTContext()) > 0;
+}
+
+/// The key of `j["revenue"] = ...` names money.
+AST_MATCHER_P(Expr, writesMoneyKey, const MoneyLexicon *, Lexicon) {
+  const auto *Key = dyn_cast<StringLiteral>(stripConversions(&Node));
+  return Key && Key->isOrdinary() &&
+         Lexicon->keyIsMoney(Key->getString(),
+                             enclosingFunctionDecl(&Node, Finder->getASTContext(),
+                                                   /*StopAtLambdas=*/false));
+}
+
+} // namespace
+
+void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
+  using namespace matchers;
+  const auto InUserCode = unless(isExpansionInSystemHeader());
+  const auto MadeFloating = makesIntegerMoneyFloating(&Lexicon);
+  const auto Computed = expr(anyOf(MadeFloating, computesWithFloatingMoney(&Lexicon)));
+  const auto PlainFloating = allOf(unless(isInstantiated()), hasFloatingPointType(),
+                                   namesNeitherMoneyNorRatio(&Lexicon));
+
+  // A plainly named local initialised with money: `double remaining = balance_cents / 100.0;`,
+  // `const double unit = tier.price * 0.9;`.
+  Finder->addMatcher(
+      traverse(TK_AsIs, varDecl(InUserCode, unless(parmVarDecl()), PlainFloating,
+                                hasInitializer(expr(Computed).bind("converted")))
+                            .bind("holder")),
+      this);
+
+  // A plainly named data member or local assigned or accumulating money (`dispute_hold_ =
+  // held_minor / 100.0;`, `total += line.price;`): reported at its declaration, once.
+  const auto Holder = ignoringParenImpCasts(
+      anyOf(memberExpr(member(fieldDecl(PlainFloating).bind("field"))),
+            declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl()), PlainFloating).bind("holder")))));
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               expr(InUserCode, unless(isInTemplateInstantiation()),
+                    anyOf(binaryOperator(hasAnyOperatorName("=", "+=", "-="), hasLHS(Holder),
+                                         hasRHS(expr(Computed).bind("converted"))),
+                          cxxOperatorCallExpr(hasOverloadedOperatorName("="),
+                                              hasArgument(0, Holder),
+                                              hasArgument(1, expr(Computed).bind("converted")))))),
+      this);
+
+  // JSON written from integer money: j["revenue"] = item.price.value / 100.0;
+  const auto JsonSubscript = cxxOperatorCallExpr(
+      hasOverloadedOperatorName("[]"),
+      hasArgument(0, hasType(hasUnqualifiedDesugaredType(
+                         recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(JsonTypes))))))),
+      hasArgument(1, writesMoneyKey(&Lexicon)));
+  Finder->addMatcher(
+      traverse(TK_AsIs, cxxOperatorCallExpr(InUserCode, hasOverloadedOperatorName("="),
+                                            unless(isInTemplateInstantiation()),
+                                            hasArgument(0, ignoringImplicit(JsonSubscript)),
+                                            hasArgument(1, expr(MadeFloating).bind("converted")))
+                            .bind("jsonWrite")),
+      this);
+
+  // Integer money scaled in floating point and truncated: static_cast<int64_t>(price_cents * ratio).
+  // (`static_cast<int64_t>(stake * 100)` is not: `stake` is reported where it is declared.)
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               castExpr(InUserCode, hasCastKind(CK_FloatingToIntegral),
+                        unless(isInTemplateInstantiation()),
+                        hasSourceExpression(ignoringParenImpCasts(
+                            binaryOperator(hasAnyOperatorName("*", "/"), MadeFloating)
+                                .bind("converted"))))
+                   .bind("truncation")),
+      this);
+}
+
+void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
+                                       const Expr *Converted) {
+  const Expr *Money = integerMoneyMadeFloating(Converted, Lexicon, *Result.Context);
+  const bool FromInteger = Money != nullptr;
+  if (!FromInteger)
+    Money = floatingMoneyIn(Converted, Lexicon);
+  std::string Name = moneyOperandName(Money, Lexicon);
+  SourceLocation Loc = Converted->getExprLoc();
+  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
+  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
+                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
+  if (Holder) {
+    Loc = Holder->getLocation();
+    if (!firstReportAt(Loc))
+      return; // One finding per variable or member, at the first assignment seen.
+    report(Loc, "'%0' holds money computed in binary floating point from %select{|integer }1'%2'")
+        << Holder->getName() << FromInteger << Name;
+  } else if (const auto *Write = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("jsonWrite")) {
+    Loc = Money->getBeginLoc(); // the right-hand side begins at a conversion to the JSON type
+    const auto *Key = cast<StringLiteral>(
+        stripConversions(cast<CXXOperatorCallExpr>(stripConversions(Write->getArg(0)))->getArg(1)));
+    report(Loc, "JSON money field '%0' is written as binary floating point from integer '%1'")
+        << Key->getString() << Name;
+  } else {
+    report(Loc, "integer money '%0' is scaled in binary floating point and truncated back to an "
+                "integer")
+        << Name;
+  }
+  suggestAlternative(Loc);
+}
+
+} // namespace clang::tidy::errorshield
