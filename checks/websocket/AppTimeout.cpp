@@ -64,6 +64,31 @@ const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
   return Timer ? Read : nullptr;
 }
 
+/// \p Root reads the stream \p D somewhere after \p After.
+static bool readsAfter(const Stmt *Root, const Decl *D, SourceLocation After,
+                       const SourceManager &SM) {
+  return findDescendant(Root, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
+    return Read && Read->Object && StringRef(Read->Method).contains("read") &&
+           declNamedBy(Read->Object) == D && SM.isBeforeInTranslationUnit(After, Call->getBeginLoc());
+  });
+}
+
+/// The named function around \p S calls itself (from a read's completion handler, typically):
+/// each read of the chain runs the function again.
+static bool inSelfCallingFunction(const Stmt *S, ASTContext &Ctx) {
+  const FunctionDecl *F = enclosingFunctionDecl(S, Ctx, /*StopAtLambdas=*/true);
+  if (!F || !F->getBody())
+    return false;
+  const FunctionDecl *Canonical = F->getCanonicalDecl();
+  return findDescendant(F->getBody(), [&](const Stmt *Inner) {
+    const auto *Call = dyn_cast<CallExpr>(Inner);
+    return Call && Call->getDirectCallee() &&
+           Call->getDirectCallee()->getCanonicalDecl() == Canonical;
+  });
+}
+
 const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNames &Names,
                                       ASTContext &Ctx) {
   std::optional<StreamCall> Member = asMemberCall(Expiry);
@@ -71,17 +96,18 @@ const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNa
     return nullptr;
   const auto *Lowest = dyn_cast<CallExpr>(stripConversions(Member->Object));
   const Expr *Stream = Lowest ? streamOf(Lowest, Names) : nullptr;
-  const Stmt *Loop = Stream ? enclosingLoop(Expiry, Ctx) : nullptr;
   const Decl *D = Stream ? declNamedBy(Stream) : nullptr;
-  if (!Loop || !D)
+  if (!D)
     return nullptr;
-  const bool ReadsIt = findDescendant(Loop, [&](const Stmt *S) {
-    const auto *Call = dyn_cast<CallExpr>(S);
-    std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
-    return Read && Read->Object && StringRef(Read->Method).contains("read") &&
-           declNamedBy(Read->Object) == D;
-  });
-  return ReadsIt ? Stream : nullptr;
+  // Re-armed before every read: in a loop that reads (a coroutine), or in a read chain's step,
+  // a function that arms the deadline, reads, and runs again from the read's handler.
+  if (const Stmt *Loop = enclosingLoop(Expiry, Ctx))
+    return readsAfter(Loop, D, Loop->getBeginLoc(), Ctx.getSourceManager()) ? Stream : nullptr;
+  const FunctionDecl *Step = enclosingFunctionDecl(Expiry, Ctx, /*StopAtLambdas=*/true);
+  return Step && inSelfCallingFunction(Expiry, Ctx) &&
+                 readsAfter(Step->getBody(), D, Expiry->getBeginLoc(), Ctx.getSourceManager())
+             ? Stream
+             : nullptr;
 }
 
 } // namespace clang::tidy::errorshield::ws

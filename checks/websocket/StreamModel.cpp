@@ -360,6 +360,15 @@ bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
   return false;
 }
 
+bool OwnerFacts::hasOwnOnly(const ObjectKey &K, StringRef Fact) const {
+  if (!Facts.count({K, Fact.str()}) || Opaque.count(K))
+    return false;
+  for (auto It = Passes.lower_bound({K, {nullptr, 0}}); It != Passes.end() && It->first == K; ++It)
+    if (ParameterFacts.count({It->second, Fact.str()}))
+      return false;
+  return true;
+}
+
 void OwnerFacts::clear() {
   Facts.clear();
   Opaque.clear();

@@ -13,6 +13,7 @@
 #define ERRORSHIELD_WEBSOCKET_STREAMMODEL_H
 
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
@@ -125,6 +126,9 @@ public:
   /// establish any fact.
   void addPasses(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
   bool has(const ObjectKey &K, llvm::StringRef Fact) const;
+  /// True when the fact comes from the owner's own calls only: no helper it is passed to, and no
+  /// unknown code, may have established it too.
+  bool hasOwnOnly(const ObjectKey &K, llvm::StringRef Fact) const;
   /// True when \p K is passed to a function for which \p Matches holds.
   bool passedTo(const ObjectKey &K,
                 llvm::function_ref<bool(const FunctionDecl *)> Matches) const;
@@ -149,6 +153,17 @@ AST_MATCHER_P2(CallExpr, streamMethodCall, std::vector<std::string>, StreamTypes
                std::vector<std::string>, Methods) {
   std::optional<StreamCall> Call = asStreamCall(&Node, StreamTypes);
   return Call && llvm::is_contained(Methods, Call->Method);
+}
+
+/// A wrapper that holds a stream of one of \p StreamTypes in place, to be re-created:
+/// `std::optional<stream>`, `std::unique_ptr<stream>`.
+AST_MATCHER_P(QualType, holdsStream, std::vector<std::string>, StreamTypes) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      Node.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() == 0)
+    return false;
+  const TemplateArgument &Held = Spec->getTemplateArgs()[0];
+  return Held.getKind() == TemplateArgument::Type && isTypeNamed(Held.getAsType(), StreamTypes);
 }
 
 /// A call or construction with an argument of one of \p Types, or a pointer to one (a stream

@@ -1,6 +1,7 @@
 //===--- WsTimeoutsCheck.cpp - errorshield-ws-timeouts --------------------===//
 
 #include "websocket/WsTimeoutsCheck.h"
+#include "websocket/WriteQueue.h"
 #include "core/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -77,6 +78,12 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
                                        unless(isExpansionInSystemHeader()))
                          .bind("deadline"),
                      this);
+  // A stream re-created in place: std::optional's emplace, a smart pointer's reset.
+  Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("emplace", "reset"))),
+                                       unless(isExpansionInSystemHeader()),
+                                       on(hasType(ws::matchers::holdsStream(StreamTypes))))
+                         .bind("recreate"),
+                     this);
   Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("||"),
                                          unless(isExpansionInSystemHeader()))
                          .bind("race"),
@@ -86,23 +93,37 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
 void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
     Facts.addPasses(Call, StreamTypes);
+    // A library function (get_lowest_layer, std::move) sets no option on the stream it is given.
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (Callee && Result.SourceManager->isInSystemHeader(Callee->getLocation()))
+      return;
+    for (const Expr *Arg : Call->arguments())
+      if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Arg))
+        Handovers.push_back({*Stream, Call->getBeginLoc()});
     return;
   }
   // A timeout of the application's own counts like the option: a timer that closes or pings
   // the stream, or a read raced against a timer.
   if (const auto *Wait = Result.Nodes.getNodeAs<CallExpr>("timer-wait")) {
     for (const Expr *Stream : ws::streamsWatchedByTimer(Wait, AppTimeout))
-      Facts.addFor(Stream, "timeout");
+      addAppTimeout(Stream);
     return;
   }
   if (const auto *Expiry = Result.Nodes.getNodeAs<CallExpr>("deadline")) {
     if (const Expr *Stream = ws::streamWithDeadlinePerRead(Expiry, AppTimeout, *Result.Context))
-      Facts.addFor(Stream, "timeout");
+      addAppTimeout(Stream);
     return;
   }
   if (const auto *Race = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("race")) {
     if (const Expr *Stream = ws::streamReadRacedAgainstTimer(Race, AppTimeout))
-      Facts.addFor(Stream, "timeout");
+      addAppTimeout(Stream);
+    return;
+  }
+  if (const auto *Reset = Result.Nodes.getNodeAs<CXXMemberCallExpr>("recreate")) {
+    if (Reset->getNumArgs() == 0 && Reset->getMethodDecl()->getName() == "reset")
+      return; // destroyed, not re-created
+    if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Reset->getImplicitObjectArgument()))
+      Recreations.push_back({*Stream, Reset->getExprLoc()});
     return;
   }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("set")) {
@@ -112,6 +133,8 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
       return;
     std::optional<ws::ObjectKey> Stream = ws::ownedObject(Set->Object);
     Facts.addFor(Set->Object, "timeout");
+    if (Stream)
+      OptionSets.push_back({*Stream, Set->Loc});
     if (!Call->isValueDependent())
       TimeoutSets.push_back(
           {Set->Loc, Stream, ws::evaluateTimeout(Option, Call, Vocabulary, *Result.Context)});
@@ -125,7 +148,12 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   const bool Server = llvm::is_contained(ServerHandshakeMethods, Call->Method);
   Facts.add(*Stream, Server ? "server" : "client");
-  Handshakes.push_back({Call->Loc, Call->Method, *Stream, Server});
+  const auto *HandshakeCall = Result.Nodes.getNodeAs<CallExpr>("handshake");
+  Handshakes.push_back(
+      {Call->Loc, Call->Method, *Stream, Server,
+       enclosingFunctionBody(HandshakeCall, *Result.Context, /*StopAtLambdas=*/false),
+       ws::enclosingLoop(HandshakeCall, *Result.Context) != nullptr});
+  SM = Result.SourceManager;
 }
 
 std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerStream,
@@ -153,6 +181,60 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
   return "";
 }
 
+void WsTimeoutsCheck::addAppTimeout(const Expr *Stream) {
+  Facts.addFor(Stream, "timeout");
+  Facts.addFor(Stream, "app-timeout");
+}
+
+void WsTimeoutsCheck::reportUnconfiguredPath(const Handshake &H) {
+  if (!H.FunctionBody || !SM || Facts.has(H.Stream, "app-timeout"))
+    return;
+  auto InFunction = [&](const StreamEvent &E) {
+    return E.Stream == H.Stream && spansLocation(H.FunctionBody, E.Loc, *SM);
+  };
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return SM->isBeforeInTranslationUnit(A, B);
+  };
+  const StreamEvent *FirstSet = nullptr;
+  // Set only later: when every option of the stream is set by its owner's own calls, seen here.
+  bool AllLater = !H.InLoop && Facts.hasOwnOnly(H.Stream, "timeout");
+  for (const StreamEvent &Set : OptionSets) {
+    if (!(Set.Stream == H.Stream))
+      continue;
+    if (!InFunction(Set) || !Before(H.Loc, Set.Loc))
+      AllLater = false;
+    else if (!FirstSet || Before(Set.Loc, FirstSet->Loc))
+      FirstSet = &Set;
+  }
+  if (AllLater && FirstSet && firstReportAt(H.Loc)) {
+    report(H.Loc, "%0 on '%1' runs before the stream's timeout option is set: a peer that "
+                  "vanishes during or after this handshake is never detected")
+        << H.Method << H.Stream.Name;
+    diag(FirstSet->Loc, "the option is set only here, later", DiagnosticIDs::Note);
+    return;
+  }
+  // Re-created in this function, and neither an option set on the new stream nor the stream
+  // handed to a helper before the handshake.
+  auto Between = [&](SourceLocation From, SourceLocation To) {
+    return [&, From, To](const StreamEvent &E) {
+      return InFunction(E) && Before(From, E.Loc) && Before(E.Loc, To);
+    };
+  };
+  for (const StreamEvent &Made : Recreations) {
+    if (!InFunction(Made) || !Before(Made.Loc, H.Loc) ||
+        llvm::any_of(OptionSets, Between(Made.Loc, H.Loc)) ||
+        llvm::any_of(Handovers, Between(Made.Loc, H.Loc)))
+      continue;
+    if (!firstReportAt(H.Loc))
+      return;
+    report(H.Loc, "%0 on '%1', re-created in this function without a websocket timeout option: "
+                  "the option set on the previous stream does not carry over")
+        << H.Method << H.Stream.Name;
+    diag(Made.Loc, "the stream is re-created here", DiagnosticIDs::Note);
+    return;
+  }
+}
+
 void WsTimeoutsCheck::onEndOfTranslationUnit() {
   for (const TimeoutSet &Set : TimeoutSets) {
     const bool Server = Set.Stream && Facts.has(*Set.Stream, "server");
@@ -166,7 +248,13 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
     }
   }
   for (const Handshake &H : Handshakes) {
-    if (Facts.has(H.Stream, "timeout") || mayBeConfiguredElsewhere(H.Stream) || !firstReportAt(H.Loc))
+    if (mayBeConfiguredElsewhere(H.Stream))
+      continue;
+    if (Facts.has(H.Stream, "timeout")) {
+      reportUnconfiguredPath(H);
+      continue;
+    }
+    if (!firstReportAt(H.Loc))
       continue;
     report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
                   "vanishes without closing is never detected")
@@ -185,6 +273,9 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
   }
   Handshakes.clear();
   TimeoutSets.clear();
+  OptionSets.clear();
+  Recreations.clear();
+  Handovers.clear();
   Facts.clear();
 }
 

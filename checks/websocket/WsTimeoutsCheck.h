@@ -47,14 +47,29 @@ private:
     std::string Method;
     ws::ObjectKey Stream;
     bool Server;
+    const Stmt *FunctionBody; // of the named function, lambdas included
+    bool InLoop;
+  };
+  struct StreamEvent {
+    ws::ObjectKey Stream;
+    SourceLocation Loc;
   };
   struct TimeoutSet {
     SourceLocation Loc;
     std::optional<ws::ObjectKey> Stream;
     ws::TimeoutValue Value;
   };
+  /// A timeout of the application's own (a timer, a deadline per read, a race) covers \p Stream.
+  void addAppTimeout(const Expr *Stream);
+  /// The handshake of a stream whose owner sets the option somewhere, but not before this
+  /// handshake: set only later in the same function, or the stream re-created here without it.
+  void reportUnconfiguredPath(const Handshake &H);
+
   std::vector<Handshake> Handshakes;
   std::vector<TimeoutSet> TimeoutSets;
+  std::vector<StreamEvent> OptionSets;  // every timeout option set on an owned stream
+  std::vector<StreamEvent> Recreations; // `ws_.emplace(...)`, `ws_.reset(new stream(...))`
+  std::vector<StreamEvent> Handovers;   // an owned stream passed to a function
   const SourceManager *SM = nullptr;
   ws::OwnerFacts Facts;
 };

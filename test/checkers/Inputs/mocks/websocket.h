@@ -50,6 +50,12 @@ public:
   T *get() const { return nullptr; }
 };
 template <class T, class... A> shared_ptr<T> make_shared(A &&...);
+template <class T> class optional {
+public:
+  template <class... A> T &emplace(A &&...);
+  T *operator->();
+  T &operator*();
+};
 template <class T> class enable_shared_from_this {
 public:
   shared_ptr<T> shared_from_this();
