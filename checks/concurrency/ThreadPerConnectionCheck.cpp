@@ -78,10 +78,14 @@ std::string ThreadPerConnectionCheck::createdThread(const Stmt *S) const {
   const auto *Call = dyn_cast<CallExpr>(S);
   if (!Call || Call->getNumArgs() == 0)
     return {};
-  // threads.emplace_back(f): the thread is constructed inside the container.
+  // threads.emplace_back(f), workers_->emplace_back(f): the thread is constructed inside the
+  // container.
   if (std::optional<ws::StreamCall> Member = ws::asMemberCall(Call);
-      Member && Member->Object && StringRef(Member->Method).starts_with("emplace"))
-    return Named(firstTemplateArgument(Member->Object->getType()));
+      Member && Member->Object && StringRef(Member->Method).starts_with("emplace")) {
+    QualType Container = Member->Object->getType();
+    return Named(firstTemplateArgument(Container->isPointerType() ? Container->getPointeeType()
+                                                                  : Container));
+  }
   // std::make_unique<std::thread>(f)
   if (const FunctionDecl *F = Call->getDirectCallee();
       F && hasListedQualifiedName(F, ThreadFactories))
@@ -174,6 +178,33 @@ threadFunction(const Stmt *Created) {
   return {nullptr, {}};
 }
 
+/// The lambdas a class stores in its callable member \p Field: assigned in a member function
+/// (`on_link = [](tcp::socket s) {...};`) or given in a constructor's initializer list.
+static llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field) {
+  llvm::SmallVector<const LambdaExpr *, 2> Lambdas;
+  auto Collect = [&](const Expr *Value) {
+    if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Value);
+        Construct && Construct->getNumArgs() == 1)
+      Value = Construct->getArg(0);
+    if (const auto *Lambda =
+            dyn_cast_or_null<LambdaExpr>(Value ? Value->IgnoreUnlessSpelledInSource() : nullptr))
+      Lambdas.push_back(Lambda);
+  };
+  const auto *Record = dyn_cast<CXXRecordDecl>(Field->getParent());
+  for (const FunctionDecl *Method : definedMethods(Record)) {
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Method))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->getMember() == Field)
+          Collect(Init->getInit()->IgnoreImplicit());
+    forEachDescendant(Method->getBody(), [&](const Stmt *S) {
+      if (const auto Assignment = assignmentParts(S);
+          Assignment && declNamedBy(Assignment->first) == Field)
+        Collect(Assignment->second);
+    });
+  }
+  return Lambdas;
+}
+
 void ThreadPerConnectionCheck::reportThreadsIn(
     const Stmt *Region, const CallExpr *Accept, bool InHandler,
     std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, ASTContext &Ctx,
@@ -226,6 +257,19 @@ void ThreadPerConnectionCheck::reportThreadsIn(
   // connection too.
   forEachDescendant(Region, [&](const Stmt *S) {
     const auto *Call = dyn_cast<CallExpr>(S);
+    // A callback the class stores (`on_link(std::move(sock))` on a std::function member): the
+    // lambdas stored in it are handed the connection.
+    if (const auto *Invoke = dyn_cast_or_null<CXXOperatorCallExpr>(Call);
+        Invoke && Invoke->getOperator() == OO_Call)
+      if (const auto *Field = dyn_cast_or_null<FieldDecl>(declNamedBy(Invoke->getArg(0))))
+        for (const LambdaExpr *Lambda : lambdasStoredIn(Field))
+          for (unsigned I = 1; I < Invoke->getNumArgs(); ++I)
+            if (I - 1 < Lambda->getCallOperator()->getNumParams() &&
+                refersToAny(Invoke->getArg(I), *HandedConnection))
+              reportThreadsIn(Lambda->getBody(), Accept, InHandler,
+                              withWrappers(Lambda->getCallOperator()->getParamDecl(I - 1),
+                                           Lambda->getBody()),
+                              Ctx, Depth - 1);
     const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
     const FunctionDecl *Definition = nullptr;
     if (!Callee || isa<CXXOperatorCallExpr>(Call) || !Callee->hasBody(Definition) ||
