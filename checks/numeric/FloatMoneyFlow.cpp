@@ -1,10 +1,10 @@
 //===--- FloatMoneyFlow.cpp - errorshield-float-money: money computed with ===//
 //
-// Form 4 of the check. A name-based check sees `double price`; it does not see the plainly named
-// variables money flows into (`double remaining = balance_cents / 100.0`, `const double unit =
-// tier.price * 0.9`, `total += line.price`), nor integer money truncated after a floating-point
-// scaling (`static_cast<int64_t>(price_cents * ratio)`). Each is reported where the value lands;
-// ratios of money to money (`fee_cents / (double)gross_cents`) are numbers, not money.
+// Form 5 of the check (as its docs number them). A name-based check sees `double price`; it does
+// not see the plainly named variables money flows into (`double remaining = balance_cents / 100.0`,
+// `const double unit = tier.price * 0.9`, `total += line.price`), nor integer money truncated after
+// a floating-point scaling (`static_cast<int64_t>(price_cents * ratio)`). Each is reported where
+// the value lands; ratios of money to money (`fee_cents / (double)gross_cents`) are not money.
 //
 //===----------------------------------------------------------------------===//
 
