@@ -78,6 +78,11 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
                                        unless(isExpansionInSystemHeader()))
                          .bind("deadline"),
                      this);
+  // Reads: a client stream left with the client role's values waits on them forever.
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, {"read", "read_some", "async_read",
+                                                             "async_read_some"}))
+                         .bind("read"),
+                     this);
   // A stream re-created in place: std::optional's emplace, a smart pointer's reset.
   Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("emplace", "reset"))),
                                        unless(isExpansionInSystemHeader()),
@@ -119,6 +124,11 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
       addAppTimeout(Stream);
     return;
   }
+  if (const auto *Read = Result.Nodes.getNodeAs<CallExpr>("read")) {
+    if (std::optional<ws::StreamCall> Call = ws::asStreamCall(Read, StreamTypes))
+      Facts.addFor(Call->Object, "reads");
+    return;
+  }
   if (const auto *Reset = Result.Nodes.getNodeAs<CXXMemberCallExpr>("recreate")) {
     if (Reset->getNumArgs() == 0 && Reset->getMethodDecl()->getName() == "reset")
       return; // destroyed, not re-created
@@ -157,7 +167,7 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerStream,
-                                         SourceLocation &At) const {
+                                         bool ReadClientStream, SourceLocation &At) const {
   using ws::DurationField;
   // Shown where the offending field is written, when the user wrote it.
   At = T.Handshake.State == DurationField::Disabled ? T.Handshake.WrittenAt : T.Idle.WrittenAt;
@@ -171,6 +181,16 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
       T.KeepAlivePings == false)
     return "disables both the idle timeout and keep-alive pings: a dead connection is never "
            "detected";
+  // Beast pings only when half the idle timeout has passed: with none, it never does.
+  if (T.Idle.State == DurationField::Disabled && T.Idle.Explicit && T.KeepAliveExplicit &&
+      T.KeepAlivePings == true)
+    return "asks for keep-alive pings but disables the idle timeout: pings are sent only when "
+           "half the idle timeout has passed, so none ever is, and a dead connection is never "
+           "detected";
+  if (T.Idle.State == DurationField::Disabled && !T.Idle.Explicit && ReadClientStream)
+    return "leaves this client stream without an idle timeout (the client role's suggested "
+           "values have none), and it is read: a server that goes silent leaves the read "
+           "waiting forever";
   if (T.Idle.State == DurationField::Constant && T.Idle.Explicit &&
       (T.Idle.Seconds < MinIdleTimeoutSeconds || T.Idle.Seconds > MaxIdleTimeoutSeconds))
     return "sets an idle timeout of " + formatSeconds(T.Idle.Seconds) + " s, outside " +
@@ -179,6 +199,19 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
            (T.Idle.Seconds < MinIdleTimeoutSeconds ? "healthy but quiet peers are dropped"
                                                    : "dead peers hold their session for too long");
   return "";
+}
+
+bool WsTimeoutsCheck::readWithoutIdleTimeout(const ws::ObjectKey &Stream) const {
+  if (!Facts.has(Stream, "client") || Facts.has(Stream, "server") ||
+      !Facts.hasOwnOnly(Stream, "reads") || Facts.has(Stream, "app-timeout"))
+    return false;
+  // No other option of the owner gives it an idle timeout, or may: one not evaluated (in a
+  // template) is not among the TimeoutSets.
+  auto OfStream = [&](const auto &Set) { return Set.Stream == Stream; };
+  return llvm::count_if(OptionSets, OfStream) == llvm::count_if(TimeoutSets, OfStream) &&
+         llvm::none_of(TimeoutSets, [&](const TimeoutSet &Other) {
+           return OfStream(Other) && Other.Value.Idle.State != ws::DurationField::Disabled;
+         });
 }
 
 void WsTimeoutsCheck::addAppTimeout(const Expr *Stream) {
@@ -239,7 +272,8 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
   for (const TimeoutSet &Set : TimeoutSets) {
     const bool Server = Set.Stream && Facts.has(*Set.Stream, "server");
     SourceLocation Written;
-    const std::string Problem = problemWith(Set.Value, Server, Written);
+    const std::string Problem =
+        problemWith(Set.Value, Server, Set.Stream && readWithoutIdleTimeout(*Set.Stream), Written);
     const SourceLocation At = Written.isValid() && SM ? SM->getExpansionLoc(Written) : Set.Loc;
     if (!Problem.empty() && firstReportAt(At)) {
       report(At, "this timeout option %0") << Problem;

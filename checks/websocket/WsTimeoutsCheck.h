@@ -29,7 +29,7 @@ public:
 
 private:
   /// Why \p T is a bad timeout option for a stream of the given role, or empty.
-  std::string problemWith(const ws::TimeoutValue &T, bool ServerStream,
+  std::string problemWith(const ws::TimeoutValue &T, bool ServerStream, bool ReadClientStream,
                           SourceLocation &At) const;
 
   const std::vector<std::string> StreamTypes;
@@ -59,6 +59,9 @@ private:
     std::optional<ws::ObjectKey> Stream;
     ws::TimeoutValue Value;
   };
+  /// \p Stream is a client stream its owner reads, with no idle timeout from any option or a
+  /// timeout of the application's own.
+  bool readWithoutIdleTimeout(const ws::ObjectKey &Stream) const;
   /// A timeout of the application's own (a timer, a deadline per read, a race) covers \p Stream.
   void addAppTimeout(const Expr *Stream);
   /// The handshake of a stream whose owner sets the option somewhere, but not before this

@@ -1,6 +1,7 @@
-// The owner sets a timeout option, but not on the path to this handshake: only later in the same
-// function, or on a stream that was re-created since. And the deadline re-armed before every
-// read of a callback read chain, which is a timeout of the application's own.
+// What the code does with the stream decides: the owner sets a timeout option, but not on the path
+// to this handshake (only later in the same function, or on a stream re-created since); a deadline
+// re-armed before every read of a callback read chain; the client role's values on a client stream
+// that is read; keep-alive pings asked for with no idle timeout.
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
@@ -11,6 +12,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using namespace std::literals;
 using server_stream = websocket::stream<beast::tcp_stream>;
+using tcp = boost::asio::ip::tcp;
 
 bool is_legacy(int client);
 
@@ -119,3 +121,41 @@ public:
     ws_.async_read(buf_, [](beast::error_code, std::size_t) {});
   }
 };
+
+// ---- The client role's values on a client stream that is read ----
+beast::flat_buffer feed_buffer;
+
+void read_feed(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option leaves this client stream without an idle timeout (the client role's suggested values have none), and it is read: a server that goes silent leaves the read waiting forever [ES-WS-002] [errorshield-ws-timeouts]
+  ws.handshake("feed.example.com", "/ticks");
+  ws.read(feed_buffer);
+}
+
+// Write-only: nothing waits on the server.
+void push_only(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  ws.handshake("feed.example.com", "/ticks");
+  ws.write(feed_buffer);
+}
+
+// The client role's values, then an idle timeout of its own: fine.
+void read_feed_with_idle(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  auto opt = websocket::stream_base::timeout::suggested(beast::role_type::client);
+  opt.idle_timeout = 30s;
+  opt.keep_alive_pings = true;
+  ws.set_option(opt);
+  ws.handshake("feed.example.com", "/ticks");
+  ws.read(feed_buffer);
+}
+
+// ---- Keep-alive pings asked for with no idle timeout never fire ----
+void pings_without_idle(tcp::socket s) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.set_option(websocket::stream_base::timeout{30s, websocket::stream_base::none(), true});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option asks for keep-alive pings but disables the idle timeout: pings are sent only when half the idle timeout has passed, so none ever is, and a dead connection is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  ws.handshake("feed.example.com", "/ticks");
+}

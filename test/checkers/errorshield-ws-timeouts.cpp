@@ -95,10 +95,12 @@ void nothing_detects_dead_peer(tcp::socket s) {
   ws.handshake("h", "/");
 }
 
-// A client may run without an idle timeout when it says nothing else (Beast's suggested client).
+// A client may run without an idle timeout (Beast's suggested client), but asking for pings with
+// none is a mistake: Beast pings only when half the idle timeout has passed.
 void client_without_idle(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.set_option(websocket::stream_base::timeout{30s, websocket::stream_base::none(), true});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option asks for keep-alive pings but disables the idle timeout: pings are sent only when half the idle timeout has passed, so none ever is, and a dead connection is never detected [ES-WS-002] [errorshield-ws-timeouts]
   ws.handshake("h", "/");
 }
 
