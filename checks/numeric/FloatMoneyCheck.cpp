@@ -112,7 +112,8 @@ AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   StringRef Key = jsonKeyOf(&Node);
   if (Key.empty())
     return false;
-  if (Lexicon->keyIsMoney(Key, enclosingFunctionDecl(&Node, Finder->getASTContext(), /*StopAtLambdas=*/false)))
+  if (Lexicon->keyIsMoney(Key, enclosingFunctionDecl(&Node, Finder->getASTContext(),
+                                                     /*StopAtLambdas=*/false)))
     return true;
   // A weak key (`amount`) whose value is stored as money (`amount_cents`).
   const NamedDecl *Target = Lexicon->isWeak(Key) ? storedInto(&Node, Finder->getASTContext()) : nullptr;

@@ -64,7 +64,8 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
   // held_minor / 100.0;`, `total += line.price;`): reported at its declaration, once.
   const auto Holder = ignoringParenImpCasts(
       anyOf(memberExpr(member(fieldDecl(PlainFloating).bind("field"))),
-            declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl()), PlainFloating).bind("holder")))));
+            declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl()), PlainFloating)
+                               .bind("holder")))));
   Finder->addMatcher(
       traverse(TK_AsIs,
                expr(InUserCode, unless(isInTemplateInstantiation()),
@@ -89,7 +90,8 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
                             .bind("jsonWrite")),
       this);
 
-  // Integer money scaled in floating point and truncated: static_cast<int64_t>(price_cents * ratio).
+  // Integer money scaled in floating point and truncated:
+  // static_cast<int64_t>(price_cents * ratio).
   // (`static_cast<int64_t>(stake * 100)` is not: `stake` is reported where it is declared.)
   Finder->addMatcher(
       traverse(TK_AsIs,

@@ -86,26 +86,35 @@ const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const AST
   return integerMoneyIn(Binary->getRHS(), Lexicon, Ctx, Depth);
 }
 
+/// The first operand that \p Found finds in \p E or its subexpressions, in source order; calls and
+/// lambdas are not entered: the callee decides what it returns.
+const Expr *firstOperand(const Expr *E, llvm::function_ref<const Expr *(const Expr *)> Found) {
+  if (!E)
+    return nullptr;
+  if (const Expr *Here = Found(E))
+    return Here;
+  if (isa<CallExpr>(E) || isa<LambdaExpr>(E))
+    return nullptr;
+  for (const Stmt *Child : E->children())
+    if (const Expr *Money = firstOperand(dyn_cast_or_null<Expr>(Child), Found))
+      return Money;
+  return nullptr;
+}
+
 } // namespace
 
 const Expr *integerMoneyMadeFloating(const Expr *E, const MoneyLexicon &Lexicon,
                                      const ASTContext &Ctx) {
-  if (!E)
-    return nullptr;
-  if (const auto *Cast = dyn_cast<CastExpr>(E);
-      Cast && Cast->getCastKind() == CK_IntegralToFloating)
-    if (const Expr *Money = integerMoneyIn(Cast->getSubExpr(), Lexicon, Ctx))
-      return Money;
-  if (isa<CallExpr>(E) || isa<LambdaExpr>(E))
-    return nullptr;
-  for (const Stmt *Child : E->children())
-    if (const auto *ChildExpr = dyn_cast_or_null<Expr>(Child))
-      if (const Expr *Money = integerMoneyMadeFloating(ChildExpr, Lexicon, Ctx))
-        return Money;
-  return nullptr;
+  return firstOperand(E, [&](const Expr *Here) -> const Expr * {
+    const auto *Cast = dyn_cast<CastExpr>(Here);
+    return Cast && Cast->getCastKind() == CK_IntegralToFloating
+               ? integerMoneyIn(Cast->getSubExpr(), Lexicon, Ctx)
+               : nullptr;
+  });
 }
 
-/// A floating-point value named like money: `price`, `t.fee`, `kServiceFee`, or a local with a plain name computed from one (`const double unit = tier.price * 0.9;`).
+/// A floating-point value named like money: `price`, `t.fee`, `kServiceFee`, or a local with a
+/// plain name computed from one (`const double unit = tier.price * 0.9;`).
 static bool isFloatingMoney(const Expr *E, const MoneyLexicon &Lexicon, unsigned Depth) {
   E = E->IgnoreParenImpCasts();
   if (!E->getType()->isRealFloatingType())
@@ -123,17 +132,9 @@ static bool isFloatingMoney(const Expr *E, const MoneyLexicon &Lexicon, unsigned
 }
 
 const Expr *floatingMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, unsigned Depth) {
-  if (!E)
-    return nullptr;
-  if (isFloatingMoney(E, Lexicon, Depth))
-    return E->IgnoreParenImpCasts();
-  if (isa<CallExpr>(E) || isa<LambdaExpr>(E))
-    return nullptr;
-  for (const Stmt *Child : E->children())
-    if (const auto *ChildExpr = dyn_cast_or_null<Expr>(Child))
-      if (const Expr *Money = floatingMoneyIn(ChildExpr, Lexicon, Depth))
-        return Money;
-  return nullptr;
+  return firstOperand(E, [&](const Expr *Here) {
+    return isFloatingMoney(Here, Lexicon, Depth) ? Here->IgnoreParenImpCasts() : nullptr;
+  });
 }
 
 int moneyDimension(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx) {

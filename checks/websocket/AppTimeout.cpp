@@ -71,16 +71,14 @@ static bool readsAfter(const Stmt *Root, const Decl *D, SourceLocation After,
     const auto *Call = dyn_cast<CallExpr>(S);
     std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
     return Read && Read->Object && StringRef(Read->Method).contains("read") &&
-           declNamedBy(Read->Object) == D && SM.isBeforeInTranslationUnit(After, Call->getBeginLoc());
+           declNamedBy(Read->Object) == D &&
+           SM.isBeforeInTranslationUnit(After, Call->getBeginLoc());
   });
 }
 
-/// The named function around \p S calls itself (from a read's completion handler, typically):
-/// each read of the chain runs the function again.
-static bool inSelfCallingFunction(const Stmt *S, ASTContext &Ctx) {
-  const FunctionDecl *F = enclosingFunctionDecl(S, Ctx, /*StopAtLambdas=*/true);
-  if (!F || !F->getBody())
-    return false;
+/// \p F calls itself (from a read's completion handler, typically): each read of the chain runs
+/// the function again.
+static bool callsItself(const FunctionDecl *F) {
   const FunctionDecl *Canonical = F->getCanonicalDecl();
   return findDescendant(F->getBody(), [&](const Stmt *Inner) {
     const auto *Call = dyn_cast<CallExpr>(Inner);
@@ -104,7 +102,7 @@ const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNa
   if (const Stmt *Loop = enclosingLoop(Expiry, Ctx))
     return readsAfter(Loop, D, Loop->getBeginLoc(), Ctx.getSourceManager()) ? Stream : nullptr;
   const FunctionDecl *Step = enclosingFunctionDecl(Expiry, Ctx, /*StopAtLambdas=*/true);
-  return Step && inSelfCallingFunction(Expiry, Ctx) &&
+  return Step && Step->getBody() && callsItself(Step) &&
                  readsAfter(Step->getBody(), D, Expiry->getBeginLoc(), Ctx.getSourceManager())
              ? Stream
              : nullptr;

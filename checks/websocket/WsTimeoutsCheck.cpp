@@ -25,7 +25,7 @@ WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       ServerHandshakeMethods(listOption("ServerHandshakeMethods")),
       ClientHandshakeMethods(listOption("ClientHandshakeMethods")),
-      SetOptionMethods(listOption("SetOptionMethods")),
+      SetOptionMethods(listOption("SetOptionMethods")), ReadMethods(listOption("ReadMethods")),
       TimeoutOptionTypes(listOption("TimeoutOptionTypes")),
       Vocabulary{listOption("SuggestedFunctions"), listOption("NoTimeoutFunctions"),
                  listOption("ClientRoles"), stringOption("HandshakeTimeoutField"),
@@ -41,6 +41,7 @@ void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ServerHandshakeMethods", ServerHandshakeMethods);
   storeList(Opts, "ClientHandshakeMethods", ClientHandshakeMethods);
   storeList(Opts, "SetOptionMethods", SetOptionMethods);
+  storeList(Opts, "ReadMethods", ReadMethods);
   storeList(Opts, "TimeoutOptionTypes", TimeoutOptionTypes);
   storeList(Opts, "SuggestedFunctions", Vocabulary.SuggestedFunctions);
   storeList(Opts, "NoTimeoutFunctions", Vocabulary.NoTimeoutFunctions);
@@ -79,10 +80,7 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
                          .bind("deadline"),
                      this);
   // Reads: a client stream left with the client role's values waits on them forever.
-  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, {"read", "read_some", "async_read",
-                                                             "async_read_some"}))
-                         .bind("read"),
-                     this);
+  Finder->addMatcher(callExpr(streamMethodCall(StreamTypes, ReadMethods)).bind("read"), this);
   // A stream re-created in place: std::optional's emplace, a smart pointer's reset.
   Finder->addMatcher(cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName("emplace", "reset"))),
                                        unless(isExpansionInSystemHeader()),

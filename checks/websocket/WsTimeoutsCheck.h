@@ -36,6 +36,7 @@ private:
   const std::vector<std::string> ServerHandshakeMethods;
   const std::vector<std::string> ClientHandshakeMethods;
   const std::vector<std::string> SetOptionMethods;
+  const std::vector<std::string> ReadMethods;
   const std::vector<std::string> TimeoutOptionTypes;
   const ws::TimeoutVocabulary Vocabulary;
   const double MinIdleTimeoutSeconds;

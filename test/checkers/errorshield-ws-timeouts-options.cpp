@@ -26,6 +26,7 @@
 // DUMP-DAG: errorshield-ws-timeouts.WatchdogMethods: 'close;async_close;async_ping;cancel'
 // DUMP-DAG: errorshield-ws-timeouts.NoTimeoutFunctions: 'boost::beast::websocket::stream_base::none'
 // DUMP-DAG: errorshield-ws-timeouts.ClientRoles: 'boost::beast::role_type::client'
+// DUMP-DAG: errorshield-ws-timeouts.ReadMethods: 'read;async_read;read_some;async_read_some'
 
 #include "acme_ws.h"
 
