@@ -66,11 +66,11 @@ const Expr *streamReadRacedAgainstTimer(const CXXOperatorCallExpr *Race,
 
 /// \p Root reads the stream \p D somewhere after \p After.
 static bool readsAfter(const Stmt *Root, const Decl *D, SourceLocation After,
-                       const SourceManager &SM) {
+                       const AppTimeoutNames &Names, const SourceManager &SM) {
   return findDescendant(Root, [&](const Stmt *S) {
     const auto *Call = dyn_cast<CallExpr>(S);
     std::optional<StreamCall> Read = Call ? asMemberCall(Call) : std::nullopt;
-    return Read && Read->Object && StringRef(Read->Method).contains("read") &&
+    return Read && Read->Object && llvm::is_contained(Names.ReadMethods, Read->Method) &&
            declNamedBy(Read->Object) == D &&
            SM.isBeforeInTranslationUnit(After, Call->getBeginLoc());
   });
@@ -100,10 +100,12 @@ const Expr *streamWithDeadlinePerRead(const CallExpr *Expiry, const AppTimeoutNa
   // Re-armed before every read: in a loop that reads (a coroutine), or in a read chain's step,
   // a function that arms the deadline, reads, and runs again from the read's handler.
   if (const Stmt *Loop = enclosingLoop(Expiry, Ctx))
-    return readsAfter(Loop, D, Loop->getBeginLoc(), Ctx.getSourceManager()) ? Stream : nullptr;
+    return readsAfter(Loop, D, Loop->getBeginLoc(), Names, Ctx.getSourceManager()) ? Stream
+                                                                                    : nullptr;
   const FunctionDecl *Step = enclosingFunctionDecl(Expiry, Ctx, /*StopAtLambdas=*/true);
   return Step && Step->getBody() && callsItself(Step) &&
-                 readsAfter(Step->getBody(), D, Expiry->getBeginLoc(), Ctx.getSourceManager())
+                 readsAfter(Step->getBody(), D, Expiry->getBeginLoc(), Names,
+                            Ctx.getSourceManager())
              ? Stream
              : nullptr;
 }

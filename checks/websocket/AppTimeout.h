@@ -23,6 +23,7 @@ struct AppTimeoutNames {
   std::vector<std::string> LowestLayerFunctions;  ///< boost::beast::get_lowest_layer.
   std::vector<std::string> BindFunctions;
   std::vector<std::string> DeadlineMethods;       ///< Bare names: expires_after, expires_at.
+  std::vector<std::string> ReadMethods;           ///< Bare names: async_read, read_some.
 };
 
 /// The stream expressions that the completion handlers of \p Wait (a TimerWaitMethods call)

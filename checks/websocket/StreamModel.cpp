@@ -73,8 +73,7 @@ std::optional<StreamCall> asMemberCall(const CallExpr *C) {
   return std::nullopt;
 }
 
-/// Looks through `*p`, `p->` (built-in or overloaded) to the expression naming the owner's object.
-static const Expr *throughPointers(const Expr *E) {
+const Expr *throughPointers(const Expr *E) {
   while (E) {
     E = E->IgnoreParenImpCasts();
     if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_Deref) {

@@ -49,6 +49,9 @@ struct StreamCall {
 /// \p C as a call on a stream, whether resolved or not.
 std::optional<StreamCall> asStreamCall(const CallExpr *C, const std::vector<std::string> &StreamTypes);
 
+/// Looks through `*p`, `p->` (built-in or overloaded) to the expression naming the owner's object.
+const Expr *throughPointers(const Expr *E);
+
 /// The member name and object of any member call, resolved or not (for non-stream objects such as
 /// requests, buffers and headers).
 std::optional<StreamCall> asMemberCall(const CallExpr *C);

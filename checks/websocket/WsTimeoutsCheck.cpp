@@ -1,6 +1,7 @@
 //===--- WsTimeoutsCheck.cpp - errorshield-ws-timeouts --------------------===//
 
 #include "websocket/WsTimeoutsCheck.h"
+#include "websocket/StreamOrigin.h"
 #include "websocket/WriteQueue.h"
 #include "core/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -34,7 +35,7 @@ WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
       MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)),
       AppTimeout{StreamTypes, listOption("TimerWaitMethods"), listOption("WatchdogMethods"),
                  listOption("LowestLayerFunctions"), listOption("BindFunctions"),
-                 listOption("DeadlineMethods")} {}
+                 listOption("DeadlineMethods"), ReadMethods} {}
 
 void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StreamTypes", StreamTypes);
@@ -87,6 +88,12 @@ void WsTimeoutsCheck::registerCheckMatchers(MatchFinder *Finder) {
                                        on(hasType(ws::matchers::holdsStream(StreamTypes))))
                          .bind("recreate"),
                      this);
+  Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("="),
+                                         unless(isExpansionInSystemHeader()),
+                                         hasArgument(0, expr(hasType(ws::matchers::holdsStream(
+                                                            StreamTypes)))))
+                         .bind("assign"),
+                     this);
   Finder->addMatcher(cxxOperatorCallExpr(hasOverloadedOperatorName("||"),
                                          unless(isExpansionInSystemHeader()))
                          .bind("race"),
@@ -134,6 +141,11 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
       Recreations.push_back({*Stream, Reset->getExprLoc()});
     return;
   }
+  if (const auto *Assign = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("assign")) {
+    if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Assign->getArg(0)))
+      Assignments.push_back({*Stream, Assign->getArg(0)->getBeginLoc()});
+    return;
+  }
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("set")) {
     std::optional<ws::StreamCall> Set = ws::asStreamCall(Call, StreamTypes);
     const Expr *Option = Set->Args[0];
@@ -160,7 +172,8 @@ void WsTimeoutsCheck::check(const MatchFinder::MatchResult &Result) {
   Handshakes.push_back(
       {Call->Loc, Call->Method, *Stream, Server,
        enclosingFunctionBody(HandshakeCall, *Result.Context, /*StopAtLambdas=*/false),
-       ws::enclosingLoop(HandshakeCall, *Result.Context) != nullptr});
+       ws::enclosingLoop(HandshakeCall, *Result.Context) != nullptr,
+       ws::ownedStreamDeclaration(Call->Object)});
   SM = Result.SourceManager;
 }
 
@@ -217,53 +230,94 @@ void WsTimeoutsCheck::addAppTimeout(const Expr *Stream) {
   Facts.addFor(Stream, "app-timeout");
 }
 
-void WsTimeoutsCheck::reportUnconfiguredPath(const Handshake &H) {
-  if (!H.FunctionBody || !SM || Facts.has(H.Stream, "app-timeout"))
-    return;
-  auto InFunction = [&](const StreamEvent &E) {
-    return E.Stream == H.Stream && spansLocation(H.FunctionBody, E.Loc, *SM);
-  };
-  auto Before = [&](SourceLocation A, SourceLocation B) {
-    return SM->isBeforeInTranslationUnit(A, B);
-  };
-  const StreamEvent *FirstSet = nullptr;
-  // Set only later: when every option of the stream is set by its owner's own calls, seen here.
-  bool AllLater = !H.InLoop && Facts.hasOwnOnly(H.Stream, "timeout");
+bool WsTimeoutsCheck::inHandshakeFunction(const StreamEvent &E, const Handshake &H) const {
+  return E.Stream == H.Stream && spansLocation(H.FunctionBody, E.Loc, *SM);
+}
+
+const WsTimeoutsCheck::StreamEvent *WsTimeoutsCheck::optionSetOnlyAfter(const Handshake &H) const {
+  // Only when every option of the stream is set by its owner's own calls, seen here.
+  if (H.InLoop || !Facts.hasOwnOnly(H.Stream, "timeout"))
+    return nullptr;
+  const StreamEvent *First = nullptr;
   for (const StreamEvent &Set : OptionSets) {
     if (!(Set.Stream == H.Stream))
       continue;
-    if (!InFunction(Set) || !Before(H.Loc, Set.Loc))
-      AllLater = false;
-    else if (!FirstSet || Before(Set.Loc, FirstSet->Loc))
-      FirstSet = &Set;
+    if (!inHandshakeFunction(Set, H) || !SM->isBeforeInTranslationUnit(H.Loc, Set.Loc))
+      return nullptr;
+    if (!First || SM->isBeforeInTranslationUnit(Set.Loc, First->Loc))
+      First = &Set;
   }
-  if (AllLater && FirstSet && firstReportAt(H.Loc)) {
+  return First;
+}
+
+const WsTimeoutsCheck::StreamEvent *
+WsTimeoutsCheck::recreatedWithoutOption(const Handshake &H) const {
+  auto Between = [&](SourceLocation From) {
+    return [&, From](const StreamEvent &E) {
+      return inHandshakeFunction(E, H) && SM->isBeforeInTranslationUnit(From, E.Loc) &&
+             SM->isBeforeInTranslationUnit(E.Loc, H.Loc);
+    };
+  };
+  // Neither an option set on the new stream nor the stream handed to a helper before the
+  // handshake.
+  for (const StreamEvent &Made : Recreations)
+    if (inHandshakeFunction(Made, H) && SM->isBeforeInTranslationUnit(Made.Loc, H.Loc) &&
+        llvm::none_of(OptionSets, Between(Made.Loc)) && llvm::none_of(Handovers, Between(Made.Loc)))
+      return &Made;
+  return nullptr;
+}
+
+void WsTimeoutsCheck::reportUnconfiguredPath(const Handshake &H) {
+  if (!H.FunctionBody || !SM || Facts.has(H.Stream, "app-timeout"))
+    return;
+  if (const StreamEvent *Later = optionSetOnlyAfter(H)) {
+    if (!firstReportAt(H.Loc))
+      return;
     report(H.Loc, "%0 on '%1' runs before the stream's timeout option is set: a peer that "
                   "vanishes during or after this handshake is never detected")
         << H.Method << H.Stream.Name;
-    diag(FirstSet->Loc, "the option is set only here, later", DiagnosticIDs::Note);
-    return;
-  }
-  // Re-created in this function, and neither an option set on the new stream nor the stream
-  // handed to a helper before the handshake.
-  auto Between = [&](SourceLocation From, SourceLocation To) {
-    return [&, From, To](const StreamEvent &E) {
-      return InFunction(E) && Before(From, E.Loc) && Before(E.Loc, To);
-    };
-  };
-  for (const StreamEvent &Made : Recreations) {
-    if (!InFunction(Made) || !Before(Made.Loc, H.Loc) ||
-        llvm::any_of(OptionSets, Between(Made.Loc, H.Loc)) ||
-        llvm::any_of(Handovers, Between(Made.Loc, H.Loc)))
-      continue;
+    diag(Later->Loc, "the option is set only here, later", DiagnosticIDs::Note);
+  } else if (const StreamEvent *Made = recreatedWithoutOption(H)) {
     if (!firstReportAt(H.Loc))
       return;
     report(H.Loc, "%0 on '%1', re-created in this function without a websocket timeout option: "
                   "the option set on the previous stream does not carry over")
         << H.Method << H.Stream.Name;
-    diag(Made.Loc, "the stream is re-created here", DiagnosticIDs::Note);
-    return;
+    diag(Made->Loc, "the stream is re-created here", DiagnosticIDs::Note);
   }
+}
+
+void WsTimeoutsCheck::reportNeverConfigured(const Handshake &H) {
+  std::vector<SourceLocation> Made;
+  for (const std::vector<StreamEvent> *Events : {&Recreations, &Assignments})
+    for (const StreamEvent &E : *Events)
+      if (E.Stream == H.Stream)
+        Made.push_back(E.Loc);
+  const SourceLocation At =
+      SM ? ws::streamMadeAt(H.Declared, Made, H.Loc, StreamTypes, *SM) : H.Loc;
+  if (!firstReportAt(At))
+    return;
+  if (At == H.Loc) {
+    report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
+                  "vanishes without closing is never detected")
+        << H.Method << H.Stream.Name;
+  } else {
+    report(At, "websocket stream '%0' never gets a timeout option from its owner: a peer that "
+               "vanishes without closing is never detected")
+        << H.Stream.Name;
+    diag(H.Loc, "%0 runs here without one", DiagnosticIDs::Note) << H.Method;
+  }
+  if (StringRef(H.Method).starts_with("async_"))
+    diag(H.Loc, "set one first, e.g. %0.set_option(websocket::stream_base::timeout::suggested("
+                "beast::role_type::%1))",
+         DiagnosticIDs::Note)
+        << H.Stream.Name << (H.Server ? "server" : "client");
+  else
+    diag(H.Loc, "the timeout option applies to asynchronous operations only: use the async "
+                "API with timeout::suggested(beast::role_type::%0), or bound this synchronous "
+                "session with socket timeouts",
+         DiagnosticIDs::Note)
+        << (H.Server ? "server" : "client");
 }
 
 void WsTimeoutsCheck::onEndOfTranslationUnit() {
@@ -286,27 +340,13 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
       reportUnconfiguredPath(H);
       continue;
     }
-    if (!firstReportAt(H.Loc))
-      continue;
-    report(H.Loc, "%0 on '%1', whose owner never sets a websocket timeout option: a peer that "
-                  "vanishes without closing is never detected")
-        << H.Method << H.Stream.Name;
-    if (StringRef(H.Method).starts_with("async_"))
-      diag(H.Loc, "set one first, e.g. %0.set_option(websocket::stream_base::timeout::suggested("
-                  "beast::role_type::%1))",
-           DiagnosticIDs::Note)
-          << H.Stream.Name << (H.Server ? "server" : "client");
-    else
-      diag(H.Loc, "the timeout option applies to asynchronous operations only: use the async "
-                  "API with timeout::suggested(beast::role_type::%0), or bound this synchronous "
-                  "session with socket timeouts",
-           DiagnosticIDs::Note)
-          << (H.Server ? "server" : "client");
+    reportNeverConfigured(H);
   }
   Handshakes.clear();
   TimeoutSets.clear();
   OptionSets.clear();
   Recreations.clear();
+  Assignments.clear();
   Handovers.clear();
   Facts.clear();
 }

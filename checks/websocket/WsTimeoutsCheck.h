@@ -50,6 +50,7 @@ private:
     bool Server;
     const Stmt *FunctionBody; // of the named function, lambdas included
     bool InLoop;
+    const ValueDecl *Declared; // the stream's local or data member, when its owner declares it
   };
   struct StreamEvent {
     ws::ObjectKey Stream;
@@ -68,11 +69,20 @@ private:
   /// The handshake of a stream whose owner sets the option somewhere, but not before this
   /// handshake: set only later in the same function, or the stream re-created here without it.
   void reportUnconfiguredPath(const Handshake &H);
+  /// The handshake of a stream whose owner sets no option at all: reported where the stream is
+  /// made (ws::streamMadeAt), the handshake as a note.
+  void reportNeverConfigured(const Handshake &H);
+  bool inHandshakeFunction(const StreamEvent &E, const Handshake &H) const;
+  /// The first of the stream's option sets when all come after \p H in its function, or null.
+  const StreamEvent *optionSetOnlyAfter(const Handshake &H) const;
+  /// A re-creation of the stream before \p H that nothing configures before \p H, or null.
+  const StreamEvent *recreatedWithoutOption(const Handshake &H) const;
 
   std::vector<Handshake> Handshakes;
   std::vector<TimeoutSet> TimeoutSets;
   std::vector<StreamEvent> OptionSets;  // every timeout option set on an owned stream
   std::vector<StreamEvent> Recreations; // `ws_.emplace(...)`, `ws_.reset(new stream(...))`
+  std::vector<StreamEvent> Assignments; // `ws_ = std::make_unique<stream>(...)`
   std::vector<StreamEvent> Handovers;   // an owned stream passed to a function
   const SourceManager *SM = nullptr;
   ws::OwnerFacts Facts;

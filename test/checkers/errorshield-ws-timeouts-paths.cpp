@@ -113,8 +113,9 @@ class one_shot : public std::enable_shared_from_this<one_shot> {
 public:
   void start() {
     ws_.async_accept([self = shared_from_this()](beast::error_code) { self->read_once(); });
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-6]]:17: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
   }
   void read_once() {
     beast::get_lowest_layer(ws_).expires_after(90s);

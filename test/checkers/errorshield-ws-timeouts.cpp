@@ -19,8 +19,9 @@ class bare_session {
 
 public:
   void run() { ws_.async_accept([](beast::error_code) {}); }
-// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-4]]:40: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
 };
 
 class suggested_session {
@@ -34,15 +35,17 @@ public:
 void sync_server(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.accept();
-// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// CHECK-MESSAGES: :[[@LINE-2]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 }
 
 void sync_client(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.handshake("feed.example.com", "/ticks");
-// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
+// CHECK-MESSAGES: :[[@LINE-2]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: handshake runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
 }
 
 void async_client(tcp::socket s) {
@@ -166,8 +169,9 @@ template <class Next> class generic_session {
 
 public:
   void run() { ws_.async_accept([](beast::error_code) {}); }
-// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-4]]:27: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
 };
 template class generic_session<tcp::socket>;
 
@@ -204,8 +208,9 @@ public:
   void run() {
     configure();
     ws_.async_accept([](beast::error_code) {});
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-7]]:34: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
   }
 };
 
@@ -278,8 +283,9 @@ public:
   void run() {
     stats_.async_wait([this](beast::error_code) { sent_ = 0; });
     ws_.async_accept([](beast::error_code) {});
-// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-8]]:40: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
   }
 };
 
@@ -314,15 +320,16 @@ class socket_session {
 public:
   explicit socket_session(beast::tcp_stream &&s) : ws_(std::move(s)) {}
   void run() { ws_.async_accept([](beast::error_code) {}); }
-// CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_accept on 'ws_', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// CHECK-MESSAGES: :[[@LINE-5]]:17: warning: websocket stream 'ws_' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:20: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:20: note: set one first, e.g. ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
 };
 
 // ---- A deadline on the TCP layer before every read of the read loop ----
 void metrics_tap(beast::tcp_stream &&s, beast::flat_buffer &buf) {
   server_stream ws{std::move(s)};
   ws.accept();
-// CHECK-NODEADLINE: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option
+// CHECK-NODEADLINE: :[[@LINE-2]]:17: warning: websocket stream 'ws' never gets a timeout option from its owner
   for (;;) {
     beast::get_lowest_layer(ws).expires_after(30);
     ws.read(buf);
@@ -333,8 +340,9 @@ void handshake_only(beast::tcp_stream &&s, beast::flat_buffer &buf) {
   server_stream ws{std::move(s)};
   beast::get_lowest_layer(ws).expires_after(30);
   ws.accept();
-// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// CHECK-MESSAGES: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// CHECK-MESSAGES: :[[@LINE-3]]:17: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// CHECK-MESSAGES: :[[@LINE-2]]:6: note: accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
   for (;;)
     ws.read(buf);
 }

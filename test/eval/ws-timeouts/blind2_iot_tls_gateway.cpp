@@ -46,14 +46,14 @@ class SensorSession : public std::enable_shared_from_this<SensorSession> {
   void on_tls(beast::error_code ec) {
     if (ec) return log_fail(ec, "sensor tls");
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.async_accept(std::bind(&SensorSession::on_accept, shared_from_this(), _1)); // expect: errorshield-ws-timeouts
+    ws_.async_accept(std::bind(&SensorSession::on_accept, shared_from_this(), _1));
   }
 
   void on_accept(beast::error_code ec) {
     if (ec) log_fail(ec, "sensor accept");
   }
 
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;  // expect: errorshield-ws-timeouts
 };
 
 // Gateway session over TLS: suggested server timeouts applied once the TLS layer is up.
@@ -127,8 +127,8 @@ net::awaitable<void> firmware_status_session(tcp::socket socket) {
   stream.expires_after(10s);
   co_await http::async_read(stream, buffer, req, net::use_awaitable);
   stream.expires_never();
-  websocket::stream<beast::tcp_stream> ws{std::move(stream)};
-  co_await ws.async_accept(req, net::use_awaitable); // expect: errorshield-ws-timeouts
+  websocket::stream<beast::tcp_stream> ws{std::move(stream)};  // expect: errorshield-ws-timeouts
+  co_await ws.async_accept(req, net::use_awaitable);
   co_await ws.async_write(net::buffer(std::string("{\"fw\":\"2.3.1\"}")), net::use_awaitable);
 }
 
@@ -178,10 +178,10 @@ class CloudUplink {
   CloudUplink(net::io_context& ioc, ssl::context& ctx, std::string host) : ioc_(ioc), ctx_(ctx), host_(std::move(host)) {}
 
   void on_connected(tcp::socket socket) {
-    ws_ = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), ctx_);
+    ws_ = std::make_unique<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), ctx_);  // expect: errorshield-ws-timeouts
     ws_->next_layer().async_handshake(ssl::stream_base::client, [this](beast::error_code ec) {
       if (ec) return log_fail(ec, "uplink tls");
-      ws_->async_handshake(host_, "/ingest", [this](beast::error_code ec2) { // expect: errorshield-ws-timeouts
+      ws_->async_handshake(host_, "/ingest", [this](beast::error_code ec2) {
         if (ec2) return log_fail(ec2, "uplink handshake");
         online_ = true;
       });
@@ -226,10 +226,10 @@ class ConfigPuller {
 
   bool connect(const std::string& host, const std::string& port) {
     tcp::resolver resolver{ioc_};
-    ws_.emplace(ioc_);
+    ws_.emplace(ioc_);  // expect: errorshield-ws-timeouts
     net::connect(ws_->next_layer(), resolver.resolve(host, port));
     beast::error_code ec;
-    ws_->handshake(host, "/config", ec); // expect: errorshield-ws-timeouts
+    ws_->handshake(host, "/config", ec);
     return !ec;
   }
 

@@ -30,8 +30,8 @@ struct PushConfig {
 // Legacy thread-per-device endpoint: no websocket timeout configured.
 void serve_device(tcp::socket socket) {
   try {
-    websocket::stream<tcp::socket> ws{std::move(socket)};
-    ws.accept(); // expect: errorshield-ws-timeouts
+    websocket::stream<tcp::socket> ws{std::move(socket)};  // expect: errorshield-ws-timeouts
+    ws.accept();
     beast::flat_buffer buffer;
     for (;;) {
       ws.read(buffer);
@@ -109,11 +109,11 @@ void relay_to_upstream(net::io_context& ioc, const PushConfig& cfg, const std::v
 // Health probe client: connects and handshakes with nothing configured.
 bool probe_relay(net::io_context& ioc, const PushConfig& cfg) {
   tcp::resolver resolver{ioc};
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  websocket::stream<beast::tcp_stream> ws{ioc};  // expect: errorshield-ws-timeouts
   beast::get_lowest_layer(ws).expires_after(5s);
   beast::get_lowest_layer(ws).connect(resolver.resolve(cfg.relay_host, cfg.relay_port));
   beast::error_code ec;
-  ws.handshake(cfg.relay_host, "/healthz", ec); // expect: errorshield-ws-timeouts
+  ws.handshake(cfg.relay_host, "/healthz", ec);
   return !ec;
 }
 

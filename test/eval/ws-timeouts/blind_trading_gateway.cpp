@@ -73,7 +73,7 @@ class OrderEntrySession : public std::enable_shared_from_this<OrderEntrySession>
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
       res.set(http::field::server, "oe-gateway");
     }));
-    ws_.async_accept(beast::bind_front_handler(&OrderEntrySession::on_accept, shared_from_this())); // expect: errorshield-ws-timeouts
+    ws_.async_accept(beast::bind_front_handler(&OrderEntrySession::on_accept, shared_from_this()));
   }
 
   void on_accept(beast::error_code ec) {
@@ -81,7 +81,7 @@ class OrderEntrySession : public std::enable_shared_from_this<OrderEntrySession>
     beast::get_lowest_layer(ws_).expires_never();
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<beast::tcp_stream> ws_;  // expect: errorshield-ws-timeouts
 };
 
 // Drop copy: someone disabled the idle timeout "because clients are quiet at night".
@@ -189,7 +189,7 @@ class PriceFeedClient : public std::enable_shared_from_this<PriceFeedClient> {
     ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
       req.set(http::field::user_agent, "pricefeed-client/3");
     }));
-    ws_.async_handshake(host_, "/prices", beast::bind_front_handler(&PriceFeedClient::on_handshake, shared_from_this())); // expect: errorshield-ws-timeouts
+    ws_.async_handshake(host_, "/prices", beast::bind_front_handler(&PriceFeedClient::on_handshake, shared_from_this()));
   }
 
  private:
@@ -198,7 +198,7 @@ class PriceFeedClient : public std::enable_shared_from_this<PriceFeedClient> {
     queue_.push_back("{\"op\":\"subscribe\",\"channel\":\"BTC-USD\"}");
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<beast::tcp_stream> ws_;  // expect: errorshield-ws-timeouts
   std::string host_;
   std::deque<std::string> queue_;
 };
