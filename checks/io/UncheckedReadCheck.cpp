@@ -182,6 +182,11 @@ void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
 
 void UncheckedReadCheck::checkIstreamLoop(const Stmt *Loop, const ValueDecl *Stream, bool Endless,
                                           const SourceManager &SM) {
+  // A stream made afresh in each iteration (`std::istream is(&buf);` in the body) takes no end of
+  // input into the next one: what feeds the loop, a socket read, is judged on its own.
+  if (Endless && isa<VarDecl>(Stream) &&
+      SM.isPointWithin(Stream->getLocation(), Loop->getBeginLoc(), Loop->getEndLoc()))
+    return;
   for (const Expr *Read : readsUncheckedInEofLoop(Loop, Stream, IstreamReadMethods)) {
     const SourceLocation Loc = SM.getExpansionLoc(Read->getExprLoc());
     if (firstReportAt(Loc))

@@ -142,6 +142,22 @@ void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContex
       << (Spelled != HopByHopHeaders.end() ? *Spelled : Header) << Negotiates;
 }
 
+/// \p Value contains a string literal with one of \p Tokens, written in place or in a constant it
+/// names (`constexpr std::string_view kH2cToken = "h2c";`).
+static bool spellsToken(const Stmt *Value, const std::vector<std::string> &Tokens,
+                        const ASTContext &Ctx, unsigned Depth = 2) {
+  return findDescendant(Value, [&](const Stmt *S) {
+    if (const auto *Literal = dyn_cast<StringLiteral>(S))
+      return Literal->isOrdinary() && llvm::any_of(Tokens, [&](const std::string &Token) {
+               return StringRef(Literal->getString()).contains_insensitive(Token);
+             });
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Depth > 0 && Var && Var->getType().isConstant(Ctx) && Var->getInit() &&
+           spellsToken(Var->getInit(), Tokens, Ctx, Depth - 1);
+  });
+}
+
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
   if (!Set || Set->Args.size() < 2)
@@ -150,13 +166,7 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     return ws::isEnumeratorNamed(Set->Args[0], Fields) || ws::isStringNamed(Set->Args[0], Fields);
   };
   const bool Cleartext =
-      FieldIn(UpgradeFields) && findDescendant(Set->Args.back(), [&](const Stmt *S) {
-        const auto *Literal = dyn_cast<StringLiteral>(S);
-        return Literal && Literal->isOrdinary() &&
-               llvm::any_of(CleartextUpgradeTokens, [&](const std::string &Token) {
-                 return StringRef(Literal->getString()).contains_insensitive(Token);
-               });
-      });
+      FieldIn(UpgradeFields) && spellsToken(Set->Args.back(), CleartextUpgradeTokens, Ctx);
   // HTTP2-Settings is only ever sent with an h2c upgrade, whatever its value.
   const bool Settings = !Cleartext && FieldIn(H2cSettingsFields);
   const Decl *Message = http::rootDecl(Set->Object);

@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <istream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -103,4 +104,21 @@ std::vector<std::string> load_groups(std::istream &in) {
     lines.push_back(line);
   }
   return lines;
+}
+
+// A stream made afresh in each iteration takes no end of input into the next one: the loop is fed
+// (and left) by the call that fills the text, judged on its own.
+bool next_frame(std::string &text);
+std::vector<std::string> split_frames() {
+  std::vector<std::string> fields;
+  std::string text;
+  for (;;) {
+    if (!next_frame(text))
+      break;
+    std::istringstream frame(text);
+    std::string field;
+    std::getline(frame, field, ';');
+    fields.push_back(field);
+  }
+  return fields;
 }

@@ -452,6 +452,29 @@ void second_tls_caller(beast::ssl_stream<beast::tcp_stream> &tls) {
   http::write(tls, req);
 }
 
+// ---- The token in a named constant ----
+constexpr const char kH2cToken[] = "h2c";
+static const char *const kWebSocketToken = "websocket";
+
+void constant_token(beast::ssl_stream<beast::tcp_stream> &tls) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, kH2cToken);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(tls, req);
+}
+
+// A constant with another token, and a variable whose value the check does not follow.
+void other_tokens(beast::ssl_stream<beast::tcp_stream> &tls, bool legacy) {
+  http::request<http::empty_body> req;
+  req.set(http::field::upgrade, kWebSocketToken);
+  std::string token = "h2c";
+  if (!legacy)
+    token = "websocket";
+  req.set(http::field::upgrade, token);
+  http::write(tls, req);
+}
+
 // With no H2cSettingsFields, HTTP2-Settings is a header like any other (prefix NOSETTINGS).
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-upgrade-header' \
 // RUN:   -config="{CheckOptions: {errorshield-upgrade-header.H2cSettingsFields: ''}}" \

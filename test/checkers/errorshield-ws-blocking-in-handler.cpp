@@ -253,3 +253,14 @@ public:
     });
   }
 };
+
+// C stdio file I/O blocks like the POSIX calls; fprintf, mostly logging, is not listed.
+#include <cstdio>
+void stdio_calls(net::steady_timer &timer, std::FILE *journal, const char *row) {
+  timer.async_wait([=](beast::error_code) {
+    std::fwrite(row, 1, 8, journal);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: '::fwrite' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE-3]]:9: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+    std::fprintf(stderr, "journal row written\n");
+  });
+}
