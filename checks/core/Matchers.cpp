@@ -300,6 +300,19 @@ const ValueDecl *declNamedBy(const Expr *E) {
   return nullptr;
 }
 
+llvm::SmallPtrSet<const VarDecl *, 2> localAliasesOf(const Stmt *Body, const ValueDecl *Target) {
+  llvm::SmallPtrSet<const VarDecl *, 2> Aliases;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Decls = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getType()->isReferenceType() && Var->getInit() &&
+            declNamedBy(Var->getInit()) == Target)
+          Aliases.insert(Var);
+  });
+  return Aliases;
+}
+
 std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record) {
   std::vector<const FunctionDecl *> Out;
   if (Record)

@@ -7,6 +7,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include <optional>
 #include <string>
 #include <utility>
@@ -114,6 +115,10 @@ DynTypedNode parentThroughWrappers(const Expr *E, ASTContext &Ctx);
 
 /// The variable or data member \p E names, conversions aside: `x`, `x_`, `self->x_`; or null.
 const ValueDecl *declNamedBy(const Expr *E);
+
+/// The local references in \p Body bound to \p Target itself (`auto &who = order;`): other names
+/// for the same object.
+llvm::SmallPtrSet<const VarDecl *, 2> localAliasesOf(const Stmt *Body, const ValueDecl *Target);
 
 /// The definitions, in this translation unit, of \p Record's member functions that have a body.
 std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record);

@@ -305,14 +305,20 @@ void JsonFieldCoverageCheck::checkFromJson(const FunctionDecl *F, const CXXRecor
   ExprMutationAnalyzer Analyzer(*F->getBody(), Ctx);
   llvm::SmallPtrSet<const FieldDecl *, 16> Written;
   bool WholeObject = false;
+  // A local reference to it (`auto &out = t;`) is it: its uses count, its binding does not.
+  const llvm::SmallPtrSet<const VarDecl *, 2> Aliases = localAliasesOf(F->getBody(), Target);
   forEachDescendant(F->getBody(), [&](const Stmt *S) {
     const auto *Ref = dyn_cast<DeclRefExpr>(S);
-    if (WholeObject || !Ref || Ref->getDecl() != Target)
+    const auto *Named = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (WholeObject || !Named || (Named != Target && !Aliases.contains(Named)))
       return;
     // `t.member` is written when that member expression is mutated (assigned, get_to(t.member),
     // t.member.push_back(..)); any other mutation of `t` (t = .., j.get_to(t), t.reset())
     // may set every member.
     DynTypedNodeList Parents = Ctx.getParents(*Ref);
+    if (const auto *Bound = Parents.empty() ? nullptr : Parents[0].get<VarDecl>();
+        Bound && Aliases.contains(Bound))
+      return;
     const auto *Member = Parents.empty() ? nullptr : Parents[0].get<MemberExpr>();
     const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
     if (Field) {

@@ -105,3 +105,25 @@ template <class P> struct Full {
 };
 template <class P> void to_json(json &j, const Full<P> &f) { j = json{{"a", f.a}, {"b", f.b}}; }
 json full_of_int() { return json(Full<int>{"x", 1}); }
+
+// A local reference to the target is the target: what is set through it counts, and binding it
+// sets nothing.
+struct Audit {
+  std::string checked_by;
+  std::string approved_by;
+};
+void from_json(const json &j, Audit &a) {
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: from_json for 'Audit' never sets data member 'approved_by': it keeps its previous value whatever the JSON contains [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+  auto &who = a;
+  j.at("checkedBy").get_to(who.checked_by);
+  j.at("approvedBy").get_to(who.checked_by); // copy-paste: approved_by is never set
+}
+struct Review {
+  std::string checked_by;
+  std::string approved_by;
+};
+void from_json(const json &j, Review &r) {
+  auto &who = r;
+  j.at("checkedBy").get_to(who.checked_by);
+  who.approved_by = j.at("approvedBy").get<std::string>();
+}
