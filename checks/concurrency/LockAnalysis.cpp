@@ -67,7 +67,53 @@ LockLevel LockAnalysis::contractOf(const FunctionDecl *F) const {
     for (const std::string &Suffix : V.LockedFunctionSuffixes)
       if (F->getName().ends_with(Suffix))
         return LockLevel::Exclusive;
-  return LockLevel::None;
+  // A lock object taken by reference (`void apply(std::unique_lock<std::mutex> &held, ...)`):
+  // the caller proves it holds the lock by passing it.
+  LockLevel Promised = LockLevel::None;
+  for (const ParmVarDecl *Param : F->parameters())
+    if (Param->getType()->isReferenceType()) {
+      QualType Held = Param->getType().getNonReferenceType();
+      if (isNamedRecord(Held, V.LockTypes))
+        return LockLevel::Exclusive;
+      if (isNamedRecord(Held, V.SharedLockTypes))
+        Promised = LockLevel::Shared;
+    }
+  return Promised;
+}
+
+LockLevel LockAnalysis::heldWhenCalleeRuns(const LambdaExpr *Lambda, unsigned CallDepth) const {
+  // `with_lock([&] { table_[k] = v; })`: the lambda runs where the callee calls its parameter.
+  DynTypedNodeList Parents = Ctx.getParents(*Lambda);
+  while (!Parents.empty() && Parents[0].get<Expr>() &&
+         isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+             CXXConstructExpr>(Parents[0].get<Expr>()) &&
+         !isa<CallExpr>(Parents[0].get<Expr>()))
+    Parents = Ctx.getParents(Parents[0]);
+  const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !Callee->hasBody() || CallDepth > 2 || Ctx.getSourceManager().isInSystemHeader(
+                                                        Callee->getLocation()))
+    return LockLevel::None;
+  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+  const ParmVarDecl *Param = nullptr;
+  for (unsigned I = Shift; I < Call->getNumArgs(); ++I)
+    if (contains(Call->getArg(I), Lambda) && I - Shift < Callee->getNumParams())
+      Param = Callee->getParamDecl(I - Shift);
+  if (!Param)
+    return LockLevel::None;
+  // Every call of the parameter in the callee's body must hold the lock.
+  LockLevel Weakest = LockLevel::Exclusive;
+  bool Called = false;
+  findDescendant(Callee->getBody(), [&](const Stmt *S) {
+    const auto *Invoke = dyn_cast<CXXOperatorCallExpr>(S);
+    if (!Invoke || Invoke->getOperator() != OO_Call || Invoke->getNumArgs() == 0 ||
+        declNamedBy(Invoke->getArg(0)) != Param)
+      return false;
+    Called = true;
+    Weakest = std::min(Weakest, heldAt(Invoke, CallDepth + 1));
+    return false;
+  });
+  return Called ? Weakest : LockLevel::None;
 }
 
 const FunctionDecl *LockAnalysis::enclosingFunction(const Expr *E) const {
@@ -91,7 +137,7 @@ const FunctionDecl *LockAnalysis::enclosingFunction(const Expr *E) const {
   return nullptr;
 }
 
-LockLevel LockAnalysis::heldAt(const Expr *E) const {
+LockLevel LockAnalysis::heldAt(const Expr *E, unsigned CallDepth) const {
   // The blocks around E, innermost first, each with the statement of it that holds E; plus the
   // declarations of if/for/switch initialisers (`if (std::lock_guard g(m); ready)`).
   llvm::SmallVector<std::pair<const CompoundStmt *, const Stmt *>, 8> Blocks;
@@ -120,9 +166,11 @@ LockLevel LockAnalysis::heldAt(const Expr *E) const {
         break;
     }
     // A stored lambda: what its definer holds is not held when it runs.
-    if (const auto *Lambda = Parent.get<LambdaExpr>();
-        Lambda && Lambda->getCallOperator() == Enclosing)
-      break;
+    if (const auto *Lambda = Parent.get<LambdaExpr>()) {
+      if (Lambda->getCallOperator() == Enclosing)
+        break;
+      Held = strongest(Held, heldWhenCalleeRuns(Lambda, CallDepth));
+    }
     Child = Parent;
     Parents = Ctx.getParents(Parent);
   }

@@ -39,7 +39,7 @@ public:
   LockAnalysis(const LockVocabulary &Vocabulary, ASTContext &Ctx) : V(Vocabulary), Ctx(Ctx) {}
 
   /// The strongest lock held where \p E is evaluated, judged inside its enclosing function.
-  LockLevel heldAt(const Expr *E) const;
+  LockLevel heldAt(const Expr *E, unsigned CallDepth = 0) const;
 
   /// The function whose body contains \p E, looking through lambdas to the function around them.
   const FunctionDecl *enclosingFunction(const Expr *E) const;
@@ -48,7 +48,8 @@ public:
   bool takesLocks(const FunctionDecl *F) const;
 
   /// The lock level \p F's contract promises to its body: thread-safety REQUIRES annotations, a
-  /// name ending in a locked suffix, constructors and destructors.
+  /// name ending in a locked suffix, a lock object taken by reference, constructors and
+  /// destructors.
   LockLevel contractOf(const FunctionDecl *F) const;
 
   bool isMutexType(QualType T) const;
@@ -56,6 +57,9 @@ public:
 private:
   /// Replays the statements of \p Block that precede \p Stop, tracking lock objects and mutexes.
   LockLevel replay(const CompoundStmt *Block, const Stmt *Stop) const;
+  /// The lock held wherever the function \p Lambda is passed to calls it (`with_lock([&] {...})`
+  /// calling `fn()` under its own lock_guard); None when it is not passed or not called.
+  LockLevel heldWhenCalleeRuns(const LambdaExpr *Lambda, unsigned CallDepth) const;
   /// True when \p Var is an RAII lock object (exclusive or shared).
   bool isLockObject(const VarDecl *Var) const;
   /// The level an RAII lock declaration holds once constructed, or None when it is not a lock.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "concurrency/UnlockedSharedMapCheck.h"
+#include "concurrency/ContainerAccess.h"
 #include "core/Matchers.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/StmtCXX.h"
@@ -22,63 +23,6 @@ namespace clang::tidy::errorshield {
 namespace {
 
 using AccessKind = UnlockedSharedMapCheck::AccessKind;
-
-/// How the expression \p Use (naming a container) accesses it: a member call or operator on it, or
-/// a range-for over it. Anything else (passing it by reference, taking its address) is not judged.
-std::optional<AccessKind> classifyAccess(const Expr *Use, ASTContext &Ctx,
-                                         const std::vector<std::string> &WriteMethods) {
-  const Expr *E = Use;
-  for (unsigned Depth = 0; Depth < 8; ++Depth) {
-    DynTypedNodeList Parents = Ctx.getParents(*E);
-    if (Parents.empty())
-      return std::nullopt;
-    const DynTypedNode &P = Parents[0];
-    if (const auto *Wrapper = P.get<Expr>();
-        Wrapper && (isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr>(Wrapper))) {
-      E = Wrapper;
-      continue;
-    }
-    auto KindOf = [&](StringRef Name) {
-      return llvm::is_contained(WriteMethods, Name) ? AccessKind::Write : AccessKind::Read;
-    };
-    if (const auto *Member = P.get<MemberExpr>()) {
-      if (const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
-          Method && Method->getIdentifier())
-        return KindOf(Method->getName());
-      return AccessKind::Read;
-    }
-    if (const auto *Op = P.get<CXXOperatorCallExpr>()) {
-      if (Op->getNumArgs() == 0 || Op->getArg(0)->IgnoreParenImpCasts() != E->IgnoreParenImpCasts())
-        return std::nullopt;
-      return KindOf(("operator" + StringRef(getOperatorSpelling(Op->getOperator()))).str());
-    }
-    if (P.get<CXXForRangeStmt>())
-      return AccessKind::Read;
-    if (const auto *Range = P.get<VarDecl>(); Range && Range->isImplicit())
-      return AccessKind::Read; // the hidden __range variable of a range-for
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-/// The uses of a local reference bound to the container \p Use names (`auto &audit = audit_;
-/// audit[v].push_back(x);`): accesses through it are accesses of the container.
-std::vector<const DeclRefExpr *> aliasUses(const Expr *Use, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*Use);
-  const auto *Alias = Parents.empty() ? nullptr : Parents[0].get<VarDecl>();
-  if (!Alias || Alias->isImplicit() || !Alias->isLocalVarDecl() ||
-      !Alias->getType()->isReferenceType() || Alias->getInit() != Use)
-    return {};
-  const Stmt *Body = enclosingFunctionBody(Use, Ctx, /*StopAtLambdas=*/false);
-  std::vector<const DeclRefExpr *> Uses;
-  if (!Body)
-    return Uses;
-  forEachDescendant(Body, [&](const Stmt *S) {
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == Alias)
-      Uses.push_back(Ref);
-  });
-  return Uses;
-}
 
 bool isPrivateOrInternal(const FunctionDecl *F) {
   if (const auto *Method = dyn_cast<CXXMethodDecl>(F))
@@ -277,6 +221,25 @@ bool UnlockedSharedMapCheck::afterThreadsJoined(const Expr *Use, const FunctionD
          Before(LastStart, LastJoin->getBeginLoc());
 }
 
+bool UnlockedSharedMapCheck::calledOnlyDuringSetup(const LockAnalysis &Locks,
+                                                   const FunctionDecl *F, unsigned Depth) const {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  if (!F || Depth > 2 || (Method && Method->isVirtual()))
+    return false;
+  auto It = References.find(F->getCanonicalDecl());
+  if (It == References.end() || It->second.empty())
+    return false;
+  return llvm::all_of(It->second, [&](const auto &Ref) {
+    const FunctionDecl *Caller = Ref.second ? Locks.enclosingFunction(Ref.first) : nullptr;
+    // Called from the caller's own statements, not from a lambda it hands to someone else.
+    if (!Caller || enclosingFunctionBody(Ref.first, *Context, /*StopAtLambdas=*/true) !=
+                       Caller->getBody())
+      return false;
+    return isa<CXXConstructorDecl>(Caller) || beforeThreadsStart(Ref.first, Caller) ||
+           calledOnlyDuringSetup(Locks, Caller, Depth + 1);
+  });
+}
+
 void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   if (!Context)
     return;
@@ -297,7 +260,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     if (A.Kind != AccessKind::Write)
       continue;
     if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F) ||
-        afterThreadsJoined(A.Use, F))
+        afterThreadsJoined(A.Use, F) || calledOnlyDuringSetup(Locks, F))
       Unshared.insert(A.Use);
     else
       Written.insert(A.Container);
@@ -331,6 +294,8 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
+    if (A.Kind == AccessKind::Read && calledOnlyDuringSetup(Locks, Locks.enclosingFunction(A.Use)))
+      continue; // a loader the constructor runs reads what it fills, before anything is shared
     if (A.Kind == AccessKind::Read && afterThreadsJoined(A.Use, Locks.enclosingFunction(A.Use)))
       continue; // the tear-down reads what the joined threads left
 

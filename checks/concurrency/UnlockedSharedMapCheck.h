@@ -46,6 +46,11 @@ private:
   /// join of a ThreadTypes object comes after F's last thread start): the tear-down.
   bool afterThreadsJoined(const Expr *Use, const FunctionDecl *F) const;
   bool startsThread(const Stmt *S) const;
+  /// True when every call of \p F in the translation unit is set-up: made by a constructor, by
+  /// start-up code before threads start, or by another such function (up to three deep). A loader
+  /// the constructor runs (`if (!ctx_.load(path)) throw ...;`) fills its tables before sharing.
+  bool calledOnlyDuringSetup(const LockAnalysis &Locks, const FunctionDecl *F,
+                             unsigned Depth = 0) const;
   bool calledOnlyUnderLock(const LockAnalysis &Locks, const FunctionDecl *F, LockLevel Needed,
                            llvm::SmallPtrSetImpl<const FunctionDecl *> &Visited) const;
   /// True when \p F is called, directly or through up to \p Depth callers, with a lock held, or

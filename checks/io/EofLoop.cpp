@@ -15,9 +15,11 @@ bool readsStream(const Stmt *S, const ValueDecl *Stream, const std::vector<std::
            declNamedBy(Member->getImplicitObjectArgument()) == Stream;
   const auto *Call = dyn_cast<CallExpr>(S);
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  // operator>>(in, x), std::getline(in, line); `in >> a >> b` reads `in` through its first read.
   return Callee && Call->getNumArgs() >= 1 &&
          llvm::is_contained(Methods, Callee->getNameAsString()) &&
-         declNamedBy(Call->getArg(0)) == Stream; // operator>>(in, x), std::getline(in, line)
+         (declNamedBy(Call->getArg(0)) == Stream ||
+          readsStream(Call->getArg(0)->IgnoreParenImpCasts(), Stream, Methods));
 }
 
 } // namespace

@@ -120,23 +120,14 @@ const Expr *lastWrittenArgument(const CallExpr *Call) {
   return Last;
 }
 
-std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
-                                             const std::vector<std::string> &SyncReads,
-                                             ASTContext &Ctx, bool EndsInToken) {
-  if (const auto *Var = dyn_cast<VarDecl>(Ec);
-      !Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || Var->getType()->isReferenceType())
-    if (!isa<BindingDecl>(Ec))
-      return std::nullopt; // the caller, or whoever owns it, tests it
-
-  // The data the read produced: its buffer arguments (not the stream, not ec, not a completion
-  // token) and its result.
-  llvm::SmallPtrSet<const ValueDecl *, 4> Data;
-  const Expr *Token = EndsInToken ? lastWrittenArgument(Call) : nullptr;
-  for (unsigned I = isa<CXXMemberCallExpr>(Call) ? 0 : 1; I < Call->getNumArgs(); ++I)
-    if (const VarDecl *V = dataVariable(Call->getArg(I));
-        V && V != Ec && Call->getArg(I) != Token)
-      Data.insert(V);
-
+/// The first thing after \p Call that decides whether \p Ec (an error_code, or the stream a read
+/// sets the state of) is tested in time: none when a statement tests it, otherwise why not (see
+/// untestedErrorCode). \p Data: what the read produced; a variable declared with its result
+/// joins it.
+static std::optional<std::string>
+firstUntestedUse(const CallExpr *Call, const ValueDecl *Ec,
+                 llvm::SmallPtrSetImpl<const ValueDecl *> &Data,
+                 const std::vector<std::string> &SyncReads, ASTContext &Ctx) {
   // Walk outwards from the read: the statements after it in its block, then in enclosing blocks.
   const Stmt *Child = Call;
   DynTypedNodeList Parents = Ctx.getParents(*Call);
@@ -181,6 +172,46 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
     Parents = Ctx.getParents(Parent);
   }
   return std::string("anywhere after the read");
+}
+
+std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
+                                             const std::vector<std::string> &SyncReads,
+                                             ASTContext &Ctx, bool EndsInToken) {
+  if (const auto *Var = dyn_cast<VarDecl>(Ec);
+      !Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || Var->getType()->isReferenceType())
+    if (!isa<BindingDecl>(Ec))
+      return std::nullopt; // the caller, or whoever owns it, tests it
+
+  // The data the read produced: its buffer arguments (not the stream, not ec, not a completion
+  // token) and its result.
+  llvm::SmallPtrSet<const ValueDecl *, 4> Data;
+  const Expr *Token = EndsInToken ? lastWrittenArgument(Call) : nullptr;
+  for (unsigned I = isa<CXXMemberCallExpr>(Call) ? 0 : 1; I < Call->getNumArgs(); ++I)
+    if (const VarDecl *V = dataVariable(Call->getArg(I));
+        V && V != Ec && Call->getArg(I) != Token)
+      Data.insert(V);
+  return firstUntestedUse(Call, Ec, Data, SyncReads, Ctx);
+}
+
+std::optional<std::string> streamUsedBeforeTest(const CXXMemberCallExpr *Read,
+                                                const ValueDecl *Stream, ASTContext &Ctx) {
+  if (Read->getNumArgs() == 0)
+    return std::nullopt;
+  // `in.read(reinterpret_cast<char *>(&hdr), sizeof hdr)` fills `hdr`.
+  const Expr *Arg = Read->getArg(0)->IgnoreParenImpCasts();
+  while (const auto *Cast = dyn_cast<ExplicitCastExpr>(Arg))
+    Arg = Cast->getSubExpr()->IgnoreParenImpCasts();
+  const VarDecl *Buffer = dataVariable(Arg);
+  if (!Buffer || Buffer == Stream)
+    return std::nullopt;
+  llvm::SmallPtrSet<const ValueDecl *, 4> Data;
+  Data.insert(Buffer);
+  // Any later mention of the stream is taken as its test (`if (!in)`, `in.gcount()`, a further
+  // read whose state is tested with it); only a use of the data before any of them is reported.
+  std::optional<std::string> Why = firstUntestedUse(Read, Stream, Data, {}, Ctx);
+  if (!Why || !StringRef(*Why).ends_with("is used"))
+    return std::nullopt;
+  return Why;
 }
 
 bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {

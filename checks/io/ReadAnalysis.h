@@ -43,6 +43,12 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
                                              const std::vector<std::string> &SyncReads,
                                              ASTContext &Ctx, bool EndsInToken = false);
 
+/// Why the istream read \p Read (`in.read(buf, n)`, its stream state not tested where it is made)
+/// is not tested in time: "before 'buf' is used" when a statement uses the buffer before any
+/// mention of \p Stream; none otherwise (tested first, or the buffer never used here).
+std::optional<std::string> streamUsedBeforeTest(const CXXMemberCallExpr *Read,
+                                                const ValueDecl *Stream, ASTContext &Ctx);
+
 /// True when \p Call completes with `as_tuple(...)` and the awaited tuple is dropped
 /// (`co_await http::async_read(s, b, req, as_tuple(use_awaitable));` as a statement).
 bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx);

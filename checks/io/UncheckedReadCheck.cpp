@@ -81,7 +81,9 @@ UncheckedReadCheck::UncheckedReadCheck(StringRef Name, ClangTidyContext *Context
       AnyReadOperations(concat(SyncReadOperations, AsyncReadOperations)),
       HandlerBinders(listOption("HandlerBinders")), HandlerWrappers(listOption("HandlerWrappers")),
       RearmAfterErrorOperations(listOption("RearmAfterErrorOperations")),
-      IstreamTypes(listOption("IstreamTypes")), IstreamReadMethods(listOption("IstreamReadMethods")) {}
+      IstreamTypes(listOption("IstreamTypes")),
+      IstreamReadMethods(listOption("IstreamReadMethods")),
+      IstreamBufferReads(listOption("IstreamBufferReads")) {}
 
 void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "ReadFunctions", ReadFunctions);
@@ -96,6 +98,7 @@ void UncheckedReadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "RearmAfterErrorOperations", RearmAfterErrorOperations);
   storeList(Opts, "IstreamTypes", IstreamTypes);
   storeList(Opts, "IstreamReadMethods", IstreamReadMethods);
+  storeList(Opts, "IstreamBufferReads", IstreamBufferReads);
 }
 
 void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
@@ -163,6 +166,15 @@ void UncheckedReadCheck::registerCheckMatchers(MatchFinder *Finder) {
                           hasDescendant(StreamRead), unless(isExpansionInSystemHeader()))
                          .bind("endless-loop"),
                      this);
+  // 6. A stream read into a buffer whose state is not tested where it is made
+  //    (`in.read(buf, n);` as a statement): is the buffer used before the stream is tested?
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(IstreamBufferReads))),
+                        on(expr(Istream, ignoringParenImpCasts(
+                                             declRefExpr(to(varDecl().bind("read-stream")))))),
+                        unless(isExpansionInSystemHeader()))
+          .bind("istream-read"),
+      this);
 }
 
 void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
@@ -172,6 +184,8 @@ void UncheckedReadCheck::check(const MatchFinder::MatchResult &Result) {
     checkErrorCodeOverload(Call, Result.Nodes.getNodeAs<VarDecl>("ec"), *Result.Context);
   else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("async"))
     checkCompletionHandler(Call, *Result.Context);
+  else if (const auto *Read = Result.Nodes.getNodeAs<CXXMemberCallExpr>("istream-read"))
+    checkIstreamBufferRead(Read, Result.Nodes.getNodeAs<VarDecl>("read-stream"), *Result.Context);
   else if (const auto *Loop = Result.Nodes.getNodeAs<Stmt>("eof-loop"))
     checkIstreamLoop(Loop, Result.Nodes.getNodeAs<ValueDecl>("stream"), /*Endless=*/false,
                      *Result.SourceManager);
@@ -196,6 +210,28 @@ void UncheckedReadCheck::checkIstreamLoop(const Stmt *Loop, const ValueDecl *Str
                   "goes on with the previous data}1")
           << Stream->getName() << Endless;
   }
+}
+
+void UncheckedReadCheck::checkIstreamBufferRead(const CXXMemberCallExpr *Read,
+                                                const VarDecl *Stream, ASTContext &Ctx) {
+  if (!isResultDiscarded(Read, Ctx))
+    return; // `if (!in.read(...))`, `while (in.read(...))`: tested where it is made
+  // A stream that throws on failure (`in.exceptions(std::ios::failbit)` in this function) needs
+  // no test.
+  const Stmt *Body = enclosingFunctionBody(Read, Ctx, /*StopAtLambdas=*/true);
+  if (!Body || findDescendant(Body, [&](const Stmt *S) {
+        const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+        return Call && Call->getNumArgs() > 0 && Call->getMethodDecl() &&
+               Call->getMethodDecl()->getName() == "exceptions" &&
+               declNamedBy(Call->getImplicitObjectArgument()) == Stream;
+      }))
+    return;
+  std::optional<std::string> Why = streamUsedBeforeTest(Read, Stream, Ctx);
+  const SourceLocation Loc = Ctx.getSourceManager().getExpansionLoc(Read->getExprLoc());
+  if (Why && firstReportAt(Loc))
+    report(Loc, "'%0' of '%1' is not tested %2: a short or failed read leaves it partly "
+                "unfilled")
+        << Read->getMethodDecl()->getName() << Stream->getName() << *Why;
 }
 
 void UncheckedReadCheck::checkResultOfCall(const CallExpr *Call, ASTContext &Ctx) {

@@ -35,6 +35,9 @@ private:
     return A;
   }
   void checkResultOfCall(const CallExpr *Call, ASTContext &Ctx);
+  /// `in.read(buf, n);` whose buffer is used before the stream is tested.
+  void checkIstreamBufferRead(const CXXMemberCallExpr *Read, const VarDecl *Stream,
+                              ASTContext &Ctx);
   void checkErrorCodeOverload(const CallExpr *Call, const VarDecl *Ec, ASTContext &Ctx);
   void checkCompletionHandler(const CallExpr *Call, ASTContext &Ctx);
   /// `if (ec) fail(ec, "read");` -> `if (ec) return fail(ec, "read");`, or a `return;` added.
@@ -56,6 +59,7 @@ private:
   const std::vector<std::string> RearmAfterErrorOperations;
   const std::vector<std::string> IstreamTypes;
   const std::vector<std::string> IstreamReadMethods;
+  const std::vector<std::string> IstreamBufferReads;
   /// Error branches already given a fix-it (a member handler can be bound at several reads).
   llvm::SmallPtrSet<const IfStmt *, 8> FixedBranches;
 };

@@ -122,3 +122,73 @@ std::vector<std::string> split_frames() {
   }
   return fields;
 }
+
+// `in >> a >> b` reads `in` through its first read: the chain is the loop's read.
+struct Station {
+  std::string code;
+  double lat, lon;
+};
+std::vector<Station> load_stations(const std::string &path) {
+  std::ifstream meta(path);
+  std::vector<Station> stations;
+  std::string code;
+  double lat = 0, lon = 0;
+  while (!meta.eof()) {
+    meta >> code >> lat >> lon;
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: read of 'meta' in a loop that tests eof() before reading: the read that reaches the end fails, and the loop goes on with the previous data [ES-IO-001] [errorshield-unchecked-read]
+    stations.push_back({code, lat, lon});
+  }
+  return stations;
+}
+
+// A buffer filled by in.read() is only as good as the stream's state after it: used before any
+// test, a short file leaves it partly unfilled. (IstreamBufferReads, independent of the loops.)
+struct RecordHeader {
+  unsigned sample_count;
+  unsigned rate;
+};
+std::vector<int> read_samples(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  RecordHeader header;
+  in.read(reinterpret_cast<char *>(&header), sizeof header);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: 'read' of 'in' is not tested before 'header' is used: a short or failed read leaves it partly unfilled [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-READONLY: :[[@LINE-2]]:6: warning: 'read' of 'in' is not tested before 'header' is used
+  std::vector<int> samples(header.sample_count);
+  if (!in.read(reinterpret_cast<char *>(samples.data()), samples.size() * sizeof(int)))
+    samples.clear();
+  return samples;
+}
+
+unsigned short read_be16(std::istream &in) {
+  unsigned char b[2] = {0, 0};
+  in.read(reinterpret_cast<char *>(b), 2);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: 'read' of 'in' is not tested before 'b' is used: a short or failed read leaves it partly unfilled [ES-IO-001] [errorshield-unchecked-read]
+// CHECK-READONLY: :[[@LINE-2]]:6: warning: 'read' of 'in' is not tested before 'b' is used
+  return static_cast<unsigned short>((b[0] << 8) | b[1]);
+}
+
+// Quiet: the stream tested before the buffer is used (gcount(), !in after a second read), a
+// stream that throws on failure, a buffer this function never uses.
+unsigned short read_be16_counted(std::istream &in) {
+  unsigned char b[2] = {0, 0};
+  in.read(reinterpret_cast<char *>(b), 2);
+  if (in.gcount() != 2)
+    return 0;
+  return static_cast<unsigned short>((b[0] << 8) | b[1]);
+}
+bool read_pair(std::istream &in, RecordHeader &first, RecordHeader &second) {
+  in.read(reinterpret_cast<char *>(&first), sizeof first);
+  in.read(reinterpret_cast<char *>(&second), sizeof second);
+  return static_cast<bool>(in) && first.rate == second.rate;
+}
+unsigned read_rate_throwing(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  in.exceptions(std::ios::failbit | std::ios::badbit);
+  RecordHeader header;
+  in.read(reinterpret_cast<char *>(&header), sizeof header);
+  return header.rate;
+}
+void skip_padding(std::istream &in) {
+  char pad[4];
+  in.read(pad, sizeof pad);
+}

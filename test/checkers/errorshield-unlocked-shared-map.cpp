@@ -186,9 +186,9 @@ private:
   std::set<int> online_;
 };
 
-// Fix-it refusals and naming: a lambda run by a helper that locks (reported: the lock is not
-// visible here, but no lock_guard goes into the lambda), a lock taken two calls deeper, an access
-// in an initialiser, and a function that already has a variable called `lock`.
+// Fix-it refusals and naming: a lambda run by a helper that locks (quiet: the helper holds the
+// lock where it calls the lambda), a lock taken two calls deeper, an access in an initialiser,
+// and a function that already has a variable called `lock`.
 template <class F> void with_lock(std::mutex &m, F f) {
   std::lock_guard<std::mutex> l(m);
   f();
@@ -201,9 +201,9 @@ public:
     rows_[id] = 1;
   }
   void drop_via_helper(int id) { with_lock(mu_, [&] { rows_.erase(id); }); }
-// CHECK-MESSAGES: :[[@LINE-1]]:55: warning: shared container 'rows_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// CHECK-MESSAGES: :252:22: note: 'rows_' is shared between threads: declared here
-// CHECK-MESSAGES: :251:14: note: 'mu_' is the mutex of 'Ledger'; hold it while accessing 'rows_'
+// Quiet: with_lock's body calls the lambda (`f()`) with its lock_guard held, and the check follows
+// a lambda into the function it is passed to when that function's body is here.
+//
   void refresh(int id) { add(id); }
   void drop_then_refresh(int id) {
     rows_.erase(id);
@@ -545,3 +545,65 @@ private:
   std::mutex mu_;
   std::map<int, int> audit_;
 };
+
+// ---- Helpers: a writer taking the container by reference, a lock passed by reference, a wrapper
+// that calls its function under the lock, a loader only the constructor runs ----
+template <class Map, class Key, class Value> void upsert(Map &m, const Key &k, const Value &v) {
+  m[k] = v;
+}
+void count_drop(std::map<int, int> &drops, int gateway) { ++drops[gateway]; }
+bool known(std::map<int, int> &table, int key) { return table.find(key) != table.end(); }
+
+class ProbeTelemetry {
+public:
+  ProbeTelemetry() { load_limits(); }
+  void on_fault(int probe) {
+    upsert(faults_, probe, 1);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: shared container 'faults_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :{{[0-9]+}}:22: note: 'faults_' is shared between threads: declared here
+// CHECK-MESSAGES: :{{[0-9]+}}:14: note: 'mu_' is the mutex of 'ProbeTelemetry'; hold it while accessing 'faults_'
+  }
+  void on_drop(int gateway) {
+    count_drop(drops_, gateway);
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: shared container 'drops_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :{{[0-9]+}}:22: note: 'drops_' is shared between threads: declared here
+// CHECK-MESSAGES: :{{[0-9]+}}:14: note: 'mu_' is the mutex of 'ProbeTelemetry'; hold it while accessing 'drops_'
+  }
+  void on_drop_held(std::unique_lock<std::mutex> &held, int gateway) {
+    count_drop(drops_, gateway);
+  }
+  void on_drop_wrapped(int gateway) {
+    with_lock([&] { count_drop(drops_, gateway); });
+  }
+  void on_fault_unwrapped(int probe) {
+    run_now([&] { faults_[probe] = 2; });
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: shared container 'faults_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :{{[0-9]+}}:22: note: 'faults_' is shared between threads: declared here
+// CHECK-MESSAGES: :{{[0-9]+}}:14: note: 'mu_' is the mutex of 'ProbeTelemetry'; hold it while accessing 'faults_'
+  }
+  bool seen(int gateway) { return known(limits_, gateway); }
+
+private:
+  void load_limits() {
+    limits_[0] = 10;
+    limits_[1] = 20;
+  }
+  template <class Fn> void with_lock(Fn &&fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fn();
+  }
+  template <class Fn> void run_now(Fn &&fn) { fn(); }
+
+  std::mutex mu_;
+  std::map<int, int> faults_;
+  std::map<int, int> drops_;
+  std::map<int, int> limits_;
+};
+// CHECK-FIXES: {{^}}  void on_fault(int probe) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    upsert(faults_, probe, 1);{{$}}
+// CHECK-FIXES: {{^}}  void on_drop(int gateway) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    std::lock_guard<std::mutex> lock(mu_);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    count_drop(drops_, gateway);{{$}}
+// CHECK-FIXES: {{^}}  void on_drop_held(std::unique_lock<std::mutex> &held, int gateway) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    count_drop(drops_, gateway);{{$}}
