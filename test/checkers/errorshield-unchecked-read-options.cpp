@@ -16,6 +16,7 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP-DAG: errorshield-unchecked-read.ReadFunctions: 'read;pread;
 // DUMP-DAG: errorshield-unchecked-read.IoNamespaces: 'boost::asio;boost::beast;asio'
+// DUMP-DAG: errorshield-unchecked-read.IstreamBufferReads: read{{$}}
 // DUMP-DAG: errorshield-unchecked-read.HandlerBinders: 'boost::beast::bind_front_handler;
 
 #include "reads.h"
