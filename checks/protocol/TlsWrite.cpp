@@ -57,6 +57,18 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
                                       SM.getExpansionLoc(Call->getBeginLoc())) ||
         onExclusiveBranches(Body, From, Call))
       return false;
+    // A data member message is reached by the class's own member functions without being
+    // handed over: `pending_->set(...); send();` with `http::async_write(*stream_, *pending_, ...)`
+    // in send().
+    const auto *Method = dyn_cast<CXXMethodDecl>(Definition);
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+    if (isa<FieldDecl>(Message) && Method && Member && Member->getImplicitObjectArgument() &&
+        isa<CXXThisExpr>(Member->getImplicitObjectArgument()->IgnoreParenImpCasts()) &&
+        Method->getParent() == cast<FieldDecl>(Message)->getParent())
+      if (const CallExpr *Write = tlsWriteOf(Message, Definition->getBody(), nullptr, IsTls)) {
+        Found = CalleeWrite{Call, Write};
+        return true;
+      }
     const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
     for (unsigned I = Shift; I < Call->getNumArgs() && I - Shift < Definition->getNumParams(); ++I)
       if (rootDecl(Call->getArg(I)) == Message)
@@ -90,6 +102,10 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
       continue;
     if (const CallExpr *Write = tlsWriteOf(CallerMessage, CallerBody, Call, IsTls))
       Found.push_back({Call, Write, ByReference});
+    else if (isa<FieldDecl>(CallerMessage)) // `add_h2c_offer(*pending_); send();`
+      if (std::optional<CalleeWrite> Later = calleeTlsWrite(
+              CallerMessage, CallerBody, Call, Ctx.getSourceManager(), IsTls))
+        Found.push_back({Call, Later->Write, ByReference});
   }
   return Found;
 }

@@ -25,7 +25,8 @@ const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *Fr
 
 /// A TLS write of \p Message made by a function it is handed to after \p From, in \p Body
 /// (`co_await custody_call(std::move(up), cfg)`, whose parameter goes to `http::async_write(tls,
-/// up, ...)`).
+/// up, ...)`), or, for a data member, by a member function of its class called on `this`
+/// (`send()` writing `*pending_`).
 struct CalleeWrite {
   const CallExpr *Call;  ///< The call handing the message over.
   const CallExpr *Write; ///< The callee's TLS write of its parameter.

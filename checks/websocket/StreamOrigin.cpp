@@ -35,4 +35,35 @@ SourceLocation streamMadeAt(const ValueDecl *Declared, llvm::ArrayRef<SourceLoca
   return At;
 }
 
+const VarDecl *factoryResult(const ValueDecl *Declared) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(Declared);
+  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || !Var->getInit())
+    return nullptr;
+  const auto *Call = dyn_cast<CallExpr>(stripConversions(Var->getInit()));
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  const FunctionDecl *Factory = Callee ? Callee->getDefinition() : nullptr;
+  if (!Factory || !Factory->getBody() ||
+      Factory->getASTContext().getSourceManager().isInSystemHeader(Factory->getLocation()))
+    return nullptr; // std::make_shared and the like: the stream is made right here
+  const VarDecl *Returned = nullptr;
+  bool OneLocal = true;
+  findDescendant(
+      Factory->getBody(),
+      [&](const Stmt *S) {
+        const auto *Return = dyn_cast<ReturnStmt>(S);
+        if (!Return)
+          return false;
+        const Expr *Value = Return->getRetValue();
+        const auto *Ref = Value ? dyn_cast<DeclRefExpr>(stripConversions(Value)) : nullptr;
+        const auto *Local = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+        if (!Local || !Local->hasLocalStorage() || isa<ParmVarDecl>(Local) ||
+            (Returned && Returned != Local))
+          OneLocal = false;
+        Returned = Local;
+        return false;
+      },
+      [](const Stmt *S) { return isa<LambdaExpr>(S); });
+  return OneLocal ? Returned : nullptr;
+}
+
 } // namespace clang::tidy::errorshield::ws

@@ -28,6 +28,13 @@ SourceLocation streamMadeAt(const ValueDecl *Declared, llvm::ArrayRef<SourceLoca
                             SourceLocation Use, const std::vector<std::string> &StreamTypes,
                             const SourceManager &SM);
 
+/// The local that a function of the project returns, when \p Declared is a local initialised by
+/// a call of it (`auto link = make_board_link(std::move(sock));`, the factory ending in
+/// `return link;`): the stream was made, and configured or not, in that function. Null when
+/// \p Declared is anything else, the callee is not defined here (or in a system header), or its
+/// returns do not all name one local.
+const VarDecl *factoryResult(const ValueDecl *Declared);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_STREAMORIGIN_H

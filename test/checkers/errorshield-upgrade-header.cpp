@@ -481,3 +481,45 @@ void other_tokens(beast::ssl_stream<beast::tcp_stream> &tls, bool legacy) {
 // RUN:   -- -std=c++20 -isystem %mocks | FileCheck %s --check-prefix=NOSETTINGS
 // NOSETTINGS: warning: 'Upgrade: h2c' on a message written to a TLS stream
 // NOSETTINGS-NOT: warning: 'HTTP2-Settings'
+
+// A data member message, set by one member function and written to TLS by another it calls on
+// `this`; the same through the add_h2c_offer helper. Over cleartext TCP: quiet.
+#include <memory>
+class tower_link {
+public:
+  void push(bool offer) {
+    pending_ = std::make_unique<http::request<http::empty_body>>();
+    if (offer)
+      pending_->set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+13]]:17: note: the message is written to a TLS stream here
+    send();
+  }
+  void push_recital() {
+    pending_ = std::make_unique<http::request<http::empty_body>>();
+    add_h2c_offer(*pending_);
+// CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Upgrade: h2c' set by 'add_h2c_offer' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :220:7: note: 'add_h2c_offer' sets it here
+// CHECK-MESSAGES: :[[@LINE+5]]:17: note: the message is written to a TLS stream here
+    send();
+  }
+
+private:
+  void send() { http::write(*stream_, *pending_); }
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream_;
+  std::unique_ptr<http::request<http::empty_body>> pending_;
+};
+class lan_tower_link {
+public:
+  void push() {
+    pending_ = std::make_unique<http::request<http::empty_body>>();
+    pending_->set(http::field::upgrade, "h2c");
+    add_h2c_offer(*pending_);
+    send();
+  }
+
+private:
+  void send() { http::write(*stream_, *pending_); }
+  std::unique_ptr<beast::tcp_stream> stream_;
+  std::unique_ptr<http::request<http::empty_body>> pending_;
+};

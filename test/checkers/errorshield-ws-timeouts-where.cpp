@@ -82,3 +82,27 @@ public:
     ws_->async_accept([](beast::error_code) {});
   }
 };
+
+// ---- Made by a factory of the project: judged by what the factory does, reported where it
+// makes the stream ----
+std::shared_ptr<server_stream> make_configured_link(tcp::socket s) {
+  auto ws = std::make_shared<server_stream>(std::move(s));
+  ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  return ws;
+}
+template <class Socket> std::shared_ptr<server_stream> make_bare_link(Socket s) {
+  auto link = std::make_shared<server_stream>(std::move(s));
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: websocket stream 'link' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  link->text(true);
+  return link;
+}
+void configured_by_factory(tcp::socket s) {
+  auto ws = make_configured_link(std::move(s));
+  ws->async_accept([](beast::error_code) {});
+}
+void bare_from_factory(tcp::socket s) {
+  auto link = make_bare_link(std::move(s));
+  link->async_accept([](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: note: async_accept runs here without one
+// CHECK-MESSAGES: :[[@LINE-2]]:9: note: set one first, e.g. link.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+}
