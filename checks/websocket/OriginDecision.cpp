@@ -207,10 +207,74 @@ bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller) {
 }
 
 
+namespace {
+
+/// A route test: a variable compared equal with a string literal (`target == "/alerts"`).
+struct Route {
+  const ValueDecl *Variable;
+  StringRef Literal;
+  bool operator==(const Route &O) const {
+    return Variable == O.Variable && Literal == O.Literal;
+  }
+};
+
+std::optional<Route> routeOf(const Expr *E) {
+  std::optional<Comparison> Parts = equalityParts(E->IgnoreParenImpCasts());
+  if (!Parts || !Parts->Equal)
+    return std::nullopt;
+  for (auto [Name, Value] : {std::pair(Parts->LHS, Parts->RHS), std::pair(Parts->RHS, Parts->LHS)})
+    if (const ValueDecl *Variable = declNamedBy(Name))
+      if (const auto *Literal = dyn_cast<StringLiteral>(stripConversions(Value)->IgnoreParenImpCasts()))
+        return Route{Variable, Literal->getString()};
+  return std::nullopt;
+}
+
+/// The route an Origin check at \p Check guards, when it sits in the right operand of a guard
+/// `if (target == "/alerts" && !origin_listed(req)) ...` in \p Body: it is made for that route
+/// only.
+std::optional<Route> guardedRoute(SourceLocation Check, const Stmt *Body, const SourceManager &SM) {
+  std::optional<Route> Found;
+  findDescendant(Body, [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    const auto *And = If ? dyn_cast<BinaryOperator>(If->getCond()->IgnoreParenImpCasts()) : nullptr;
+    if (!And || And->getOpcode() != BO_LAnd || !spansLocation(And->getRHS(), Check, SM))
+      return false;
+    Found = routeOf(And->getLHS());
+    return true;
+  });
+  return Found;
+}
+
+/// True when \p Accept runs only on \p R: inside the `then` branch of an `if` whose condition
+/// tests it (`if (target == "/alerts") { ... async_accept ... }`).
+bool onlyOnRoute(const Stmt *Accept, const Route &R, ASTContext &Ctx) {
+  DynTypedNode Child = DynTypedNode::create(*Accept);
+  for (int Hops = 0; Hops < 64; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Child);
+    if (Parents.empty() || Parents[0].get<FunctionDecl>())
+      return false;
+    if (const auto *If = Parents[0].get<IfStmt>(); If && Child.get<Stmt>() == If->getThen())
+      if (findDescendant(If->getCond(), [&](const Stmt *S) {
+            const auto *E = dyn_cast<Expr>(S);
+            return E && routeOf(E) == R;
+          }))
+        return true;
+    Child = Parents[0];
+  }
+  return false;
+}
+
+} // namespace
+
 bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
   if (!SM.isBeforeInTranslationUnit(Check, SM.getExpansionLoc(Accept->getBeginLoc())))
     return false;
+  // A check made for one route (`if (target == "/alerts" && !allowed(req)) return;`) does not
+  // cover an accept on another route.
+  if (const Stmt *Body = enclosingFunctionBody(Accept, Ctx, /*StopAtLambdas=*/false))
+    if (std::optional<Route> R = guardedRoute(Check, Body, SM); R && !onlyOnRoute(Accept, *R, Ctx))
+      return false;
   // Compared by location, since the check and the accept may have been found in two
   // instantiations of one template.
   DynTypedNode Child = DynTypedNode::create(*Accept);
