@@ -359,6 +359,25 @@ bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
   return false;
 }
 
+std::vector<ObjectKey> OwnerFacts::passedWithFact(const CallExpr *Call, StringRef Fact) const {
+  std::vector<ObjectKey> Streams;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || isa<CXXOperatorCallExpr>(Call))
+    return Streams;
+  const Parameter Any{outerFunction(Callee), 0};
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
+    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Arg);
+        AddressOf && AddressOf->getOpcode() == UO_AddrOf)
+      Arg = AddressOf->getSubExpr();
+    if (!ParameterFacts.count({{Any.first, I}, Fact.str()}))
+      continue;
+    if (std::optional<ObjectKey> Key = ownedObject(Arg))
+      Streams.push_back(*Key);
+  }
+  return Streams;
+}
+
 bool OwnerFacts::hasOwnOnly(const ObjectKey &K, StringRef Fact) const {
   if (!Facts.count({K, Fact.str()}) || Opaque.count(K))
     return false;

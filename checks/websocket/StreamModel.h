@@ -132,6 +132,9 @@ public:
   /// True when the fact comes from the owner's own calls only: no helper it is passed to, and no
   /// unknown code, may have established it too.
   bool hasOwnOnly(const ObjectKey &K, llvm::StringRef Fact) const;
+  /// The owned streams \p Call passes to a parameter of its callee that has \p Fact
+  /// (`read_next(ws_, buf)` where read_next reads its parameter), with the call.
+  std::vector<ObjectKey> passedWithFact(const CallExpr *Call, llvm::StringRef Fact) const;
   /// True when \p K is passed to a function for which \p Matches holds.
   bool passedTo(const ObjectKey &K,
                 llvm::function_ref<bool(const FunctionDecl *)> Matches) const;

@@ -43,6 +43,7 @@ void WsMessageLimitCheck::registerCheckMatchers(MatchFinder *Finder) {
 void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("pass")) {
     Limited.addPasses(Call, StreamTypes);
+    Handovers.push_back(Call);
     return;
   }
   Context = Result.Context;
@@ -67,6 +68,8 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
     Reads.push_back({Call->Loc, Call->Method, *Stream, Call->Call, Function});
+  else
+    Limited.addFor(Call->Object, "reads"); // a helper reading the stream it is lent
 }
 
 void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTContext &Context) {
@@ -93,6 +96,13 @@ void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTConte
 
 void WsMessageLimitCheck::onEndOfTranslationUnit() {
   const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
+  // A helper that reads the stream it is lent (`read_next_message(ws_, buffer_, ...)`) reads the
+  // owner's stream where it is called.
+  for (const CallExpr *Handover : Handovers)
+    for (const ws::ObjectKey &Stream : Limited.passedWithFact(Handover, "reads"))
+      Reads.push_back({SM ? SM->getExpansionLoc(Handover->getBeginLoc()) : Handover->getBeginLoc(),
+                       Handover->getDirectCallee()->getNameAsString(), Stream, Handover, nullptr});
+  Handovers.clear();
   // One finding per stream, at its first read in the file: the fix is one limit, set once.
   std::set<ws::ObjectKey> Reported;
   llvm::sort(Reads, [&](const Read &A, const Read &B) {

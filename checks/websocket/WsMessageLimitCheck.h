@@ -46,6 +46,9 @@ private:
     const FunctionDecl *Function; ///< The outer function that reads.
   };
   std::vector<Read> Reads;
+  /// Calls handing a stream to a function of the project: one that reads its parameter reads the
+  /// owner's stream at the call.
+  std::vector<const CallExpr *> Handovers;
   /// Where each owned stream's limit is set.
   std::vector<std::pair<ws::ObjectKey, ws::SettingSite>> LimitSites;
   ASTContext *Context = nullptr;

@@ -393,3 +393,28 @@ public:
     ws_.async_accept(beast::bind_front_handler(&wallet_session_limited::on_accept, this));
   }
 };
+
+// ---- A helper that reads the stream it is lent reads the owner's stream at the call ----
+template <class Stream, class Handler>
+void read_next_message(Stream &ws, beast::flat_buffer &buffer, Handler &&handler) {
+  ws.async_read(buffer, handler);
+}
+class note_session {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void on_accept() { read_next_message(ws_, buffer_, [](beast::error_code, size_t) {}); }
+// CHECK-MESSAGES: :[[@LINE-1]]:22: warning: read_next_message on 'ws_', whose owner never calls read_message_max(): the size of each message is up to the peer [ES-WS-003] [errorshield-ws-message-limit]
+// CHECK-MESSAGES: :[[@LINE-2]]:22: note: set a limit before the first read, e.g. ws_.read_message_max(1048576)
+};
+class annotation_session {
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+
+public:
+  void on_accept() {
+    ws_.read_message_max(64 * 1024);
+    read_next_message(ws_, buffer_, [](beast::error_code, size_t) {});
+  }
+};
