@@ -264,3 +264,27 @@ void stdio_calls(net::steady_timer &timer, std::FILE *journal, const char *row) 
     std::fprintf(stderr, "journal row written\n");
   });
 }
+
+// A std::function member holding a lambda that re-arms its own timer with itself: the lambda is
+// the timer's completion handler.
+#include <functional>
+void sample_probe();
+class probe_poller {
+public:
+  void start() {
+    tick_ = [this](beast::error_code ec) {
+      if (ec)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'std::this_thread::sleep_for' blocks the I/O thread inside a completion handler: every connection served by this thread waits until it returns [ES-WS-007] [errorshield-ws-blocking-in-handler]
+// CHECK-MESSAGES: :[[@LINE+4]]:12: note: the handler runs when 'async_wait' completes; use the asynchronous operation or post the blocking work to a separate thread pool
+      sample_probe();
+      timer_.async_wait(tick_);
+    };
+    timer_.async_wait(tick_);
+  }
+
+private:
+  net::steady_timer timer_;
+  std::function<void(beast::error_code)> tick_;
+};
