@@ -35,30 +35,15 @@ static const LambdaExpr *lambdaOf(const Expr *E) {
   return nullptr;
 }
 
-/// The lambdas stored in the data member \p E names (`tick_handler_ = [this](error_code) {...};`
-/// in a member function, then `tick_.async_wait(tick_handler_)`): a std::function member re-armed
-/// as its own handler.
-static std::vector<const LambdaExpr *> lambdasStoredIn(const Expr *E) {
-  std::vector<const LambdaExpr *> Lambdas;
+/// The lambdas stored in the data member that \p E names through `this`
+/// (`tick_handler_ = [this](error_code) {...};`, then `tick_.async_wait(tick_handler_)`): a
+/// std::function member re-armed as its own handler.
+static llvm::SmallVector<const LambdaExpr *, 2> lambdasInMember(const Expr *E) {
   const auto *Member = dyn_cast<MemberExpr>(stripConversions(E));
   const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
-  const auto *Class = Field ? dyn_cast<CXXRecordDecl>(Field->getParent()) : nullptr;
-  if (!Class || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
-    return Lambdas;
-  for (const CXXMethodDecl *Method : Class->methods()) {
-    const FunctionDecl *Definition = nullptr;
-    if (!Method->hasBody(Definition))
-      continue;
-    findDescendant(Definition->getBody(), [&](const Stmt *S) {
-      auto Parts = storeParts(S);
-      const auto *Target = Parts ? dyn_cast<MemberExpr>(stripConversions(Parts->first)) : nullptr;
-      if (Target && Target->getMemberDecl() == Field)
-        if (const auto *Lambda = dyn_cast<LambdaExpr>(stripConversions(Parts->second)))
-          Lambdas.push_back(Lambda);
-      return false;
-    });
-  }
-  return Lambdas;
+  if (!Field || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return {};
+  return lambdasStoredIn(Field);
 }
 
 /// True when \p Call is one of \p BindFunctions; unresolved binders in templates are recognised by
@@ -81,7 +66,7 @@ static void collect(const Expr *Arg, const std::vector<std::string> &BindFunctio
     Out.push_back({Lambda->getCallOperator(), Lambda->getBody(), Lambda->getBeginLoc()});
     return;
   }
-  if (std::vector<const LambdaExpr *> Stored = lambdasStoredIn(Arg); !Stored.empty()) {
+  if (llvm::SmallVector<const LambdaExpr *, 2> Stored = lambdasInMember(Arg); !Stored.empty()) {
     for (const LambdaExpr *Lambda : Stored)
       Out.push_back({Lambda->getCallOperator(), Lambda->getBody(), Lambda->getBeginLoc()});
     return;

@@ -1,9 +1,9 @@
 //===--- CompletionHandlers.h - Code that runs as an Asio completion handler -*- C++ -*-===//
 //
 // An Asio initiating function (`async_read`, `async_accept`, ...) takes its completion handler as
-// an argument: a lambda, a variable or data member holding one, or a member function bound to the object with
-// `bind_front_handler`, `std::bind` and the like (possibly wrapped by `bind_executor`). The
-// handler runs later on a thread that runs the io_context.
+// an argument: a lambda, a variable or data member holding one, or a member function bound to the
+// object with `bind_front_handler`, `std::bind` and the like (possibly wrapped by
+// `bind_executor`). The handler runs later on a thread that runs the io_context.
 //
 //===----------------------------------------------------------------------===//
 

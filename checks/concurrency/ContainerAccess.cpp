@@ -19,12 +19,10 @@ writtenByCallee(const CallExpr *Call, const Expr *Arg, ASTContext &Ctx,
   const FunctionDecl *Definition = Callee ? Callee->getDefinition() : nullptr;
   if (!Definition || !Definition->getBody() || CallDepth >= 2)
     return std::nullopt;
-  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
-  for (unsigned I = Shift; I < Call->getNumArgs(); ++I) {
-    if (Call->getArg(I)->IgnoreParenImpCasts() != Arg->IgnoreParenImpCasts() ||
-        I - Shift >= Definition->getNumParams())
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const ParmVarDecl *Param = parameterForArgument(Call, I, Definition);
+    if (!Param || Call->getArg(I)->IgnoreParenImpCasts() != Arg->IgnoreParenImpCasts())
       continue;
-    const ParmVarDecl *Param = Definition->getParamDecl(I - Shift);
     if (!Param->getType()->isLValueReferenceType() ||
         Param->getType().getNonReferenceType().isConstQualified())
       return std::nullopt;

@@ -83,22 +83,15 @@ LockLevel LockAnalysis::contractOf(const FunctionDecl *F) const {
 
 LockLevel LockAnalysis::heldWhenCalleeRuns(const LambdaExpr *Lambda, unsigned CallDepth) const {
   // `with_lock([&] { table_[k] = v; })`: the lambda runs where the callee calls its parameter.
-  DynTypedNodeList Parents = Ctx.getParents(*Lambda);
-  while (!Parents.empty() && Parents[0].get<Expr>() &&
-         isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
-             CXXConstructExpr>(Parents[0].get<Expr>()) &&
-         !isa<CallExpr>(Parents[0].get<Expr>()))
-    Parents = Ctx.getParents(Parents[0]);
-  const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
+  const auto *Call = parentThroughWrappers(Lambda, Ctx).get<CallExpr>();
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
   if (!Callee || !Callee->hasBody() || CallDepth > 2 || Ctx.getSourceManager().isInSystemHeader(
                                                         Callee->getLocation()))
     return LockLevel::None;
-  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
   const ParmVarDecl *Param = nullptr;
-  for (unsigned I = Shift; I < Call->getNumArgs(); ++I)
-    if (contains(Call->getArg(I), Lambda) && I - Shift < Callee->getNumParams())
-      Param = Callee->getParamDecl(I - Shift);
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I)
+    if (contains(Call->getArg(I), Lambda))
+      Param = parameterForArgument(Call, I, Callee);
   if (!Param)
     return LockLevel::None;
   // Every call of the parameter in the callee's body must hold the lock.

@@ -178,33 +178,6 @@ threadFunction(const Stmt *Created) {
   return {nullptr, {}};
 }
 
-/// The lambdas a class stores in its callable member \p Field: assigned in a member function
-/// (`on_link = [](tcp::socket s) {...};`) or given in a constructor's initializer list.
-static llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field) {
-  llvm::SmallVector<const LambdaExpr *, 2> Lambdas;
-  auto Collect = [&](const Expr *Value) {
-    if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Value);
-        Construct && Construct->getNumArgs() == 1)
-      Value = Construct->getArg(0);
-    if (const auto *Lambda =
-            dyn_cast_or_null<LambdaExpr>(Value ? Value->IgnoreUnlessSpelledInSource() : nullptr))
-      Lambdas.push_back(Lambda);
-  };
-  const auto *Record = dyn_cast<CXXRecordDecl>(Field->getParent());
-  for (const FunctionDecl *Method : definedMethods(Record)) {
-    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Method))
-      for (const CXXCtorInitializer *Init : Ctor->inits())
-        if (Init->getMember() == Field)
-          Collect(Init->getInit()->IgnoreImplicit());
-    forEachDescendant(Method->getBody(), [&](const Stmt *S) {
-      if (const auto Assignment = assignmentParts(S);
-          Assignment && declNamedBy(Assignment->first) == Field)
-        Collect(Assignment->second);
-    });
-  }
-  return Lambdas;
-}
-
 void ThreadPerConnectionCheck::reportThreadsIn(
     const Stmt *Region, const CallExpr *Accept, bool InHandler,
     std::optional<llvm::ArrayRef<const VarDecl *>> HandedConnection, ASTContext &Ctx,

@@ -251,6 +251,14 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
       for (const auto &Ref : Refs)
         Calls[F].push_back(cast<CallExpr>(Ref.first));
   SerializedContext Serialized(Serializing, *Context, Calls);
+  // Whether each function runs only during set-up, computed once per function.
+  llvm::DenseMap<const FunctionDecl *, bool> SetupOnly;
+  auto DuringSetup = [&](const FunctionDecl *F) {
+    auto [It, New] = SetupOnly.try_emplace(F, false);
+    if (New)
+      It->second = calledOnlyDuringSetup(Locks, F);
+    return It->second;
+  };
   // Writes made while the object is not shared yet (constructors, destructors, the start-up code
   // of the function that then starts the threads) do not count.
   llvm::SmallPtrSet<const Expr *, 16> Unshared;
@@ -260,7 +268,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     if (A.Kind != AccessKind::Write)
       continue;
     if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F) ||
-        afterThreadsJoined(A.Use, F) || calledOnlyDuringSetup(Locks, F))
+        afterThreadsJoined(A.Use, F) || DuringSetup(F))
       Unshared.insert(A.Use);
     else
       Written.insert(A.Container);
@@ -294,7 +302,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
-    if (A.Kind == AccessKind::Read && calledOnlyDuringSetup(Locks, Locks.enclosingFunction(A.Use)))
+    if (A.Kind == AccessKind::Read && DuringSetup(Locks.enclosingFunction(A.Use)))
       continue; // a loader the constructor runs reads what it fills, before anything is shared
     if (A.Kind == AccessKind::Read && afterThreadsJoined(A.Use, Locks.enclosingFunction(A.Use)))
       continue; // the tear-down reads what the joined threads left

@@ -322,6 +322,39 @@ std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record) {
   return Out;
 }
 
+llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field) {
+  llvm::SmallVector<const LambdaExpr *, 2> Lambdas;
+  auto Collect = [&](const Expr *Value) {
+    if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Value);
+        Construct && Construct->getNumArgs() == 1)
+      Value = Construct->getArg(0);
+    if (const auto *Lambda =
+            dyn_cast_or_null<LambdaExpr>(Value ? Value->IgnoreUnlessSpelledInSource() : nullptr))
+      Lambdas.push_back(Lambda);
+  };
+  const auto *Record = dyn_cast<CXXRecordDecl>(Field->getParent());
+  for (const FunctionDecl *Method : definedMethods(Record)) {
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Method))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->getMember() == Field)
+          Collect(Init->getInit()->IgnoreImplicit());
+    forEachDescendant(Method->getBody(), [&](const Stmt *S) {
+      if (const auto Assignment = assignmentParts(S);
+          Assignment && declNamedBy(Assignment->first) == Field)
+        Collect(Assignment->second);
+    });
+  }
+  return Lambdas;
+}
+
+const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
+                                        const FunctionDecl *Callee) {
+  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+  if (ArgIndex < Shift || ArgIndex - Shift >= Callee->getNumParams())
+    return nullptr;
+  return Callee->getParamDecl(ArgIndex - Shift);
+}
+
 std::string spelledText(const Expr *E, const ASTContext &Ctx) {
   return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()),
                               Ctx.getSourceManager(), Ctx.getLangOpts())

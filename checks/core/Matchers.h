@@ -8,6 +8,7 @@
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 #include <utility>
@@ -122,6 +123,17 @@ llvm::SmallPtrSet<const VarDecl *, 2> localAliasesOf(const Stmt *Body, const Val
 
 /// The definitions, in this translation unit, of \p Record's member functions that have a body.
 std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record);
+
+/// The lambdas a class stores in its data member \p Field (a callable such as std::function):
+/// assigned in a member function (`on_link = [](tcp::socket s) {...};`) or given in a
+/// constructor's initializer list.
+llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field);
+
+/// The parameter of \p Callee (the function \p Call calls, or its definition) that argument
+/// \p ArgIndex of \p Call binds to: a member operator's object is argument 0 and binds to none,
+/// nor does an argument past the last parameter (a variadic tail).
+const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
+                                        const FunctionDecl *Callee);
 
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).

@@ -120,11 +120,30 @@ const Expr *lastWrittenArgument(const CallExpr *Call) {
   return Last;
 }
 
+/// Why an error_code (or a stream's state) is not tested in time: what comes first after the read.
+struct Untested {
+  enum Kind { NextRead, DataUsed, LoopEnd, FunctionEnd } What;
+  const ValueDecl *Data = nullptr; ///< For DataUsed: the data used.
+  std::string describe() const {
+    switch (What) {
+    case NextRead:
+      return "before the next read overwrites it";
+    case DataUsed:
+      return "before '" + Data->getName().str() + "' is used";
+    case LoopEnd:
+      return "before the end of the loop body";
+    case FunctionEnd:
+      break;
+    }
+    return "anywhere after the read";
+  }
+};
+
 /// The first thing after \p Call that decides whether \p Ec (an error_code, or the stream a read
 /// sets the state of) is tested in time: none when a statement tests it, otherwise why not (see
 /// untestedErrorCode). \p Data: what the read produced; a variable declared with its result
 /// joins it.
-static std::optional<std::string>
+static std::optional<Untested>
 firstUntestedUse(const CallExpr *Call, const ValueDecl *Ec,
                  llvm::SmallPtrSetImpl<const ValueDecl *> &Data,
                  const std::vector<std::string> &SyncReads, ASTContext &Ctx) {
@@ -152,14 +171,14 @@ firstUntestedUse(const CallExpr *Call, const ValueDecl *Ec,
         if (testsErrorCode(S, Ec, SyncReads) && !testsOnlyParticularCodes(S, Ec))
           return std::nullopt;
         if (readsInto(S, Ec, SyncReads))
-          return std::string("before the next read overwrites it");
+          return Untested{Untested::NextRead};
         for (const ValueDecl *V : Data)
           if (refersTo(S, V))
-            return "before '" + V->getName().str() + "' is used";
+            return Untested{Untested::DataUsed, V};
       }
       DynTypedNodeList Up = Ctx.getParents(*Block);
       if (!Up.empty() && isLoopBody(Up[0], Block) && !conditionTests(Up[0], Ec))
-        return std::string("before the end of the loop body");
+        return Untested{Untested::LoopEnd};
     }
     // `do { ... } while (!ec)`, `while (read(..., ec) > 0 && !ec)`, `if (...; !ec)`; an if's
     // condition runs before its branches, so it tests only a read in the condition itself.
@@ -171,7 +190,7 @@ firstUntestedUse(const CallExpr *Call, const ValueDecl *Ec,
       Child = S;
     Parents = Ctx.getParents(Parent);
   }
-  return std::string("anywhere after the read");
+  return Untested{Untested::FunctionEnd};
 }
 
 std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDecl *Ec,
@@ -190,28 +209,26 @@ std::optional<std::string> untestedErrorCode(const CallExpr *Call, const ValueDe
     if (const VarDecl *V = dataVariable(Call->getArg(I));
         V && V != Ec && Call->getArg(I) != Token)
       Data.insert(V);
-  return firstUntestedUse(Call, Ec, Data, SyncReads, Ctx);
+  if (std::optional<Untested> Why = firstUntestedUse(Call, Ec, Data, SyncReads, Ctx))
+    return Why->describe();
+  return std::nullopt;
 }
 
 std::optional<std::string> streamUsedBeforeTest(const CXXMemberCallExpr *Read,
                                                 const ValueDecl *Stream, ASTContext &Ctx) {
-  if (Read->getNumArgs() == 0)
-    return std::nullopt;
   // `in.read(reinterpret_cast<char *>(&hdr), sizeof hdr)` fills `hdr`.
-  const Expr *Arg = Read->getArg(0)->IgnoreParenImpCasts();
-  while (const auto *Cast = dyn_cast<ExplicitCastExpr>(Arg))
-    Arg = Cast->getSubExpr()->IgnoreParenImpCasts();
-  const VarDecl *Buffer = dataVariable(Arg);
+  const VarDecl *Buffer =
+      Read->getNumArgs() > 0 ? dataVariable(Read->getArg(0)->IgnoreParenCasts()) : nullptr;
   if (!Buffer || Buffer == Stream)
     return std::nullopt;
   llvm::SmallPtrSet<const ValueDecl *, 4> Data;
   Data.insert(Buffer);
   // Any later mention of the stream is taken as its test (`if (!in)`, `in.gcount()`, a further
   // read whose state is tested with it); only a use of the data before any of them is reported.
-  std::optional<std::string> Why = firstUntestedUse(Read, Stream, Data, {}, Ctx);
-  if (!Why || !StringRef(*Why).ends_with("is used"))
+  std::optional<Untested> Why = firstUntestedUse(Read, Stream, Data, {}, Ctx);
+  if (!Why || Why->What != Untested::DataUsed)
     return std::nullopt;
-  return Why;
+  return Why->describe();
 }
 
 bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {

@@ -69,11 +69,10 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
         Found = CalleeWrite{Call, Write};
         return true;
       }
-    const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
-    for (unsigned I = Shift; I < Call->getNumArgs() && I - Shift < Definition->getNumParams(); ++I)
-      if (rootDecl(Call->getArg(I)) == Message)
-        if (const CallExpr *Write = tlsWriteOf(Definition->getParamDecl(I - Shift),
-                                               Definition->getBody(), nullptr, IsTls)) {
+    for (unsigned I = 0; I < Call->getNumArgs(); ++I)
+      if (const ParmVarDecl *Param = parameterForArgument(Call, I, Definition);
+          Param && rootDecl(Call->getArg(I)) == Message)
+        if (const CallExpr *Write = tlsWriteOf(Param, Definition->getBody(), nullptr, IsTls)) {
           Found = CalleeWrite{Call, Write};
           return true;
         }

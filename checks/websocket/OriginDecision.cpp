@@ -224,7 +224,8 @@ std::optional<Route> routeOf(const Expr *E) {
     return std::nullopt;
   for (auto [Name, Value] : {std::pair(Parts->LHS, Parts->RHS), std::pair(Parts->RHS, Parts->LHS)})
     if (const ValueDecl *Variable = declNamedBy(Name))
-      if (const auto *Literal = dyn_cast<StringLiteral>(stripConversions(Value)->IgnoreParenImpCasts()))
+      if (const auto *Literal =
+              dyn_cast<StringLiteral>(stripConversions(Value)->IgnoreParenImpCasts()))
         return Route{Variable, Literal->getString()};
   return std::nullopt;
 }

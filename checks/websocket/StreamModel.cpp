@@ -170,6 +170,13 @@ SourceLocation calleeLoc(const CallExpr *Call) {
   return Call->getBeginLoc();
 }
 
+std::optional<ObjectKey> localKey(const VarDecl *Var) {
+  const FunctionDecl *Owner = outerFunction(Var->getDeclContext());
+  if (!Owner)
+    return std::nullopt;
+  return ObjectKey{Owner, Var->getName().str(), Var->getLocation().getRawEncoding()};
+}
+
 std::optional<ObjectKey> ownedObject(const Expr *E) {
   const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
   E = throughPointers(E);
@@ -186,10 +193,7 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
       return std::nullopt;
     if (isa<ParmVarDecl>(Var) && (Direct != E || Var->getType()->isPointerType()))
       return std::nullopt;
-    const FunctionDecl *Owner = outerFunction(Var->getDeclContext());
-    if (!Owner)
-      return std::nullopt;
-    return ObjectKey{Owner, Var->getName().str(), Var->getLocation().getRawEncoding()};
+    return localKey(Var);
   }
   // A data member belongs to its class whichever object it is reached through (`ws_`,
   // `self->ws_`, `other.ws_`): every member function of the class is its owner.
@@ -324,22 +328,28 @@ void OwnerFacts::addPasses(const CallExpr *Call, const std::vector<std::string> 
           Opaque.insert(*Key);
     return;
   }
-  if (!Callee || Op)
-    return;
+  for (const auto &[Key, Param] : handedStreams(Call, StreamTypes))
+    Passes.insert({Key, Param});
+}
+
+std::vector<std::pair<ObjectKey, OwnerFacts::Parameter>>
+OwnerFacts::handedStreams(const CallExpr *Call, const std::vector<std::string> &StreamTypes) {
+  std::vector<std::pair<ObjectKey, Parameter>> Handed;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || isa<CXXOperatorCallExpr>(Call))
+    return Handed;
   const FunctionDecl *Helper = outerFunction(Callee);
   // A member call's arguments start after the object; a static or free call's at 0.
   for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
     const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
-    QualType T = Arg->getType();
     if (const auto *AddressOf = dyn_cast<UnaryOperator>(Arg);
-        AddressOf && AddressOf->getOpcode() == UO_AddrOf) { // setup(&ws_)
+        AddressOf && AddressOf->getOpcode() == UO_AddrOf) // setup(&ws_)
       Arg = AddressOf->getSubExpr();
-      T = Arg->getType();
-    }
-    if (isTypeNamed(T, StreamTypes))
+    if (isTypeNamed(Arg->getType(), StreamTypes))
       if (std::optional<ObjectKey> Key = ownedObject(Arg))
-        Passes.insert({*Key, {Helper, I}});
+        Handed.push_back({*Key, {Helper, I}});
   }
+  return Handed;
 }
 
 bool OwnerFacts::passedTo(const ObjectKey &K,
@@ -359,22 +369,13 @@ bool OwnerFacts::has(const ObjectKey &K, StringRef Fact) const {
   return false;
 }
 
-std::vector<ObjectKey> OwnerFacts::passedWithFact(const CallExpr *Call, StringRef Fact) const {
+std::vector<ObjectKey> OwnerFacts::passedWithFact(const CallExpr *Call,
+                                                  const std::vector<std::string> &StreamTypes,
+                                                  StringRef Fact) const {
   std::vector<ObjectKey> Streams;
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || isa<CXXOperatorCallExpr>(Call))
-    return Streams;
-  const Parameter Any{outerFunction(Callee), 0};
-  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
-    const Expr *Arg = Call->getArg(I)->IgnoreParenImpCasts();
-    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Arg);
-        AddressOf && AddressOf->getOpcode() == UO_AddrOf)
-      Arg = AddressOf->getSubExpr();
-    if (!ParameterFacts.count({{Any.first, I}, Fact.str()}))
-      continue;
-    if (std::optional<ObjectKey> Key = ownedObject(Arg))
-      Streams.push_back(*Key);
-  }
+  for (const auto &[Key, Param] : handedStreams(Call, StreamTypes))
+    if (ParameterFacts.count({Param, Fact.str()}))
+      Streams.push_back(Key);
   return Streams;
 }
 

@@ -80,6 +80,10 @@ struct ObjectKey {
 /// smart pointers. None for reference parameters, references and globals.
 std::optional<ObjectKey> ownedObject(const Expr *E);
 
+/// The key of the local variable \p Var in the function that owns it (lambdas belong to the
+/// function around them); none outside a function.
+std::optional<ObjectKey> localKey(const VarDecl *Var);
+
 /// For a stream the function does not own (a reference or pointer parameter, a local reference),
 /// a key for what that function itself does with it; none for owned objects and globals.
 std::optional<ObjectKey> borrowedObject(const Expr *E);
@@ -134,7 +138,9 @@ public:
   bool hasOwnOnly(const ObjectKey &K, llvm::StringRef Fact) const;
   /// The owned streams \p Call passes to a parameter of its callee that has \p Fact
   /// (`read_next(ws_, buf)` where read_next reads its parameter), with the call.
-  std::vector<ObjectKey> passedWithFact(const CallExpr *Call, llvm::StringRef Fact) const;
+  std::vector<ObjectKey> passedWithFact(const CallExpr *Call,
+                                        const std::vector<std::string> &StreamTypes,
+                                        llvm::StringRef Fact) const;
   /// True when \p K is passed to a function for which \p Matches holds.
   bool passedTo(const ObjectKey &K,
                 llvm::function_ref<bool(const FunctionDecl *)> Matches) const;
@@ -142,6 +148,10 @@ public:
 
 private:
   using Parameter = std::pair<const FunctionDecl *, unsigned>;
+  /// The owned streams (of \p StreamTypes, or their addresses) \p Call hands to its callee,
+  /// each with the parameter it binds to.
+  static std::vector<std::pair<ObjectKey, Parameter>>
+  handedStreams(const CallExpr *Call, const std::vector<std::string> &StreamTypes);
   std::set<std::pair<ObjectKey, std::string>> Facts;
   std::set<std::pair<Parameter, std::string>> ParameterFacts;
   /// Owned stream -> helper parameters it is passed to.

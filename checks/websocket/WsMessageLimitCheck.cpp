@@ -99,7 +99,7 @@ void WsMessageLimitCheck::onEndOfTranslationUnit() {
   // A helper that reads the stream it is lent (`read_next_message(ws_, buffer_, ...)`) reads the
   // owner's stream where it is called.
   for (const CallExpr *Handover : Handovers)
-    for (const ws::ObjectKey &Stream : Limited.passedWithFact(Handover, "reads"))
+    for (const ws::ObjectKey &Stream : Limited.passedWithFact(Handover, StreamTypes, "reads"))
       Reads.push_back({SM ? SM->getExpansionLoc(Handover->getBeginLoc()) : Handover->getBeginLoc(),
                        Handover->getDirectCallee()->getNameAsString(), Stream, Handover, nullptr});
   Handovers.clear();

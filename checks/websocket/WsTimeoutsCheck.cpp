@@ -343,10 +343,8 @@ void WsTimeoutsCheck::onEndOfTranslationUnit() {
     // A stream a factory of the project made (`auto ws = make_link(std::move(sock));`) is judged
     // by what the factory did to it, and reported where the factory makes it.
     if (const VarDecl *Made = ws::factoryResult(H.Declared)) {
-      const ws::ObjectKey InFactory{ws::outerFunction(Made->getDeclContext()),
-                                    Made->getName().str(),
-                                    Made->getLocation().getRawEncoding()};
-      if (mayBeConfiguredElsewhere(InFactory) || Facts.has(InFactory, "timeout"))
+      std::optional<ws::ObjectKey> InFactory = ws::localKey(Made);
+      if (!InFactory || mayBeConfiguredElsewhere(*InFactory) || Facts.has(*InFactory, "timeout"))
         continue;
       Handshake AtFactory = H;
       AtFactory.Declared = Made;
