@@ -103,6 +103,25 @@ static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTCon
   return true; // a field of a local record (`verdict.ok = ...`): assumed to be read
 }
 
+/// True when \p S compares \p Child with the end of a message's headers
+/// (`req.find(origin) == req.end()`): it asks whether the header is there, not what it says; any
+/// page sends an Origin. A search of an allow-list (`std::find(...) != allowed.end()`) decides.
+static bool comparesWithEnd(const Stmt *S, const Stmt *Child) {
+  const Expr *Other = nullptr;
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+      Op && Op->getNumArgs() == 2 &&
+      (Op->getOperator() == OO_EqualEqual || Op->getOperator() == OO_ExclaimEqual))
+    Other = Op->getArg(0) == Child ? Op->getArg(1) : Op->getArg(0);
+  else if (const auto *Binary = dyn_cast<BinaryOperator>(S); Binary && Binary->isEqualityOp())
+    Other = Binary->getLHS() == Child ? Binary->getRHS() : Binary->getLHS();
+  const auto *End = Other ? dyn_cast<CXXMemberCallExpr>(stripConversions(Other)) : nullptr;
+  const CXXRecordDecl *Headers = End ? End->getRecordDecl() : nullptr;
+  const auto *Namespace =
+      Headers ? dyn_cast<NamespaceDecl>(Headers->getEnclosingNamespaceContext()) : nullptr;
+  return Namespace && Namespace->getName() == "http" &&
+         (calleeName(End) == "end" || calleeName(End) == "cend");
+}
+
 static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::string> &Accept,
                     unsigned Depth) {
   DynTypedNode Child = DynTypedNode::create(*Use);
@@ -129,6 +148,8 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
       if (Name == "empty" || Name == "size" || Name == "length")
         return false; // a presence test
     }
+    if (comparesWithEnd(S, ChildStmt))
+      return false;
     if (std::optional<bool> Stored = storeDecides(S, ChildStmt, Ctx, Accept, Depth))
       return *Stored;
     if (const auto *If = dyn_cast<IfStmt>(S)) {
@@ -298,6 +319,37 @@ bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx) 
     Child = Parents[0];
   }
   return true;
+}
+
+const CXXRecordDecl *memberOwner(const ObjectKey &Stream, const FunctionDecl *F) {
+  const auto *Record = dyn_cast_or_null<CXXRecordDecl>(Stream.Owner);
+  return Record && ownerClass(outerFunction(F)) == Record ? Record : nullptr;
+}
+
+/// The innermost lambda whose body holds \p S, if any, within the function that spells it.
+static const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (int Hops = 0; Hops < 64; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty())
+      return nullptr;
+    Node = Parents[0];
+    if (const auto *Lambda = Node.get<LambdaExpr>())
+      return Lambda;
+    if (const auto *Function = Node.get<FunctionDecl>(); Function && !isLambdaCallOperator(Function))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+bool checkInOtherHandler(SourceLocation Check, const Stmt *Accept,
+                         llvm::ArrayRef<const Stmt *> Accepts, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  return llvm::any_of(Accepts, [&](const Stmt *Other) {
+    const LambdaExpr *Handler = Other != Accept ? enclosingLambda(Other, Ctx) : nullptr;
+    return Handler && spansLocation(Handler, Check, SM) &&
+           !spansLocation(Handler, SM.getExpansionLoc(Accept->getBeginLoc()), SM);
+  });
 }
 
 } // namespace clang::tidy::errorshield::ws

@@ -11,6 +11,7 @@
 #ifndef ERRORSHIELD_WEBSOCKET_ORIGINDECISION_H
 #define ERRORSHIELD_WEBSOCKET_ORIGINDECISION_H
 
+#include "websocket/StreamModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
 #include <string>
@@ -47,6 +48,16 @@ bool dropsOriginVerdict(const CallExpr *Call, const FunctionDecl *Caller);
 /// True when an Origin check at \p Check can run before the handshake accepted by \p Accept: it
 /// comes first, and not in the other branch of an `if` the accept is in.
 bool checkMayPrecede(SourceLocation Check, const Stmt *Accept, ASTContext &Ctx);
+
+/// True when \p Check is made in a lambda that holds another of \p Accepts but not \p Accept:
+/// another route's handler (`routes["/a"] = [..] { check; accept; };`), which runs on its own.
+bool checkInOtherHandler(SourceLocation Check, const Stmt *Accept,
+                         llvm::ArrayRef<const Stmt *> Accepts, ASTContext &Ctx);
+
+/// The stream's class, when \p F is one of its members: a check made by another member (or by the
+/// code that starts the object) is trusted to run first. Code outside the class that accepts
+/// `feed->ws()` is where its own check belongs.
+const CXXRecordDecl *memberOwner(const ObjectKey &Stream, const FunctionDecl *F);
 
 } // namespace clang::tidy::errorshield::ws
 

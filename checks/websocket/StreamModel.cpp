@@ -179,7 +179,10 @@ std::optional<ObjectKey> localKey(const VarDecl *Var) {
 
 std::optional<ObjectKey> ownedObject(const Expr *E) {
   const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
+  // `feed->ws()` whose body is `return ws_;` designates the data member ws_.
   E = throughPointers(E);
+  if (const Expr *Member = E ? throughAccessor(E) : nullptr; Member != E)
+    E = Member;
   if (!E)
     return std::nullopt;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {

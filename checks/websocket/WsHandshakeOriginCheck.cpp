@@ -117,17 +117,15 @@ void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionD
   for (const Expr *Arg : Accept->Args)
     if (ws::isTypeNamed(Arg->getType(), RequestTypes))
       Request = Arg;
-  std::optional<ws::ObjectKey> Stream = ws::ownedObject(Accept->Object);
-  // Without a request, nobody could have checked Origin, whoever owns the stream.
-  if (!Stream && !Request)
-    Stream = ws::borrowedObject(Accept->Object);
+  bool Borrowed = false;
+  std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Accept->Object, &Borrowed);
   if (!Stream)
     return;
   const auto *Ref = Request ? dyn_cast<DeclRefExpr>(stripConversions(Request)) : nullptr;
-  const bool FromHeaderCaller = Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
-                                !SM.isInMainFile(SM.getExpansionLoc(Accept->Loc));
-  Accepts.push_back({Call, Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr,
-                     FromHeaderCaller});
+  const bool FromCaller = Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
+                          (Borrowed || !SM.isInMainFile(SM.getExpansionLoc(Accept->Loc)));
+  Accepts.push_back(
+      {Call, Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr, FromCaller});
 }
 
 /// The call (or subscript) a header name is an argument of, looking through conversions.
@@ -291,7 +289,7 @@ bool WsHandshakeOriginCheck::ownerReads(const ws::ObjectKey &Stream, const Funct
                                         StringRef Header) const {
   if (Flow.readsDown(Function, Header) || Flow.readByCaller(Function, Header))
     return true;
-  if (const auto *Record = dyn_cast<CXXRecordDecl>(Stream.Owner))
+  if (const CXXRecordDecl *Record = ws::memberOwner(Stream, Function))
     return Flow.readInClass(Record, Header) || Flow.readByCallerOfClass(Record, Header);
   return false;
 }
@@ -314,16 +312,22 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
                Flow.readsDown(P.Callee, Origin);
       });
   // So may another member of the stream's class, unless this function is where the check is made.
-  if (const auto *Record = dyn_cast<CXXRecordDecl>(A.Stream.Owner);
+  if (const CXXRecordDecl *Record = ws::memberOwner(A.Stream, A.Function);
       !ChecksHere && Record &&
       (Flow.readInClass(Record, Origin) || Flow.readByCallerOfClass(Record, Origin)))
     return false;
+  std::vector<const Stmt *> Siblings;
+  for (const Accept &B : Accepts)
+    if (B.Function == A.Function)
+      Siblings.push_back(B.Call);
   for (const auto &[Function, Loc] : OriginReadsAt)
-    if (Function == A.Function && ws::checkMayPrecede(Loc, A.Call, *Ctx))
+    if (Function == A.Function && ws::checkMayPrecede(Loc, A.Call, *Ctx) &&
+        !ws::checkInOtherHandler(Loc, A.Call, Siblings, *Ctx))
       return false;
   for (const PassAt &P : PassesAt)
     if (P.Caller == A.Function && P.Callee != A.Function &&
-        ws::checkMayPrecede(P.Loc, A.Call, *Ctx) && Flow.passChecks(P.Callee, Origin))
+        ws::checkMayPrecede(P.Loc, A.Call, *Ctx) &&
+        !ws::checkInOtherHandler(P.Loc, A.Call, Siblings, *Ctx) && Flow.passChecks(P.Callee, Origin))
       return false;
   return true;
 }
@@ -366,9 +370,8 @@ void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
             << A.Method;
       continue;
     }
-    // A session header accepting a request its caller hands over is judged in the translation
-    // unit that contains the caller; elsewhere the caller's check cannot be seen.
-    if (A.RequestFromHeaderCaller && !Flow.hasCaller(A.Function))
+    // An accept of a request its caller hands over is judged where the caller is seen.
+    if (A.NeedsCaller && !Flow.hasCaller(A.Function))
       continue;
     if ((!ownerReads(A.Stream, A.Function, Origin) || checkedOnlyAfter(A)) &&
         firstReportAt(A.Loc))

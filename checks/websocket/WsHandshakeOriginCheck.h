@@ -52,9 +52,10 @@ private:
     ws::ObjectKey Stream;
     const FunctionDecl *Function;
     bool HasRequest;
-    /// The request is a parameter of a function defined in a header, which callers in other
-    /// translation units may have checked.
-    bool RequestFromHeaderCaller;
+    /// Judged only where a caller is seen: the request is a parameter of a function defined in a
+    /// header (callers in other translation units may have checked it), or the stream is handed
+    /// in with the request (`finish_upgrade(ws, req)`), by callers that may have checked it.
+    bool NeedsCaller;
   };
   struct FixedSubprotocol {
     SourceLocation Loc;

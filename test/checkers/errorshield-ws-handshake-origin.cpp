@@ -215,14 +215,108 @@ void client(tcp::socket s) {
 // header_session::run gets its request from a caller this file does not contain: not judged here.
 // header_session_called_here::run is called below without an Origin check: judged, in the header.
 void upgrade(request req, std::shared_ptr<header_session_called_here> s) { s->run(std::move(req)); }
-// CHECK-MESSAGES: :226:6: warning: accept without a request: the library reads the handshake itself, so its Origin header can never be checked (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
-// CHECK-MESSAGES: upgrade_sessions.h:20:9: warning: async_accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 
-// ---- 6. A stream the code does not own: its accept(req) is not judged (the caller may have
-// checked the request), but an accept without a request can never have been checked ----
+// ---- 6. A stream the code does not own: its accept(req) is judged only where a caller is seen
+// (see section 7), but an accept without a request can never have been checked ----
 
 void finish_upgrade(websocket::stream<tcp::socket> &ws, request &req) {
   ws.accept(req);
   ws.accept();
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept without a request: the library reads the handshake itself, so its Origin header can never be checked (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 }
 
+
+// ---- 7. Whose check covers which accept ----
+
+// Each route's handler runs on its own: the partner route's check does not cover the ops route.
+template <class F> void add_route(const char *path, F handler) { handler(tcp::socket{}, request{}); }
+void install_routes() {
+  add_route("/partner", [](tcp::socket s, request req) {
+    if (!origin_ok(req))
+      return;
+    websocket::stream<tcp::socket> ws{std::move(s)};
+    ws.accept(req);
+  });
+  add_route("/ops", [](tcp::socket s, request req) {
+    websocket::stream<tcp::socket> ws{std::move(s)};
+    ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+  });
+}
+
+// Only whether an Origin is present: every browser sends one, whichever page it comes from.
+bool allowed_origin(const char *origin);
+void presence_only(tcp::socket s, request req) {
+  if (req.find(http::field::origin) == req.end())
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+void value_checked(tcp::socket s, request req) {
+  const char *origin = req.find(http::field::origin);
+  if (origin != req.end() && !allowed_origin(origin))
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
+
+// A stream reached through an accessor belongs to its class: a free function that accepts it is
+// where its own check belongs, whatever another function does first.
+class feed {
+  websocket::stream<beast::tcp_stream> ws_;
+
+public:
+  websocket::stream<beast::tcp_stream> &ws() { return ws_; }
+};
+bool begin_feed(std::shared_ptr<feed> f, request req) {
+  if (!origin_ok(req))
+    return false;
+  f->ws().accept(req);
+  return true;
+}
+void accept_legacy(std::shared_ptr<feed> f, request req) {
+  f->ws().accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+void kiosk(std::shared_ptr<feed> f) {
+  f->ws().async_accept([](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: async_accept without a request: the library reads the handshake itself, so its Origin header can never be checked (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+
+// A stream handed in with its request: judged against the callers seen here. serve() checks
+// Origin only on its other path, in a helper that accepts by itself.
+bool accept_if_allowed(websocket::stream<tcp::socket> &ws, request req) {
+  if (!origin_ok(req))
+    return false;
+  ws.accept(req);
+  return true;
+}
+void finish_for_press(websocket::stream<tcp::socket> &ws, request req) {
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+void serve(tcp::socket s, request req, bool press) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  if (press)
+    return finish_for_press(ws, std::move(req));
+  accept_if_allowed(ws, req);
+}
+void finish_checked(websocket::stream<tcp::socket> &ws, request req) { ws.accept(req); }
+void serve_checked(tcp::socket s, request req) {
+  if (!origin_ok(req))
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  finish_checked(ws, std::move(req));
+}
+// KNOWN MISS: a caller's own check counts wherever the caller makes it, even after the call.
+void finish_before_check(websocket::stream<tcp::socket> &ws, request req) { ws.accept(req); }
+void serve_then_check(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  finish_before_check(ws, req);
+  if (!origin_ok(req))
+    return;
+}
+
+// The header's diagnostics come after this file's (clang-tidy orders them by file).
+// CHECK-MESSAGES: upgrade_sessions.h:20:9: warning: async_accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]

@@ -37,6 +37,8 @@ public:
   T *data() { return nullptr; }
   const T *data() const { return nullptr; }
   size_t size() const { return 0; }
+  T &front();
+  T &operator[](size_t);
 };
 template <class T> class span {
 public:
@@ -168,6 +170,7 @@ public:
   const char *find(string_view) const;
   string_view at(field) const;
   size_t count(field) const;
+  const char *end() const;
   void set(field, string_view);
   void set(string_view, string_view);
   void insert(field, string_view);
