@@ -2,6 +2,7 @@
 
 #include "websocket/WsHandshakeOriginCheck.h"
 #include "core/Matchers.h"
+#include "websocket/HeaderAccess.h"
 #include "websocket/OriginDecision.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/AST/DeclTemplate.h"
@@ -128,67 +129,6 @@ void WsHandshakeOriginCheck::collectAccept(const CallExpr *Call, const FunctionD
       {Call, Accept->Loc, Accept->Method, *Stream, Function, Request != nullptr, FromCaller});
 }
 
-/// The call (or subscript) a header name is an argument of, looking through conversions.
-static const Expr *enclosingCall(const Expr *E, ASTContext &Context) {
-  DynTypedNode Node = DynTypedNode::create(*E);
-  for (int Hops = 0; Hops < 6; ++Hops) {
-    DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
-      return nullptr;
-    Node = Parents[0];
-    const auto *Parent = Node.get<Expr>();
-    if (!Parent)
-      return nullptr;
-    if (isa<CallExpr>(Parent) || isa<ArraySubscriptExpr>(Parent))
-      return Parent;
-  }
-  return nullptr;
-}
-
-/// The stream whose set_option(decorator(...)) contains \p E, if any.
-static std::optional<ws::StreamCall> enclosingStreamCall(const Expr *E, ASTContext &Context,
-                                                         const std::vector<std::string> &Streams) {
-  DynTypedNode Node = DynTypedNode::create(*E);
-  for (int Hops = 0; Hops < 40; ++Hops) {
-    DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
-      return std::nullopt;
-    Node = Parents[0];
-    if (const auto *Call = Node.get<CallExpr>())
-      if (std::optional<ws::StreamCall> Stream = ws::asStreamCall(Call, Streams))
-        return Stream;
-    if (Node.get<FunctionDecl>() && !Node.get<CXXMethodDecl>())
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-/// The name of the function a header access calls: "set", "find", "operator[]".
-static std::string calleeName(const Expr *Access) {
-  if (isa<ArraySubscriptExpr>(Access))
-    return "operator[]";
-  const auto *Call = cast<CallExpr>(Access);
-  if (std::optional<ws::StreamCall> Member = ws::asMemberCall(Call))
-    return Member->Method;
-  if (const FunctionDecl *Callee = Call->getDirectCallee())
-    return Callee->getNameAsString();
-  if (const auto *Lookup = dyn_cast_or_null<OverloadExpr>(Call->getCallee()->IgnoreParenImpCasts()))
-    return Lookup->getName().getAsString();
-  return "";
-}
-
-/// True for an http::message<true, ...> (a request), seen through references and pointers.
-static bool isRequest(QualType T) {
-  T = T.getNonReferenceType();
-  if (T->isPointerType())
-    T = T->getPointeeType();
-  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
-  if (!Spec || Spec->getTemplateArgs().size() == 0)
-    return false;
-  const TemplateArgument &IsRequest = Spec->getTemplateArgs()[0];
-  return IsRequest.getKind() == TemplateArgument::Integral && IsRequest.getAsIntegral() != 0;
-}
-
 /// True when \p Access (a call or subscript) is made on an object of one of the request types.
 bool WsHandshakeOriginCheck::accessesRequest(const Expr *Access) const {
   const Expr *Object = nullptr;
@@ -202,22 +142,10 @@ bool WsHandshakeOriginCheck::accessesRequest(const Expr *Access) const {
                     Object->getType()->isDependentType());
 }
 
-/// A value fixed at compile time: a string literal, or a constant initialized with one.
-static const StringLiteral *fixedString(const Expr *E) {
-  E = stripConversions(E);
-  if (const auto *Literal = dyn_cast<StringLiteral>(E))
-    return Literal;
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-        Var && Var->getType().isConstQualified() && Var->getInit())
-      return dyn_cast<StringLiteral>(stripConversions(Var->getInit()));
-  return nullptr;
-}
-
 void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Which,
                                               ASTContext &Context, const FunctionDecl *Function) {
-  const Expr *Access = enclosingCall(Header, Context);
-  const std::string Name = Access ? calleeName(Access) : "";
+  const Expr *Access = ws::enclosingCall(Header, Context);
+  const std::string Name = Access ? ws::accessName(Access) : "";
   // "Origin" as a string counts only where a request's headers are accessed (req["Origin"],
   // req.find("Origin")), not as a log label or an unrelated key.
   if (isa<StringLiteral>(stripConversions(Header)) && !(Access && accessesRequest(Access)))
@@ -241,15 +169,15 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
   std::optional<ws::StreamCall> Set = ws::asMemberCall(Call);
   // Only a response answers; a client's request decorator offers subprotocols.
   if (Which != Subprotocol || !Set || !Set->Object ||
-      isRequest(Set->Object->IgnoreParenImpCasts()->getType()))
+      ws::isRequest(Set->Object->IgnoreParenImpCasts()->getType()))
     return;
   // A decorator installed on a stream the code does not own is not judged, like its accept.
-  if (std::optional<ws::StreamCall> Installer = enclosingStreamCall(Call, Context, StreamTypes);
+  if (std::optional<ws::StreamCall> Installer = ws::enclosingStreamCall(Call, Context, StreamTypes);
       Installer && !ws::ownedObject(Installer->Object))
     return;
   for (unsigned I = 0; I + 1 < Call->getNumArgs(); ++I)
     if (stripConversions(Call->getArg(I)) == stripConversions(Header))
-      if (const StringLiteral *Value = fixedString(Call->getArg(I + 1)))
+      if (const StringLiteral *Value = ws::fixedString(Call->getArg(I + 1)))
         Answers.push_back({Set->Loc, Value->getString().str(), Function});
 }
 
