@@ -26,6 +26,14 @@ bool returns(const FunctionDecl *F, const Decl *Message) {
          });
 }
 
+/// True when \p Call is handed a TLS stream or made on one.
+bool hasTlsOperand(const CallExpr *Call, TlsTest IsTls) {
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+  return llvm::any_of(Call->arguments(), [&](const Expr *A) { return IsTls(A->getType()); }) ||
+         (Member && Member->getImplicitObjectArgument() &&
+          IsTls(Member->getImplicitObjectArgument()->getType()));
+}
+
 } // namespace
 
 const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *From, TlsTest IsTls) {
@@ -33,12 +41,7 @@ const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *Fr
     const auto *Call = dyn_cast<CallExpr>(S);
     if (!Call || Call == From)
       return false;
-    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
-    const bool HasTls =
-        llvm::any_of(Call->arguments(), [&](const Expr *A) { return IsTls(A->getType()); }) ||
-        (Member && Member->getImplicitObjectArgument() &&
-         IsTls(Member->getImplicitObjectArgument()->getType()));
-    return HasTls && !onExclusiveBranches(Body, From, Call) &&
+    return hasTlsOperand(Call, IsTls) && !onExclusiveBranches(Body, From, Call) &&
            llvm::any_of(Call->arguments(),
                         [&](const Expr *A) { return rootDecl(A) == Message; });
   }));
@@ -107,6 +110,49 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
         Found.push_back({Call, Later->Write, ByReference});
   }
   return Found;
+}
+
+bool offersUpgrade(StringRef Raw, const std::vector<std::string> &Tokens) {
+  for (size_t At = Raw.find_insensitive("upgrade:"); At != StringRef::npos;
+       At = Raw.find_insensitive("upgrade:", At + 1)) {
+    const StringRef Value = Raw.substr(At + 8).ltrim(" \t").take_until([](char C) {
+      return C == '\r' || C == '\n';
+    });
+    if ((At == 0 || Raw[At - 1] == '\n') && llvm::any_of(Tokens, [&](const std::string &Token) {
+          return Value.contains_insensitive(Token);
+        }))
+      return true;
+  }
+  return false;
+}
+
+const CallExpr *rawTlsWrite(const StringLiteral *Text, ASTContext &Ctx, TlsTest IsTls) {
+  const Stmt *Body = enclosingFunctionBody(Text, Ctx, /*StopAtLambdas=*/false);
+  if (!Body)
+    return nullptr;
+  // Up from the text through the expression it is part of: a call with a TLS stream
+  // (`asio::write(tls, asio::buffer("...Upgrade: h2c..."))`), or the local it initializes.
+  DynTypedNode Node = DynTypedNode::create(*Text);
+  for (int Hops = 0; Hops < 16; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty())
+      return nullptr;
+    Node = Parents[0];
+    if (const auto *Var = Node.get<VarDecl>()) {
+      if (!Var->isLocalVarDecl())
+        return nullptr;
+      return dyn_cast_or_null<CallExpr>(findDescendant(Body, [&](const Stmt *S) {
+        const auto *Call = dyn_cast<CallExpr>(S);
+        return Call && hasTlsOperand(Call, IsTls) &&
+               llvm::any_of(Call->arguments(), [&](const Expr *A) { return refersTo(A, Var); });
+      }));
+    }
+    if (const auto *Call = Node.get<CallExpr>(); Call && hasTlsOperand(Call, IsTls))
+      return Call;
+    if (!Node.get<Expr>())
+      return nullptr;
+  }
+  return nullptr;
 }
 
 } // namespace clang::tidy::errorshield::http

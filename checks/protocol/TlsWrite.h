@@ -13,6 +13,7 @@
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace clang::tidy::errorshield::http {
@@ -46,6 +47,15 @@ struct CallerWrite {
 /// call: a helper's cleartext callers are fine, each one that writes to TLS is a mistake.
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
                                          ASTContext &Ctx, TlsTest IsTls);
+
+/// True when \p Raw holds an `Upgrade:` header line whose value names one of \p Tokens
+/// ("...\r\nUpgrade: h2c\r\n...").
+bool offersUpgrade(llvm::StringRef Raw, const std::vector<std::string> &Tokens);
+
+/// The write to a TLS stream of a request written by hand: \p Text, or the local string it is
+/// part of (`const std::string raw = "OPTIONS * HTTP/1.1\r\n...Upgrade: h2c\r\n..."`), handed to a
+/// call with a TLS stream in the same function (`asio::write(tls, asio::buffer(raw))`).
+const CallExpr *rawTlsWrite(const StringLiteral *Text, ASTContext &Ctx, TlsTest IsTls);
 
 } // namespace clang::tidy::errorshield::http
 

@@ -43,6 +43,8 @@ void UpgradeHeaderCheck::registerCheckMatchers(MatchFinder *Finder) {
                               unless(isExpansionInSystemHeader()))
                          .bind("set"),
                      this);
+  // A request written by hand: "...\r\nUpgrade: h2c\r\n..." sent with asio::write.
+  Finder->addMatcher(stringLiteral(unless(isExpansionInSystemHeader())).bind("raw-text"), this);
   // for (auto const& f : req) ... and for (auto it = req.begin(); ...) ...
   auto OverMessage = expr(hasType(qualType(hasCanonicalType(hasDeclaration(
       namedDecl(matchers::hasListedQualifiedName(MessageTypes)))))));
@@ -95,6 +97,10 @@ void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
         (StringRef(Kind) == "relay-read" ? Reads : Writes).push_back({Call, Stream, Message});
       return;
     }
+  if (const auto *Text = Result.Nodes.getNodeAs<StringLiteral>("raw-text")) {
+    checkRawUpgrade(Text, *Result.Context);
+    return;
+  }
   if (const auto *Set = Result.Nodes.getNodeAs<CallExpr>("set")) {
     checkCleartextUpgrade(Set, *Result.Context);
     checkForwardedHeader(Set, *Result.Context);
@@ -191,8 +197,13 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     auto TlsArgument = [&](const TemplateArgument &Arg) {
       return Arg.getKind() == TemplateArgument::Type && isTlsStream(Arg.getAsType());
     };
+    // `void ack(ssl::stream<Next> &s, ...)`: TLS whatever Next is.
+    auto TlsParameter = [&](const FunctionTemplateDecl *Template) {
+      return llvm::any_of(Template->getTemplatedDecl()->parameters(),
+                          [&](const ParmVarDecl *P) { return isTlsStream(P->getType()); });
+    };
     auto OnlyTls = [&](const FunctionTemplateDecl *Template) {
-      return llvm::all_of(Template->specializations(), [&](const FunctionDecl *Spec) {
+      return TlsParameter(Template) || llvm::all_of(Template->specializations(), [&](const FunctionDecl *Spec) {
         const TemplateArgumentList *Args = Spec->getTemplateSpecializationArgs();
         return Args && llvm::any_of(Args->asArray(), TlsArgument);
       });
@@ -222,18 +233,40 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   // A caller writes it: a helper's reference parameter, or the message a builder returns.
   if (!F)
     return;
-  for (const http::CallerWrite &Caller : http::callerTlsWrites(Message, F, Ctx, IsTls)) {
+  const std::vector<http::CallerWrite> Callers = http::callerTlsWrites(Message, F, Ctx, IsTls);
+  // A member of a class that holds a TLS stream, every call of which writes to TLS (the TLS
+  // uplink's decorate() override): the helper itself is the mistake, at the set.
+  const auto *Method = dyn_cast<CXXMethodDecl>(F);
+  const bool TlsMember =
+      Method && !Callers.empty() && Callers.size() == callsOf(F, Ctx).size() &&
+      llvm::any_of(Method->getParent()->fields(),
+                   [&](const FieldDecl *Field) { return isTlsStream(Field->getType()); });
+  for (const http::CallerWrite &Caller : Callers) {
     // Through a parameter the helper is fine on its own (its other callers may use cleartext
     // TCP): each call that hands it a message bound for TLS is the mistake.
-    const SourceLocation At =
-        Caller.ThroughParameter ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
+    const bool AtCall = Caller.ThroughParameter && !TlsMember;
+    const SourceLocation At = AtCall ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
     if (!firstReportAt(At))
       continue;
-    reportCleartextUpgrade(At, Header, Caller.ThroughParameter ? F : nullptr);
-    if (Caller.ThroughParameter)
+    reportCleartextUpgrade(At, Header, AtCall ? F : nullptr);
+    if (AtCall)
       diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
     WrittenHere(Caller.Write);
   }
+}
+
+void UpgradeHeaderCheck::checkRawUpgrade(const StringLiteral *Text, ASTContext &Ctx) {
+  if (!Text->isOrdinary() || !http::offersUpgrade(Text->getString(), CleartextUpgradeTokens))
+    return;
+  auto IsTls = [&](QualType T) { return isTlsStream(T); };
+  const CallExpr *Write = http::rawTlsWrite(Text, Ctx, IsTls);
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceLocation Loc = SM.getExpansionLoc(Text->getBeginLoc());
+  if (!Write || !firstReportAt(Loc))
+    return;
+  reportCleartextUpgrade(Loc, "Upgrade: h2c", nullptr);
+  diag(SM.getExpansionLoc(Write->getExprLoc()), "the message is written to a TLS stream here",
+       DiagnosticIDs::Note);
 }
 
 void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, StringRef Header,

@@ -25,6 +25,8 @@ public:
 
 private:
   void checkCleartextUpgrade(const CallExpr *Set, ASTContext &Ctx);
+  /// A request written by hand, with an `Upgrade: h2c` line, sent to a TLS stream.
+  void checkRawUpgrade(const StringLiteral *Text, ASTContext &Ctx);
   /// Reports the h2c offer at \p Loc; \p Setter is the helper that sets it, when Loc calls one.
   void reportCleartextUpgrade(SourceLocation Loc, StringRef Header, const FunctionDecl *Setter);
   /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.

@@ -523,3 +523,70 @@ private:
   std::unique_ptr<beast::tcp_stream> stream_;
   std::unique_ptr<http::request<http::empty_body>> pending_;
 };
+
+// ---- The TLS uplink's own decorate() override, and a template whose stream parameter is TLS
+// whatever its argument: the set itself is the mistake. The cleartext uplink's is fine. ----
+struct uplink {
+  virtual ~uplink() = default;
+  virtual void decorate(http::request<http::empty_body> &req) = 0;
+  virtual void publish() = 0;
+};
+class plain_uplink : public uplink {
+public:
+  void decorate(http::request<http::empty_body> &req) override {
+    req.set(http::field::upgrade, "h2c");
+  }
+  void publish() override {
+    http::request<http::empty_body> req;
+    decorate(req);
+    http::write(stream_, req);
+  }
+
+private:
+  beast::tcp_stream stream_;
+};
+class tls_uplink : public uplink {
+public:
+  void decorate(http::request<http::empty_body> &req) override {
+    req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+5]]:5: note: the message is written to a TLS stream here
+  }
+  void publish() override {
+    http::request<http::empty_body> req;
+    decorate(req);
+    http::write(stream_, req);
+  }
+
+private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+template <class Next> void ack_upgrade(net::ssl::stream<Next> &s) {
+  http::response<http::empty_body> res;
+  res.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(s, res);
+}
+void ack_both(net::ssl::stream<beast::tcp_stream> &a, net::ssl::stream<net::ip::tcp::socket> &b) {
+  ack_upgrade(a);
+  ack_upgrade(b);
+}
+
+// ---- A request written by hand, with an Upgrade: h2c line, sent to a TLS stream ----
+void probe_by_hand(beast::ssl_stream<beast::tcp_stream> &tls, const std::string &host) {
+  const std::string raw = "OPTIONS * HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: h2c\r\n\r\n";
+// CHECK-MESSAGES: :[[@LINE-1]]:67: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  net::write(tls, net::buffer(raw));
+  net::write(tls, net::buffer("GET / HTTP/1.1\r\nupgrade:h2c\r\n\r\n"));
+// CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-2]]:3: note: the message is written to a TLS stream here
+}
+void log_line(const char *);
+void probe_by_hand_cleartext(beast::tcp_stream &plain, beast::ssl_stream<beast::tcp_stream> &tls) {
+  const std::string raw = "OPTIONS * HTTP/1.1\r\nUpgrade: h2c\r\n\r\n";
+  net::write(plain, net::buffer(raw));
+  log_line("peer offered Upgrade: h2c, ignored"); // not a header line, and not written
+  net::write(tls, net::buffer("GET / HTTP/1.1\r\nX-Note: Upgrade: h2c is off\r\n\r\n"));
+}
