@@ -164,6 +164,21 @@ static const Expr *rangeConstructedFrom(const CXXConstructExpr *Construct) {
   return stripConversions(First->getImplicitObjectArgument());
 }
 
+/// The standard container \p E takes an element of (`queue_.front()`, `back()`, `at(i)`,
+/// `batches_[i]`), or null.
+static const Expr *containerOfElement(const Expr *E) {
+  const Expr *Container = nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
+      Member && Member->getMethodDecl() && Member->getMethodDecl()->getIdentifier() &&
+      llvm::is_contained({"front", "back", "at"}, Member->getMethodDecl()->getName()))
+    Container = Member->getImplicitObjectArgument();
+  else if (const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(E);
+           Subscript && Subscript->getOperator() == OO_Subscript)
+    Container = Subscript->getArg(0);
+  const CXXRecordDecl *Record = Container ? Container->getType()->getAsCXXRecordDecl() : nullptr;
+  return Record && isInListedNamespace(Record, {"std"}) ? Container : nullptr;
+}
+
 WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
                                                             const Expr *Write,
                                                             const FunctionDecl *Function,
@@ -189,6 +204,11 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
       E = stripConversions(Call->getArg(0)); // std::make_shared<const bytes_t>(std::move(enc))
     } else if (const Expr *Range = rangeConstructedFrom(Construct)) {
       E = Range; // std::string(bytes.begin(), bytes.end())
+    } else if (const auto *Offset = dyn_cast<BinaryOperator>(E);
+               Offset && Offset->isAdditiveOp() && Offset->getType()->isPointerType()) {
+      // net::buffer(smf.data() + off, n): a chunk of what the pointer points into.
+      E = stripConversions(Offset->getLHS()->getType()->isPointerType() ? Offset->getLHS()
+                                                                         : Offset->getRHS());
     } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
                Member && llvm::is_contained(BufferDataMethods,
                                             Member->getMethodDecl()->getNameAsString())) {
@@ -206,9 +226,14 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
     ThroughData = true;
   }
   // Through a pointer: `*bytes` (a shared_ptr to a byte vector), `tick.get()` (the struct a
-  // shared_ptr owns): judged by the type pointed to, named by the pointer.
+  // shared_ptr owns): judged by the type pointed to, named by the pointer. Likewise an element
+  // of a container of byte buffers (`queue_.front()`), named by the container.
   QualType Pointee;
-  if (const auto *Deref = dyn_cast_or_null<UnaryOperator>(E);
+  if (const Expr *Container = E ? containerOfElement(E) : nullptr;
+      Container && isByteType(E->getType())) {
+    Pointee = E->getType();
+    E = stripConversions(Container);
+  } else if (const auto *Deref = dyn_cast_or_null<UnaryOperator>(E);
       Deref && Deref->getOpcode() == UO_Deref) {
     Pointee = Deref->getType();
     E = stripConversions(Deref->getSubExpr());

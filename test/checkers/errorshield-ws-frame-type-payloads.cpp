@@ -209,3 +209,25 @@ class queued_session {
   }
 };
 
+// An element of a queue of byte buffers is bytes, named by the queue; so is a chunk of a byte
+// buffer reached by a pointer offset. A queue of strings is not.
+struct byte_queue_session {
+  ws_t ws_;
+  std::vector<std::vector<std::uint8_t>> queue_;
+  std::vector<std::string> lines_;
+  void write_next() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()), [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write sends 'queue_', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+    ws_.async_write(net::buffer(queue_[1]), [](beast::error_code, size_t) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: async_write sends 'queue_', declared as bytes, on 'ws_', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+    ws_.async_write(net::buffer(lines_.front()), [](beast::error_code, size_t) {});
+  }
+};
+void send_chunks(ws_t &ws, const std::vector<std::uint8_t> &smf, size_t off, size_t n) {
+  ws.text(true);
+  ws.write_some(false, net::buffer(smf.data() + off, n));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write_some sends 'smf', declared as bytes, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  ws.binary(true);
+  ws.write_some(true, net::buffer(smf.data() + off, n));
+}
