@@ -187,6 +187,17 @@ const FunctionDecl *enclosingFunctionDecl(const Stmt *S, ASTContext &Ctx, bool S
   return nullptr;
 }
 
+const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    if (const auto *Lambda = Parents[0].get<LambdaExpr>())
+      return Lambda;
+    if (const auto *F = Parents[0].get<FunctionDecl>(); F && !isLambdaCallOperator(F))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names) {
   if (!D)
     return false;

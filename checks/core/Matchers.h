@@ -97,6 +97,9 @@ const Stmt *enclosingFunctionBody(const Stmt *S, ASTContext &Ctx, bool StopAtLam
 /// otherwise the function that spells the lambda.
 const FunctionDecl *enclosingFunctionDecl(const Stmt *S, ASTContext &Ctx, bool StopAtLambdas);
 
+/// The innermost lambda whose body holds \p S, within the function that spells it; null if none.
+const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx);
+
 /// The statements the author wrote in a function body: a coroutine's own body, not the promise's
 /// machinery around it; any other body as it is.
 const Stmt *writtenBody(const Stmt *Body);

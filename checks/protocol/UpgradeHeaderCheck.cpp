@@ -203,10 +203,11 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
                           [&](const ParmVarDecl *P) { return isTlsStream(P->getType()); });
     };
     auto OnlyTls = [&](const FunctionTemplateDecl *Template) {
-      return TlsParameter(Template) || llvm::all_of(Template->specializations(), [&](const FunctionDecl *Spec) {
-        const TemplateArgumentList *Args = Spec->getTemplateSpecializationArgs();
-        return Args && llvm::any_of(Args->asArray(), TlsArgument);
-      });
+      return TlsParameter(Template) ||
+             llvm::all_of(Template->specializations(), [&](const FunctionDecl *Spec) {
+               const TemplateArgumentList *Args = Spec->getTemplateSpecializationArgs();
+               return Args && llvm::any_of(Args->asArray(), TlsArgument);
+             });
     };
     if (F && F->getPrimaryTemplate() && !OnlyTls(F->getPrimaryTemplate()))
       Instantiating = callsOf(F, Ctx);

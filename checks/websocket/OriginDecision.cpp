@@ -326,22 +326,6 @@ const CXXRecordDecl *memberOwner(const ObjectKey &Stream, const FunctionDecl *F)
   return Record && ownerClass(outerFunction(F)) == Record ? Record : nullptr;
 }
 
-/// The innermost lambda whose body holds \p S, if any, within the function that spells it.
-static const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNode Node = DynTypedNode::create(*S);
-  for (int Hops = 0; Hops < 64; ++Hops) {
-    DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.empty())
-      return nullptr;
-    Node = Parents[0];
-    if (const auto *Lambda = Node.get<LambdaExpr>())
-      return Lambda;
-    if (const auto *Function = Node.get<FunctionDecl>(); Function && !isLambdaCallOperator(Function))
-      return nullptr;
-  }
-  return nullptr;
-}
-
 bool checkInOtherHandler(SourceLocation Check, const Stmt *Accept,
                          llvm::ArrayRef<const Stmt *> Accepts, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();

@@ -8,21 +8,6 @@
 #include "clang/AST/ExprCXX.h"
 
 namespace clang::tidy::errorshield::ws {
-namespace {
-
-/// The innermost lambda around \p S, or null.
-const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
-  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
-       Parents = Ctx.getParents(Parents[0])) {
-    if (const auto *Lambda = Parents[0].get<LambdaExpr>())
-      return Lambda;
-    if (const auto *F = Parents[0].get<FunctionDecl>(); F && !isLambdaCallOperator(F))
-      return nullptr;
-  }
-  return nullptr;
-}
-
-} // namespace
 
 std::optional<RivalWriter> rivalOfSpawnedWrite(const CallExpr *Write, const FieldDecl *Stream,
                                                const WriteRecognizer &AsWrite,

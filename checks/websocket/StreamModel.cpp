@@ -147,7 +147,8 @@ static const Expr *throughAccessor(const Expr *E) {
 }
 
 /// The object a local alias is initialised to designate: `auto &s = ws;`, `auto *w = &ws_;`,
-/// `auto *w = &session->stream();`; null for anything else.
+/// `auto *w = &session->stream();` (ownedObject looks through the accessor); null for anything
+/// else.
 static const Expr *aliasedObject(const VarDecl *Var) {
   if (isa<ParmVarDecl>(Var) || !Var->hasLocalStorage() || !Var->getInit() ||
       !(Var->getType()->isReferenceType() || Var->getType()->isPointerType()))
@@ -159,7 +160,7 @@ static const Expr *aliasedObject(const VarDecl *Var) {
       return nullptr;
     Init = AddressOf->getSubExpr()->IgnoreParenImpCasts();
   }
-  return throughAccessor(Init);
+  return Init;
 }
 
 SourceLocation calleeLoc(const CallExpr *Call) {
@@ -181,8 +182,8 @@ std::optional<ObjectKey> ownedObject(const Expr *E) {
   const Expr *Direct = E ? E->IgnoreParenImpCasts() : nullptr;
   // `feed->ws()` whose body is `return ws_;` designates the data member ws_.
   E = throughPointers(E);
-  if (const Expr *Member = E ? throughAccessor(E) : nullptr; Member != E)
-    E = Member;
+  if (E)
+    E = throughAccessor(E);
   if (!E)
     return std::nullopt;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {

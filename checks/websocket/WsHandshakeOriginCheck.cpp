@@ -255,7 +255,8 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
   for (const PassAt &P : PassesAt)
     if (P.Caller == A.Function && P.Callee != A.Function &&
         ws::checkMayPrecede(P.Loc, A.Call, *Ctx) &&
-        !ws::checkInOtherHandler(P.Loc, A.Call, Siblings, *Ctx) && Flow.passChecks(P.Callee, Origin))
+        !ws::checkInOtherHandler(P.Loc, A.Call, Siblings, *Ctx) &&
+        Flow.passChecks(P.Callee, Origin))
       return false;
   return true;
 }
