@@ -108,25 +108,12 @@ static std::string quotedNames(const std::vector<const FieldDecl *> &Fields) {
   return Out;
 }
 
-/// For `template <class P> void to_json(json &, const Envelope<P> &)` never instantiated here:
-/// the class template's pattern, whose members the body names through dependent member accesses.
-/// Null otherwise (an instantiated template is judged in its instantiations).
-static const CXXRecordDecl *uninstantiatedTemplateMapping(const FunctionDecl *F, QualType Mapped) {
-  const FunctionTemplateDecl *Template = F->getDescribedFunctionTemplate();
-  const auto *Spec = Mapped->getAs<TemplateSpecializationType>();
-  if (!Template || !Template->specializations().empty() || !Spec)
-    return nullptr;
-  const auto *Class =
-      dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl());
-  const CXXRecordDecl *Pattern = Class ? Class->getTemplatedDecl()->getDefinition() : nullptr;
-  return Pattern && !Pattern->isUnion() ? Pattern : nullptr;
-}
-
 void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *M = Result.Nodes.getNodeAs<CXXMethodDecl>("member-to-json")) {
     const CXXRecordDecl *Record = M->getParent();
     if (ws::isTypeNamed(M->getReturnType(), JsonTypes) && !M->isStatic() &&
-        !Record->isDependentContext() && !Record->isUnion() && !generatingMacro(M, *Result.SourceManager, Result.Context->getLangOpts()))
+        !Record->isDependentContext() && !Record->isUnion() &&
+        !generatingMacro(M, *Result.SourceManager, Result.Context->getLangOpts()))
       checkToJson(M, Record, nullptr, *Result.Context);
     return;
   }
@@ -138,7 +125,7 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
       !F->getParamDecl(1)->getType()->isReferenceType())
     return;
   const QualType Mapped = F->getParamDecl(1)->getType().getNonReferenceType();
-  if (const CXXRecordDecl *Pattern = uninstantiatedTemplateMapping(F, Mapped)) {
+  if (const CXXRecordDecl *Pattern = uninstantiatedToJsonRecord(F, Mapped)) {
     // to_json only: what a from_json sets needs the mutation analysis of resolved code.
     if (F->getIdentifier() && llvm::is_contained(ToJsonFunctions, F->getName()) &&
         !F->getParamDecl(0)->getType().getNonReferenceType().isConstQualified())

@@ -130,4 +130,20 @@ static bool collectReadMembers(const Stmt *Body, const ParmVarDecl *Source,
   return !Opaque;
 }
 
+const CXXRecordDecl *uninstantiatedToJsonRecord(const FunctionDecl *F, QualType Mapped) {
+  const FunctionTemplateDecl *Template = F->getDescribedFunctionTemplate();
+  const auto *Spec = Mapped->getAs<TemplateSpecializationType>();
+  // A specialization can exist without a body: nlohmann's adl_serializer names to_json in a
+  // decltype, and its own body, which would instantiate ours, may be skipped (clangd's preamble
+  // skips function bodies in headers).
+  if (!Template || !Spec || llvm::any_of(Template->specializations(), [](const FunctionDecl *S) {
+        return S->isDefined();
+      }))
+    return nullptr;
+  const auto *Class =
+      dyn_cast_or_null<ClassTemplateDecl>(Spec->getTemplateName().getAsTemplateDecl());
+  const CXXRecordDecl *Pattern = Class ? Class->getTemplatedDecl()->getDefinition() : nullptr;
+  return Pattern && !Pattern->isUnion() ? Pattern : nullptr;
+}
+
 } // namespace clang::tidy::errorshield

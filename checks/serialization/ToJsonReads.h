@@ -25,6 +25,11 @@ namespace clang::tidy::errorshield {
 bool collectReadMembers(const Stmt *Body, const ParmVarDecl *Source, const CXXRecordDecl *Record,
                         ASTContext &Ctx, llvm::SmallPtrSetImpl<const FieldDecl *> &Read);
 
+/// For `template <class P> void to_json(json &, const Envelope<P> &)` whose body no
+/// instantiation here has: the class template's pattern, whose members the body names through
+/// dependent member accesses. Null otherwise (an instantiated body is judged where it is).
+const CXXRecordDecl *uninstantiatedToJsonRecord(const FunctionDecl *F, QualType Mapped);
+
 } // namespace clang::tidy::errorshield
 
 #endif // ERRORSHIELD_SERIALIZATION_TOJSONREADS_H

@@ -3,6 +3,7 @@
 
     test/eval-blind/measure_floors.py --tidy 'clang-tidy-22 --load build/lib/libErrorShield.so'
     test/eval-blind/measure_floors.py --tidy '...' --write      # update floors.json
+    test/eval-blind/measure_floors.py --tidy '...' --check      # fail below floors.json
 
 A floor is the measured precision or recall rounded down to two decimals, less MARGIN: ctest's
 eval/blind/<check> tests fail when a check drops below it. Directories are scored in parallel
@@ -26,6 +27,10 @@ def score(tidy, directory):
     return {k: float(v) if k in 'pr' else int(v) for k, v in m.groupdict().items()}
 
 
+def ratio(tp, wrong):
+    return tp / (tp + wrong) if tp + wrong else 1.0
+
+
 def floor(measured):
     return max(0.0, round(math.floor(measured * 100) / 100 - MARGIN, 2))
 
@@ -35,6 +40,7 @@ def main():
     ap.add_argument('--tidy', required=True)
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--write', action='store_true', help='rewrite floors.json')
+    ap.add_argument('--check', action='store_true', help='exit 1 if a check is below its floors')
     a = ap.parse_args()
     checks = sorted(d for d in os.listdir(HERE) if os.path.isdir(os.path.join(HERE, d)))
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
@@ -43,8 +49,7 @@ def main():
     total = {'tp': 0, 'fp': 0, 'fn': 0}
     for check, r in results.items():
         # The summary rounds to two decimals; recompute from the counts.
-        p = r['tp'] / (r['tp'] + r['fp']) if r['tp'] + r['fp'] else 1.0
-        rec = r['tp'] / (r['tp'] + r['fn']) if r['tp'] + r['fn'] else 1.0
+        p, rec = ratio(r['tp'], r['fp']), ratio(r['tp'], r['fn'])
         floors[check] = {'precision': floor(p), 'recall': floor(rec)}
         for k in total:
             total[k] += r[k]
@@ -57,6 +62,17 @@ def main():
         with open(os.path.join(HERE, 'floors.json'), 'w') as f:
             json.dump(floors, f, indent=2)
             f.write('\n')
+    if a.check:
+        with open(os.path.join(HERE, 'floors.json')) as f:
+            committed = json.load(f)
+        below = [c for c, r in results.items()
+                 if ratio(r['tp'], r['fp']) < committed[c]['precision']
+                 or ratio(r['tp'], r['fn']) < committed[c]['recall']]
+        for c in below:
+            print(f'{c}: below its floors {committed[c]["precision"]:.2f} / '
+                  f'{committed[c]["recall"]:.2f}')
+        if below:
+            sys.exit(1)
 
 
 if __name__ == '__main__':
