@@ -40,6 +40,16 @@ void handed_to_logger(tcp::socket s, request req) {
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 }
 
+// A library setter whose body is not parsed (as in clangd's preamble, or this mock) only copies
+// the value into the response: judged by its name, it decides nothing.
+void copied_into_response(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  http::response<http::string_body> res;
+  res.set("Access-Control-Allow-Origin", req[http::field::origin]);
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+
 void handed_to_validator(tcp::socket s, request req) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   enforce_origin(req[http::field::origin]);

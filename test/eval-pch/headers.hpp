@@ -6,8 +6,8 @@
 // the body of a library function, or an instantiation only such a body makes, sees less here than
 // in clang-tidy. eval/pch-equivalence runs the cases in cases.txt both ways and pins the known
 // divergences (known-divergences.txt); `scripts/eval-full.sh` scores every case without the PCH,
-// the way the external evaluation does. clangd keeps some bodies this PCH skips: of the known
-// divergences, errorshield-clangd shares the coroutine ones, not the class-template ones.
+// the way the external evaluation does. clangd keeps some bodies this PCH skips: it reports the
+// class-template findings listed as known divergences.
 #include <algorithm>
 #include <array>
 #include <atomic>
