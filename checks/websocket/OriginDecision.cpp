@@ -42,8 +42,7 @@ static bool actsOnDecision(const Stmt *S, const std::vector<std::string> &Accept
          }, isNestedCode) != nullptr;
 }
 
-static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::string> &Accept,
-                    unsigned Depth);
+static bool decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names, unsigned Depth);
 
 /// True for a call that can end the program or the connection.
 static bool isStopName(StringRef Name) {
@@ -76,13 +75,13 @@ static bool onlyRecords(const CallExpr *Call) {
 
 /// True when a use of local \p Var in its function can decide.
 static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
-                          const std::vector<std::string> &Accept, unsigned Depth) {
+                          const OriginNames &Names, unsigned Depth) {
   const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
   if (!Function || !Function->getBody() || Depth == 0)
     return true; // not followed: assume it decides
   return findDescendant(Function->getBody(), [&](const Stmt *S) {
            const auto *Ref = dyn_cast<DeclRefExpr>(S);
-           return Ref && Ref->getDecl() == Var && decides(Ref, Ctx, Accept, Depth - 1);
+           return Ref && Ref->getDecl() == Var && decides(Ref, Ctx, Names, Depth - 1);
          }) != nullptr;
 }
 
@@ -92,7 +91,7 @@ static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
 /// elsewhere, or a field of a local record is assumed to.
 /// None when \p S assigns nothing from \p Value.
 static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
-                                        const std::vector<std::string> &Accept, unsigned Depth) {
+                                        const OriginNames &Names, unsigned Depth) {
   const auto Assignment = storeParts(S);
   if (!Assignment)
     return std::nullopt;
@@ -106,7 +105,7 @@ static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTCon
     return true;
   Target = stripConversions(Target);
   if (isa<DeclRefExpr>(Target))
-    return anyUseDecides(Root, Ctx, Accept, Depth);
+    return anyUseDecides(Root, Ctx, Names, Depth);
   const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(Target);
   if (isa<ArraySubscriptExpr>(Target) || (Subscript && Subscript->getOperator() == OO_Subscript))
     return false;
@@ -116,7 +115,8 @@ static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTCon
 /// True when \p S compares \p Child with the end of a message's headers
 /// (`req.find(origin) == req.end()`): it asks whether the header is there, not what it says; any
 /// page sends an Origin. A search of an allow-list (`std::find(...) != allowed.end()`) decides.
-static bool comparesWithEnd(const Stmt *S, const Stmt *Child) {
+static bool comparesWithEnd(const Stmt *S, const Stmt *Child,
+                            const std::vector<std::string> &RequestTypes) {
   const Expr *Other = nullptr;
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
       Op && Op->getNumArgs() == 2 &&
@@ -125,15 +125,15 @@ static bool comparesWithEnd(const Stmt *S, const Stmt *Child) {
   else if (const auto *Binary = dyn_cast<BinaryOperator>(S); Binary && Binary->isEqualityOp())
     Other = Binary->getLHS() == Child ? Binary->getRHS() : Binary->getLHS();
   const auto *End = Other ? dyn_cast<CXXMemberCallExpr>(stripConversions(Other)) : nullptr;
-  const CXXRecordDecl *Headers = End ? End->getRecordDecl() : nullptr;
-  const auto *Namespace =
-      Headers ? dyn_cast<NamespaceDecl>(Headers->getEnclosingNamespaceContext()) : nullptr;
-  return Namespace && Namespace->getName() == "http" &&
+  // The request itself (`req`, before its conversion to the fields base that declares end()).
+  const Expr *Object = End ? End->getImplicitObjectArgument() : nullptr;
+  return Object &&
+         (isNamedRecord(Object->IgnoreImpCasts()->getType(), RequestTypes) ||
+          isNamedRecord(End->getRecordDecl(), RequestTypes)) &&
          (calleeName(End) == "end" || calleeName(End) == "cend");
 }
 
-static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::string> &Accept,
-                    unsigned Depth) {
+static bool decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names, unsigned Depth) {
   DynTypedNode Child = DynTypedNode::create(*Use);
   for (int Hops = 0; Hops < 32; ++Hops) {
     DynTypedNodeList Parents = Ctx.getParents(Child);
@@ -142,7 +142,7 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
     const DynTypedNode Parent = Parents[0];
     const Stmt *ChildStmt = Child.get<Stmt>();
     if (const auto *Var = Parent.get<VarDecl>())
-      return Var->isLocalVarDecl() ? anyUseDecides(Var, Ctx, Accept, Depth) : true;
+      return Var->isLocalVarDecl() ? anyUseDecides(Var, Ctx, Names, Depth) : true;
     const auto *S = Parent.get<Stmt>();
     if (!S || isa<LambdaExpr, CompoundStmt, ReturnStmt, CoreturnStmt>(S))
       return true; // a statement of its own (a validator that throws), a result, or unknown
@@ -158,23 +158,23 @@ static bool decides(const Expr *Use, ASTContext &Ctx, const std::vector<std::str
       if (Name == "empty" || Name == "size" || Name == "length")
         return false; // a presence test
     }
-    if (comparesWithEnd(S, ChildStmt))
+    if (comparesWithEnd(S, ChildStmt, Names.RequestTypes))
       return false;
-    if (std::optional<bool> Stored = storeDecides(S, ChildStmt, Ctx, Accept, Depth))
+    if (std::optional<bool> Stored = storeDecides(S, ChildStmt, Ctx, Names, Depth))
       return *Stored;
     if (const auto *If = dyn_cast<IfStmt>(S)) {
       if (ChildStmt != If->getCond())
         return true;
-      return actsOnDecision(If->getThen(), Accept) || actsOnDecision(If->getElse(), Accept);
+      return actsOnDecision(If->getThen(), Names.AcceptMethods) ||
+             actsOnDecision(If->getElse(), Names.AcceptMethods);
     }
     Child = Parent;
   }
   return true;
 }
 
-bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
-                     const std::vector<std::string> &AcceptMethods) {
-  return decides(Read, Ctx, AcceptMethods, /*Depth=*/3);
+bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx, const OriginNames &Names) {
+  return decides(Read, Ctx, Names, /*Depth=*/3);
 }
 
 bool returnsText(const FunctionDecl *Function) {

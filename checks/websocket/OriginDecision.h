@@ -19,16 +19,21 @@
 
 namespace clang::tidy::errorshield::ws {
 
+/// The check's options a decision is judged with.
+struct OriginNames {
+  const std::vector<std::string> &AcceptMethods; // a branch that accepts lets the handshake go
+  const std::vector<std::string> &RequestTypes;  // `req.find(origin) == req.end()` tests presence
+};
+
 /// True when the value \p Read (an access to the Origin header) can decide whether the handshake
 /// is accepted. It cannot when every use of it, followed through the local variables it
 /// initializes, is
 /// - streamed into an output stream (`log << origin`);
 /// - a presence test (`origin.empty()`, `size()`, `length()`);
 /// - in the condition of an `if` neither of whose branches leaves (return, co_return, throw, break,
-///   continue) or calls one of the \p AcceptMethods on every path through it.
+///   continue) or calls one of the accept methods on every path through it.
 /// Any other use (a validator's argument, a `return`, an assignment, a loop condition) can.
-bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
-                     const std::vector<std::string> &AcceptMethods);
+bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx, const OriginNames &Names);
 
 /// True when \p Function returns text (a string, string view or character pointer).
 bool returnsText(const FunctionDecl *Function);

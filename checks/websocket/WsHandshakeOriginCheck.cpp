@@ -153,7 +153,7 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
   if (!llvm::is_contained(HeaderWriteMethods, Name)) {
     // Any use that does not write the header (operator[], find, at, a helper, a comparison) counts
     // as a read, so an Origin check is never missed; unless nothing can depend on the value.
-    if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, AcceptMethods))
+    if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, Names))
       return;
     if (Which == Origin && ws::isOriginAccessor(Function) &&
         ws::flowsToReturn(Access ? Access : Header, Context)) {
@@ -185,7 +185,7 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
                                                 ASTContext &Ctx) {
   // A validator whose verdict nothing acts on (`const bool ok = allowed(req); if (!ok) log();`).
   if (!Call->getType().isNull() && Call->getType()->isBooleanType() &&
-      !ws::decidesOnOrigin(Call, Ctx, AcceptMethods))
+      !ws::decidesOnOrigin(Call, Ctx, Names))
     return;
   // A verdict record whose Origin field the caller never reads (`if (v.user.empty()) ...`).
   if (ws::dropsOriginVerdict(Call, Function))
@@ -276,7 +276,7 @@ void WsHandshakeOriginCheck::addCalledReads() {
         OriginAccessors.insert(C.Caller);
   for (const UserCall &C : UserCalls)
     if (OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&
-        ws::decidesOnOrigin(C.Call, *Ctx, AcceptMethods)) {
+        ws::decidesOnOrigin(C.Call, *Ctx, Names)) {
       Flow.addRead(C.Caller, Origin);
       ReadAt(C);
     }
@@ -285,7 +285,7 @@ void WsHandshakeOriginCheck::addCalledReads() {
   for (const UserCall &C : UserCalls)
     if (C.Callee != C.Caller && !OriginAccessors.count(C.Callee) &&
         Flow.readsDown(C.Callee, Origin, /*Depth=*/4, /*SkipAcceptors=*/true) &&
-        ws::decidesOnOrigin(C.Call, *Ctx, AcceptMethods))
+        ws::decidesOnOrigin(C.Call, *Ctx, Names))
       ReadAt(C);
 }
 

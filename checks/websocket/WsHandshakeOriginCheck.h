@@ -4,6 +4,7 @@
 #define ERRORSHIELD_WEBSOCKET_WSHANDSHAKEORIGINCHECK_H
 
 #include "core/ErrorShieldCheck.h"
+#include "websocket/OriginDecision.h"
 #include "websocket/RequestFlow.h"
 #include "websocket/StreamModel.h"
 
@@ -44,6 +45,7 @@ private:
   const std::vector<std::string> SubprotocolFields;
   const std::vector<std::string> SubprotocolHeaderNames;
   const std::vector<std::string> ObjectFactories;
+  const ws::OriginNames Names{AcceptMethods, RequestTypes};
 
   struct Accept {
     const CallExpr *Call;

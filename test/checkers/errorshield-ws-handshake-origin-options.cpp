@@ -49,3 +49,19 @@ void acme_accept() {
   ws.accept();
 // EXTEND: :[[@LINE-1]]:6: warning: accept without a request: the library reads the handshake itself, so its Origin header can never be checked (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
 }
+
+// The extra catalog's request type: a search of its headers compared with its end() only tests
+// that an Origin was sent (every browser sends one); comparing its value decides.
+void acme_presence_only(const acme::wsock::upgrade_request &req) {
+  acme::wsock::session ws;
+  if (req.find("Origin") == req.end())
+    return;
+  ws.accept(req);
+// EXTEND: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+void acme_value_checked(const acme::wsock::upgrade_request &req) {
+  acme::wsock::session ws;
+  if (req["Origin"] != "https://app.example.com")
+    return;
+  ws.accept(req);
+}

@@ -5,9 +5,15 @@
 
 namespace acme {
 namespace wsock {
+struct upgrade_request {
+  const char *find(std::string_view) const;
+  const char *end() const;
+  std::string_view operator[](std::string_view) const;
+};
 class session {
 public:
   void accept() {}
+  void accept(const upgrade_request &) {}
   void read(boost::beast::flat_buffer &) {}
   void set_max_message_size(size_t) {}
   void text(bool) {}
