@@ -85,7 +85,8 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
 }
 
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
-                                         ASTContext &Ctx, TlsTest IsTls) {
+                                         llvm::ArrayRef<const CallExpr *> Calls, ASTContext &Ctx,
+                                         TlsTest IsTls) {
   const auto *Param = dyn_cast<ParmVarDecl>(Message);
   const bool ByReference = Param && Param->getType()->isReferenceType() &&
                            !Param->getType().getNonReferenceType().isConstQualified();
@@ -93,7 +94,7 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
   std::vector<CallerWrite> Found;
   if (!ByReference && !Returned)
     return Found;
-  for (const CallExpr *Call : callsOf(F, Ctx)) {
+  for (const CallExpr *Call : Calls) {
     const Stmt *CallerBody = enclosingFunctionBody(Call, Ctx, /*StopAtLambdas=*/false);
     const Decl *CallerMessage = nullptr;
     if (ByReference && Param->getFunctionScopeIndex() < Call->getNumArgs())

@@ -11,6 +11,7 @@
 #define ERRORSHIELD_PROTOCOL_TLSWRITE_H
 
 #include "clang/AST/ASTContext.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
 #include <string>
@@ -44,9 +45,11 @@ struct CallerWrite {
 
 /// Follows \p Message out of \p F one call: F's reference parameter written by a caller after the
 /// call, or F's returned local that a caller stores in a variable and writes. One entry per such
-/// call: a helper's cleartext callers are fine, each one that writes to TLS is a mistake.
+/// call among \p Calls (the calls of F): a helper's cleartext callers are fine, each one that
+/// writes to TLS is a mistake.
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
-                                         ASTContext &Ctx, TlsTest IsTls);
+                                         llvm::ArrayRef<const CallExpr *> Calls, ASTContext &Ctx,
+                                         TlsTest IsTls);
 
 /// True when \p Raw holds an `Upgrade:` header line whose value names one of \p Tokens
 /// ("...\r\nUpgrade: h2c\r\n...").

@@ -234,12 +234,14 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   // A caller writes it: a helper's reference parameter, or the message a builder returns.
   if (!F)
     return;
-  const std::vector<http::CallerWrite> Callers = http::callerTlsWrites(Message, F, Ctx, IsTls);
+  const std::vector<const CallExpr *> Calls = callsOf(F, Ctx);
+  const std::vector<http::CallerWrite> Callers =
+      http::callerTlsWrites(Message, F, Calls, Ctx, IsTls);
   // A member of a class that holds a TLS stream, every call of which writes to TLS (the TLS
   // uplink's decorate() override): the helper itself is the mistake, at the set.
   const auto *Method = dyn_cast<CXXMethodDecl>(F);
   const bool TlsMember =
-      Method && !Callers.empty() && Callers.size() == callsOf(F, Ctx).size() &&
+      Method && !Callers.empty() && Callers.size() == Calls.size() &&
       llvm::any_of(Method->getParent()->fields(),
                    [&](const FieldDecl *Field) { return isTlsStream(Field->getType()); });
   for (const http::CallerWrite &Caller : Callers) {
