@@ -24,6 +24,17 @@ AST_MATCHER_P(NamedDecl, declaresMoney, const MoneyLexicon *, Lexicon) {
   return Lexicon->declaresMoney(&Node);
 }
 
+/// The head word of \p Name (its last word, trailing digits dropped) is one of \p Words:
+/// Money, FixedDecimal, Decimal64, CurrencyAmount; not MoneyFormatter.
+bool headWordIn(StringRef Name, const std::vector<std::string> &Words) {
+  llvm::SmallVector<std::string, 6> Split = splitIdentifierWords(Name);
+  while (!Split.empty() && llvm::isDigit(Split.back().front()))
+    Split.pop_back();
+  return !Split.empty() && llvm::any_of(Words, [&](const std::string &Word) {
+    return StringRef(Word).equals_insensitive(Split.back());
+  });
+}
+
 /// A decimal or money class: listed, a template over a listed type (number<cpp_dec_float<50>>),
 /// or whose name ends in one of \p NameWords (FixedDecimal, Money, CurrencyAmount).
 AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
@@ -35,33 +46,44 @@ AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
       if (Arg.getKind() == TemplateArgument::Type &&
           isNamedRecord(Arg.getAsType()->getAsCXXRecordDecl(), Types))
         return true;
-  // The class's head word: Money, FixedDecimal, Decimal64, CurrencyAmount; not MoneyFormatter.
-  llvm::SmallVector<std::string, 6> Words = splitIdentifierWords(Node.getName());
-  while (!Words.empty() && llvm::isDigit(Words.back().front()))
-    Words.pop_back();
-  return !Words.empty() && llvm::any_of(NameWords, [&](const std::string &Word) {
-    return StringRef(Word).equals_insensitive(Words.back());
-  });
+  return headWordIn(Node.getName(), NameWords);
 }
 
-/// A money class template of the project instantiated over binary floating point
-/// (`Money<double>`): whatever the variable's name, the type says it carries money.
-AST_MATCHER_P(ValueDecl, hasFloatingMoneyTemplateType, std::vector<std::string>, NameWords) {
-  if (Node.isInvalidDecl())
-    return false;
+/// A money class template of the project instantiated over binary floating point: the template
+/// is named as money (`CurrencyAmount<double>`), or the parameter that receives the floating
+/// type is (`template <class Amount> class RevenueCounter` as `RevenueCounter<double>`).
+/// Standard and Boost containers are looked through: `std::vector<Tier<double>>`.
+bool isFloatingMoneyTemplate(QualType T, const std::vector<std::string> &NameWords,
+                             const MoneyLexicon &Lexicon, unsigned Depth = 0) {
   const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-      Node.getType().getNonReferenceType()->getAsCXXRecordDecl());
-  if (!Spec || Spec->isInStdNamespace())
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Depth > 2)
     return false;
-  llvm::SmallVector<std::string, 6> Words =
-      splitIdentifierWords(Spec->getSpecializedTemplate()->getName());
-  if (Words.empty() || !llvm::any_of(NameWords, [&](const std::string &Word) {
-        return StringRef(Word).equals_insensitive(Words.back());
-      }))
-    return false;
-  return llvm::any_of(Spec->getTemplateArgs().asArray(), [](const TemplateArgument &Arg) {
-    return Arg.getKind() == TemplateArgument::Type && Arg.getAsType()->isRealFloatingType();
-  });
+  llvm::ArrayRef<TemplateArgument> Args = Spec->getTemplateArgs().asArray();
+  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
+  if (isInListedNamespace(Spec, ValueTemplateNamespaces))
+    return llvm::any_of(Args, [&](const TemplateArgument &Arg) {
+      return Arg.getKind() == TemplateArgument::Type &&
+             isFloatingMoneyTemplate(Arg.getAsType(), NameWords, Lexicon, Depth + 1);
+    });
+  const ClassTemplateDecl *Template = Spec->getSpecializedTemplate();
+  const bool TemplateIsMoney = headWordIn(Template->getName(), NameWords);
+  const TemplateParameterList *Params = Template->getTemplateParameters();
+  for (unsigned I = 0; I < Args.size(); ++I) {
+    if (Args[I].getKind() != TemplateArgument::Type || !Args[I].getAsType()->isRealFloatingType())
+      continue;
+    const NamedDecl *Param = I < Params->size() ? Params->getParam(I) : nullptr;
+    if (TemplateIsMoney || (Param && Param->getIdentifier() &&
+                            (headWordIn(Param->getName(), NameWords) ||
+                             Lexicon.isStrong(Param->getName()))))
+      return true;
+  }
+  return false;
+}
+
+AST_MATCHER_P2(ValueDecl, hasFloatingMoneyTemplateType, std::vector<std::string>, NameWords,
+               const MoneyLexicon *, Lexicon) {
+  return !Node.isInvalidDecl() && isFloatingMoneyTemplate(Node.getType(), NameWords, *Lexicon);
 }
 
 /// The key of a JSON read: "price" in j["price"].get<double>(), j.at("price"), j.value("price", 0.0).
@@ -164,7 +186,7 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
   Finder->addMatcher(declaratorDecl(InUserCode, anyOf(varDecl(), fieldDecl()),
                                     unless(isImplicit()), unless(isInstantiated()),
                                     unless(hasFloatingPointType()),
-                                    hasFloatingMoneyTemplateType(DecimalNameWords))
+                                    hasFloatingMoneyTemplateType(DecimalNameWords, &Lexicon))
                          .bind("decl"),
                      this);
   Finder->addMatcher(bindingDecl(InUserCode, hasFloatingPointType(), MoneyName,

@@ -40,3 +40,24 @@ void settle(long trades) {
   (void)owed;
   (void)tariff_rate;
 }
+
+// A project template whose parameter is named as money carries money in what it is given,
+// whatever the template and the variable are called; standard containers are looked through.
+template <class Amount> struct RevenueCounter {
+  Amount total_{};
+};
+template <typename Money> struct RunningLedger {
+  Money balance{};
+};
+template <class Value> struct Smoothed {
+  Value last{};
+};
+RevenueCounter<double> daily;
+// CHECK-MESSAGES: :[[@LINE-1]]:24: warning: 'daily' carries money in binary floating-point type 'RevenueCounter<double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:24: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+std::vector<RunningLedger<float>> carriers;
+// CHECK-MESSAGES: :[[@LINE-1]]:35: warning: 'carriers' carries money in binary floating-point type 'std::vector<RunningLedger<float>>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:35: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+RevenueCounter<long long> daily_cents;
+std::vector<RunningLedger<long>> carrier_cents;
+Smoothed<double> load_average; // a generic parameter name says nothing
