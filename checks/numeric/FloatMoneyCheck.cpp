@@ -128,6 +128,24 @@ static const NamedDecl *storedInto(const Expr *E, ASTContext &Ctx) {
   return nullptr;
 }
 
+/// Another key named in \p Body is money (`"amount_cents"`, `"fee"`): beside it a weak key read
+/// as floating point (`j.at("amount").get<double>()`) is the same amount in another unit.
+static bool siblingKeyIsMoney(const Stmt *Body, StringRef Key, const MoneyLexicon &Lexicon,
+                              ASTContext &Ctx) {
+  for (const BoundNodes &Found : match(findAll(stringLiteral().bind("key")), *Body, Ctx)) {
+    const auto *Literal = Found.getNodeAs<StringLiteral>("key");
+    if (!Literal->isOrdinary() || Literal->getString() == Key)
+      continue;
+    StringRef Other = Literal->getString();
+    const bool IsKey = !Other.empty() && llvm::all_of(Other, [](char C) {
+      return llvm::isAlnum(C) || C == '_';
+    });
+    if (IsKey && (Lexicon.givesMoneyContext(Other) || Lexicon.isMinorUnits(Other)))
+      return true;
+  }
+  return false;
+}
+
 AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   if (Node.getBeginLoc().isMacroID()) // NLOHMANN_DEFINE_TYPE_*: the field itself is reported
     return false;
@@ -137,9 +155,19 @@ AST_MATCHER_P(CXXMemberCallExpr, readsMoneyKey, const MoneyLexicon *, Lexicon) {
   if (Lexicon->keyIsMoney(Key, enclosingFunctionDecl(&Node, Finder->getASTContext(),
                                                      /*StopAtLambdas=*/false)))
     return true;
-  // A weak key (`amount`) whose value is stored as money (`amount_cents`).
-  const NamedDecl *Target = Lexicon->isWeak(Key) ? storedInto(&Node, Finder->getASTContext()) : nullptr;
-  return Target && Target->getIdentifier() && Lexicon->isStrong(Target->getName());
+  if (!Lexicon->isWeak(Key))
+    return false;
+  // A weak key (`amount`) whose value is stored as money (`amount_cents`), or read beside keys
+  // that are money.
+  ASTContext &Ctx = Finder->getASTContext();
+  const NamedDecl *Target = storedInto(&Node, Ctx);
+  if (Target && Target->getIdentifier() && Lexicon->isStrong(Target->getName()))
+    return true;
+  // Stored into a member named as money, it is reported there already (`e.net_pay = ...`).
+  if (Target && Lexicon->declaresMoney(Target))
+    return false;
+  const Stmt *Body = enclosingFunctionBody(&Node, Ctx, /*StopAtLambdas=*/false);
+  return Body && siblingKeyIsMoney(Body, Key, *Lexicon, Ctx);
 }
 
 } // namespace

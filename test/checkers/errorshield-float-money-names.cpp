@@ -61,3 +61,27 @@ std::vector<RunningLedger<float>> carriers;
 RevenueCounter<long long> daily_cents;
 std::vector<RunningLedger<long>> carrier_cents;
 Smoothed<double> load_average; // a generic parameter name says nothing
+
+// A weak key read beside keys that are money is the same amount in another unit; stored into a
+// member named as money it is reported at the member (only there).
+struct Adjustment {
+  long long gross_cents;
+  double net_pay;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'net_pay' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+void post_adjustment(const nlohmann::json &body, Adjustment &a) {
+  long long cents = body.at("amount_cents").get<long long>();
+  double legacy = body.at("amount").get<double>();
+// CHECK-MESSAGES: :[[@LINE-1]]:37: warning: JSON money field 'amount' is read as binary floating point [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:37: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  a.net_pay = body.value("net", 0.0);
+  (void)cents;
+  (void)legacy;
+}
+void read_gauge(const nlohmann::json &body) {
+  double total = body.at("total").get<double>(); // nothing beside it is money
+  int samples = body.value("samples", 0);
+  (void)total;
+  (void)samples;
+}
