@@ -32,6 +32,23 @@ bool isPrivateOrInternal(const FunctionDecl *F) {
 
 AST_MATCHER(FunctionDecl, isPrivateOrInternalFunction) { return isPrivateOrInternal(&Node); }
 
+/// \p Use is in a lambda handed to another call to run later (asio::post, a timer's async_wait,
+/// a thread), not in one a standard algorithm runs on the spot: it runs whenever the handler is
+/// called, so the set-up of the function that spells it says nothing about it.
+bool inHandedOffLambda(const Expr *Use, ASTContext &Ctx) {
+  for (const LambdaExpr *Lambda = enclosingLambda(Use, Ctx); Lambda;
+       Lambda = enclosingLambda(Lambda, Ctx)) {
+    const auto *Call = parentThroughWrappers(Lambda, Ctx).get<CallExpr>();
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    const bool OnTheSpot = Callee && !isa<CXXMemberCallExpr>(Call) &&
+                           (Callee->isInStdNamespace() ? Callee->getName() != "async"
+                                                       : Callee == Lambda->getCallOperator());
+    if (!OnTheSpot)
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext *Context)
@@ -267,8 +284,9 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
     const FunctionDecl *F = Locks.enclosingFunction(A.Use);
     if (A.Kind != AccessKind::Write)
       continue;
-    if ((F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) || beforeThreadsStart(A.Use, F) ||
-        afterThreadsJoined(A.Use, F) || DuringSetup(F))
+    const bool Later = inHandedOffLambda(A.Use, *Context);
+    if ((!Later && F && isa<CXXConstructorDecl, CXXDestructorDecl>(F)) ||
+        beforeThreadsStart(A.Use, F) || afterThreadsJoined(A.Use, F) || (!Later && DuringSetup(F)))
       Unshared.insert(A.Use);
     else
       Written.insert(A.Container);
@@ -302,7 +320,8 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   for (const Access &A : Accesses) {
     if ((A.Kind == AccessKind::Read && !Written.contains(A.Container)) || Unshared.contains(A.Use))
       continue;
-    if (A.Kind == AccessKind::Read && DuringSetup(Locks.enclosingFunction(A.Use)))
+    if (A.Kind == AccessKind::Read && DuringSetup(Locks.enclosingFunction(A.Use)) &&
+        !inHandedOffLambda(A.Use, *Context))
       continue; // a loader the constructor runs reads what it fills, before anything is shared
     if (A.Kind == AccessKind::Read && afterThreadsJoined(A.Use, Locks.enclosingFunction(A.Use)))
       continue; // the tear-down reads what the joined threads left
