@@ -86,6 +86,12 @@ AST_MATCHER_P2(ValueDecl, hasFloatingMoneyTemplateType, std::vector<std::string>
   return !Node.isInvalidDecl() && isFloatingMoneyTemplate(Node.getType(), NameWords, *Lexicon);
 }
 
+AST_MATCHER_P2(FunctionDecl, returnsFloatingMoneyTemplate, std::vector<std::string>, NameWords,
+               const MoneyLexicon *, Lexicon) {
+  return !Node.isInvalidDecl() &&
+         isFloatingMoneyTemplate(Node.getReturnType(), NameWords, *Lexicon);
+}
+
 /// The key of a JSON read: "price" in j["price"].get<double>(), j.at("price"), j.value("price", 0.0).
 StringRef jsonKeyOf(const CXXMemberCallExpr *Call) {
   auto LiteralText = [](const Expr *E) -> StringRef {
@@ -225,6 +231,10 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
                                   returnsFloatingPoint(), MoneyName)
                          .bind("function"),
                      this);
+  Finder->addMatcher(functionDecl(InUserCode, unless(isImplicit()), unless(isInstantiated()),
+                                  returnsFloatingMoneyTemplate(DecimalNameWords, &Lexicon))
+                         .bind("function"),
+                     this); // std::vector<LineItem<double>> legacy_invoice();
 
   // 2. Decimal or money types built from a double.
   const auto DecimalType =

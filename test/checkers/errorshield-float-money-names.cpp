@@ -61,6 +61,13 @@ std::vector<RunningLedger<float>> carriers;
 RevenueCounter<long long> daily_cents;
 std::vector<RunningLedger<long>> carrier_cents;
 Smoothed<double> load_average; // a generic parameter name says nothing
+std::vector<RevenueCounter<double>> legacy_tills();
+// CHECK-MESSAGES: :[[@LINE-1]]:37: warning: 'legacy_tills' returns money in binary floating-point type 'std::vector<RevenueCounter<double>>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:37: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+std::vector<RevenueCounter<long long>> tills();
+double turnover_eur;
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'turnover_eur' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 
 // A weak key read beside keys that are money is the same amount in another unit; stored into a
 // member named as money it is reported at the member (only there).
