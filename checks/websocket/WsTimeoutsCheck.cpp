@@ -293,8 +293,14 @@ void WsTimeoutsCheck::reportNeverConfigured(const Handshake &H) {
     for (const StreamEvent &E : *Events)
       if (E.Stream == H.Stream)
         Made.push_back(E.Loc);
+  // A stream that is a local of the function making the handshake is reported at the handshake,
+  // where the option belongs; a member, or one made by make_shared, where it is made.
+  const auto *Local = dyn_cast_or_null<VarDecl>(H.Declared);
+  const bool AtHandshake = Local && Local->hasLocalStorage() && Made.empty() &&
+                           ws::isTypeNamed(Local->getType(), StreamTypes) && H.FunctionBody &&
+                           SM && spansLocation(H.FunctionBody, Local->getLocation(), *SM);
   const SourceLocation At =
-      SM ? ws::streamMadeAt(H.Declared, Made, H.Loc, StreamTypes, *SM) : H.Loc;
+      SM && !AtHandshake ? ws::streamMadeAt(H.Declared, Made, H.Loc, StreamTypes, *SM) : H.Loc;
   if (!firstReportAt(At))
     return;
   if (At == H.Loc) {

@@ -38,46 +38,36 @@ using namespace std::literals;
 void server_without_timeout(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.async_accept([](beast::error_code) {});
-// DEFAULT: :[[@LINE-2]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// DEFAULT: :[[@LINE-2]]:6: note: async_accept runs here without one
-// DEFAULT: :[[@LINE-3]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
-// BOUNDS: :[[@LINE-5]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// BOUNDS: :[[@LINE-5]]:6: note: async_accept runs here without one
-// BOUNDS: :[[@LINE-6]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
-// EXTEND: :[[@LINE-8]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-8]]:6: note: async_accept runs here without one
-// EXTEND: :[[@LINE-9]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// DEFAULT: :[[@LINE-1]]:6: warning: async_accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// DEFAULT: :[[@LINE-2]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// BOUNDS: :[[@LINE-3]]:6: warning: async_accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// BOUNDS: :[[@LINE-4]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
+// EXTEND: :[[@LINE-5]]:6: warning: async_accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// EXTEND: :[[@LINE-6]]:6: note: set one first, e.g. ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server))
 }
 
 void sync_server_without_timeout(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.accept();
-// DEFAULT: :[[@LINE-2]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// DEFAULT: :[[@LINE-2]]:6: note: accept runs here without one
-// DEFAULT: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
-// BOUNDS: :[[@LINE-5]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// BOUNDS: :[[@LINE-5]]:6: note: accept runs here without one
-// BOUNDS: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
-// REPLACE: :[[@LINE-8]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// REPLACE: :[[@LINE-8]]:6: note: accept runs here without one
-// REPLACE: :[[@LINE-9]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
-// EXTEND: :[[@LINE-11]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-11]]:6: note: accept runs here without one
-// EXTEND: :[[@LINE-12]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// DEFAULT: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// DEFAULT: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// BOUNDS: :[[@LINE-3]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// BOUNDS: :[[@LINE-4]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// REPLACE: :[[@LINE-5]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// REPLACE: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// EXTEND: :[[@LINE-7]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// EXTEND: :[[@LINE-8]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 }
 
 void client_without_timeout(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.handshake("h", "/");
-// DEFAULT: :[[@LINE-2]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// DEFAULT: :[[@LINE-2]]:6: note: handshake runs here without one
-// DEFAULT: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
-// BOUNDS: :[[@LINE-5]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// BOUNDS: :[[@LINE-5]]:6: note: handshake runs here without one
-// BOUNDS: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
-// EXTEND: :[[@LINE-8]]:34: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-8]]:6: note: handshake runs here without one
-// EXTEND: :[[@LINE-9]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
+// DEFAULT: :[[@LINE-1]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// DEFAULT: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
+// BOUNDS: :[[@LINE-3]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// BOUNDS: :[[@LINE-4]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
+// EXTEND: :[[@LINE-5]]:6: warning: handshake on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// EXTEND: :[[@LINE-6]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::client), or bound this synchronous session with socket timeouts
 }
 
 void idle_20s(tcp::socket s) {
@@ -97,9 +87,8 @@ void idle_15min(tcp::socket s) {
 void acme_server() {
   acme::wsock::session ws;
   ws.accept();
-// EXTEND: :[[@LINE-2]]:24: warning: websocket stream 'ws' never gets a timeout option from its owner: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
-// EXTEND: :[[@LINE-2]]:6: note: accept runs here without one
-// EXTEND: :[[@LINE-3]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
+// EXTEND: :[[@LINE-1]]:6: warning: accept on 'ws', whose owner never sets a websocket timeout option: a peer that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+// EXTEND: :[[@LINE-2]]:6: note: the timeout option applies to asynchronous operations only: use the async API with timeout::suggested(beast::role_type::server), or bound this synchronous session with socket timeouts
 }
 
 void acme_server_with_timeout() {
