@@ -133,9 +133,16 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   const CXXRecordDecl *Record = Mapped->getAsCXXRecordDecl();
-  if (!Record || !(Record = Record->getDefinition()) || Record->isDependentContext() ||
-      Record->isUnion())
+  if (!Record || !(Record = Record->getDefinition()) || Record->isUnion())
     return;
+  if (Record->isDependentContext()) {
+    // A mapping macro inside a class template lists the members of every instantiation: its
+    // list is judged once, in the pattern.
+    if (std::optional<MacroInvocation> Macro =
+            generatingMacro(F, *Result.SourceManager, Result.Context->getLangOpts()))
+      checkMacro(F, Record, *Macro);
+    return;
+  }
   // An instantiation for a library type (`to_json(json &, const std::vector<T> &)`) is not ours
   // to judge.
   if (F->isTemplateInstantiation() &&

@@ -61,6 +61,22 @@ private:
 // CHECK-FIXES: NLOHMANN_DEFINE_TYPE_INTRUSIVE(Position, symbol_, net_, realized_minor_){{$}}
 };
 
+// In a class template the macro's list is judged once, in the pattern (instantiated or not).
+template <class T> struct Page {
+  std::vector<T> items;
+  std::string next_cursor;
+  NLOHMANN_DEFINE_TYPE_INTRUSIVE(Page, items)
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: NLOHMANN_DEFINE_TYPE_INTRUSIVE for 'Page' does not list data member 'next_cursor': it is silently left out of the JSON conversion [ES-SERIALIZATION-001] [errorshield-json-field-coverage]
+// CHECK-FIXES: NLOHMANN_DEFINE_TYPE_INTRUSIVE(Page, items, next_cursor){{$}}
+};
+template <class T> struct Batch {
+  std::vector<T> items;
+  long sequence = 0;
+  NLOHMANN_DEFINE_TYPE_INTRUSIVE(Batch, items, sequence)
+};
+inline Page<Position> firstPage(const nlohmann::json &j) { return j.get<Page<Position>>(); }
+inline Batch<Position> firstBatch(const nlohmann::json &j) { return j.get<Batch<Position>>(); }
+
 // A private member cannot be named by the non-intrusive macro: reported, but no edit is offered.
 class Account {
   long balance_minor_ = 0;
