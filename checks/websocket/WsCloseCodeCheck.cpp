@@ -109,6 +109,34 @@ const Expr *WsCloseCodeCheck::codeOf(const Expr *Reason) const {
   return E;
 }
 
+const Expr *WsCloseCodeCheck::codeStoredBefore(const VarDecl *Reason, const CallExpr *Close) const {
+  const Stmt *Body = enclosingFunctionBody(Close, *Context, /*StopAtLambdas=*/true);
+  if (!Body || !ws::isTypeNamed(Reason->getType(), CloseReasonTypes))
+    return nullptr;
+  const SourceManager &SM = Context->getSourceManager();
+  const Expr *Last = nullptr;
+  SourceLocation LastAt;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *Assign = dyn_cast<BinaryOperator>(S);
+    const auto *Member =
+        Assign && Assign->getOpcode() == BO_Assign
+            ? dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts())
+            : nullptr;
+    const auto *Base = Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
+                              : nullptr;
+    if (!Base || Base->getDecl() != Reason || Member->getMemberDecl()->getName() != "code" ||
+        !SM.isBeforeInTranslationUnit(Assign->getBeginLoc(), Close->getBeginLoc()))
+      return;
+    if (!Last || SM.isBeforeInTranslationUnit(LastAt, Assign->getBeginLoc())) {
+      Last = Assign->getRHS()->IgnoreImplicit()->IgnoreParens();
+      LastAt = Assign->getBeginLoc();
+    }
+  });
+  return Last && !Last->getType().isNull() && Last->getType()->isIntegralOrEnumerationType()
+             ? Last
+             : nullptr;
+}
+
 std::optional<std::pair<uint64_t, uint64_t>> WsCloseCodeCheck::forbiddenRange(uint64_t Code) const {
   for (const auto &Range : Ranges)
     if (Code >= Range.first && Code <= Range.second)
@@ -140,6 +168,12 @@ void WsCloseCodeCheck::check(const MatchFinder::MatchResult &Result) {
                                  ? codeOf(Local->getInit())
                                  : nullptr)
         noteForwardedCode(Code, Result.SourceManager->getExpansionLoc(Close->Loc));
+      // `cr.code = 1006; ws.async_close(cr);`: the code last stored before the close is sent.
+      if (const Expr *Code = Local && Local->isLocalVarDecl() ? codeStoredBefore(Local, Call)
+                                                              : nullptr) {
+        JudgedCodes.insert(Code);
+        reportCode(Close->Loc, Code, *Result.Context);
+      }
     }
     return;
   }

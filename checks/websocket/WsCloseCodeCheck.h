@@ -36,6 +36,8 @@ private:
   /// Reports each forbidden value \p Code may have (see possibleCodes), once per location.
   /// Returns whether it reported one.
   bool reportCode(SourceLocation At, const Expr *Code, ASTContext &Context);
+  /// The code last assigned to `Reason.code` before \p Close in its function, or null.
+  const Expr *codeStoredBefore(const VarDecl *Reason, const CallExpr *Close) const;
   bool reportPossibleCode(SourceLocation At, const Expr *Code, bool SpelledAtCall,
                           const ASTContext &Context);
   /// Reports a code counted up from a constant base (`1000 + reason`) that can reach a forbidden

@@ -316,3 +316,20 @@ void closures(websocket::stream<beast::tcp_stream> &ws) {
 // CHECK-MESSAGES: :[[@LINE-8]]:6: note: the close in 'close_every' sends it here
   close_every<4400>(ws, "policy");
 }
+
+// A reason filled in field by field: the code last stored before the close is the one sent.
+void write_failed(websocket::stream<beast::tcp_stream> &ws, bool retry) {
+  websocket::close_reason cr;
+  cr.code = websocket::close_code::try_again_later;
+  if (!retry)
+    cr.code = 1006;
+// CHECK-FIXES: cr.code = boost::beast::websocket::close_code::internal_error;
+  ws.async_close(cr, [](beast::error_code) {});
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: close code 1006 must not be sent in a close frame: it only reports locally that the connection closed without a close frame [ES-WS-005] [errorshield-ws-close-code]
+}
+void shutting_down(websocket::stream<beast::tcp_stream> &ws) {
+  websocket::close_reason cr;
+  cr.code = 1006;
+  cr.code = websocket::close_code::going_away;
+  ws.async_close(cr, [](beast::error_code) {});
+}
