@@ -9,6 +9,7 @@
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
 
 #include "websocket.h"
+#include <string.h>
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -46,6 +47,20 @@ void push_levels(ws_t &ws, const std::vector<top_of_book> &levels) {
   ws.text(true);
   ws.write(net::buffer(levels.data(), levels.size() * sizeof(top_of_book)));
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'levels' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+
+// Copied into a buffer of characters, the bytes of objects stay raw; copied characters are text.
+void push_replay(ws_t &ws, const std::vector<top_of_book> &levels, std::vector<char> &replay) {
+  memcpy(replay.data(), levels.data(), levels.size() * sizeof(top_of_book));
+  ws.text(true);
+  ws.write(net::buffer(replay));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'replay' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+void push_banner(ws_t &ws, std::vector<char> &banner) {
+  const char text[] = "welcome";
+  memcpy(banner.data(), text, sizeof text);
+  ws.text(true);
+  ws.write(net::buffer(banner));
 }
 
 // Through a smart pointer: the type pointed to decides.

@@ -1,0 +1,117 @@
+//===--- FrameTypeModes.cpp - The mode a stream writes in, for errorshield-ws-frame-type ---===//
+//
+// The control-flow half of WsFrameTypeCheck: which text()/binary() setting is in force at a write,
+// and which helper leaves a stream in the wrong mode.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Matchers.h"
+#include "websocket/WsFrameTypeCheck.h"
+#include "clang/AST/ASTLambda.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace clang::tidy::errorshield {
+
+bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
+                                          const SourceManager &SM) const {
+  return !ws::mayBeConfiguredElsewhere(Stream) &&
+         !Checked.passedTo(Stream, [&](const FunctionDecl *Helper) {
+           const std::string Name = Helper->getQualifiedNameAsString();
+           return !SM.isInSystemHeader(SM.getExpansionLoc(Helper->getLocation())) &&
+                  !StringRef(Name).starts_with("boost::") && !StringRef(Name).starts_with("std::");
+         });
+}
+
+/// True when \p Write may run after \p Setter although it comes first: a loop around the write
+/// also holds the setter (it runs before the next iteration), or the write is in a lambda (which
+/// runs whenever it is called).
+static bool mayRunAfter(const CallExpr *Write, SourceLocation Setter, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  DynTypedNode Node = DynTypedNode::create(*Write);
+  for (int Hops = 0; Hops < 64; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty())
+      return false;
+    if (const auto *Function = Parents[0].get<FunctionDecl>())
+      return isLambdaCallOperator(Function); // a lambda's body is its call operator's
+    Node = Parents[0];
+    const auto *S = Node.get<Stmt>();
+    if (S && isLoop(S) && spansLocation(S, Setter, SM))
+      return true;
+  }
+  return false;
+}
+
+WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
+                                                const SourceManager &SM) const {
+  const ws::ObjectKey &Stream = W.Stream;
+  const CallExpr *WriteCall = W.Call;
+  const FunctionDecl *Function = W.Function;
+  // The last setter before the write in the same function decides, when the write is in its
+  // block (a setter in one branch says nothing of the other); failing that, setters elsewhere in
+  // the owner decide only if they all agree on text; with none anywhere, Beast's default (text)
+  // holds if every place that could set the mode is visible.
+  const SourceLocation Write = SM.getExpansionLoc(WriteCall->getBeginLoc());
+  const ModeSet *Last = nullptr;
+  bool AllText = true, Any = false;
+  for (const ModeSet &M : ModeSets) {
+    if (!(M.Stream == Stream))
+      continue;
+    Any = true;
+    AllText &= M.Set == Mode::Text;
+    if (M.Function == Function && SM.isBeforeInTranslationUnit(M.Loc, Write) &&
+        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
+      Last = &M;
+  }
+  if (Last)
+    return !Last->Block || spansLocation(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
+  if (W.Borrowed) // whoever lent the stream may have set its mode
+    return Mode::Unknown;
+  // A stream of this function (a local, or taken by value) written before any of its setters
+  // runs is still in the mode it was made in: Beast's default, text. Not from a lambda, which may
+  // run after them.
+  const bool Local = Stream.Declared != 0 && Stream.Owner == Function;
+  if (!Any || (Local && Context && llvm::none_of(ModeSets, [&](const ModeSet &M) {
+                 return M.Stream == Stream && mayRunAfter(WriteCall, M.Loc, *Context);
+               })))
+    return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
+  return AllText ? Mode::Text : Mode::Unknown;
+}
+
+const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,
+                                                  const SourceManager &SM) const {
+  // Only for a write whose function sets no mode before it, on a stream it owns: its mode is
+  // whatever the owner's other functions left it in. Each function leaves the mode its last
+  // setter sets.
+  const SourceLocation Write = SM.getExpansionLoc(W.Call->getBeginLoc());
+  if (W.Borrowed || !Context)
+    return nullptr;
+  llvm::DenseMap<const FunctionDecl *, const ModeSet *> LastIn;
+  for (const ModeSet &M : ModeSets) {
+    if (!(M.Stream == W.Stream))
+      continue;
+    if (M.Function == W.Function && SM.isBeforeInTranslationUnit(M.Loc, Write))
+      return nullptr;
+    const ModeSet *&Last = LastIn[M.Function];
+    if (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc))
+      Last = &M;
+  }
+  const FunctionDecl *Leaves = nullptr;
+  for (const auto &[Function, Last] : LastIn)
+    if (Function != W.Function && Last->Set == Wrong &&
+        (!Leaves || SM.isBeforeInTranslationUnit(Last->Loc, LastIn[Leaves]->Loc)))
+      Leaves = Function;
+  if (!Leaves)
+    return nullptr;
+  // A caller that sets the mode before calling the writer decides it (`binary(true); flush();`).
+  for (const CallExpr *Call : callsOf(W.Function, *Context)) {
+    const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
+    for (const ModeSet &M : ModeSets)
+      if (M.Stream == W.Stream && M.Function != W.Function &&
+          spansLocation(M.Function->getBody(), At, SM) && SM.isBeforeInTranslationUnit(M.Loc, At))
+        return nullptr;
+  }
+  return Leaves;
+}
+
+} // namespace clang::tidy::errorshield
