@@ -2,11 +2,20 @@
 
 #include "websocket/WsMessageLimitCheck.h"
 #include "websocket/BoundedBuffer.h"
+#include "core/Matchers.h"
+#include "llvm/ADT/MapVector.h"
 #include <set>
 
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
+
+/// The function as written: a template's pattern stands for all its instantiations.
+static const FunctionDecl *patternOf(const FunctionDecl *F) {
+  if (const FunctionDecl *Pattern = F->getTemplateInstantiationPattern())
+    F = Pattern;
+  return F->getCanonicalDecl();
+}
 
 WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
@@ -66,10 +75,19 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
        ws::isCappedChunkRead(Call->Call, Call->Args[0], StaticBufferTypes, BindFunctions,
                              *Result.Context)))
     return;
-  if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object))
+  if (std::optional<ws::ObjectKey> Stream = ws::ownedObject(Call->Object)) {
     Reads.push_back({Call->Loc, Call->Method, *Stream, Call->Call, Function});
-  else
-    Limited.addFor(Call->Object, "reads"); // a helper reading the stream it is lent
+    return;
+  }
+  Limited.addFor(Call->Object, "reads"); // a helper reading the stream it is lent
+  const ValueDecl *Parameter = declNamedBy(Call->Object);
+  if (!Function || !Parameter)
+    return;
+  const SourceLocation Loc = SM->getExpansionLoc(Call->Loc);
+  auto [It, New] = LentReads.try_emplace(patternOf(Function),
+                                         LentRead{Loc, Call->Method, Parameter->getNameAsString()});
+  if (!New && SM->isBeforeInTranslationUnit(Loc, It->second.Loc))
+    It->second = {Loc, Call->Method, Parameter->getNameAsString()};
 }
 
 void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTContext &Context) {
@@ -98,11 +116,30 @@ void WsMessageLimitCheck::onEndOfTranslationUnit() {
   const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
   // A helper that reads the stream it is lent (`read_next_message(ws_, buffer_, ...)`) reads the
   // owner's stream where it is called.
+  // When every call of the helper lends a stream with no limit, the read in the helper is the
+  // one to point at; otherwise each such call.
+  llvm::MapVector<const FunctionDecl *, std::vector<std::pair<const CallExpr *, ws::ObjectKey>>>
+      Lent;
   for (const CallExpr *Handover : Handovers)
     for (const ws::ObjectKey &Stream : Limited.passedWithFact(Handover, StreamTypes, "reads"))
+      Lent[patternOf(Handover->getDirectCallee())].push_back({Handover, Stream});
+  Handovers.clear();
+  for (auto &[Helper, Calls] : Lent) {
+    auto Unlimited = [&](const auto &Call) {
+      return !Limited.has(Call.second, "limit") && !mayBeConfiguredElsewhere(Call.second);
+    };
+    auto In = LentReads.find(Helper);
+    if (In != LentReads.end() && SM && llvm::all_of(Calls, Unlimited)) {
+      Reads.push_back({In->second.Loc, In->second.Method, Calls.front().second, nullptr, nullptr,
+                       Calls});
+      Reads.back().Stream.Name = In->second.Parameter;
+      continue;
+    }
+    for (const auto &[Handover, Stream] : Calls)
       Reads.push_back({SM ? SM->getExpansionLoc(Handover->getBeginLoc()) : Handover->getBeginLoc(),
                        Handover->getDirectCallee()->getNameAsString(), Stream, Handover, nullptr});
-  Handovers.clear();
+  }
+  LentReads.clear();
   // One finding per stream, at its first read in the file: the fix is one limit, set once.
   std::set<ws::ObjectKey> Reported;
   llvm::sort(Reads, [&](const Read &A, const Read &B) {
@@ -125,19 +162,38 @@ void WsMessageLimitCheck::onEndOfTranslationUnit() {
             << R.Method << R.Stream.Name << Setter << Entry->getName();
       continue;
     }
+    if (!R.LentBy.empty()) {
+      if (Reported.insert(R.Stream).second && firstReportAt(R.Loc))
+        reportRead(R, Setter);
+      continue;
+    }
     if (Limited.has(R.Stream, "limit") || mayBeConfiguredElsewhere(R.Stream) ||
         !Reported.insert(R.Stream).second || !firstReportAt(R.Loc))
       continue;
-    report(R.Loc, "%0 on '%1', whose owner never calls %2(): the size of each message is up to "
-                  "the peer")
-        << R.Method << R.Stream.Name << Setter;
-    diag(R.Loc, "set a limit before the first read, e.g. %0.%1(%2)", DiagnosticIDs::Note)
-        << R.Stream.Name << Setter << std::to_string(SuggestedMessageBytes);
+    reportRead(R, Setter);
   }
   Reads.clear();
   LimitSites.clear();
   Limited.clear();
   Context = nullptr;
+}
+
+void WsMessageLimitCheck::reportRead(const Read &R, llvm::StringRef Setter) {
+  if (R.LentBy.empty()) {
+    report(R.Loc, "%0 on '%1', whose owner never calls %2(): the size of each message is up to "
+                  "the peer")
+        << R.Method << R.Stream.Name << Setter;
+    diag(R.Loc, "set a limit before the first read, e.g. %0.%1(%2)", DiagnosticIDs::Note)
+        << R.Stream.Name << Setter << std::to_string(SuggestedMessageBytes);
+    return;
+  }
+  report(R.Loc, "%0 on '%1', a stream whose owner never calls %2(): the size of each message is "
+                "up to the peer")
+      << R.Method << R.Stream.Name << Setter;
+  for (const auto &[Handover, Stream] : R.LentBy)
+    diag(SM->getExpansionLoc(Handover->getBeginLoc()),
+         "'%0' is lent here without a limit; set one first, e.g. %0.%1(%2)", DiagnosticIDs::Note)
+        << Stream.Name << Setter << std::to_string(SuggestedMessageBytes);
 }
 
 } // namespace clang::tidy::errorshield

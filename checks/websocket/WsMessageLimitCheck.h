@@ -44,7 +44,18 @@ private:
     ws::ObjectKey Stream;
     const CallExpr *Call;
     const FunctionDecl *Function; ///< The outer function that reads.
+    /// For a read in a helper on the stream it is lent: the calls lending it (each an owner's
+    /// stream without a limit).
+    std::vector<std::pair<const CallExpr *, ws::ObjectKey>> LentBy = {};
   };
+  /// The first read of each helper (its template pattern) on a stream it is lent.
+  struct LentRead {
+    SourceLocation Loc;
+    std::string Method;
+    std::string Parameter;
+  };
+  llvm::DenseMap<const FunctionDecl *, LentRead> LentReads;
+  void reportRead(const Read &R, llvm::StringRef Setter);
   std::vector<Read> Reads;
   /// Calls handing a stream to a function of the project: one that reads its parameter reads the
   /// owner's stream at the call.
