@@ -96,6 +96,7 @@ static TimeoutValue suggested(const CallExpr *Call, const TimeoutVocabulary &V) 
   T.Idle = Client ? DurationField{DurationField::Disabled, 0, false, {}}
                   : DurationField{DurationField::Constant, 300, false, {}};
   T.KeepAlivePings = !Client;
+  T.SuggestedForServer = !Client;
   return T;
 }
 

@@ -29,6 +29,8 @@ struct TimeoutValue {
   DurationField Idle;
   std::optional<bool> KeepAlivePings;
   bool KeepAliveExplicit = false;
+  /// Started from timeout::suggested(role_type::server): the stream it is set on is a server's.
+  bool SuggestedForServer = false;
 };
 
 /// The API names the evaluation needs (from the catalog).

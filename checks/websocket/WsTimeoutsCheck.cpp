@@ -185,7 +185,7 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
   if (T.Handshake.State == DurationField::Disabled)
     return "disables the handshake timeout: a peer that never completes the handshake holds its "
            "connection forever";
-  if (T.Idle.State == DurationField::Disabled && ServerStream)
+  if (T.Idle.State == DurationField::Disabled && (ServerStream || T.SuggestedForServer))
     return "disables the idle timeout of a server stream: a client that vanishes without closing "
            "is never detected";
   if (T.Idle.State == DurationField::Disabled && T.Idle.Explicit && T.KeepAliveExplicit &&

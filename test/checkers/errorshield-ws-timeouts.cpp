@@ -160,6 +160,34 @@ public:
   void run() { ws_.async_accept([](beast::error_code) {}); }
 };
 
+// Beast's server settings with the idle timeout then switched off: a server stream, whoever it is
+// handed by (the helper does not know its caller's stream, the option says it).
+template <class Stream> void configure_wall_display(Stream &ws) {
+  auto opt = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  opt.idle_timeout = websocket::stream_base::none();
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: this timeout option disables the idle timeout of a server stream: a client that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  ws.set_option(opt);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: note: the option is applied here
+}
+template <class Stream> void configure_kiosk(Stream &ws) {
+  auto opt = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  opt.idle_timeout = std::chrono::minutes(2);
+  ws.set_option(opt);
+}
+class wall_display {
+  websocket::stream<beast::tcp_stream> ws_, kiosk_;
+
+public:
+  wall_display(tcp::socket &&a, tcp::socket &&b) : ws_(std::move(a)), kiosk_(std::move(b)) {
+    configure_wall_display(ws_);
+    configure_kiosk(kiosk_);
+  }
+  void run() {
+    ws_.async_accept([](beast::error_code) {});
+    kiosk_.async_accept([](beast::error_code) {});
+  }
+};
+
 // ---- 6. Templates ----
 
 template <class Next> class generic_session {
