@@ -65,8 +65,8 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
   }
   if (Last)
     return !Last->Block || spansLocation(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
-  if (W.Borrowed) // whoever lent the stream may have set its mode
-    return Mode::Unknown;
+  if (W.Borrowed)
+    return lentStreamsMode(W);
   // A stream of this function (a local, or taken by value) written before any of its setters
   // runs is still in the mode it was made in: Beast's default, text. Not from a lambda, which may
   // run after them.
@@ -76,6 +76,16 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
                })))
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
   return AllText ? Mode::Text : Mode::Unknown;
+}
+
+WsFrameTypeCheck::Mode WsFrameTypeCheck::lentStreamsMode(const ByteWrite &W) const {
+  // A helper that sets no mode writes in the mode of the stream it is lent. With no call of it in
+  // the translation unit nothing sets one: Beast's default, text. With calls, their streams may
+  // be in either mode (a session that sets binary once, then lends the stream).
+  std::optional<ws::StreamCall> Write = ws::asStreamCall(W.Call, StreamTypes);
+  auto Param = Write ? ws::referenceParameter(Write->Object) : std::nullopt;
+  return Param && Checked.passedToParameter(Param->first, Param->second).empty() ? Mode::Text
+                                                                                  : Mode::Unknown;
 }
 
 const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,

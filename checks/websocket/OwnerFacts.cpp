@@ -58,6 +58,18 @@ OwnerFacts::handedStreams(const CallExpr *Call, const std::vector<std::string> &
   return Handed;
 }
 
+std::vector<ObjectKey> OwnerFacts::passedToParameter(const FunctionDecl *F, unsigned Index) const {
+  auto AsWritten = [](const FunctionDecl *G) {
+    const FunctionDecl *Pattern = G->getTemplateInstantiationPattern();
+    return (Pattern ? Pattern : G)->getCanonicalDecl();
+  };
+  std::vector<ObjectKey> Streams;
+  for (const auto &[Key, Param] : Passes)
+    if (Param.first && Param.second == Index && AsWritten(Param.first) == AsWritten(F))
+      Streams.push_back(Key);
+  return Streams;
+}
+
 bool OwnerFacts::passedTo(const ObjectKey &K,
                           llvm::function_ref<bool(const FunctionDecl *)> Matches) const {
   for (auto It = Passes.lower_bound({K, {nullptr, 0}}); It != Passes.end() && It->first == K; ++It)

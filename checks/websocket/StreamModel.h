@@ -141,6 +141,9 @@ public:
   std::vector<ObjectKey> passedWithFact(const CallExpr *Call,
                                         const std::vector<std::string> &StreamTypes,
                                         llvm::StringRef Fact) const;
+  /// The owned streams handed to parameter \p Index of \p F (the function as written: a call
+  /// of any of a template's instantiations counts).
+  std::vector<ObjectKey> passedToParameter(const FunctionDecl *F, unsigned Index) const;
   /// True when \p K is passed to a function for which \p Matches holds.
   bool passedTo(const ObjectKey &K,
                 llvm::function_ref<bool(const FunctionDecl *)> Matches) const;

@@ -74,11 +74,25 @@ void push_shared(ws_t &ws, std::shared_ptr<std::vector<std::uint8_t>> bytes,
   ws.write(net::buffer(*text));
 }
 
-// The caller may have set the mode: without a setter here, a lent stream is not judged.
+// A lent stream the helper sets no mode on: with no call of the helper here, nothing sets one
+// and Beast's default, text, holds; with a call, the caller may have set binary.
+void push_uncalled(ws_t &ws, const json &cfg, const top_of_book &tob) {
+  ws.write(net::buffer(json::to_msgpack(cfg)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the bytes 'to_msgpack' produces on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+  ws.write(net::buffer(&tob, sizeof tob));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'tob' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
 void push_unknown(ws_t &ws, const json &cfg, const top_of_book &tob) {
   ws.write(net::buffer(json::to_msgpack(cfg)));
   ws.write(net::buffer(&tob, sizeof tob));
 }
+class book_feed {
+  ws_t ws_;
+
+public:
+  explicit book_feed(ws_t &&ws) : ws_(static_cast<ws_t &&>(ws)) { ws_.binary(true); }
+  void send(const json &cfg, const top_of_book &tob) { push_unknown(ws_, cfg, tob); }
+};
 
 // The right modes, and a setter in a branch the write is not in.
 void push_right(ws_t &ws, const json &cfg, const top_of_book &tob, bool compact) {
