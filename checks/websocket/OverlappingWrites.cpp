@@ -3,6 +3,7 @@
 #include "websocket/OverlappingWrites.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
+#include "websocket/WriteQueue.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/Analysis/Analyses/CFGReachabilityAnalysis.h"
@@ -188,6 +189,36 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
     if (Order.canFollow(Spawn, Write.Call))
       return OverlappedWrite{Spawn, /*InParallelGroup=*/false, Writer};
   return std::nullopt;
+}
+
+/// True when \p A and \p B are in different branches of one `if`, `switch` or `?:`: only one of
+/// them runs.
+static bool inExclusiveBranches(const Stmt *A, const Stmt *B, ASTContext &Ctx) {
+  llvm::SmallPtrSet<const Stmt *, 32> AncestorsOfA;
+  for (DynTypedNodeList P = Ctx.getParents(*A); !P.empty(); P = Ctx.getParents(P[0]))
+    if (const auto *S = P[0].get<Stmt>())
+      AncestorsOfA.insert(S);
+  for (DynTypedNodeList P = Ctx.getParents(*B); !P.empty(); P = Ctx.getParents(P[0])) {
+    const auto *S = P[0].get<Stmt>();
+    if (S && AncestorsOfA.contains(S))
+      return isa<IfStmt, SwitchStmt, ConditionalOperator>(S);
+  }
+  return false;
+}
+
+bool writesFieldAgainLater(const CallExpr *Write, const FieldDecl *Stream,
+                           const WriteRecognizer &AsWrite, ASTContext &Ctx) {
+  const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/false);
+  const SourceManager &SM = Ctx.getSourceManager();
+  return Body && findDescendant(Body, [&](const Stmt *S) {
+           const auto *Call = dyn_cast<CallExpr>(S);
+           std::optional<StreamCall> Later = Call && Call != Write ? AsWrite(Call) : std::nullopt;
+           const FieldDecl *Field = Later ? namedField(Later->Object) : nullptr;
+           return Field && Field->getName() == Stream->getName() && sameClass(Field, Stream) &&
+                  SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Write->getEndLoc()),
+                                               SM.getExpansionLoc(Call->getBeginLoc())) &&
+                  !inExclusiveBranches(Write, Call, Ctx);
+         }) != nullptr;
 }
 
 } // namespace clang::tidy::errorshield::ws

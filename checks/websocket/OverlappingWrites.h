@@ -50,6 +50,13 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
                 llvm::function_ref<bool(const StreamCall &)> IsPending,
                 const std::vector<std::string> &SpawnFunctions, ASTContext &Ctx);
 
+/// True when the function that spells \p Write (lambdas belong to the function around them)
+/// writes data member \p Stream again after it, in its own code or in a lambda it hands on
+/// (`ws_.async_write(a, h); net::post(ex, [this] { ws_.async_write(b, h2); });`): of such a
+/// pair, the later write is the one that may start while the other is in progress.
+bool writesFieldAgainLater(const CallExpr *Write, const FieldDecl *Stream,
+                           const WriteRecognizer &AsWrite, ASTContext &Ctx);
+
 } // namespace clang::tidy::errorshield::ws
 
 #endif // ERRORSHIELD_WEBSOCKET_OVERLAPPINGWRITES_H

@@ -219,22 +219,6 @@ WsConcurrentWriteCheck::overlapOf(const ws::StreamCall &Write, ASTContext &Ctx) 
       SpawnFunctions, Ctx);
 }
 
-bool WsConcurrentWriteCheck::overlappedLater(const ws::StreamCall &Write, ASTContext &Ctx) {
-  const Stmt *Body = enclosingFunctionBody(Write.Call, Ctx, /*StopAtLambdas=*/true);
-  return Body && findDescendant(
-                     Body,
-                     [&](const Stmt *S) {
-                       const auto *Call = dyn_cast<CallExpr>(S);
-                       std::optional<ws::StreamCall> Later =
-                           Call && Call != Write.Call ? asWrite(Call) : std::nullopt;
-                       if (!Later)
-                         return false;
-                       std::optional<ws::OverlappedWrite> Overlap = overlapOf(*Later, Ctx);
-                       return Overlap && Overlap->Earlier == Write.Call;
-                     },
-                     isNestedCode) != nullptr;
-}
-
 bool WsConcurrentWriteCheck::reportOverlap(const ws::StreamCall &Write, ASTContext &Ctx) {
   std::optional<ws::OverlappedWrite> Overlap = overlapOf(Write, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
@@ -293,20 +277,6 @@ bool WsConcurrentWriteCheck::reportSpawnedRival(const ws::StreamCall &Write, AST
        "the other writer writes here; hand the message to it (its queue) instead of spawning",
        DiagnosticIDs::Note);
   return true;
-}
-
-void WsConcurrentWriteCheck::reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc,
-                                            StringRef StreamName, ASTContext &Ctx) {
-  // A write that a later one in the same function overlaps is that later write's finding (with
-  // a note here): the pair is one mistake.
-  if (overlappedLater(Write, Ctx) || !firstReportAt(Loc))
-    return;
-  report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
-              "write can start before this one completes")
-      << Write.Method << StreamName;
-  diag(Loc, "push outgoing messages onto a queue member, write its front() only when no write "
-            "is in progress, and pop it in the completion handler",
-       DiagnosticIDs::Note);
 }
 
 void WsConcurrentWriteCheck::judgeQueuedWrite(const ws::StreamCall &Write,
