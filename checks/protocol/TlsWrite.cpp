@@ -113,7 +113,7 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
   return Found;
 }
 
-bool offersUpgrade(StringRef Raw, const std::vector<std::string> &Tokens) {
+size_t upgradeOffset(StringRef Raw, const std::vector<std::string> &Tokens) {
   for (size_t At = Raw.find_insensitive("upgrade:"); At != StringRef::npos;
        At = Raw.find_insensitive("upgrade:", At + 1)) {
     const StringRef Value = Raw.substr(At + 8).ltrim(" \t").take_until([](char C) {
@@ -122,36 +122,49 @@ bool offersUpgrade(StringRef Raw, const std::vector<std::string> &Tokens) {
     if ((At == 0 || Raw[At - 1] == '\n') && llvm::any_of(Tokens, [&](const std::string &Token) {
           return Value.contains_insensitive(Token);
         }))
-      return true;
+      return At;
   }
-  return false;
+  return StringRef::npos;
+}
+
+/// A call with a TLS stream, in the function that declares local \p Var, that is handed \p Var.
+static const CallExpr *tlsWriteOfLocal(const VarDecl *Var, TlsTest IsTls) {
+  const auto *F = dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
+  if (!F || !F->getBody())
+    return nullptr;
+  return dyn_cast_or_null<CallExpr>(findDescendant(F->getBody(), [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    return Call && hasTlsOperand(Call, IsTls) &&
+           llvm::any_of(Call->arguments(), [&](const Expr *A) { return refersTo(A, Var); });
+  }));
 }
 
 const CallExpr *rawTlsWrite(const StringLiteral *Text, ASTContext &Ctx, TlsTest IsTls) {
-  const Stmt *Body = enclosingFunctionBody(Text, Ctx, /*StopAtLambdas=*/false);
-  if (!Body)
-    return nullptr;
   // Up from the text through the expression it is part of: a call with a TLS stream
-  // (`asio::write(tls, asio::buffer("...Upgrade: h2c..."))`), or the local it initializes.
-  DynTypedNode Node = DynTypedNode::create(*Text);
-  for (int Hops = 0; Hops < 16; ++Hops) {
-    DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.empty())
-      return nullptr;
-    Node = Parents[0];
-    if (const auto *Var = Node.get<VarDecl>()) {
-      if (!Var->isLocalVarDecl())
-        return nullptr;
-      return dyn_cast_or_null<CallExpr>(findDescendant(Body, [&](const Stmt *S) {
-        const auto *Call = dyn_cast<CallExpr>(S);
-        return Call && hasTlsOperand(Call, IsTls) &&
-               llvm::any_of(Call->arguments(), [&](const Expr *A) { return refersTo(A, Var); });
-      }));
+  // (`asio::write(tls, asio::buffer("...Upgrade: h2c..."))`), or the local it initializes or is
+  // stored into (`probe += "...Upgrade: h2c\r\n"`). A literal of a function template is shared
+  // with its instantiations, where the stream's type is known: every parent is followed.
+  llvm::SmallVector<std::pair<DynTypedNode, int>, 8> Work = {{DynTypedNode::create(*Text), 0}};
+  while (!Work.empty()) {
+    auto [Node, Hops] = Work.pop_back_val();
+    for (const DynTypedNode &Parent : Ctx.getParents(Node)) {
+      if (const auto *Var = Parent.get<VarDecl>()) {
+        if (const CallExpr *Write = Var->isLocalVarDecl() ? tlsWriteOfLocal(Var, IsTls) : nullptr)
+          return Write;
+        continue;
+      }
+      if (const auto *Call = Parent.get<CallExpr>(); Call && hasTlsOperand(Call, IsTls))
+        return Call;
+      if (const auto *Store = Parent.get<CXXOperatorCallExpr>();
+          Store && Store->getNumArgs() == 2 &&
+          (Store->getOperator() == OO_PlusEqual || Store->getOperator() == OO_Equal))
+        if (const auto *Var = dyn_cast_or_null<VarDecl>(declNamedBy(Store->getArg(0)));
+            Var && Var->isLocalVarDecl())
+          if (const CallExpr *Write = tlsWriteOfLocal(Var, IsTls))
+            return Write;
+      if (Parent.get<Expr>() && Hops < 16)
+        Work.push_back({Parent, Hops + 1});
     }
-    if (const auto *Call = Node.get<CallExpr>(); Call && hasTlsOperand(Call, IsTls))
-      return Call;
-    if (!Node.get<Expr>())
-      return nullptr;
   }
   return nullptr;
 }

@@ -51,9 +51,9 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
                                          llvm::ArrayRef<const CallExpr *> Calls, ASTContext &Ctx,
                                          TlsTest IsTls);
 
-/// True when \p Raw holds an `Upgrade:` header line whose value names one of \p Tokens
-/// ("...\r\nUpgrade: h2c\r\n...").
-bool offersUpgrade(llvm::StringRef Raw, const std::vector<std::string> &Tokens);
+/// The offset of an `Upgrade:` header line in \p Raw whose value names one of \p Tokens
+/// ("...\r\nUpgrade: h2c\r\n..."), or StringRef::npos.
+size_t upgradeOffset(llvm::StringRef Raw, const std::vector<std::string> &Tokens);
 
 /// The write to a TLS stream of a request written by hand: \p Text, or the local string it is
 /// part of (`const std::string raw = "OPTIONS * HTTP/1.1\r\n...Upgrade: h2c\r\n..."`), handed to a

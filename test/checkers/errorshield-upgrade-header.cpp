@@ -576,11 +576,11 @@ void ack_both(net::ssl::stream<beast::tcp_stream> &a, net::ssl::stream<net::ip::
 // ---- A request written by hand, with an Upgrade: h2c line, sent to a TLS stream ----
 void probe_by_hand(beast::ssl_stream<beast::tcp_stream> &tls, const std::string &host) {
   const std::string raw = "OPTIONS * HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: h2c\r\n\r\n";
-// CHECK-MESSAGES: :[[@LINE-1]]:67: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-1]]:72: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
 // CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
   net::write(tls, net::buffer(raw));
   net::write(tls, net::buffer("GET / HTTP/1.1\r\nupgrade:h2c\r\n\r\n"));
-// CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-1]]:50: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
 // CHECK-MESSAGES: :[[@LINE-2]]:3: note: the message is written to a TLS stream here
 }
 void log_line(const char *);
@@ -589,4 +589,31 @@ void probe_by_hand_cleartext(beast::tcp_stream &plain, beast::ssl_stream<beast::
   net::write(plain, net::buffer(raw));
   log_line("peer offered Upgrade: h2c, ignored"); // not a header line, and not written
   net::write(tls, net::buffer("GET / HTTP/1.1\r\nX-Note: Upgrade: h2c is off\r\n\r\n"));
+}
+
+// Spread over lines, appended to, or in a template instantiated for a TLS stream: the finding is
+// at the line that holds the Upgrade header.
+void probe_appended(beast::ssl_stream<beast::tcp_stream> &tls, const std::string &host) {
+  std::string probe = "OPTIONS * HTTP/1.1\r\nHost: " + host + "\r\n";
+  probe += "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n";
+// CHECK-MESSAGES: :[[@LINE-1]]:52: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+2]]:3: note: the message is written to a TLS stream here
+  probe += "\r\n";
+  net::write(tls, net::buffer(probe));
+}
+template <class SyncStream> void backfill_by_hand(SyncStream &s, const std::string &host) {
+  std::string head = "POST /backfill HTTP/1.1\r\n"
+                     "Host: " + host + "\r\n"
+                     "Connection: Upgrade, HTTP2-Settings\r\n"
+                     "Upgrade: h2c\r\n"
+// CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+2]]:3: note: the message is written to a TLS stream here
+                     "\r\n";
+  net::write(s, net::buffer(head));
+}
+template void backfill_by_hand(beast::ssl_stream<beast::tcp_stream> &, const std::string &);
+void probe_appended_cleartext(beast::tcp_stream &plain) {
+  std::string probe = "OPTIONS * HTTP/1.1\r\n";
+  probe += "Upgrade: h2c\r\n\r\n";
+  net::write(plain, net::buffer(probe));
 }
