@@ -52,20 +52,10 @@ AST_MATCHER_P2(CXXRecordDecl, isDecimalLike, std::vector<std::string>, Types,
 /// A money class template of the project instantiated over binary floating point: the template
 /// is named as money (`CurrencyAmount<double>`), or the parameter that receives the floating
 /// type is (`template <class Amount> class RevenueCounter` as `RevenueCounter<double>`).
-/// Standard and Boost containers are looked through: `std::vector<Tier<double>>`.
-bool isFloatingMoneyTemplate(QualType T, const std::vector<std::string> &NameWords,
-                             const MoneyLexicon &Lexicon, unsigned Depth = 0) {
-  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-      T.getNonReferenceType()->getAsCXXRecordDecl());
-  if (!Spec || Depth > 2)
-    return false;
+bool isFloatingMoneySpecialization(const ClassTemplateSpecializationDecl *Spec,
+                                   const std::vector<std::string> &NameWords,
+                                   const MoneyLexicon &Lexicon) {
   llvm::ArrayRef<TemplateArgument> Args = Spec->getTemplateArgs().asArray();
-  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
-  if (isInListedNamespace(Spec, ValueTemplateNamespaces))
-    return llvm::any_of(Args, [&](const TemplateArgument &Arg) {
-      return Arg.getKind() == TemplateArgument::Type &&
-             isFloatingMoneyTemplate(Arg.getAsType(), NameWords, Lexicon, Depth + 1);
-    });
   const ClassTemplateDecl *Template = Spec->getSpecializedTemplate();
   const bool TemplateIsMoney = headWordIn(Template->getName(), NameWords);
   const TemplateParameterList *Params = Template->getTemplateParameters();
@@ -81,6 +71,24 @@ bool isFloatingMoneyTemplate(QualType T, const std::vector<std::string> &NameWor
   return false;
 }
 
+/// A type that is such a specialization; standard and Boost containers are looked through:
+/// `std::vector<Tier<double>>`.
+bool isFloatingMoneyTemplate(QualType T, const std::vector<std::string> &NameWords,
+                             const MoneyLexicon &Lexicon, unsigned Depth = 0) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Depth > 2)
+    return false;
+  llvm::ArrayRef<TemplateArgument> Args = Spec->getTemplateArgs().asArray();
+  static const std::vector<std::string> ValueTemplateNamespaces = {"std", "boost"};
+  if (isInListedNamespace(Spec, ValueTemplateNamespaces))
+    return llvm::any_of(Args, [&](const TemplateArgument &Arg) {
+      return Arg.getKind() == TemplateArgument::Type &&
+             isFloatingMoneyTemplate(Arg.getAsType(), NameWords, Lexicon, Depth + 1);
+    });
+  return isFloatingMoneySpecialization(Spec, NameWords, Lexicon);
+}
+
 AST_MATCHER_P2(ValueDecl, hasFloatingMoneyTemplateType, std::vector<std::string>, NameWords,
                const MoneyLexicon *, Lexicon) {
   return !Node.isInvalidDecl() && isFloatingMoneyTemplate(Node.getType(), NameWords, *Lexicon);
@@ -90,6 +98,15 @@ AST_MATCHER_P2(FunctionDecl, returnsFloatingMoneyTemplate, std::vector<std::stri
                const MoneyLexicon *, Lexicon) {
   return !Node.isInvalidDecl() &&
          isFloatingMoneyTemplate(Node.getReturnType(), NameWords, *Lexicon);
+}
+
+/// A member of a class template instantiation that is not itself a money template over floating
+/// point: that one is reported where it is used (`RevenueCounter<double> daily;`), not in it.
+AST_MATCHER_P2(FieldDecl, inPlainTemplateInstance, std::vector<std::string>, NameWords,
+               const MoneyLexicon *, Lexicon) {
+  const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Node.getParent());
+  return Spec && !Spec->isExplicitSpecialization() &&
+         !isFloatingMoneySpecialization(Spec, NameWords, *Lexicon);
 }
 
 /// The key of a JSON read: "price" in j["price"].get<double>(), j.at("price"), j.value("price", 0.0).
@@ -217,6 +234,12 @@ void FloatMoneyCheck::registerCheckMatchers(MatchFinder *Finder) {
   //    Money<double> fees; (a money class template over double, whatever the name)
   Finder->addMatcher(
       declaratorDecl(FloatingMoneyVariable, unless(isInstantiated())).bind("decl"), this);
+  // template <class Num> struct Refund { Num refund_amount; }; used as Refund<double>: reported
+  // at the template's member (the same place for every such instantiation).
+  Finder->addMatcher(fieldDecl(FloatingMoneyVariable, isInstantiated(),
+                               inPlainTemplateInstance(DecimalNameWords, &Lexicon))
+                         .bind("decl"),
+                     this);
   Finder->addMatcher(declaratorDecl(InUserCode, anyOf(varDecl(), fieldDecl()),
                                     unless(isImplicit()), unless(isInstantiated()),
                                     unless(hasFloatingPointType()),

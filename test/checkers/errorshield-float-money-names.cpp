@@ -65,6 +65,25 @@ std::vector<RevenueCounter<double>> legacy_tills();
 // CHECK-MESSAGES: :[[@LINE-1]]:37: warning: 'legacy_tills' returns money in binary floating-point type 'std::vector<RevenueCounter<double>>' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:37: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 std::vector<RevenueCounter<long long>> tills();
+// A generic template whose member is named as money, instantiated with floating point: reported
+// at the member; a money template's members are not (its uses are, above).
+template <class Num> struct Refund {
+  const char *plate;
+  Num refund_amount;
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'refund_amount' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:7: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+Refund<double> refund_for_dryer_fault() { return {"AB-123", 12.5}; }
+Refund<long long> refund_in_cents() { return {"AB-123", 1250}; }
+template <class Amount> struct Till {
+  Amount takings_total{};
+};
+Till<double> front_till;
+// CHECK-MESSAGES: :[[@LINE-1]]:14: warning: 'front_till' carries money in binary floating-point type 'Till<double>' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:14: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+float takings_for_bay(int bay);
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'takings_for_bay' returns money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:7: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double turnover_eur;
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'turnover_eur' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
