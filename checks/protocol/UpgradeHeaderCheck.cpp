@@ -259,17 +259,19 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
 }
 
 void UpgradeHeaderCheck::checkRawUpgrade(const StringLiteral *Text, ASTContext &Ctx) {
-  if (!Text->isOrdinary() ||
-      http::upgradeOffset(Text->getString(), CleartextUpgradeTokens) == StringRef::npos)
+  const size_t At = Text->isOrdinary()
+                        ? http::upgradeOffset(Text->getString(), CleartextUpgradeTokens)
+                        : StringRef::npos;
+  if (At == StringRef::npos)
     return;
   auto IsTls = [&](QualType T) { return isTlsStream(T); };
   const CallExpr *Write = http::rawTlsWrite(Text, Ctx, IsTls);
   const SourceManager &SM = Ctx.getSourceManager();
   // At the line of the header in a literal spread over several (`"Host: ...\r\n" "Upgrade: h2c"`).
-  SourceLocation Loc = SM.getExpansionLoc(Text->getBeginLoc());
-  if (const size_t At = http::upgradeOffset(Text->getString(), CleartextUpgradeTokens);
-      At != StringRef::npos && !Text->getBeginLoc().isMacroID())
-    Loc = Text->getLocationOfByte(At, SM, Ctx.getLangOpts(), Ctx.getTargetInfo());
+  const SourceLocation Loc =
+      Text->getBeginLoc().isMacroID()
+          ? SM.getExpansionLoc(Text->getBeginLoc())
+          : Text->getLocationOfByte(At, SM, Ctx.getLangOpts(), Ctx.getTargetInfo());
   if (!Write || !firstReportAt(Loc))
     return;
   reportCleartextUpgrade(Loc, "Upgrade: h2c", nullptr);

@@ -135,24 +135,20 @@ void JsonFieldCoverageCheck::check(const MatchFinder::MatchResult &Result) {
   const CXXRecordDecl *Record = Mapped->getAsCXXRecordDecl();
   if (!Record || !(Record = Record->getDefinition()) || Record->isUnion())
     return;
-  if (Record->isDependentContext()) {
-    // A mapping macro inside a class template lists the members of every instantiation: its
-    // list is judged once, in the pattern.
-    if (std::optional<MacroInvocation> Macro =
-            generatingMacro(F, *Result.SourceManager, Result.Context->getLangOpts()))
-      checkMacro(F, Record, *Macro);
-    return;
-  }
   // An instantiation for a library type (`to_json(json &, const std::vector<T> &)`) is not ours
   // to judge.
   if (F->isTemplateInstantiation() &&
       Result.SourceManager->isInSystemHeader(Record->getLocation()))
     return;
+  // A mapping macro inside a class template lists the members of every instantiation: its list
+  // is judged once, in the pattern. A hand-written one there is not judged.
   if (std::optional<MacroInvocation> Macro =
           generatingMacro(F, *Result.SourceManager, Result.Context->getLangOpts())) {
     checkMacro(F, Record, *Macro);
     return;
   }
+  if (Record->isDependentContext())
+    return;
   if (F->getIdentifier() && llvm::is_contained(FromJsonFunctions, F->getName()) &&
       !F->getParamDecl(1)->getType().getNonReferenceType().isConstQualified())
     checkFromJson(F, Record, *Result.Context);

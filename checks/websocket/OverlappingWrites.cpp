@@ -3,7 +3,6 @@
 #include "websocket/OverlappingWrites.h"
 #include "core/CallNames.h"
 #include "core/Matchers.h"
-#include "websocket/WriteQueue.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/Analysis/Analyses/CFGReachabilityAnalysis.h"
@@ -206,15 +205,13 @@ static bool inExclusiveBranches(const Stmt *A, const Stmt *B, ASTContext &Ctx) {
   return false;
 }
 
-bool writesFieldAgainLater(const CallExpr *Write, const FieldDecl *Stream,
-                           const WriteRecognizer &AsWrite, ASTContext &Ctx) {
+bool writtenAgainLater(const CallExpr *Write,
+                       llvm::function_ref<bool(const CallExpr *)> WritesSame, ASTContext &Ctx) {
   const Stmt *Body = enclosingFunctionBody(Write, Ctx, /*StopAtLambdas=*/false);
   const SourceManager &SM = Ctx.getSourceManager();
   return Body && findDescendant(Body, [&](const Stmt *S) {
            const auto *Call = dyn_cast<CallExpr>(S);
-           std::optional<StreamCall> Later = Call && Call != Write ? AsWrite(Call) : std::nullopt;
-           const FieldDecl *Field = Later ? namedField(Later->Object) : nullptr;
-           return Field && Field->getName() == Stream->getName() && sameClass(Field, Stream) &&
+           return Call && Call != Write && WritesSame(Call) &&
                   SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Write->getEndLoc()),
                                                SM.getExpansionLoc(Call->getBeginLoc())) &&
                   !inExclusiveBranches(Write, Call, Ctx);

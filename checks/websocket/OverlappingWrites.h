@@ -51,11 +51,12 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
                 const std::vector<std::string> &SpawnFunctions, ASTContext &Ctx);
 
 /// True when the function that spells \p Write (lambdas belong to the function around them)
-/// writes data member \p Stream again after it, in its own code or in a lambda it hands on
+/// makes a call that \p WritesSame says writes the same stream after it, outside the other
+/// branch of an `if`, in its own code or in a lambda it hands on
 /// (`ws_.async_write(a, h); net::post(ex, [this] { ws_.async_write(b, h2); });`): of such a
 /// pair, the later write is the one that may start while the other is in progress.
-bool writesFieldAgainLater(const CallExpr *Write, const FieldDecl *Stream,
-                           const WriteRecognizer &AsWrite, ASTContext &Ctx);
+bool writtenAgainLater(const CallExpr *Write,
+                       llvm::function_ref<bool(const CallExpr *)> WritesSame, ASTContext &Ctx);
 
 } // namespace clang::tidy::errorshield::ws
 

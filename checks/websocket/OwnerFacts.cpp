@@ -59,13 +59,10 @@ OwnerFacts::handedStreams(const CallExpr *Call, const std::vector<std::string> &
 }
 
 std::vector<ObjectKey> OwnerFacts::passedToParameter(const FunctionDecl *F, unsigned Index) const {
-  auto AsWritten = [](const FunctionDecl *G) {
-    const FunctionDecl *Pattern = G->getTemplateInstantiationPattern();
-    return (Pattern ? Pattern : G)->getCanonicalDecl();
-  };
   std::vector<ObjectKey> Streams;
   for (const auto &[Key, Param] : Passes)
-    if (Param.first && Param.second == Index && AsWritten(Param.first) == AsWritten(F))
+    if (Param.first && Param.second == Index &&
+        functionAsWritten(Param.first) == functionAsWritten(F))
       Streams.push_back(Key);
   return Streams;
 }

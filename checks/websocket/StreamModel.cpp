@@ -116,8 +116,10 @@ const FunctionDecl *outerFunction(const DeclContext *D) {
     }
     return nullptr;
   }
-  if (!F)
-    return nullptr;
+  return F ? functionAsWritten(F) : nullptr;
+}
+
+const FunctionDecl *functionAsWritten(const FunctionDecl *F) {
   if (const FunctionDecl *Pattern = F->getTemplateInstantiationPattern())
     F = Pattern;
   return F->getCanonicalDecl();

@@ -92,6 +92,9 @@ std::optional<ObjectKey> borrowedObject(const Expr *E);
 /// done to a stream, whoever owns it. \p Borrowed, when given, tells which of the two it is.
 std::optional<ObjectKey> ownedOrBorrowedObject(const Expr *E, bool *Borrowed = nullptr);
 
+/// \p F as written: the template pattern for an instantiation; canonical.
+const FunctionDecl *functionAsWritten(const FunctionDecl *F);
+
 /// The function whose body contains \p D's code: lambdas are part of the function that spells them.
 /// The template pattern is returned for instantiations; canonical.
 const FunctionDecl *outerFunction(const DeclContext *D);

@@ -6,7 +6,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "websocket/OverlappingWrites.h"
-#include "websocket/WriteQueue.h"
 #include "websocket/WsConcurrentWriteCheck.h"
 #include "core/Matchers.h"
 
@@ -30,12 +29,9 @@ bool WsConcurrentWriteCheck::overlappedLater(const ws::StreamCall &Write, ASTCon
 
 void WsConcurrentWriteCheck::reportUnqueued(const ws::StreamCall &Write, SourceLocation Loc,
                                             StringRef StreamName, ASTContext &Ctx) {
-  // A write that a later one in the same function overlaps, or that the function follows with
-  // another write of the member (in a handler it posts), is that later write's finding.
-  const FieldDecl *Field = ws::namedField(Write.Object);
-  auto AsWrite = [&](const CallExpr *Call) { return asPendingWrite(Call, Ctx); };
-  if (overlappedLater(Write, Ctx) ||
-      (Field && ws::writesFieldAgainLater(Write.Call, Field, AsWrite, Ctx)) || !firstReportAt(Loc))
+  // A write that a later one in the same function overlaps is that later write's finding (with
+  // a note here): the pair is one mistake.
+  if (overlappedLater(Write, Ctx) || !firstReportAt(Loc))
     return;
   report(Loc, "%0 on '%1' writes a buffer that is not the front of a write queue: a second "
               "write can start before this one completes")

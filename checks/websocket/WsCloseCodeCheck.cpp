@@ -114,8 +114,7 @@ const Expr *WsCloseCodeCheck::codeStoredBefore(const VarDecl *Reason, const Call
   if (!Body || !ws::isTypeNamed(Reason->getType(), CloseReasonTypes))
     return nullptr;
   const SourceManager &SM = Context->getSourceManager();
-  const Expr *Last = nullptr;
-  SourceLocation LastAt;
+  const Expr *Last = nullptr; // statements are visited in source order: the last one wins
   forEachDescendant(Body, [&](const Stmt *S) {
     const auto *Assign = dyn_cast<BinaryOperator>(S);
     const auto *Member =
@@ -127,10 +126,7 @@ const Expr *WsCloseCodeCheck::codeStoredBefore(const VarDecl *Reason, const Call
     if (!Base || Base->getDecl() != Reason || Member->getMemberDecl()->getName() != "code" ||
         !SM.isBeforeInTranslationUnit(Assign->getBeginLoc(), Close->getBeginLoc()))
       return;
-    if (!Last || SM.isBeforeInTranslationUnit(LastAt, Assign->getBeginLoc())) {
-      Last = Assign->getRHS()->IgnoreImplicit()->IgnoreParens();
-      LastAt = Assign->getBeginLoc();
-    }
+    Last = Assign->getRHS()->IgnoreImplicit()->IgnoreParens();
   });
   return Last && !Last->getType().isNull() && Last->getType()->isIntegralOrEnumerationType()
              ? Last

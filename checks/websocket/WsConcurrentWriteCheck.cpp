@@ -185,6 +185,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
       return; // One write at a time: each is started by the previous one's completion.
     if (Order.continuesEarlierWrite(Write->Call) || Order.startsSequence(Write->Call, Ctx))
       return; // A step of a sequence that each completion takes on (a snapshot, then the feed).
+    if (ws::writtenAgainLater(Write->Call, WritesStream, Ctx))
+      return; // The function writes the member again (in a handler it posts): that write's finding.
     return reportUnqueued(*Write, Loc, Stream->getName(), Ctx);
   }
   if (const Stmt *Body = enclosingFunctionBody(Write->Call, Ctx, /*StopAtLambdas=*/true))

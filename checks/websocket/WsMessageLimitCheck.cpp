@@ -10,13 +10,6 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::errorshield {
 
-/// The function as written: a template's pattern stands for all its instantiations.
-static const FunctionDecl *patternOf(const FunctionDecl *F) {
-  if (const FunctionDecl *Pattern = F->getTemplateInstantiationPattern())
-    F = Pattern;
-  return F->getCanonicalDecl();
-}
-
 WsMessageLimitCheck::WsMessageLimitCheck(StringRef Name, ClangTidyContext *Context)
     : ErrorShieldCheck(Name, Context), StreamTypes(listOption("StreamTypes")),
       ReadMethods(listOption("ReadMethods")), LimitMethods(listOption("LimitMethods")),
@@ -84,7 +77,8 @@ void WsMessageLimitCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Function || !Parameter)
     return;
   const SourceLocation Loc = SM->getExpansionLoc(Call->Loc);
-  auto [It, New] = LentReads.try_emplace(patternOf(Function),
+  // Function is the outer function as written: one entry for a template's instantiations.
+  auto [It, New] = LentReads.try_emplace(Function,
                                          LentRead{Loc, Call->Method, Parameter->getNameAsString()});
   if (!New && SM->isBeforeInTranslationUnit(Loc, It->second.Loc))
     It->second = {Loc, Call->Method, Parameter->getNameAsString()};
@@ -115,14 +109,13 @@ void WsMessageLimitCheck::judgeLimit(const ws::StreamCall &Limit, const ASTConte
 void WsMessageLimitCheck::onEndOfTranslationUnit() {
   const std::string Setter = LimitMethods.empty() ? "read_message_max" : LimitMethods.front();
   // A helper that reads the stream it is lent (`read_next_message(ws_, buffer_, ...)`) reads the
-  // owner's stream where it is called.
-  // When every call of the helper lends a stream with no limit, the read in the helper is the
-  // one to point at; otherwise each such call.
+  // owner's stream where it is called. When every call of the helper lends a stream with no
+  // limit, the read in the helper is the one to point at; otherwise each such call.
   llvm::MapVector<const FunctionDecl *, std::vector<std::pair<const CallExpr *, ws::ObjectKey>>>
       Lent;
   for (const CallExpr *Handover : Handovers)
     for (const ws::ObjectKey &Stream : Limited.passedWithFact(Handover, StreamTypes, "reads"))
-      Lent[patternOf(Handover->getDirectCallee())].push_back({Handover, Stream});
+      Lent[ws::functionAsWritten(Handover->getDirectCallee())].push_back({Handover, Stream});
   Handovers.clear();
   for (auto &[Helper, Calls] : Lent) {
     auto Unlimited = [&](const auto &Call) {
