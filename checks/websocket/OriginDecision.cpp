@@ -42,7 +42,11 @@ static bool actsOnDecision(const Stmt *S, const std::vector<std::string> &Accept
          }, isNestedCode) != nullptr;
 }
 
-static bool decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names, unsigned Depth);
+/// Where a use decides (none when it cannot).
+using Decision = std::optional<SourceLocation>;
+
+static Decision decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names,
+                        unsigned Depth);
 
 /// True for a call that can end the program or the connection.
 static bool isStopName(StringRef Name) {
@@ -73,25 +77,34 @@ static bool onlyRecords(const CallExpr *Call) {
   });
 }
 
-/// True when a use of local \p Var in its function can decide.
-static bool anyUseDecides(const VarDecl *Var, ASTContext &Ctx,
-                          const OriginNames &Names, unsigned Depth) {
+/// Where a use of local \p Var in its function decides first (`std::string o = req[origin];
+/// ws.accept(req); if (!allowed(o)) ...` decides after the accept).
+static Decision anyUseDecides(const VarDecl *Var, ASTContext &Ctx, const OriginNames &Names,
+                              unsigned Depth) {
   const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
   if (!Function || !Function->getBody() || Depth == 0)
-    return true; // not followed: assume it decides
-  return findDescendant(Function->getBody(), [&](const Stmt *S) {
-           const auto *Ref = dyn_cast<DeclRefExpr>(S);
-           return Ref && Ref->getDecl() == Var && decides(Ref, Ctx, Names, Depth - 1);
-         }) != nullptr;
+    return Var->getLocation(); // not followed: assume it decides where it is declared
+  const SourceManager &SM = Ctx.getSourceManager();
+  Decision First;
+  findDescendant(Function->getBody(), [&](const Stmt *S) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    if (Ref && Ref->getDecl() == Var)
+      if (Decision At = decides(Ref, Ctx, Names, Depth - 1);
+          At && (!First || SM.isBeforeInTranslationUnit(*At, *First)))
+        First = At;
+    return false;
+  });
+  return First;
 }
 
-/// For \p S assigning \p Value (`tag = ...`, `hello["origin_class"] = tag`): whether the stored
-/// value can decide. A local variable's later uses say; an element of a local container (a reply
-/// being built: `hello["origin_class"] = tag`) is data; a data member (`origin_ok_ = ...`), read
-/// elsewhere, or a field of a local record is assumed to.
-/// None when \p S assigns nothing from \p Value.
-static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
-                                        const OriginNames &Names, unsigned Depth) {
+/// For \p S assigning \p Value (`tag = ...`, `hello["origin_class"] = tag`): whether, and where,
+/// the stored value can decide. A local variable's later uses say; an element of a local
+/// container (a reply being built: `hello["origin_class"] = tag`) is data; a reference parameter
+/// (`std::string &seen_origin`) is read by the caller once this function has returned; a data
+/// member (`origin_ok_ = ...`), read elsewhere, or a field of a local record is assumed to decide
+/// here. Absent when \p S assigns nothing from \p Value.
+static std::optional<Decision> storeDecides(const Stmt *S, const Stmt *Value, ASTContext &Ctx,
+                                            const OriginNames &Names, unsigned Depth) {
   const auto Assignment = storeParts(S);
   if (!Assignment)
     return std::nullopt;
@@ -99,17 +112,23 @@ static std::optional<bool> storeDecides(const Stmt *S, const Stmt *Value, ASTCon
   if (Value != Source && Value != Target)
     return std::nullopt;
   if (Value == Target)
-    return false; // the variable being assigned, not its value being used
+    return Decision(); // the variable being assigned, not its value being used
+  const SourceLocation Here = Ctx.getSourceManager().getExpansionLoc(S->getBeginLoc());
   const VarDecl *Root = rootVariable(Target);
-  if (!Root || !Root->isLocalVarDecl())
-    return true;
   Target = stripConversions(Target);
+  if (const auto *Parameter = dyn_cast_or_null<ParmVarDecl>(Root);
+      Parameter && Parameter->getType()->isReferenceType() && isa<DeclRefExpr>(Target))
+    if (const auto *Function = dyn_cast<FunctionDecl>(Parameter->getDeclContext());
+        Function && Function->getBody())
+      return Decision(Ctx.getSourceManager().getExpansionLoc(Function->getBody()->getEndLoc()));
+  if (!Root || !Root->isLocalVarDecl())
+    return Decision(Here);
   if (isa<DeclRefExpr>(Target))
     return anyUseDecides(Root, Ctx, Names, Depth);
   const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(Target);
   if (isa<ArraySubscriptExpr>(Target) || (Subscript && Subscript->getOperator() == OO_Subscript))
-    return false;
-  return true; // a field of a local record (`verdict.ok = ...`): assumed to be read
+    return Decision();
+  return Decision(Here); // a field of a local record (`verdict.ok = ...`): assumed to be read
 }
 
 /// True when \p S compares \p Child with the end of a message's headers
@@ -133,47 +152,52 @@ static bool comparesWithEnd(const Stmt *S, const Stmt *Child,
          (calleeName(End) == "end" || calleeName(End) == "cend");
 }
 
-static bool decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names, unsigned Depth) {
+static Decision decides(const Expr *Use, ASTContext &Ctx, const OriginNames &Names,
+                        unsigned Depth) {
+  const Decision Here = Ctx.getSourceManager().getExpansionLoc(Use->getBeginLoc());
   DynTypedNode Child = DynTypedNode::create(*Use);
   for (int Hops = 0; Hops < 32; ++Hops) {
     DynTypedNodeList Parents = Ctx.getParents(Child);
     if (Parents.empty())
-      return true;
+      return Here;
     const DynTypedNode Parent = Parents[0];
     const Stmt *ChildStmt = Child.get<Stmt>();
     if (const auto *Var = Parent.get<VarDecl>())
-      return Var->isLocalVarDecl() ? anyUseDecides(Var, Ctx, Names, Depth) : true;
+      return Var->isLocalVarDecl() ? anyUseDecides(Var, Ctx, Names, Depth) : Here;
     const auto *S = Parent.get<Stmt>();
     if (!S || isa<LambdaExpr, CompoundStmt, ReturnStmt, CoreturnStmt>(S))
-      return true; // a statement of its own (a validator that throws), a result, or unknown
+      return Here; // a statement of its own (a validator that throws), a result, or unknown
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
         Op && Op->getOperator() == OO_LessLess && Op->getNumArgs() == 2 &&
         Op->getArg(0) != ChildStmt)
-      return false; // streamed into a log line
+      return Decision(); // streamed into a log line
     if (const auto *Call = dyn_cast<CallExpr>(S);
         Call && Call->getCallee() != ChildStmt && onlyRecords(Call))
-      return false; // handed to a logger
+      return Decision(); // handed to a logger
     if (const auto *Member = dyn_cast<MemberExpr>(S)) {
       const std::string Name = Member->getMemberNameInfo().getAsString();
       if (Name == "empty" || Name == "size" || Name == "length")
-        return false; // a presence test
+        return Decision(); // a presence test
     }
     if (comparesWithEnd(S, ChildStmt, Names.RequestTypes))
-      return false;
-    if (std::optional<bool> Stored = storeDecides(S, ChildStmt, Ctx, Names, Depth))
+      return Decision();
+    if (std::optional<Decision> Stored = storeDecides(S, ChildStmt, Ctx, Names, Depth))
       return *Stored;
     if (const auto *If = dyn_cast<IfStmt>(S)) {
       if (ChildStmt != If->getCond())
-        return true;
+        return Here;
       return actsOnDecision(If->getThen(), Names.AcceptMethods) ||
-             actsOnDecision(If->getElse(), Names.AcceptMethods);
+                     actsOnDecision(If->getElse(), Names.AcceptMethods)
+                 ? Here
+                 : Decision();
     }
     Child = Parent;
   }
-  return true;
+  return Here;
 }
 
-bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx, const OriginNames &Names) {
+std::optional<SourceLocation> decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
+                                              const OriginNames &Names) {
   return decides(Read, Ctx, Names, /*Depth=*/3);
 }
 

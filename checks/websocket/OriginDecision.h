@@ -14,6 +14,7 @@
 #include "websocket/StreamModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Expr.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,15 +26,18 @@ struct OriginNames {
   const std::vector<std::string> &RequestTypes;  // `req.find(origin) == req.end()` tests presence
 };
 
-/// True when the value \p Read (an access to the Origin header) can decide whether the handshake
-/// is accepted. It cannot when every use of it, followed through the local variables it
-/// initializes, is
+/// Where the value \p Read (an access to the Origin header) first decides whether the handshake
+/// is accepted, or none when it cannot: when every use of it, followed through the local variables
+/// it initializes, is
 /// - streamed into an output stream (`log << origin`);
 /// - a presence test (`origin.empty()`, `size()`, `length()`);
 /// - in the condition of an `if` neither of whose branches leaves (return, co_return, throw, break,
 ///   continue) or calls one of the accept methods on every path through it.
-/// Any other use (a validator's argument, a `return`, an assignment, a loop condition) can.
-bool decidesOnOrigin(const Expr *Read, ASTContext &Ctx, const OriginNames &Names);
+/// Any other use (a validator's argument, a `return`, an assignment, a loop condition) can, where
+/// it is made: a copy's later use (`if (!allowed(origin))` after the accept) decides there, a
+/// reference parameter assigned (`seen_origin = req[origin]`) when the function has returned.
+std::optional<SourceLocation> decidesOnOrigin(const Expr *Read, ASTContext &Ctx,
+                                              const OriginNames &Names);
 
 /// True when \p Function returns text (a string, string view or character pointer).
 bool returnsText(const FunctionDecl *Function);

@@ -153,7 +153,11 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
   if (!llvm::is_contained(HeaderWriteMethods, Name)) {
     // Any use that does not write the header (operator[], find, at, a helper, a comparison) counts
     // as a read, so an Origin check is never missed; unless nothing can depend on the value.
-    if (Which == Origin && !ws::decidesOnOrigin(Access ? Access : Header, Context, Names))
+    // Where a copy of the value decides (after the accept, maybe) stands for the read.
+    const std::optional<SourceLocation> DecidesAt =
+        Which == Origin ? ws::decidesOnOrigin(Access ? Access : Header, Context, Names)
+                        : std::nullopt;
+    if (Which == Origin && !DecidesAt)
       return;
     if (Which == Origin && ws::isOriginAccessor(Function) &&
         ws::flowsToReturn(Access ? Access : Header, Context)) {
@@ -162,7 +166,7 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
     }
     Flow.addRead(Function, Which);
     if (Which == Origin)
-      OriginReadsAt.push_back({Function, Context.getSourceManager().getExpansionLoc(Header->getBeginLoc())});
+      OriginReadsAt.push_back({Function, *DecidesAt});
     return;
   }
   const auto *Call = cast<CallExpr>(Access);
@@ -183,10 +187,15 @@ void WsHandshakeOriginCheck::collectHeaderUse(const Expr *Header, StringRef Whic
 
 void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const FunctionDecl *Function,
                                                 ASTContext &Ctx) {
-  // A validator whose verdict nothing acts on (`const bool ok = allowed(req); if (!ok) log();`).
-  if (!Call->getType().isNull() && Call->getType()->isBooleanType() &&
-      !ws::decidesOnOrigin(Call, Ctx, Names))
-    return;
+  // A validator whose verdict nothing acts on (`const bool ok = allowed(req); if (!ok) log();`)
+  // does not count; one whose verdict is acted on counts where it is (maybe after the accept).
+  SourceLocation DecidesAt = Ctx.getSourceManager().getExpansionLoc(Call->getBeginLoc());
+  if (!Call->getType().isNull() && Call->getType()->isBooleanType()) {
+    std::optional<SourceLocation> At = ws::decidesOnOrigin(Call, Ctx, Names);
+    if (!At)
+      return;
+    DecidesAt = *At;
+  }
   // A verdict record whose Origin field the caller never reads (`if (v.user.empty()) ...`).
   if (ws::dropsOriginVerdict(Call, Function))
     return;
@@ -200,8 +209,7 @@ void WsHandshakeOriginCheck::collectRequestPass(const CallExpr *Call, const Func
         Callees.push_back(F);
   for (const FunctionDecl *Callee : Callees) {
     Flow.addPass(Function, ws::outerFunction(Callee));
-    PassesAt.push_back({Function, ws::outerFunction(Callee),
-                        Ctx.getSourceManager().getExpansionLoc(Call->getBeginLoc())});
+    PassesAt.push_back({Function, ws::outerFunction(Callee), DecidesAt});
     // std::make_shared<Session>(socket, std::move(req)): the request goes to Session's constructor.
     const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
     if (!Args || Args->size() == 0 || Args->get(0).getKind() != TemplateArgument::Type ||
@@ -264,9 +272,8 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
 void WsHandshakeOriginCheck::addCalledReads() {
   if (!Ctx)
     return;
-  auto ReadAt = [&](const UserCall &C) {
-    OriginReadsAt.push_back(
-        {C.Caller, Ctx->getSourceManager().getExpansionLoc(C.Call->getBeginLoc())});
+  auto ReadAt = [&](const UserCall &C, SourceLocation DecidesAt) {
+    OriginReadsAt.push_back({C.Caller, DecidesAt});
   };
   // An accessor that only forwards another's answer is an accessor too (a few levels).
   for (int Round = 0; Round < 3; ++Round)
@@ -275,18 +282,18 @@ void WsHandshakeOriginCheck::addCalledReads() {
           ws::flowsToReturn(C.Call, *Ctx))
         OriginAccessors.insert(C.Caller);
   for (const UserCall &C : UserCalls)
-    if (OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller) &&
-        ws::decidesOnOrigin(C.Call, *Ctx, Names)) {
-      Flow.addRead(C.Caller, Origin);
-      ReadAt(C);
-    }
+    if (OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller))
+      if (std::optional<SourceLocation> At = ws::decidesOnOrigin(C.Call, *Ctx, Names)) {
+        Flow.addRead(C.Caller, Origin);
+        ReadAt(C, *At);
+      }
   // `if (!origin_ok()) return reject();`: a member that checks the stored request, called here.
   // Positions only: whether the caller counts as reading is still the request's flow.
   for (const UserCall &C : UserCalls)
     if (C.Callee != C.Caller && !OriginAccessors.count(C.Callee) &&
-        Flow.readsDown(C.Callee, Origin, /*Depth=*/4, /*SkipAcceptors=*/true) &&
-        ws::decidesOnOrigin(C.Call, *Ctx, Names))
-      ReadAt(C);
+        Flow.readsDown(C.Callee, Origin, /*Depth=*/4, /*SkipAcceptors=*/true))
+      if (std::optional<SourceLocation> At = ws::decidesOnOrigin(C.Call, *Ctx, Names))
+        ReadAt(C, *At);
 }
 
 void WsHandshakeOriginCheck::onEndOfTranslationUnit() {

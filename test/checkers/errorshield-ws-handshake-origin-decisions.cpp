@@ -205,3 +205,61 @@ struct escalation_gate {
     ws.accept(req);
   }
 };
+
+// A copy of the header decides where it is tested, not where it is taken: after the accept, the
+// cross-site page is already connected.
+void copy_tested_after_accept(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  std::string_view origin = req[http::field::origin];
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+  if (!origin_allowed(origin)) {
+    ws.close(websocket::close_code::policy_error);
+    return;
+  }
+}
+void copy_tested_before_accept(tcp::socket s, request req) {
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  std::string_view origin = req[http::field::origin];
+  if (!origin_allowed(origin))
+    return;
+  ws.accept(req);
+}
+// An out-parameter is read by the caller once this function has returned: after the accept.
+void origin_handed_back(tcp::socket s, request req, std::string_view &seen_origin) {
+  seen_origin = req[http::field::origin];
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+}
+// A function that only hands the header back accepts nothing: its caller decides before.
+void origin_of(const request &req, std::string_view &seen_origin) {
+  seen_origin = req[http::field::origin];
+}
+void caller_decides_first(tcp::socket s, request req) {
+  std::string_view origin{""};
+  origin_of(req, origin);
+  if (!origin_allowed(origin))
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
+// So does a validator's verdict kept in a local.
+bool request_origin_allowed(const request &req) {
+  return origin_allowed(req[http::field::origin]);
+}
+void verdict_tested_after_accept(tcp::socket s, request req) {
+  const bool trusted = request_origin_allowed(req);
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: accept accepts a handshake whose Origin header is never checked: any web page can open this connection with the user's cookies (cross-site WebSocket hijacking) [ES-WS-001] [errorshield-ws-handshake-origin]
+  if (!trusted)
+    return;
+}
+void verdict_tested_before_accept(tcp::socket s, request req) {
+  const bool trusted = request_origin_allowed(req);
+  if (!trusted)
+    return;
+  websocket::stream<tcp::socket> ws{std::move(s)};
+  ws.accept(req);
+}
