@@ -202,8 +202,9 @@ FloatMoneyCheck::FloatMoneyCheck(StringRef Name, ClangTidyContext *Context)
       DecimalTypes(listOption("DecimalTypes")), DecimalNameWords(listOption("DecimalNameWords")),
       DecimalFactories(listOption("DecimalFactories")), JsonTypes(listOption("JsonTypes")),
       JsonReadMethods(listOption("JsonReadMethods")), MinorUnitWords(listOption("MinorUnitWords")),
+      PeriodWords(listOption("PeriodWords")),
       Lexicon(StrongMoneyWords, WeakMoneyWords, CurrencyCodes, MoneyRecordWords, NonMoneyWords,
-              MinorUnitWords) {}
+              MinorUnitWords, PeriodWords) {}
 
 void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "StrongMoneyWords", StrongMoneyWords);
@@ -212,6 +213,7 @@ void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "MoneyRecordWords", MoneyRecordWords);
   storeList(Opts, "NonMoneyWords", NonMoneyWords);
   storeList(Opts, "MinorUnitWords", MinorUnitWords);
+  storeList(Opts, "PeriodWords", PeriodWords);
   storeList(Opts, "DecimalTypes", DecimalTypes);
   storeList(Opts, "DecimalNameWords", DecimalNameWords);
   storeList(Opts, "DecimalFactories", DecimalFactories);

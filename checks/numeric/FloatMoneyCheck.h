@@ -42,6 +42,7 @@ private:
   const std::vector<std::string> JsonTypes;
   const std::vector<std::string> JsonReadMethods;
   const std::vector<std::string> MinorUnitWords;
+  const std::vector<std::string> PeriodWords;
   const MoneyLexicon Lexicon;
 };
 

@@ -61,11 +61,16 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
       this);
 
   // A plainly named data member or local assigned or accumulating money (`dispute_hold_ =
-  // held_minor / 100.0;`, `total += line.price;`): reported at its declaration, once.
-  const auto Holder = ignoringParenImpCasts(
-      anyOf(memberExpr(member(fieldDecl(PlainFloating).bind("field"))),
-            declRefExpr(to(varDecl(hasLocalStorage(), unless(parmVarDecl()), PlainFloating)
-                               .bind("holder")))));
+  // held_minor / 100.0;`, `total += line.price;`), or an element of a data member
+  // (`open_by_client_[client] -= credit;`, the state the money is kept in; a local map gathers
+  // values reported where they come from): reported at its declaration, once.
+  const auto Member = memberExpr(member(fieldDecl(PlainFloating).bind("field")));
+  const auto Holder = ignoringParenImpCasts(anyOf(
+      Member,
+      declRefExpr(
+          to(varDecl(hasLocalStorage(), unless(parmVarDecl()), PlainFloating).bind("holder"))),
+      cxxOperatorCallExpr(hasOverloadedOperatorName("[]"),
+                          hasArgument(0, ignoringParenImpCasts(Member)))));
   Finder->addMatcher(
       traverse(TK_AsIs,
                expr(InUserCode, unless(isInTemplateInstantiation()),

@@ -47,10 +47,12 @@ MoneyLexicon::MoneyLexicon(const std::vector<std::string> &StrongWords,
                            const std::vector<std::string> &CurrencyCodes,
                            const std::vector<std::string> &MoneyRecordWords,
                            const std::vector<std::string> &NonMoneyWords,
-                           const std::vector<std::string> &MinorUnitWords)
+                           const std::vector<std::string> &MinorUnitWords,
+                           const std::vector<std::string> &PeriodWords)
     : Strong(lowercaseSet(StrongWords)), Weak(lowercaseSet(WeakWords)),
       Currency(lowercaseSet(CurrencyCodes)), RecordWords(lowercaseSet(MoneyRecordWords)),
-      NonMoney(lowercaseSet(NonMoneyWords)), MinorUnits(lowercaseSet(MinorUnitWords)) {}
+      NonMoney(lowercaseSet(NonMoneyWords)), MinorUnits(lowercaseSet(MinorUnitWords)),
+      Periods(lowercaseSet(PeriodWords)) {}
 
 bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words, bool HeadOnly) const {
   llvm::SmallVector<std::string, 6> Split = splitIdentifierWords(Name);
@@ -59,8 +61,15 @@ bool MoneyLexicon::hasWord(StringRef Name, const llvm::StringSet<> &Words, bool 
   if (const auto *Of = llvm::find(Split, "of");
       HeadOnly && Of != Split.begin() && Of != Split.end())
     Split.erase(Of, Split.end());
-  for (const std::string &W : Split) {
-    StringRef Word(W);
+  for (size_t I = 0; I < Split.size(); ++I) {
+    StringRef Word(Split[I]);
+    if (Periods.contains(Word) && I + 1 < Split.size() &&
+        (Split[I + 1] == "rate" || Split[I + 1] == "rates")) {
+      if (&Words == &Strong)
+        return true;
+      ++I; // neither word is read alone: the rate is not a ratio
+      continue;
+    }
     // Plurals: prices, fees, taxes.
     if (Words.contains(Word) || (Word.ends_with("s") && Words.contains(Word.drop_back(1))) ||
         (Word.ends_with("es") && Words.contains(Word.drop_back(2))))

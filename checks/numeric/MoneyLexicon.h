@@ -28,7 +28,8 @@ public:
                const std::vector<std::string> &CurrencyCodes,
                const std::vector<std::string> &MoneyRecordWords,
                const std::vector<std::string> &NonMoneyWords,
-               const std::vector<std::string> &MinorUnitWords);
+               const std::vector<std::string> &MinorUnitWords,
+               const std::vector<std::string> &PeriodWords);
 
   /// The name has a strong money word, and no non-money word.
   bool isStrong(llvm::StringRef Name) const;
@@ -56,14 +57,15 @@ public:
 
 private:
   /// True when a word of \p Name (plurals included) is in \p Words. With \p HeadOnly, the words
-  /// after an `of` are not read: the head of `state_of_charge` is `state`.
+  /// after an `of` are not read: the head of `state_of_charge` is `state`. A rate after a period
+  /// word (`hourly_rate`, `nightlyRate`) is a price per period: a strong word, not a ratio.
   bool hasWord(llvm::StringRef Name, const llvm::StringSet<> &Words, bool HeadOnly = true) const;
   bool hasNonMoneyWord(llvm::StringRef Name) const;
   /// Enclosing functions and records of \p DC (innermost first) give a money context.
   bool contextIsMoney(const DeclContext *DC) const;
   bool siblingsAreMoney(const NamedDecl *D) const;
 
-  llvm::StringSet<> Strong, Weak, Currency, RecordWords, NonMoney, MinorUnits;
+  llvm::StringSet<> Strong, Weak, Currency, RecordWords, NonMoney, MinorUnits, Periods;
 };
 
 } // namespace clang::tidy::errorshield

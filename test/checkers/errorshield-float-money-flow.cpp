@@ -109,3 +109,23 @@ double cents_to_dollars_ratio(Cents balance_cents) {
 // CHECK-MESSAGES: :[[@LINE-2]]:16: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   return dollars_value + converted;
 }
+
+// An element of a data member is the state the money is kept in; a local map gathers values that
+// were reported where they came from.
+class Receivables {
+public:
+  void credit_note(int client, double credit) {
+// CHECK-MESSAGES: :[[@LINE-1]]:39: warning: 'credit' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:39: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+    open_by_client_[client] -= credit;
+    std::map<int, double> seen;
+    seen[client] += credit;
+    hours_by_client_[client] += 1.5;
+  }
+
+private:
+  std::map<int, double> open_by_client_;
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'open_by_client_' holds money computed in binary floating point from 'credit' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:25: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  std::map<int, double> hours_by_client_;
+};

@@ -111,3 +111,16 @@ void read_gauge(const nlohmann::json &body) {
   (void)total;
   (void)samples;
 }
+
+// A rate after a period word (PeriodWords) is a price per period; any other rate is a ratio.
+struct contractor {
+  double hourly_rate;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'hourly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double nightlyRates;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'nightlyRates' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  double error_rate;
+  double hourly_sample_count;
+  double rate_hourly; // the period after the rate: not read as a price
+};
