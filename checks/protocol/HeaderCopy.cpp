@@ -12,7 +12,10 @@ const Decl *rootDecl(const Expr *E) {
     if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
       return Ref->getDecl();
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-      if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+      // A data member reached through `this` or through a pointer to its object
+      // (`self->req_` in a handler that keeps the session alive) is the member itself.
+      if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) ||
+          (Member->isArrow() && isa<FieldDecl>(Member->getMemberDecl())))
         return Member->getMemberDecl();
       E = Member->getBase();
     } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {

@@ -62,11 +62,11 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
       return false;
     // A data member message is reached by the class's own member functions without being
     // handed over: `pending_->set(...); send();` with `http::async_write(*stream_, *pending_, ...)`
-    // in send().
+    // in send(), also when called on the session kept alive (`self->handshake()` in a handler).
     const auto *Method = dyn_cast<CXXMethodDecl>(Definition);
     const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
-    if (isa<FieldDecl>(Message) && Method && Member && Member->getImplicitObjectArgument() &&
-        isa<CXXThisExpr>(Member->getImplicitObjectArgument()->IgnoreParenImpCasts()) &&
+    if (isa<FieldDecl>(Message) && Method && Member &&
+        Member->getRecordDecl() == cast<FieldDecl>(Message)->getParent() &&
         Method->getParent() == cast<FieldDecl>(Message)->getParent())
       if (const CallExpr *Write = tlsWriteOf(Message, Definition->getBody(), nullptr, IsTls)) {
         Found = CalleeWrite{Call, Write};

@@ -524,6 +524,27 @@ private:
   std::unique_ptr<http::request<http::empty_body>> pending_;
 };
 
+// The same member written by a member function called on the session a handler keeps alive
+// (`self->transmit()`), which writes `self->req_`.
+class results_upload : public std::enable_shared_from_this<results_upload> {
+public:
+  void upload(bool offer) {
+    if (offer)
+      req_.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+7]]:5: note: the message is written to a TLS stream here
+    auto self = shared_from_this();
+    self->transmit();
+  }
+
+private:
+  void transmit() {
+    http::async_write(stream_, shared_from_this()->req_, [](auto...) {});
+  }
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  http::request<http::empty_body> req_;
+};
+
 // ---- The TLS uplink's own decorate() override, and a template whose stream parameter is TLS
 // whatever its argument: the set itself is the mistake. The cleartext uplink's is fine. ----
 struct uplink {
