@@ -34,6 +34,20 @@ const Decl *rootDecl(const Expr *E) {
   return nullptr;
 }
 
+bool spellsToken(const Stmt *Value, const std::vector<std::string> &Tokens, const ASTContext &Ctx,
+                 unsigned Depth) {
+  return findDescendant(Value, [&](const Stmt *S) {
+    if (const auto *Literal = dyn_cast<StringLiteral>(S))
+      return Literal->isOrdinary() && llvm::any_of(Tokens, [&](const std::string &Token) {
+               return StringRef(Literal->getString()).contains_insensitive(Token);
+             });
+    const auto *Ref = dyn_cast<DeclRefExpr>(S);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Depth > 0 && Var && Var->getType().isConstant(Ctx) && Var->getInit() &&
+           spellsToken(Var->getInit(), Tokens, Ctx, Depth - 1);
+  });
+}
+
 std::string normalizedHeader(llvm::StringRef Name) {
   std::string Out = Name.lower();
   std::replace(Out.begin(), Out.end(), '_', '-');

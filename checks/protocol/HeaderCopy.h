@@ -47,6 +47,11 @@ std::string headerName(const Expr *E);
 /// "Transfer-Encoding", "transfer_encoding" -> "transfer-encoding".
 std::string normalizedHeader(llvm::StringRef Name);
 
+/// \p Value contains a string literal with one of \p Tokens, written in place or in a constant it
+/// names (`constexpr std::string_view kH2cToken = "h2c";`), a few constants deep.
+bool spellsToken(const Stmt *Value, const std::vector<std::string> &Tokens, const ASTContext &Ctx,
+                 unsigned Depth = 2);
+
 } // namespace clang::tidy::errorshield::http
 
 #endif // ERRORSHIELD_PROTOCOL_HEADERCOPY_H

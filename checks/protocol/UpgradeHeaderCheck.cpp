@@ -148,22 +148,6 @@ void UpgradeHeaderCheck::checkForwardedHeader(const CallExpr *SetCall, ASTContex
       << (Spelled != HopByHopHeaders.end() ? *Spelled : Header) << Negotiates;
 }
 
-/// \p Value contains a string literal with one of \p Tokens, written in place or in a constant it
-/// names (`constexpr std::string_view kH2cToken = "h2c";`).
-static bool spellsToken(const Stmt *Value, const std::vector<std::string> &Tokens,
-                        const ASTContext &Ctx, unsigned Depth = 2) {
-  return findDescendant(Value, [&](const Stmt *S) {
-    if (const auto *Literal = dyn_cast<StringLiteral>(S))
-      return Literal->isOrdinary() && llvm::any_of(Tokens, [&](const std::string &Token) {
-               return StringRef(Literal->getString()).contains_insensitive(Token);
-             });
-    const auto *Ref = dyn_cast<DeclRefExpr>(S);
-    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    return Depth > 0 && Var && Var->getType().isConstant(Ctx) && Var->getInit() &&
-           spellsToken(Var->getInit(), Tokens, Ctx, Depth - 1);
-  });
-}
-
 void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTContext &Ctx) {
   std::optional<ws::StreamCall> Set = ws::asStreamCall(SetCall, MessageTypes);
   if (!Set || Set->Args.size() < 2)
@@ -171,8 +155,8 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   auto FieldIn = [&](const std::vector<std::string> &Fields) {
     return ws::isEnumeratorNamed(Set->Args[0], Fields) || ws::isStringNamed(Set->Args[0], Fields);
   };
-  const bool Cleartext =
-      FieldIn(UpgradeFields) && spellsToken(Set->Args.back(), CleartextUpgradeTokens, Ctx);
+  const bool Cleartext = FieldIn(UpgradeFields) &&
+                         http::spellsToken(Set->Args.back(), CleartextUpgradeTokens, Ctx);
   // HTTP2-Settings is only ever sent with an h2c upgrade, whatever its value.
   const bool Settings = !Cleartext && FieldIn(H2cSettingsFields);
   const Decl *Message = http::rootDecl(Set->Object);
@@ -237,17 +221,19 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   const std::vector<const CallExpr *> Calls = callsOf(F, Ctx);
   const std::vector<http::CallerWrite> Callers =
       http::callerTlsWrites(Message, F, Calls, Ctx, IsTls);
-  // A member of a class that holds a TLS stream, every call of which writes to TLS (the TLS
-  // uplink's decorate() override): the helper itself is the mistake, at the set.
+  // A free function, or a member of a class that holds a TLS stream (the TLS uplink's
+  // decorate() override), every call of which writes to TLS: the helper itself is the mistake,
+  // at the set.
   const auto *Method = dyn_cast<CXXMethodDecl>(F);
-  const bool TlsMember =
-      Method && !Callers.empty() && Callers.size() == Calls.size() &&
-      llvm::any_of(Method->getParent()->fields(),
-                   [&](const FieldDecl *Field) { return isTlsStream(Field->getType()); });
+  const bool TlsHelper =
+      !Callers.empty() && Callers.size() == Calls.size() &&
+      (!Method || llvm::any_of(Method->getParent()->fields(), [&](const FieldDecl *Field) {
+        return isTlsStream(Field->getType());
+      }));
   for (const http::CallerWrite &Caller : Callers) {
     // Through a parameter the helper is fine on its own (its other callers may use cleartext
     // TCP): each call that hands it a message bound for TLS is the mistake.
-    const bool AtCall = Caller.ThroughParameter && !TlsMember;
+    const bool AtCall = Caller.ThroughParameter && !TlsHelper;
     const SourceLocation At = AtCall ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
     if (!firstReportAt(At))
       continue;

@@ -231,6 +231,19 @@ void probe_via_helper(beast::ssl_stream<beast::tcp_stream> &tls, beast::tcp_stre
   http::write(plain, plain_req);
 }
 
+// A helper every caller of which writes to TLS is itself the mistake: reported at its set.
+void stamp_upstream_headers(http::request<http::empty_body> &req) {
+  req.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+6]]:3: note: the message is written to a TLS stream here
+}
+void push_upstream(beast::ssl_stream<beast::tcp_stream> &tls) {
+  http::request<http::empty_body> req;
+  stamp_upstream_headers(req);
+  req.set(http::field::host, "lims.internal");
+  http::write(tls, req);
+}
+
 // A builder whose caller writes the request it returns to TLS.
 http::request<http::empty_body> make_batch() {
   http::request<http::empty_body> req;
