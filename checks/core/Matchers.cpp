@@ -238,6 +238,14 @@ bool contains(const Stmt *Root, const Stmt *S) {
   return findDescendant(Root, [&](const Stmt *T) { return T == S; });
 }
 
+bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
+  return findDescendant(Body, [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    return If && ((contains(If->getThen(), A) && contains(If->getElse(), B)) ||
+                  (contains(If->getThen(), B) && contains(If->getElse(), A)));
+  });
+}
+
 bool spansLocation(const Stmt *S, SourceLocation Loc, const SourceManager &SM) {
   return S && SM.isPointWithin(SM.getExpansionLoc(Loc), SM.getExpansionLoc(S->getBeginLoc()),
                                SM.getExpansionLoc(S->getEndLoc()));

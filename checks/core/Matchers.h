@@ -64,6 +64,9 @@ inline void forEachDescendant(const Stmt *Root, llvm::function_ref<void(const St
 
 /// True when \p S is \p Root or lies under it.
 bool contains(const Stmt *Root, const Stmt *S);
+/// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
+/// the other (`if (!tls) { req.set(field::upgrade, "h2c"); } else { http::write(tls, req); }`).
+bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B);
 /// True when the expansion range of \p S contains the expansion of \p Loc. Compared by location,
 /// so that code found in two instantiations of one template is placed alike.
 bool spansLocation(const Stmt *S, SourceLocation Loc, const SourceManager &SM);

@@ -9,16 +9,6 @@
 namespace clang::tidy::errorshield::http {
 namespace {
 
-/// True when \p A and \p B are on the two branches of one `if` in \p Body: one never runs after
-/// the other (`if (!tls) { req.set(field::upgrade, "h2c"); ... } else { http::write(tls_stream, req); }`).
-bool onExclusiveBranches(const Stmt *Body, const Stmt *A, const Stmt *B) {
-  return findDescendant(Body, [&](const Stmt *S) {
-    const auto *If = dyn_cast<IfStmt>(S);
-    return If && ((contains(If->getThen(), A) && contains(If->getElse(), B)) ||
-                  (contains(If->getThen(), B) && contains(If->getElse(), A)));
-  });
-}
-
 bool returns(const FunctionDecl *F, const Decl *Message) {
   return F->getBody() && findDescendant(F->getBody(), [&](const Stmt *S) {
            const auto *Return = dyn_cast<ReturnStmt>(S);

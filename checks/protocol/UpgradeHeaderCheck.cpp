@@ -110,7 +110,7 @@ void UpgradeHeaderCheck::check(const MatchFinder::MatchResult &Result) {
   const Stmt *Body = isa<ForStmt>(Loop) ? cast<ForStmt>(Loop)->getBody()
                                         : cast<CXXForRangeStmt>(Loop)->getBody();
   checkHeaderCopy(Loop, Result.Nodes.getNodeAs<VarDecl>("field"),
-                  Result.Nodes.getNodeAs<Expr>("source"), Body);
+                  Result.Nodes.getNodeAs<Expr>("source"), Body, *Result.Context);
 }
 
 bool UpgradeHeaderCheck::isTlsStream(QualType T, unsigned Depth) const {
@@ -292,7 +292,7 @@ void UpgradeHeaderCheck::checkWholeCopy(const Stmt *S, ASTContext &Ctx) {
 }
 
 void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
-                                         const Expr *Source, const Stmt *Body) {
+                                         const Expr *Source, const Stmt *Body, ASTContext &Ctx) {
   const Decl *From = http::rootDecl(Source);
   const llvm::SmallVector<const VarDecl *, 4> FieldVars = http::fieldVariables(Body, Field);
   // The copying call: set/insert on another message, fed from the loop's field (or locals taken
@@ -321,6 +321,11 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
     if (Allowed ? Allowed->count(http::normalizedHeader(Required)) != 0
                 : !Skips.Names.count(http::normalizedHeader(Required)))
       Unskipped.push_back(Required);
+  // Erased (or set) on a local copy after the loop: `fwd.erase(http::field::upgrade);`.
+  const auto *Target = dyn_cast_or_null<VarDecl>(http::rootDecl(ws::asMemberCall(Copy)->Object));
+  if (const Stmt *Function = enclosingFunctionBody(Loop, Ctx, /*StopAtLambdas=*/true);
+      Function && Target && Target->isLocalVarDecl())
+    Unskipped = http::headersLeftIn({Loop, Target, From}, Function, Unskipped, Ctx);
   const SourceLocation Loc = ws::asMemberCall(Copy)->Loc;
   if (Skips.AsksHelper || Unskipped.empty() || !firstReportAt(Loc))
     return;

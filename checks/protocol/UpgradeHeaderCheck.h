@@ -34,7 +34,7 @@ private:
   /// A message copied whole from another and sent on without its hop-by-hop headers removed.
   void checkWholeCopy(const Stmt *Copy, ASTContext &Ctx);
   void checkHeaderCopy(const Stmt *Loop, const VarDecl *Field, const Expr *Source,
-                       const Stmt *Body);
+                       const Stmt *Body, ASTContext &Ctx);
   /// A message read from one stream and written as it is to another (a relay), judged at the end
   /// of the translation unit against every function that could clean it.
   void reportRelays();

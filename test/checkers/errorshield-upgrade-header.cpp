@@ -651,3 +651,28 @@ void probe_appended_cleartext(beast::tcp_stream &plain) {
   probe += "Upgrade: h2c\r\n\r\n";
   net::write(plain, net::buffer(probe));
 }
+
+// A copy loop into a local whose hop-by-hop headers are erased after the loop is clean; erased
+// only on the other branch of an `if`, they are still forwarded.
+http::request<http::string_body> relay_fault(const http::request<http::string_body> &in) {
+  http::request<http::string_body> fwd;
+  for (auto const &f : in)
+    fwd.set(f.name_string(), f.value());
+  fwd.erase(http::field::connection);
+  fwd.erase(http::field::upgrade);
+  return fwd;
+}
+http::request<http::string_body> relay_error(const http::request<http::string_body> &in,
+                                             bool raw) {
+  http::request<http::string_body> fwd;
+  if (raw) {
+    for (auto const &f : in)
+      fwd.set(f.name_string(), f.value());
+// CHECK-MESSAGES: :[[@LINE-1]]:11: warning: header copy loop forwards the hop-by-hop headers 'Connection' and 'Upgrade': the next hop acts on connection headers that were never meant for it [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: skip the hop-by-hop headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and any named in Connection), e.g. with a helper such as is_hop_by_hop(field)
+  } else {
+    fwd.erase(http::field::connection);
+    fwd.erase(http::field::upgrade);
+  }
+  return fwd;
+}
