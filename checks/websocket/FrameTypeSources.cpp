@@ -277,6 +277,10 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
     E = stripConversions(Get->getImplicitObjectArgument());
     ThroughData = true;
   }
+  // `net::buffer(load_part_pdf(part))`: a function of the project returning a binary file.
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(E);
+      Call && Pointee.isNull() && returnsBinaryFile(Call->getDirectCallee()))
+    return {Payload::FileBytes, Call->getDirectCallee()->getNameAsString()};
   const ValueDecl *Source = nullptr;
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
     Source = Ref->getDecl();
@@ -290,6 +294,8 @@ WsFrameTypeCheck::PayloadSource WsFrameTypeCheck::payloadOf(const Expr *Buffer,
   if ((ThroughData && isRawObjectType(T)) ||
       (!elementType(T).isNull() && isRawObjectType(elementType(T))))
     return {Payload::RawObject, Source->getNameAsString()};
+  if (Pointee.isNull() && filledFromBinaryFile(Source, Function))
+    return {Payload::FileBytes, Source->getNameAsString()};
   if (Depth == 0 || !SM)
     return {};
   if (!Pointee.isNull()) {

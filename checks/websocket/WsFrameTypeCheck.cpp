@@ -22,6 +22,7 @@ WsFrameTypeCheck::WsFrameTypeCheck(StringRef Name, ClangTidyContext *Context)
       TextSerializers(listOption("TextSerializers")),
       BinarySerializers(listOption("BinarySerializers")),
       PointerFactories(listOption("PointerFactories")),
+      FileStreamTypes(listOption("FileStreamTypes")),
       IgnoreNonThrowingParses(
           StringRef(stringOption("IgnoreNonThrowingParses")).equals_insensitive("true")) {}
 
@@ -40,6 +41,7 @@ void WsFrameTypeCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "TextSerializers", TextSerializers);
   storeList(Opts, "BinarySerializers", BinarySerializers);
   storeList(Opts, "PointerFactories", PointerFactories);
+  storeList(Opts, "FileStreamTypes", FileStreamTypes);
   Options.store(Opts, "IgnoreNonThrowingParses", IgnoreNonThrowingParses ? "true" : "false");
 }
 
@@ -293,7 +295,8 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
         !firstReportAt(F.Loc))
       continue;
     report(F.Loc, "'%0' is told that %select{the text '%2' produces|%select{|'%2', declared as "
-                  "bytes,|the raw bytes of '%2'|the bytes '%2' produces}3}4 %select{is binary|are "
+                  "bytes,|the raw bytes of '%2'|the bytes '%2' produces|'%2', read from a file opened in "
+                  "binary mode,}3}4 %select{is binary|are "
                   "text}4 ('%1' is %5): the %select{text goes out as a binary frame|bytes go out "
                   "as a text frame}4")
         << F.Target << F.Flag << F.Source.Name
@@ -312,7 +315,8 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
       continue;
     if (Leaves)
       report(At, "%0 sends %select{the text '%1' produces|%select{|'%1', declared as bytes,|the "
-                 "raw bytes of '%1'|the bytes '%1' produces}2}3 on '%4' without setting its mode, "
+                 "raw bytes of '%1'|the bytes '%1' produces|'%1', read from a file opened in binary "
+                 "mode,}2}3 on '%4' without setting its mode, "
                  "and '%5' leaves it in %select{binary|text}3 mode: the %select{text goes out as "
                  "a binary frame|bytes go out as a text frame}3")
           << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
@@ -324,7 +328,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
           << W.Method << W.Source.Name << W.Stream.Name;
     else
       report(At, "%0 sends %select{|'%1', declared as bytes,|the raw bytes of '%1'|the bytes "
-                 "'%1' produces}3 on '%2', which is in text mode: the bytes go out as a text "
+                 "'%1' produces|'%1', read from a file opened in binary mode,}3 on '%2', which is in text mode: the bytes go out as a text "
                  "frame, which peers reject unless it is valid UTF-8")
           << W.Method << W.Source.Name << W.Stream.Name << static_cast<int>(W.Source.Kind);
     if (W.CallSite.isValid())

@@ -32,7 +32,14 @@ private:
   /// variables to what is stored into them).
   void bufferSources(const Expr *E, unsigned Depth, std::vector<ws::ObjectKey> &Out) const;
   /// What a written buffer holds, when it is known to be bytes or serialized text.
-  enum class Payload { None, DeclaredBytes, RawObject, SerializedBytes, SerializedText };
+  enum class Payload {
+    None,
+    DeclaredBytes,
+    RawObject,
+    SerializedBytes,
+    FileBytes,
+    SerializedText
+  };
   struct PayloadSource {
     Payload Kind = Payload::None;
     std::string Name; ///< The variable, or the serializer.
@@ -44,6 +51,16 @@ private:
   PayloadSource payloadOf(const Expr *Buffer, const Expr *Write, const FunctionDecl *Function,
                           unsigned Depth = 3) const;
   bool isByteType(QualType T) const;
+  /// Bytes read from a file (FrameTypeFiles.cpp). The local file stream \p E names, when it is
+  /// opened in binary mode (`std::ifstream in(path, std::ios::binary)`, or `in.open(...)`).
+  const VarDecl *binaryFileStream(const Expr *E) const;
+  /// The binary file stream \p E is built from (`std::istreambuf_iterator<char>(in)` in it).
+  const VarDecl *builtFromBinaryFile(const Expr *E) const;
+  /// Local \p Buffer of \p Function is initialized from a binary file or filled by its
+  /// `read()` (`in.read(chunk.data(), n)`).
+  bool filledFromBinaryFile(const ValueDecl *Buffer, const FunctionDecl *Function) const;
+  /// \p Callee returns a binary file's contents (`load_part_pdf(part)`).
+  bool returnsBinaryFile(const FunctionDecl *Callee) const;
 
   /// True when nothing the translation unit cannot see may set \p Stream's mode: the owner's
   /// members are all defined here and the stream is not handed to a function of the project.
@@ -63,6 +80,7 @@ private:
   const std::vector<std::string> TextSerializers;
   const std::vector<std::string> BinarySerializers;
   const std::vector<std::string> PointerFactories;
+  const std::vector<std::string> FileStreamTypes;
   /// Parses that report bad input instead of throwing (`parse(text, nullptr, false)`, an
   /// error_code argument) are not findings.
   const bool IgnoreNonThrowingParses;

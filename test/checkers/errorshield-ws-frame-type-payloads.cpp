@@ -260,3 +260,41 @@ void send_chunks(ws_t &ws, const std::vector<std::uint8_t> &smf, size_t off, siz
   ws.binary(true);
   ws.write_some(true, net::buffer(smf.data() + off, n));
 }
+
+// ---- Bytes read from a file opened in binary mode, whatever type holds them ----
+#include "files.h"
+void send_snapshot(ws_t &ws, const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string jpeg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ws.write(net::buffer(jpeg));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'jpeg', read from a file opened in binary mode, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+std::string load_score_pdf(const std::string &path) {
+  std::ifstream in;
+  in.open(path, std::ios::in | std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+void send_score(ws_t &ws, const std::string &path) {
+  ws.write(net::buffer(load_score_pdf(path)));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'load_score_pdf', read from a file opened in binary mode, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+void send_archive(ws_t &ws, const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> chunk;
+  in.read(chunk.data(), 4096);
+  ws.text(true);
+  ws.write(net::buffer(chunk.data(), 4096));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'chunk', read from a file opened in binary mode, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+// A text file (no binary mode), and a binary one sent in binary mode: quiet.
+void send_template(ws_t &ws, const std::string &path) {
+  std::ifstream in(path);
+  std::string page{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ws.write(net::buffer(page));
+}
+void send_snapshot_binary(ws_t &ws, const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string jpeg{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ws.binary(true);
+  ws.write(net::buffer(jpeg));
+}
