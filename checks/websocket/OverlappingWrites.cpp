@@ -153,18 +153,34 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
   // spawned earlier that write it (they run beside this function).
   std::vector<StreamCall> Earlier;
   std::vector<std::pair<const CallExpr *, std::string>> Spawned;
+  // A write handed to a spawn call is that spawn's coroutine: it is judged as one.
+  auto SpawnedIn = [&](const CallExpr *Other) {
+    DynTypedNodeList Parents = Ctx.getParents(*Other);
+    for (int Hops = 0; Hops < 4 && !Parents.empty(); ++Hops) { // through temporaries and casts
+      if (const auto *Spawn = Parents[0].get<CallExpr>())
+        return isListedCall(Spawn, SpawnFunctions);
+      if (!Parents[0].get<Expr>())
+        return false;
+      Parents = Ctx.getParents(Parents[0]);
+    }
+    return false;
+  };
   findDescendant(
       Body,
       [&](const Stmt *S) {
         const auto *Call = dyn_cast<CallExpr>(S);
         if (!Call || Call == Write.Call || !SpelledBefore(Call, Write.Call))
           return false;
-        if (std::optional<StreamCall> Other = AsWrite(Call);
-            Other && streamKey(Other->Object, Ctx) == Key)
-          Earlier.push_back(*Other);
-        else if (isListedCall(Call, SpawnFunctions))
+        // A spawn call around this write starts it: it is this write's coroutine, not a rival
+        // (`co_spawn(ex, ws.async_write(b, use_awaitable), detached)`).
+        if (isListedCall(Call, SpawnFunctions) && !contains(Call, Write.Call)) {
           if (std::optional<std::string> Writer = spawnedWriter(Call, Key, AsWrite, Ctx))
             Spawned.push_back({Call, *Writer});
+          return false;
+        }
+        if (std::optional<StreamCall> Other = AsWrite(Call);
+            Other && streamKey(Other->Object, Ctx) == Key && !SpawnedIn(Other->Call))
+          Earlier.push_back(*Other);
         return false;
       },
       isNestedCode);

@@ -486,3 +486,20 @@ public:
 // CHECK-NOPOST: :[[@LINE-5]]:9: note: the earlier write starts here
   }
 };
+
+// ---- 6b. A write handed straight to co_spawn is that coroutine: the write after it is the
+// finding, and the spawned write is not a rival of itself. ----
+net::awaitable<void> banner_then_schedule(ws_t &ws, std::string banner, std::string schedule) {
+  net::co_spawn(ws.get_executor(), ws.async_write(net::buffer(banner), net::use_awaitable),
+                net::detached);
+  co_await ws.async_write(net::buffer(schedule), net::use_awaitable);
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: async_write can run while a coroutine spawned before it ('async_write') writes the same stream: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the other writer is spawned here; give the stream a single writer (a queue or a channel that one coroutine drains)
+// CHECK-NOPOST: :[[@LINE-3]]:15: warning: async_write can run while a coroutine
+// CHECK-NOPOST: :[[@LINE-6]]:3: note: the other writer is spawned here
+}
+net::awaitable<void> banner_only(ws_t &ws, std::string banner) {
+  net::co_spawn(ws.get_executor(), ws.async_write(net::buffer(banner), net::use_awaitable),
+                net::detached);
+  co_return;
+}
