@@ -112,6 +112,28 @@ const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx,
   return nullptr;
 }
 
+const Stmt *loopCallingLambdaOf(const CallExpr *Write, const Expr *Stream, ASTContext &Ctx,
+                                const std::vector<std::string> &PostFunctions) {
+  const LambdaExpr *Lambda = enclosingLambda(Write, Ctx);
+  const auto *Var = Lambda ? parentThroughWrappers(Lambda, Ctx).get<VarDecl>() : nullptr;
+  const auto *Function = Var ? dyn_cast<FunctionDecl>(Var->getDeclContext()) : nullptr;
+  if (!Function || !Function->getBody() || !Var->isLocalVarDecl() ||
+      findDescendant(Stream, [&](const Stmt *S) {
+        const auto *Ref = dyn_cast<DeclRefExpr>(S);
+        return Ref && isa<ParmVarDecl>(Ref->getDecl()) &&
+               Ref->getDecl()->getDeclContext() == Lambda->getCallOperator();
+      }))
+    return nullptr;
+  const Stmt *Loop = nullptr;
+  findDescendant(Function->getBody(), [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CXXOperatorCallExpr>(S);
+    if (Call && Call->getOperator() == OO_Call && refersTo(Call->getArg(0), Var))
+      Loop = enclosingLoop(Call, Ctx, PostFunctions);
+    return Loop != nullptr;
+  });
+  return Loop;
+}
+
 bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::string> &YieldMacros) {
   const SourceManager &SM = Ctx.getSourceManager();
   DynTypedNodeList Parents = Ctx.getParents(*E);

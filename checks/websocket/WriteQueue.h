@@ -48,6 +48,13 @@ std::optional<QueueFront> queueFrontOf(const Expr *Buffer, const FieldDecl *Stre
 const Stmt *enclosingLoop(const Expr *E, ASTContext &Ctx,
                           const std::vector<std::string> &PostFunctions = {});
 
+/// For a write \p Write made by a lambda kept in a local and called in a loop of the function that
+/// keeps it (`auto push = [&](const Cue &c) { ws.async_write(...); }; for (...) push(c);`), that
+/// loop: each call starts a write. Null when the write's stream is the lambda's parameter (a
+/// helper handed another stream each call) or the lambda is not called in a loop.
+const Stmt *loopCallingLambdaOf(const CallExpr *Write, const Expr *Stream, ASTContext &Ctx,
+                                const std::vector<std::string> &PostFunctions);
+
 /// True when \p E is the statement of a stackless coroutine's yield (asio::coroutine's `yield`,
 /// which expands to one of \p YieldMacros): the coroutine resumes after the operation completes.
 bool isStacklessYield(const Expr *E, ASTContext &Ctx, const std::vector<std::string> &YieldMacros);

@@ -150,6 +150,8 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   const SourceLocation Loc = SM.getExpansionLoc(Write->Loc);
   const Stmt *Loop = ws::enclosingLoop(Write->Call, Ctx, PostFunctions);
+  if (!Loop)
+    Loop = ws::loopCallingLambdaOf(Write->Call, Write->Object, Ctx, PostFunctions);
   // A loop over sessions writes another stream each iteration: judged like a write outside a
   // loop, except that a stream that is not a data member (a vector of streams) is judged too.
   const bool PerStream = Loop && variesPerIteration(Write->Object, Loop, SM);

@@ -503,3 +503,21 @@ net::awaitable<void> banner_only(ws_t &ws, std::string banner) {
                 net::detached);
   co_return;
 }
+
+// ---- 6c. A lambda kept in a local that writes, called in a loop: each call starts a write.
+// One handed the stream to write as its parameter writes another stream each time. ----
+void push_cues(ws_t &ws, std::vector<ws_t *> &screens, const std::vector<std::string> &cues,
+               handler h) {
+  auto push = [&ws, h](const std::string &cue) { ws.async_write(net::buffer(cue), h); };
+// CHECK-MESSAGES: :[[@LINE-1]]:53: warning: async_write inside a loop: each iteration starts a write before the previous one completes, and Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-NOPOST: :[[@LINE-2]]:53: warning: async_write inside a loop
+  for (const std::string &cue : cues)
+    push(cue);
+  auto send_to = [h](ws_t &screen, const std::string &cue) {
+    screen.async_write(net::buffer(cue), h);
+  };
+  for (ws_t *screen : screens)
+    send_to(*screen, cues.front());
+  auto once = [&ws, h](const std::string &cue) { ws.async_write(net::buffer(cue), h); };
+  once(cues.front());
+}
