@@ -127,10 +127,32 @@ static TimeoutValue initialValue(const Expr *Init, const TimeoutVocabulary &V, A
   return T;
 }
 
-TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const TimeoutVocabulary &V,
-                             ASTContext &Context) {
+/// The value a function of the project returns, when its body has one `return` (a helper that
+/// builds the option: `timeout for_listeners() { auto t = suggested(server); ...; return t; }`).
+static const ReturnStmt *onlyReturn(const Expr *E, const SourceManager &SM) {
+  const auto *Call = dyn_cast<CallExpr>(E);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee || !Callee->hasBody(Definition) || SM.isInSystemHeader(Definition->getLocation()))
+    return nullptr;
+  const ReturnStmt *Only = nullptr;
+  unsigned Count = 0;
+  forEachDescendant(Definition->getBody(), [&](const Stmt *S) {
+    if (const auto *Return = dyn_cast<ReturnStmt>(S); Return && Return->getRetValue())
+      Only = ++Count == 1 ? Return : nullptr;
+  });
+  return Only;
+}
+
+TimeoutValue evaluateTimeout(const Expr *Option, const Stmt *Call, const TimeoutVocabulary &V,
+                             ASTContext &Context, unsigned Depth) {
   const auto *Ref = dyn_cast<DeclRefExpr>(stripConversions(Option));
   const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (const ReturnStmt *Return = Depth > 0 && !Var
+                                     ? onlyReturn(stripConversions(Option),
+                                                  Context.getSourceManager())
+                                     : nullptr)
+    return evaluateTimeout(Return->getRetValue(), Return, V, Context, Depth - 1);
   if (!Var || !Var->hasLocalStorage())
     return initialValue(stripConversions(Option), V, Context);
   // A local option: its initializer, then every field assignment written before the call.

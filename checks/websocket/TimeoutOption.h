@@ -41,9 +41,11 @@ struct TimeoutVocabulary {
   std::string HandshakeField, IdleField, KeepAliveField;
 };
 
-/// The value of the timeout option \p Option as passed to set_option by \p Call.
-TimeoutValue evaluateTimeout(const Expr *Option, const CallExpr *Call, const TimeoutVocabulary &V,
-                             ASTContext &Context);
+/// The value of the timeout option \p Option as passed to set_option by \p Call: a local's
+/// initializer and the fields assigned before the call, followed into a helper of the project
+/// that returns the option (\p Depth calls deep).
+TimeoutValue evaluateTimeout(const Expr *Option, const Stmt *Call, const TimeoutVocabulary &V,
+                             ASTContext &Context, unsigned Depth = 2);
 
 /// The constant number of seconds a std::chrono::duration expression denotes, if it is constant.
 std::optional<double> durationSeconds(const Expr *E, const ASTContext &Context);

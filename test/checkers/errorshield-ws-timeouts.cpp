@@ -371,3 +371,26 @@ void handshake_only(beast::tcp_stream &&s, beast::flat_buffer &buf) {
   for (;;)
     ws.read(buf);
 }
+
+// A helper of the project that builds the option and returns it is followed to its return: the
+// field it switches off is where the finding goes.
+websocket::stream_base::timeout for_listeners() {
+  auto t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  t.idle_timeout = websocket::stream_base::none();
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: this timeout option disables the idle timeout of a server stream: a client that vanishes without closing is never detected [ES-WS-002] [errorshield-ws-timeouts]
+  return t;
+}
+websocket::stream_base::timeout for_guests() {
+  auto t = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  t.keep_alive_pings = true;
+  return t;
+}
+void listener_and_guest(beast::tcp_stream &&a, beast::tcp_stream &&b) {
+  server_stream listener{std::move(a)};
+  listener.set_option(for_listeners());
+// CHECK-MESSAGES: :[[@LINE-1]]:12: note: the option is applied here
+  listener.async_accept([](beast::error_code) {});
+  server_stream guest{std::move(b)};
+  guest.set_option(for_guests());
+  guest.async_accept([](beast::error_code) {});
+}
