@@ -341,6 +341,8 @@ void FloatMoneyCheck::check(const MatchFinder::MatchResult &Result) {
         << Type.getUnqualifiedType() << Arg->IgnoreImplicit()->getType();
     return suggestAlternative(Arg->getBeginLoc());
   }
+  if (const auto *Scaled = Result.Nodes.getNodeAs<BinaryOperator>("scaled"))
+    return reportScaled(Result, Scaled);
   if (const auto *Converted = Result.Nodes.getNodeAs<Expr>("converted"))
     return reportConversion(Result, Converted);
   if (const auto *Read = Result.Nodes.getNodeAs<CXXMemberCallExpr>("json")) {

@@ -28,6 +28,8 @@ private:
   /// floating-point money copied into a plainly named variable, scaled and truncated.
   void registerFlowMatchers(ast_matchers::MatchFinder *Finder);
   /// Where the floating-point result of such a computation lands.
+  void reportScaled(const ast_matchers::MatchFinder::MatchResult &Result,
+                    const BinaryOperator *Scaled);
   void reportConversion(const ast_matchers::MatchFinder::MatchResult &Result,
                         const Expr *Converted);
 

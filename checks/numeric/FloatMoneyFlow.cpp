@@ -42,6 +42,19 @@ AST_MATCHER_P(Expr, writesMoneyKey, const MoneyLexicon *, Lexicon) {
                                                    /*StopAtLambdas=*/false));
 }
 
+/// The literal 100: the scale from major to minor units of most currencies.
+AST_MATCHER(Expr, isHundred) {
+  const Expr *E = Node.IgnoreParenImpCasts();
+  if (const auto *Integer = dyn_cast<IntegerLiteral>(E))
+    return Integer->getValue() == 100;
+  const auto *Floating = dyn_cast<FloatingLiteral>(E);
+  return Floating && Floating->getValueAsApproximateDouble() == 100.0;
+}
+
+AST_MATCHER_P(BinaryOperator, scalesIntoIntegerMoney, const MoneyLexicon *, Lexicon) {
+  return !integerMoneyMetByScaling(&Node, *Lexicon, Finder->getASTContext()).empty();
+}
+
 } // namespace
 
 void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
@@ -81,6 +94,16 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
                                               hasArgument(1, expr(Computed).bind("converted")))))),
       this);
 
+  // A plainly named value scaled by 100 to meet integer money holds major units:
+  // `cents += static_cast<std::int64_t>(late_penalty * 100);`, `raised_cents / (goal_ * 100.0)`.
+  Finder->addMatcher(
+      traverse(TK_AsIs, binaryOperator(InUserCode, unless(isInTemplateInstantiation()),
+                                       hasOperatorName("*"),
+                                       hasEitherOperand(ignoringParenImpCasts(expr(isHundred()))),
+                                       hasEitherOperand(Holder), scalesIntoIntegerMoney(&Lexicon))
+                            .bind("scaled")),
+      this);
+
   // JSON written from integer money: j["revenue"] = item.price.value / 100.0;
   const auto JsonSubscript = cxxOperatorCallExpr(
       hasOverloadedOperatorName("[]"),
@@ -107,6 +130,20 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
                                 .bind("converted"))))
                    .bind("truncation")),
       this);
+}
+
+void FloatMoneyCheck::reportScaled(const MatchFinder::MatchResult &Result,
+                                   const BinaryOperator *Scaled) {
+  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
+  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
+                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
+  if (!Holder || !firstReportAt(Holder->getLocation()))
+    return;
+  report(Holder->getLocation(), "'%0' holds money in major units in binary floating point: it is "
+                                "scaled by 100 to meet integer money '%1'")
+      << Holder->getName() << integerMoneyMetByScaling(Scaled, Lexicon, *Result.Context);
+  diag(Scaled->getOperatorLoc(), "scaled here", DiagnosticIDs::Note);
+  suggestAlternative(Holder->getLocation());
 }
 
 void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,

@@ -48,8 +48,12 @@ bool isConstant(const Expr *E, const ASTContext &Ctx) {
   return isa<DeclRefExpr>(E) && isa<EnumConstantDecl>(cast<DeclRefExpr>(E)->getDecl());
 }
 
+} // namespace
+
 const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
-                           unsigned Depth = 0);
+                           unsigned Depth);
+
+namespace {
 
 /// \p E is an integer read through an access path one of whose links is money, or a const local
 /// initialized with integer money (`const int64_t high = book.back().amount_cents;`).
@@ -67,8 +71,8 @@ bool isIntegerMoney(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext
          Local->getInit() && integerMoneyIn(Local->getInit(), Lexicon, Ctx, Depth + 1);
 }
 
-/// Integer arithmetic on money stays money: `unit_price_cents * quantity`, and so does a choice
-/// between two amounts (`book.empty() ? reserve_cents : best.amount_cents`).
+} // namespace
+
 const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
                            unsigned Depth) {
   E = E->IgnoreParenImpCasts();
@@ -85,6 +89,8 @@ const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const AST
     return Found;
   return integerMoneyIn(Binary->getRHS(), Lexicon, Ctx, Depth);
 }
+
+namespace {
 
 /// The first operand that \p Found finds in \p E or its subexpressions, in source order; calls and
 /// lambdas are not entered: the callee decides what it returns.
@@ -206,6 +212,62 @@ std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexic
   if (const auto *Call = dyn_cast<CallExpr>(E); !D && Call)
     D = Call->getDirectCallee();
   return D ? D->getNameAsString() : "";
+}
+
+/// Rounding and conversion calls a scaled amount passes through on its way to integer money.
+static bool isRoundingCall(const CallExpr *Call) {
+  static constexpr llvm::StringLiteral Names[] = {"llround", "lround", "round", "ceil", "floor",
+                                                  "trunc",   "lrint",  "llrint"};
+  const std::string Name = calleeName(Call);
+  return Call->getNumArgs() == 1 && llvm::is_contained(Names, Name);
+}
+
+std::string integerMoneyMetByScaling(const BinaryOperator *Scaled, const MoneyLexicon &Lexicon,
+                                     ASTContext &Ctx) {
+  auto NameOf = [&](const Expr *Side) -> std::string {
+    const Expr *Money = integerMoneyIn(Side, Lexicon, Ctx);
+    if (!Money)
+      Money = integerMoneyMadeFloating(Side, Lexicon, Ctx); // static_cast<double>(raised_cents)
+    return Money ? moneyOperandName(Money, Lexicon) : "";
+  };
+  const Stmt *Child = Scaled;
+  for (int Hops = 0; Hops < 10; ++Hops) {
+    DynTypedNodeList Parents = Ctx.getParents(*Child);
+    if (Parents.empty())
+      return "";
+    if (const auto *Var = Parents[0].get<VarDecl>()) // std::int64_t amount_cents = ...;
+      return Var->getType()->isIntegerType() && Var->getIdentifier() &&
+                     (Lexicon.isStrong(Var->getName()) || Lexicon.isMinorUnits(Var->getName()))
+                 ? Var->getNameAsString()
+                 : "";
+    const auto *Parent = Parents[0].get<Expr>();
+    if (!Parent)
+      return "";
+    if (const auto *Binary = dyn_cast<BinaryOperator>(Parent)) {
+      const Expr *Other = Binary->getLHS() == Child ? Binary->getRHS() : Binary->getLHS();
+      if (Binary->isAssignmentOp() && Binary->getRHS() != Child)
+        return "";
+      if (std::string Name = NameOf(Other); !Name.empty() || Binary->isAssignmentOp() ||
+                                            Binary->isComparisonOp())
+        return Name;
+      if (!Binary->isAdditiveOp() && !Binary->isMultiplicativeOp())
+        return "";
+    } else if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
+      if (!isRoundingCall(Call))
+        return "";
+    } else if (isa<CXXConstructExpr, InitListExpr>(Parent)) {
+      // Money{static_cast<std::int64_t>(x * 100)}: a money type built from it.
+      const CXXRecordDecl *Record = Parent->getType()->getAsCXXRecordDecl();
+      return Record && Record->getIdentifier() && Lexicon.isStrong(Record->getName())
+                 ? Record->getNameAsString()
+                 : "";
+    } else if (!isa<CastExpr, ParenExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr>(
+                   Parent)) {
+      return "";
+    }
+    Child = Parent;
+  }
+  return "";
 }
 
 } // namespace clang::tidy::errorshield

@@ -13,6 +13,7 @@
 
 #include "numeric/MoneyLexicon.h"
 #include "clang/AST/Expr.h"
+#include <string>
 
 namespace clang::tidy::errorshield {
 
@@ -25,6 +26,19 @@ bool carriesFloatingPoint(QualType T, unsigned Depth = 0);
 /// followed: the callee decides what it returns. Constants (`kCentsPerDollar`) are scales, not money.
 const Expr *integerMoneyMadeFloating(const Expr *E, const MoneyLexicon &Lexicon,
                                      const ASTContext &Ctx);
+
+/// The integer money in \p E: an integer read through an access path one of whose links is money
+/// (`balance_cents`, `item.price.value`), integer arithmetic on it (`unit_price_cents * qty`), or
+/// a choice between two amounts; null when there is none.
+const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
+                           unsigned Depth = 0);
+
+/// A plainly named floating-point value scaled by 100 (`late_penalty * 100`) and brought to meet
+/// integer money: stored or added into it (`cents += llround(late_penalty * 100)`, through casts
+/// and rounding calls), compared with it, or dividing it (`raised_cents / (goal * 100.0)`). The
+/// value holds major units of money. Returns the name of that integer money, or empty.
+std::string integerMoneyMetByScaling(const BinaryOperator *Scaled, const MoneyLexicon &Lexicon,
+                                     ASTContext &Ctx);
 
 /// A floating-point money operand of \p E (`price`, `t.fee`, or a local computed from one):
 /// a value named like money, not inside a call, or null.

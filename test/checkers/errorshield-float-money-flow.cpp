@@ -129,3 +129,26 @@ private:
 // CHECK-MESSAGES: :[[@LINE-2]]:25: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
   std::map<int, double> hours_by_client_;
 };
+
+// A plainly named value scaled by 100 to meet integer money holds major units; one scaled by 100
+// into a percentage does not.
+class Pledges {
+public:
+  std::int64_t settle(std::int64_t fare_cents, int minutes, double progress) {
+    double late = minutes > 60 ? 25.0 : 0.0;
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'late' holds money in major units in binary floating point: it is scaled by 100 to meet integer money 'fare_cents' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE+2]]:37: note: scaled here
+// CHECK-MESSAGES: :[[@LINE-3]]:12: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+    fare_cents += std::llround(late * 100);
+    const int shown_pct = static_cast<int>(progress * 100);
+    return fare_cents + shown_pct;
+  }
+  double funded_ratio() const { return static_cast<double>(raised_cents_) / (goal_ * 100.0); }
+
+private:
+  std::int64_t raised_cents_ = 0;
+  double goal_ = 0;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'goal_' holds money in major units in binary floating point: it is scaled by 100 to meet integer money 'raised_cents_' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-6]]:84: note: scaled here
+// CHECK-MESSAGES: :[[@LINE-3]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
