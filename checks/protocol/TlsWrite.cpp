@@ -74,6 +74,17 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
   return Found;
 }
 
+const CallExpr *memberTlsWrite(const FieldDecl *Message, TlsTest IsTls) {
+  const auto *Class = dyn_cast<CXXRecordDecl>(Message->getParent());
+  if (!Class || !Class->hasDefinition())
+    return nullptr;
+  for (const CXXMethodDecl *Method : Class->methods())
+    if (const Stmt *Body = Method->getBody())
+      if (const CallExpr *Write = tlsWriteOf(Message, Body, nullptr, IsTls))
+        return Write;
+  return nullptr;
+}
+
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
                                          llvm::ArrayRef<const CallExpr *> Calls, ASTContext &Ctx,
                                          TlsTest IsTls) {

@@ -36,6 +36,11 @@ struct CalleeWrite {
 std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body, const Stmt *From,
                                           const SourceManager &SM, TlsTest IsTls);
 
+/// A TLS write of the data member \p Message made by any member function of its class (the class's
+/// state, whichever handler writes it: `http::async_write(self->stream_, self->req_, ...)` in
+/// on_resolve, reached through bind_front_handler), or null.
+const CallExpr *memberTlsWrite(const FieldDecl *Message, TlsTest IsTls);
+
 /// A TLS write of \p Message, set in \p F, made by a caller of F.
 struct CallerWrite {
   const CallExpr *Call;  ///< The call of F.

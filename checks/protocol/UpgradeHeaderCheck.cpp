@@ -207,11 +207,18 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     }
     return;
   }
-  // A function it is handed to writes it: `co_await custody_call(std::move(up), cfg);`.
-  if (std::optional<http::CalleeWrite> Callee = http::calleeTlsWrite(Message, Body, SetCall, SM, IsTls)) {
+  // A function it is handed to writes it (`co_await custody_call(std::move(up), cfg);`); a data
+  // member, any member function of its class (a handler reached through bind_front_handler).
+  const CallExpr *Later = nullptr;
+  if (std::optional<http::CalleeWrite> Callee =
+          http::calleeTlsWrite(Message, Body, SetCall, SM, IsTls))
+    Later = Callee->Write;
+  else if (const auto *Field = dyn_cast<FieldDecl>(Message))
+    Later = http::memberTlsWrite(Field, IsTls);
+  if (Later) {
     if (firstReportAt(Loc)) {
       reportCleartextUpgrade(Loc, Header, nullptr);
-      WrittenHere(Callee->Write);
+      WrittenHere(Later);
     }
     return;
   }

@@ -676,3 +676,33 @@ http::request<http::string_body> relay_error(const http::request<http::string_bo
   }
   return fwd;
 }
+
+// A data member request written to TLS by a handler of its class that nothing here calls by name
+// (registered as a member function pointer) is the class's request bound for TLS.
+template <class F> void on_ready(F) {}
+class purge_notifier {
+public:
+  void notify() {
+    req_.set("Upgrade", "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+5]]:25: note: the message is written to a TLS stream here
+    on_ready(&purge_notifier::on_connected);
+  }
+
+private:
+  void on_connected() { http::write(stream_, req_); }
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  http::request<http::empty_body> req_;
+};
+class lan_purge_notifier {
+public:
+  void notify() {
+    req_.set("Upgrade", "h2c");
+    on_ready(&lan_purge_notifier::on_connected);
+  }
+
+private:
+  void on_connected() { http::write(stream_, req_); }
+  beast::tcp_stream stream_;
+  http::request<http::empty_body> req_;
+};
