@@ -149,10 +149,19 @@ static const Expr *lastStoreBefore(const ValueDecl *Source, const Expr *Write,
   return Var && Var->isLocalVarDecl() ? Var->getInit() : nullptr;
 }
 
-/// The container a construction copies whole, `T(c.begin(), c.end())`; null for anything else.
+/// The container a construction copies whole, `T(c.begin(), c.end())` or `T(ptr(c.data()), n)`;
+/// null for anything else.
 static const Expr *rangeConstructedFrom(const CXXConstructExpr *Construct) {
   if (!Construct || Construct->getNumArgs() < 2)
     return nullptr;
+  // T(reinterpret_cast<const char *>(row.data()), row.size()): the object whose storage it copies.
+  const Expr *Pointer = stripConversions(Construct->getArg(0));
+  if (const auto *Cast = dyn_cast<ExplicitCastExpr>(Pointer))
+    Pointer = stripConversions(Cast->getSubExpr());
+  if (const auto *Data = dyn_cast<CXXMemberCallExpr>(Pointer);
+      Data && Data->getMethodDecl() && Data->getMethodDecl()->getName() == "data" &&
+      Construct->getArg(1)->getType()->isIntegerType())
+    return stripConversions(Data->getImplicitObjectArgument());
   const auto *First = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(0)));
   const auto *Last = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(1)));
   if (!First || !Last || !First->getMethodDecl() || !Last->getMethodDecl() ||

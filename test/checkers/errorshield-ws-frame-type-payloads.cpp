@@ -298,3 +298,11 @@ void send_snapshot_binary(ws_t &ws, const std::string &path) {
   ws.binary(true);
   ws.write(net::buffer(jpeg));
 }
+
+// A string copied from the storage of bytes (pointer and length) holds those bytes.
+void send_waterfall_row(ws_t &ws, const std::vector<std::uint8_t> &row) {
+  std::string payload(reinterpret_cast<const char *>(row.data()), 1024);
+  ws.text(true);
+  ws.write(net::buffer(payload));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends 'row', declared as bytes, on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
