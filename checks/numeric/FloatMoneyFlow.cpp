@@ -51,10 +51,6 @@ AST_MATCHER(Expr, isHundred) {
   return Floating && Floating->getValueAsApproximateDouble() == 100.0;
 }
 
-AST_MATCHER_P(BinaryOperator, scalesIntoIntegerMoney, const MoneyLexicon *, Lexicon) {
-  return !integerMoneyMetByScaling(&Node, *Lexicon, Finder->getASTContext()).empty();
-}
-
 } // namespace
 
 void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
@@ -94,13 +90,13 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
                                               hasArgument(1, expr(Computed).bind("converted")))))),
       this);
 
-  // A plainly named value scaled by 100 to meet integer money holds major units:
-  // `cents += static_cast<std::int64_t>(late_penalty * 100);`, `raised_cents / (goal_ * 100.0)`.
+  // A plainly named value scaled by 100 holds major units when the product meets integer money
+  // (`cents += static_cast<std::int64_t>(late_penalty * 100);`): judged in reportScaled.
   Finder->addMatcher(
       traverse(TK_AsIs, binaryOperator(InUserCode, unless(isInTemplateInstantiation()),
                                        hasOperatorName("*"),
                                        hasEitherOperand(ignoringParenImpCasts(expr(isHundred()))),
-                                       hasEitherOperand(Holder), scalesIntoIntegerMoney(&Lexicon))
+                                       hasEitherOperand(Holder))
                             .bind("scaled")),
       this);
 
@@ -132,16 +128,22 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
       this);
 }
 
+/// The plainly named member or local a flow matcher bound, if any.
+static const NamedDecl *holderOf(const MatchFinder::MatchResult &Result) {
+  if (const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field"))
+    return Field;
+  return Result.Nodes.getNodeAs<VarDecl>("holder");
+}
+
 void FloatMoneyCheck::reportScaled(const MatchFinder::MatchResult &Result,
                                    const BinaryOperator *Scaled) {
-  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
-  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
-                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
-  if (!Holder || !firstReportAt(Holder->getLocation()))
+  const NamedDecl *Holder = holderOf(Result);
+  const std::string Met = integerMoneyMetByScaling(Scaled, Lexicon, *Result.Context);
+  if (!Holder || Met.empty() || !firstReportAt(Holder->getLocation()))
     return;
   report(Holder->getLocation(), "'%0' holds money in major units in binary floating point: it is "
                                 "scaled by 100 to meet integer money '%1'")
-      << Holder->getName() << integerMoneyMetByScaling(Scaled, Lexicon, *Result.Context);
+      << Holder->getName() << Met;
   diag(Scaled->getOperatorLoc(), "scaled here", DiagnosticIDs::Note);
   suggestAlternative(Holder->getLocation());
 }
@@ -154,10 +156,7 @@ void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
     Money = floatingMoneyIn(Converted, Lexicon);
   std::string Name = moneyOperandName(Money, Lexicon);
   SourceLocation Loc = Converted->getExprLoc();
-  const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field");
-  const NamedDecl *Holder = Field ? static_cast<const NamedDecl *>(Field)
-                                  : Result.Nodes.getNodeAs<VarDecl>("holder");
-  if (Holder) {
+  if (const NamedDecl *Holder = holderOf(Result)) {
     Loc = Holder->getLocation();
     if (!firstReportAt(Loc))
       return; // One finding per variable or member, at the first assignment seen.

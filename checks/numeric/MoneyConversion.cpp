@@ -48,13 +48,6 @@ bool isConstant(const Expr *E, const ASTContext &Ctx) {
   return isa<DeclRefExpr>(E) && isa<EnumConstantDecl>(cast<DeclRefExpr>(E)->getDecl());
 }
 
-} // namespace
-
-const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,
-                           unsigned Depth);
-
-namespace {
-
 /// \p E is an integer read through an access path one of whose links is money, or a const local
 /// initialized with integer money (`const int64_t high = book.back().amount_cents;`).
 bool isIntegerMoney(const Expr *E, const MoneyLexicon &Lexicon, const ASTContext &Ctx,

@@ -31,9 +31,9 @@ const CallExpr *tlsWriteOf(const Decl *Message, const Stmt *Body, const Stmt *Fr
     const auto *Call = dyn_cast<CallExpr>(S);
     if (!Call || Call == From)
       return false;
-    return hasTlsOperand(Call, IsTls) && !onExclusiveBranches(Body, From, Call) &&
-           llvm::any_of(Call->arguments(),
-                        [&](const Expr *A) { return rootDecl(A) == Message; });
+    return hasTlsOperand(Call, IsTls) &&
+           llvm::any_of(Call->arguments(), [&](const Expr *A) { return rootDecl(A) == Message; }) &&
+           !onExclusiveBranches(Body, From, Call);
   }));
 }
 

@@ -329,11 +329,12 @@ void UpgradeHeaderCheck::checkHeaderCopy(const Stmt *Loop, const VarDecl *Field,
                 : !Skips.Names.count(http::normalizedHeader(Required)))
       Unskipped.push_back(Required);
   // Erased (or set) on a local copy after the loop: `fwd.erase(http::field::upgrade);`.
-  const auto *Target = dyn_cast_or_null<VarDecl>(http::rootDecl(ws::asMemberCall(Copy)->Object));
+  const std::optional<ws::StreamCall> Set = ws::asMemberCall(Copy);
+  const auto *Target = dyn_cast_or_null<VarDecl>(http::rootDecl(Set->Object));
   if (const Stmt *Function = enclosingFunctionBody(Loop, Ctx, /*StopAtLambdas=*/true);
       Function && Target && Target->isLocalVarDecl())
     Unskipped = http::headersLeftIn({Loop, Target, From}, Function, Unskipped, Ctx);
-  const SourceLocation Loc = ws::asMemberCall(Copy)->Loc;
+  const SourceLocation Loc = Set->Loc;
   if (Skips.AsksHelper || Unskipped.empty() || !firstReportAt(Loc))
     return;
   std::string Missing, All;

@@ -53,11 +53,12 @@ std::vector<std::string> headersLeftIn(const WholeCopy &Copy, const Stmt *Body,
                                                                        const Decl *Message,
                                                                        unsigned Depth) {
     forEachDescendant(Root, [&](const Stmt *S) {
-      if (Root == Body && (!SM.isBeforeInTranslationUnit(Copy.At->getEndLoc(), S->getBeginLoc()) ||
-                           onExclusiveBranches(Body, Copy.At, S)))
-        return; // before the copy, or on the other branch of an `if` (it never runs after it)
       const auto *Call = dyn_cast<CallExpr>(S);
-      if (!Call)
+      // Only a call cleans; one before the copy, or on the other branch of an `if` (it never runs
+      // after it), does not.
+      if (!Call || (Root == Body &&
+                    (!SM.isBeforeInTranslationUnit(Copy.At->getEndLoc(), S->getBeginLoc()) ||
+                     onExclusiveBranches(Body, Copy.At, S))))
         return;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
           Member && Member->getMethodDecl() && Member->getNumArgs() >= 1 &&

@@ -155,22 +155,23 @@ static const Expr *rangeConstructedFrom(const CXXConstructExpr *Construct) {
   if (!Construct || Construct->getNumArgs() < 2)
     return nullptr;
   // T(reinterpret_cast<const char *>(row.data()), row.size()): the object whose storage it copies.
-  const Expr *Pointer = stripConversions(Construct->getArg(0));
+  const Expr *First = stripConversions(Construct->getArg(0));
+  const Expr *Pointer = First;
   if (const auto *Cast = dyn_cast<ExplicitCastExpr>(Pointer))
     Pointer = stripConversions(Cast->getSubExpr());
   if (const auto *Data = dyn_cast<CXXMemberCallExpr>(Pointer);
       Data && Data->getMethodDecl() && Data->getMethodDecl()->getName() == "data" &&
       Construct->getArg(1)->getType()->isIntegerType())
     return stripConversions(Data->getImplicitObjectArgument());
-  const auto *First = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(0)));
-  const auto *Last = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(1)));
-  if (!First || !Last || !First->getMethodDecl() || !Last->getMethodDecl() ||
-      First->getMethodDecl()->getName() != "begin" || Last->getMethodDecl()->getName() != "end")
+  const auto *Begin = dyn_cast<CXXMemberCallExpr>(First);
+  const auto *End = dyn_cast<CXXMemberCallExpr>(stripConversions(Construct->getArg(1)));
+  if (!Begin || !End || !Begin->getMethodDecl() || !End->getMethodDecl() ||
+      Begin->getMethodDecl()->getName() != "begin" || End->getMethodDecl()->getName() != "end")
     return nullptr;
-  const ValueDecl *Container = declNamedBy(First->getImplicitObjectArgument());
-  if (!Container || Container != declNamedBy(Last->getImplicitObjectArgument()))
+  const ValueDecl *Container = declNamedBy(Begin->getImplicitObjectArgument());
+  if (!Container || Container != declNamedBy(End->getImplicitObjectArgument()))
     return nullptr;
-  return stripConversions(First->getImplicitObjectArgument());
+  return stripConversions(Begin->getImplicitObjectArgument());
 }
 
 /// The standard container \p E takes an element of (`queue_.front()`, `back()`, `at(i)`,

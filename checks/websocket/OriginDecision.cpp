@@ -83,7 +83,8 @@ static Decision anyUseDecides(const VarDecl *Var, ASTContext &Ctx, const OriginN
                               unsigned Depth) {
   const auto *Function = dyn_cast<FunctionDecl>(Var->getDeclContext());
   if (!Function || !Function->getBody() || Depth == 0)
-    return Var->getLocation(); // not followed: assume it decides where it is declared
+    // Not followed: assume it decides where it is declared.
+    return Ctx.getSourceManager().getExpansionLoc(Var->getLocation());
   const SourceManager &SM = Ctx.getSourceManager();
   Decision First;
   findDescendant(Function->getBody(), [&](const Stmt *S) {

@@ -155,15 +155,8 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
   std::vector<std::pair<const CallExpr *, std::string>> Spawned;
   // A write handed to a spawn call is that spawn's coroutine: it is judged as one.
   auto SpawnedIn = [&](const CallExpr *Other) {
-    DynTypedNodeList Parents = Ctx.getParents(*Other);
-    for (int Hops = 0; Hops < 4 && !Parents.empty(); ++Hops) { // through temporaries and casts
-      if (const auto *Spawn = Parents[0].get<CallExpr>())
-        return isListedCall(Spawn, SpawnFunctions);
-      if (!Parents[0].get<Expr>())
-        return false;
-      Parents = Ctx.getParents(Parents[0]);
-    }
-    return false;
+    const auto *Spawn = parentThroughWrappers(Other, Ctx).get<CallExpr>();
+    return Spawn && isListedCall(Spawn, SpawnFunctions);
   };
   findDescendant(
       Body,

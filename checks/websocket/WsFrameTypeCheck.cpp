@@ -266,6 +266,25 @@ void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::Object
       << P.Parser << Stream.Name << (Frame == ws::FrameAtParse::Unguarded);
 }
 
+std::string WsFrameTypeCheck::describe(const PayloadSource &Source) {
+  const std::string Quoted = "'" + Source.Name + "'";
+  switch (Source.Kind) {
+  case Payload::None:
+    return "";
+  case Payload::DeclaredBytes:
+    return Quoted + ", declared as bytes,";
+  case Payload::RawObject:
+    return "the raw bytes of " + Quoted;
+  case Payload::SerializedBytes:
+    return "the bytes " + Quoted + " produces";
+  case Payload::FileBytes:
+    return Quoted + ", read from a file opened in binary mode,";
+  case Payload::SerializedText:
+    return "the text " + Quoted + " produces";
+  }
+  llvm_unreachable("every payload kind is described");
+}
+
 void WsFrameTypeCheck::onEndOfTranslationUnit() {
   for (const Parse &P : Parses) {
     for (const ws::ObjectKey &Buffer : P.Buffers) {
@@ -294,13 +313,9 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     if (llvm::none_of(ModeSets, [&](const ModeSet &M) { return M.FlagName == F.Flag; }) ||
         !firstReportAt(F.Loc))
       continue;
-    report(F.Loc, "'%0' is told that %select{the text '%2' produces|%select{|'%2', declared as "
-                  "bytes,|the raw bytes of '%2'|the bytes '%2' produces|'%2', read from a file opened in "
-                  "binary mode,}3}4 %select{is binary|are "
-                  "text}4 ('%1' is %5): the %select{text goes out as a binary frame|bytes go out "
-                  "as a text frame}4")
-        << F.Target << F.Flag << F.Source.Name
-        << static_cast<int>(F.Source.Kind) << (F.Source.Kind != Payload::SerializedText)
+    report(F.Loc, "'%0' is told that %2 %select{is binary|are text}3 ('%1' is %4): the "
+                  "%select{text goes out as a binary frame|bytes go out as a text frame}3")
+        << F.Target << F.Flag << describe(F.Source) << (F.Source.Kind != Payload::SerializedText)
         << (F.Value ? "true" : "false");
   }
   for (const ByteWrite &W : Writes) {
@@ -314,23 +329,19 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
     if ((M != Wrong && !Leaves) || !firstReportAt(At))
       continue;
     if (Leaves)
-      report(At, "%0 sends %select{the text '%1' produces|%select{|'%1', declared as bytes,|the "
-                 "raw bytes of '%1'|the bytes '%1' produces|'%1', read from a file opened in binary "
-                 "mode,}2}3 on '%4' without setting its mode, "
-                 "and '%5' leaves it in %select{binary|text}3 mode: the %select{text goes out as "
-                 "a binary frame|bytes go out as a text frame}3")
-          << W.Method << W.Source.Name << static_cast<int>(W.Source.Kind) << !Text
-          << W.Stream.Name << Leaves->getNameAsString();
+      report(At, "%0 sends %1 on '%2' without setting its mode, and '%3' leaves it in "
+                 "%select{binary|text}4 mode: the %select{text goes out as a binary frame|bytes go "
+                 "out as a text frame}4")
+          << W.Method << describe(W.Source) << W.Stream.Name << Leaves->getNameAsString() << !Text;
     else if (Text)
-      report(At, "%0 sends the text '%1' produces on '%2', which is in binary mode: the text "
-                 "goes out as a binary frame, which a browser hands to the page as a Blob or "
-                 "ArrayBuffer instead of a string")
-          << W.Method << W.Source.Name << W.Stream.Name;
+      report(At, "%0 sends %1 on '%2', which is in binary mode: the text goes out as a binary "
+                 "frame, which a browser hands to the page as a Blob or ArrayBuffer instead of a "
+                 "string")
+          << W.Method << describe(W.Source) << W.Stream.Name;
     else
-      report(At, "%0 sends %select{|'%1', declared as bytes,|the raw bytes of '%1'|the bytes "
-                 "'%1' produces|'%1', read from a file opened in binary mode,}3 on '%2', which is in text mode: the bytes go out as a text "
-                 "frame, which peers reject unless it is valid UTF-8")
-          << W.Method << W.Source.Name << W.Stream.Name << static_cast<int>(W.Source.Kind);
+      report(At, "%0 sends %1 on '%2', which is in text mode: the bytes go out as a text frame, "
+                 "which peers reject unless it is valid UTF-8")
+          << W.Method << describe(W.Source) << W.Stream.Name;
     if (W.CallSite.isValid())
       diag(W.Loc, "the write, in the function template instantiated by this call",
            DiagnosticIDs::Note);

@@ -50,6 +50,9 @@ private:
   /// or a variable last assigned one before the write in the same function.
   PayloadSource payloadOf(const Expr *Buffer, const Expr *Write, const FunctionDecl *Function,
                           unsigned Depth = 3) const;
+  /// How a finding names what a buffer holds: "'png', declared as bytes,", "the text 'dump'
+  /// produces", ... (empty for Payload::None).
+  static std::string describe(const PayloadSource &Source);
   bool isByteType(QualType T) const;
   /// Bytes read from a file (FrameTypeFiles.cpp). The local file stream \p E names, when it is
   /// opened in binary mode (`std::ifstream in(path, std::ios::binary)`, or `in.open(...)`).

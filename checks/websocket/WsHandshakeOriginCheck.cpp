@@ -272,9 +272,6 @@ bool WsHandshakeOriginCheck::checkedOnlyAfter(const Accept &A) const {
 void WsHandshakeOriginCheck::addCalledReads() {
   if (!Ctx)
     return;
-  auto ReadAt = [&](const UserCall &C, SourceLocation DecidesAt) {
-    OriginReadsAt.push_back({C.Caller, DecidesAt});
-  };
   // An accessor that only forwards another's answer is an accessor too (a few levels).
   for (int Round = 0; Round < 3; ++Round)
     for (const UserCall &C : UserCalls)
@@ -285,7 +282,7 @@ void WsHandshakeOriginCheck::addCalledReads() {
     if (OriginAccessors.count(C.Callee) && !OriginAccessors.count(C.Caller))
       if (std::optional<SourceLocation> At = ws::decidesOnOrigin(C.Call, *Ctx, Names)) {
         Flow.addRead(C.Caller, Origin);
-        ReadAt(C, *At);
+        OriginReadsAt.push_back({C.Caller, *At});
       }
   // `if (!origin_ok()) return reject();`: a member that checks the stored request, called here.
   // Positions only: whether the caller counts as reading is still the request's flow.
@@ -293,7 +290,7 @@ void WsHandshakeOriginCheck::addCalledReads() {
     if (C.Callee != C.Caller && !OriginAccessors.count(C.Callee) &&
         Flow.readsDown(C.Callee, Origin, /*Depth=*/4, /*SkipAcceptors=*/true))
       if (std::optional<SourceLocation> At = ws::decidesOnOrigin(C.Call, *Ctx, Names))
-        ReadAt(C, *At);
+        OriginReadsAt.push_back({C.Caller, *At});
 }
 
 void WsHandshakeOriginCheck::onEndOfTranslationUnit() {
