@@ -1,10 +1,11 @@
-// Option variants. By default the catalog's lexicons apply (prefix DEFAULT); a CheckOption
+// Option variants. By default the catalog's lexicons apply (prefix DEFAULT). A CheckOption
 // replaces a list (prefix REPLACE; StrongMoneyWords is just "stipend", NonMoneyWords just "tip"); an
 // extra catalog appends "stipend" to the strong words and "point" to the decimal class head words
-// (prefix EXTEND).
+// (prefix EXTEND); PeriodWords replaced by just "weekly" (prefix PERIOD). STD marks what the
+// DEFAULT and PERIOD runs share.
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' -- -std=c++20 -nostdinc++ -isystem %mocks \
-// RUN:   | FileCheck %s --check-prefix=DEFAULT --implicit-check-not='{{warning|error|note}}:'
+// RUN:   | FileCheck %s --check-prefixes=DEFAULT,STD --implicit-check-not='{{warning|error|note}}:'
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' \
 // RUN:   -config="{CheckOptions: {errorshield-float-money.StrongMoneyWords: 'stipend', errorshield-float-money.NonMoneyWords: 'tip'}}" \
 // RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks \
@@ -13,17 +14,22 @@
 // RUN:   -config="{CheckOptions: {ErrorShieldExtraCatalog: '%S/Inputs/catalogs/extra-money-words.json'}}" \
 // RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=EXTEND --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' \
+// RUN:   -config="{CheckOptions: {errorshield-float-money.PeriodWords: 'weekly'}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefixes=PERIOD,STD --implicit-check-not='{{warning|error|note}}:'
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-float-money' --dump-config \
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP-DAG: errorshield-float-money.StrongMoneyWords: 'price;cost;fee;
 // DUMP-DAG: errorshield-float-money.JsonTypes: 'nlohmann::basic_json'
+// DUMP-DAG: errorshield-float-money.PeriodWords: 'hourly;daily;nightly'
 // DUMP-DAG: errorshield-float-money.DecimalTypes: 'boost::multiprecision::backends::cpp_dec_float;
 
 #include "money.h"
 
 double price;
-// DEFAULT: :[[@LINE-1]]:8: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
-// DEFAULT: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// STD: :[[@LINE-1]]:8: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// STD: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 // EXTEND: :[[@LINE-3]]:8: warning: 'price' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // EXTEND: :[[@LINE-4]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double stipend;
@@ -33,11 +39,23 @@ double stipend;
 // EXTEND: :[[@LINE-4]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double tip_rate;
 double tip;
-// DEFAULT: :[[@LINE-1]]:8: warning: 'tip' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
-// DEFAULT: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// STD: :[[@LINE-1]]:8: warning: 'tip' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// STD: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 // EXTEND: :[[@LINE-3]]:8: warning: 'tip' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // EXTEND: :[[@LINE-4]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double latencyMs;
+
+// A rate after a period word is a price per period; the words are the option's alone.
+double hourly_rate;
+// DEFAULT: :[[@LINE-1]]:8: warning: 'hourly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// DEFAULT: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// EXTEND: :[[@LINE-3]]:8: warning: 'hourly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// EXTEND: :[[@LINE-4]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+// REPLACE: :[[@LINE-5]]:8: warning: 'hourly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// REPLACE: :[[@LINE-6]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double weekly_rate;
+// PERIOD: :[[@LINE-1]]:8: warning: 'weekly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// PERIOD: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 
 class FixedPoint {
 public:
