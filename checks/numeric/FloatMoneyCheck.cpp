@@ -202,7 +202,7 @@ FloatMoneyCheck::FloatMoneyCheck(StringRef Name, ClangTidyContext *Context)
       DecimalTypes(listOption("DecimalTypes")), DecimalNameWords(listOption("DecimalNameWords")),
       DecimalFactories(listOption("DecimalFactories")), JsonTypes(listOption("JsonTypes")),
       JsonReadMethods(listOption("JsonReadMethods")), MinorUnitWords(listOption("MinorUnitWords")),
-      PeriodWords(listOption("PeriodWords")),
+      PeriodWords(listOption("PeriodWords")), RoundingFunctions(listOption("RoundingFunctions")),
       Lexicon(StrongMoneyWords, WeakMoneyWords, CurrencyCodes, MoneyRecordWords, NonMoneyWords,
               MinorUnitWords, PeriodWords) {}
 
@@ -214,6 +214,7 @@ void FloatMoneyCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "NonMoneyWords", NonMoneyWords);
   storeList(Opts, "MinorUnitWords", MinorUnitWords);
   storeList(Opts, "PeriodWords", PeriodWords);
+  storeList(Opts, "RoundingFunctions", RoundingFunctions);
   storeList(Opts, "DecimalTypes", DecimalTypes);
   storeList(Opts, "DecimalNameWords", DecimalNameWords);
   storeList(Opts, "DecimalFactories", DecimalFactories);

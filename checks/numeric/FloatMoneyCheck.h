@@ -45,6 +45,7 @@ private:
   const std::vector<std::string> JsonReadMethods;
   const std::vector<std::string> MinorUnitWords;
   const std::vector<std::string> PeriodWords;
+  const std::vector<std::string> RoundingFunctions;
   const MoneyLexicon Lexicon;
 };
 

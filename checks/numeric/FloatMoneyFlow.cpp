@@ -138,7 +138,7 @@ static const NamedDecl *holderOf(const MatchFinder::MatchResult &Result) {
 void FloatMoneyCheck::reportScaled(const MatchFinder::MatchResult &Result,
                                    const BinaryOperator *Scaled) {
   const NamedDecl *Holder = holderOf(Result);
-  const std::string Met = integerMoneyMetByScaling(Scaled, Lexicon, *Result.Context);
+  const std::string Met = integerMoneyMetByScaling(Scaled, Lexicon, RoundingFunctions, *Result.Context);
   if (!Holder || Met.empty() || !firstReportAt(Holder->getLocation()))
     return;
   report(Holder->getLocation(), "'%0' holds money in major units in binary floating point: it is "

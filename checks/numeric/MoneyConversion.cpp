@@ -207,16 +207,13 @@ std::string moneyOperandName(const Expr *MoneyOperand, const MoneyLexicon &Lexic
   return D ? D->getNameAsString() : "";
 }
 
-/// Rounding and conversion calls a scaled amount passes through on its way to integer money.
-static bool isRoundingCall(const CallExpr *Call) {
-  static constexpr llvm::StringLiteral Names[] = {"llround", "lround", "round", "ceil", "floor",
-                                                  "trunc",   "lrint",  "llrint"};
-  const std::string Name = calleeName(Call);
-  return Call->getNumArgs() == 1 && llvm::is_contained(Names, Name);
-}
-
 std::string integerMoneyMetByScaling(const BinaryOperator *Scaled, const MoneyLexicon &Lexicon,
+                                     llvm::ArrayRef<std::string> RoundingFunctions,
                                      ASTContext &Ctx) {
+  // A rounding call a scaled amount passes through on its way to integer money: llround(x * 100).
+  auto IsRounding = [&](const CallExpr *Call) {
+    return Call->getNumArgs() == 1 && llvm::is_contained(RoundingFunctions, calleeName(Call));
+  };
   auto NameOf = [&](const Expr *Side) -> std::string {
     const Expr *Money = integerMoneyIn(Side, Lexicon, Ctx);
     if (!Money)
@@ -246,7 +243,7 @@ std::string integerMoneyMetByScaling(const BinaryOperator *Scaled, const MoneyLe
       if (!Binary->isAdditiveOp() && !Binary->isMultiplicativeOp())
         return "";
     } else if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
-      if (!isRoundingCall(Call))
+      if (!IsRounding(Call))
         return "";
     } else if (isa<CXXConstructExpr, InitListExpr>(Parent)) {
       // Money{static_cast<std::int64_t>(x * 100)}: a money type built from it.

@@ -13,6 +13,7 @@
 
 #include "numeric/MoneyLexicon.h"
 #include "clang/AST/Expr.h"
+#include "llvm/ADT/ArrayRef.h"
 #include <string>
 
 namespace clang::tidy::errorshield {
@@ -35,9 +36,11 @@ const Expr *integerMoneyIn(const Expr *E, const MoneyLexicon &Lexicon, const AST
 
 /// A plainly named floating-point value scaled by 100 (`late_penalty * 100`) and brought to meet
 /// integer money: stored or added into it (`cents += llround(late_penalty * 100)`, through casts
-/// and rounding calls), compared with it, or dividing it (`raised_cents / (goal * 100.0)`). The
-/// value holds major units of money. Returns the name of that integer money, or empty.
+/// and the one-argument \p RoundingFunctions), compared with it, or dividing it
+/// (`raised_cents / (goal * 100.0)`). The value holds major units of money. Returns the name of
+/// that integer money, or empty.
 std::string integerMoneyMetByScaling(const BinaryOperator *Scaled, const MoneyLexicon &Lexicon,
+                                     llvm::ArrayRef<std::string> RoundingFunctions,
                                      ASTContext &Ctx);
 
 /// A floating-point money operand of \p E (`price`, `t.fee`, or a local computed from one):
