@@ -33,6 +33,8 @@ WsTimeoutsCheck::WsTimeoutsCheck(StringRef Name, ClangTidyContext *Context)
                  stringOption("IdleTimeoutField"), stringOption("KeepAlivePingsField")},
       MinIdleTimeoutSeconds(parseSeconds(stringOption("MinIdleTimeoutSeconds"), 5)),
       MaxIdleTimeoutSeconds(parseSeconds(stringOption("MaxIdleTimeoutSeconds"), 3600)),
+      ReadClientsNeedIdleTimeout(
+          StringRef(stringOption("ReadClientsNeedIdleTimeout")).equals_insensitive("true")),
       AppTimeout{StreamTypes, listOption("TimerWaitMethods"), listOption("WatchdogMethods"),
                  listOption("LowestLayerFunctions"), listOption("BindFunctions"),
                  listOption("DeadlineMethods"), ReadMethods} {}
@@ -52,6 +54,7 @@ void WsTimeoutsCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "KeepAlivePingsField", Vocabulary.KeepAliveField);
   Options.store(Opts, "MinIdleTimeoutSeconds", formatSeconds(MinIdleTimeoutSeconds));
   Options.store(Opts, "MaxIdleTimeoutSeconds", formatSeconds(MaxIdleTimeoutSeconds));
+  Options.store(Opts, "ReadClientsNeedIdleTimeout", ReadClientsNeedIdleTimeout ? "true" : "false");
   storeList(Opts, "TimerWaitMethods", AppTimeout.TimerWaitMethods);
   storeList(Opts, "WatchdogMethods", AppTimeout.WatchdogMethods);
   storeList(Opts, "LowestLayerFunctions", AppTimeout.LowestLayerFunctions);
@@ -213,7 +216,8 @@ std::string WsTimeoutsCheck::problemWith(const ws::TimeoutValue &T, bool ServerS
 }
 
 bool WsTimeoutsCheck::readWithoutIdleTimeout(const ws::ObjectKey &Stream) const {
-  if (!Facts.has(Stream, "client") || Facts.has(Stream, "server") ||
+  // Off by default: Beast suggests no idle timeout for clients, and reviewers accept it.
+  if (!ReadClientsNeedIdleTimeout || !Facts.has(Stream, "client") || Facts.has(Stream, "server") ||
       !Facts.hasOwnOnly(Stream, "reads") || Facts.has(Stream, "app-timeout"))
     return false;
   // No other option of the owner gives it an idle timeout, or may: one not evaluated (in a

@@ -41,6 +41,7 @@ private:
   const ws::TimeoutVocabulary Vocabulary;
   const double MinIdleTimeoutSeconds;
   const double MaxIdleTimeoutSeconds;
+  const bool ReadClientsNeedIdleTimeout;
   const ws::AppTimeoutNames AppTimeout;
 
   struct Handshake {

@@ -21,6 +21,7 @@
 // RUN:   | FileCheck %s --check-prefix=DUMP
 // DUMP-DAG: errorshield-ws-timeouts.MinIdleTimeoutSeconds: '5'
 // DUMP-DAG: errorshield-ws-timeouts.MaxIdleTimeoutSeconds: '3600'
+// DUMP-DAG: errorshield-ws-timeouts.ReadClientsNeedIdleTimeout: 'false'
 // DUMP-DAG: errorshield-ws-timeouts.TimeoutOptionTypes: 'boost::beast::websocket::stream_base::timeout'
 // DUMP-DAG: errorshield-ws-timeouts.TimerWaitMethods: async_wait
 // DUMP-DAG: errorshield-ws-timeouts.WatchdogMethods: 'close;async_close;async_ping;cancel'

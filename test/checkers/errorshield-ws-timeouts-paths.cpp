@@ -1,10 +1,15 @@
 // What the code does with the stream decides: the owner sets a timeout option, but not on the path
 // to this handshake (only later in the same function, or on a stream re-created since); a deadline
 // re-armed before every read of a callback read chain; the client role's values on a client stream
-// that is read; keep-alive pings asked for with no idle timeout.
+// that is read (only with ReadClientsNeedIdleTimeout, prefix READCLIENT); keep-alive pings asked for
+// with no idle timeout.
 // RUN: %strip_checks %s > %t.cpp
 // RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' -- -std=c++20 -nostdinc++ -isystem %mocks \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|error|note}}:'
+// RUN: %clang_tidy %t.cpp --checks='-*,errorshield-ws-timeouts' \
+// RUN:   -config="{CheckOptions: {errorshield-ws-timeouts.ReadClientsNeedIdleTimeout: true}}" \
+// RUN:   -- -std=c++20 -nostdinc++ -isystem %mocks \
+// RUN:   | FileCheck %s --check-prefixes=CHECK-MESSAGES,READCLIENT --implicit-check-not='{{warning|error|note}}:'
 
 #include "websocket.h"
 
@@ -124,12 +129,14 @@ public:
 };
 
 // ---- The client role's values on a client stream that is read ----
+// Beast's suggestion for clients, and quiet by default; a project whose clients must notice a
+// silent server asks for the idle timeout with ReadClientsNeedIdleTimeout.
 beast::flat_buffer feed_buffer;
 
 void read_feed(tcp::socket s) {
   websocket::stream<tcp::socket> ws{std::move(s)};
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: this timeout option leaves this client stream without an idle timeout (the client role's suggested values have none), and it is read: a server that goes silent leaves the read waiting forever [ES-WS-002] [errorshield-ws-timeouts]
+// READCLIENT: :[[@LINE-1]]:6: warning: this timeout option leaves this client stream without an idle timeout (the client role's suggested values have none), and it is read: a server that goes silent leaves the read waiting forever [ES-WS-002] [errorshield-ws-timeouts]
   ws.handshake("feed.example.com", "/ticks");
   ws.read(feed_buffer);
 }
