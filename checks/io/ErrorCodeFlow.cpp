@@ -231,8 +231,19 @@ std::optional<std::string> streamUsedBeforeTest(const CXXMemberCallExpr *Read,
   return Why->describe();
 }
 
+/// The call that makes \p Read's completion token: written in place, or kept in a constant
+/// (`constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);`).
+static const CallExpr *completionTokenCall(const CallExpr *Read) {
+  const Expr *Token = stripConversions(lastWrittenArgument(Read));
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Token))
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+        Var && Var->getType().isConstQualified() && Var->getInit())
+      Token = stripConversions(Var->getInit());
+  return dyn_cast_or_null<CallExpr>(Token);
+}
+
 bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {
-  const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
+  const CallExpr *Token = completionTokenCall(Call);
   if (!Token || calleeName(Token) != "as_tuple")
     return false;
   // A callback token's call returns nothing to discard: only the co_await's tuple can be dropped,
@@ -250,7 +261,7 @@ bool awaitedTupleDiscarded(const CallExpr *Call, ASTContext &Ctx) {
 }
 
 const ValueDecl *awaitedErrorCode(const CallExpr *Call, ASTContext &Ctx) {
-  const auto *Token = dyn_cast_or_null<CallExpr>(stripConversions(lastWrittenArgument(Call)));
+  const CallExpr *Token = completionTokenCall(Call);
   const std::string Name = Token ? calleeName(Token) : std::string();
   if (Name == "redirect_error" && Token->getNumArgs() == 2)
     return rootVariable(Token->getArg(1));

@@ -29,6 +29,31 @@ net::awaitable<void> tuple_checked(tcp::socket &socket) {
   }
 }
 
+// The token kept in a constant is the same token.
+const auto tuple_token = net::as_tuple(net::use_awaitable);
+net::awaitable<void> tuple_constant_unchecked(tcp::socket &socket) {
+  char data[512];
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(data), tuple_token);
+// CHECK-MESSAGES: :[[@LINE-1]]:36: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    consume(data, n);
+  }
+}
+net::awaitable<void> tuple_constant_checked(tcp::socket &socket) {
+  char data[512];
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(data), tuple_token);
+    if (ec)
+      co_return;
+    consume(data, n);
+  }
+}
+net::awaitable<void> tuple_constant_dropped(tcp::socket &socket) {
+  char data[512];
+  co_await socket.async_read_some(net::buffer(data), tuple_token);
+// CHECK-MESSAGES: :[[@LINE-1]]:19: warning: the result of 'async_read_some' is discarded: as_tuple hands its error_code back in that result, so an error goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
+}
+
 net::awaitable<void> redirected_unchecked(tcp::socket &socket) {
   char data[512];
   boost::system::error_code ec;
