@@ -374,6 +374,13 @@ const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
   return Callee->getParamDecl(ArgIndex - Shift);
 }
 
+const Expr *argumentForParameter(const CallExpr *Call, const ParmVarDecl *Param) {
+  const auto *Callee = Call->getDirectCallee();
+  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa_and_nonnull<CXXMethodDecl>(Callee);
+  const unsigned Index = Param->getFunctionScopeIndex() + Shift;
+  return Index < Call->getNumArgs() ? Call->getArg(Index) : nullptr;
+}
+
 std::string spelledText(const Expr *E, const ASTContext &Ctx) {
   return Lexer::getSourceText(CharSourceRange::getTokenRange(E->getSourceRange()),
                               Ctx.getSourceManager(), Ctx.getLangOpts())

@@ -141,6 +141,10 @@ llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field)
 const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
                                         const FunctionDecl *Callee);
 
+/// The argument of \p Call that binds to \p Param of the function it calls, or null: past the
+/// object of a member operator call (`common_headers(res)` on a lambda passes `res` second).
+const Expr *argumentForParameter(const CallExpr *Call, const ParmVarDecl *Param);
+
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).
 bool isNamedRecord(QualType T, const std::vector<std::string> &Names);

@@ -85,6 +85,14 @@ const CallExpr *memberTlsWrite(const FieldDecl *Message, TlsTest IsTls) {
   return nullptr;
 }
 
+std::string helperName(const FunctionDecl *F, const CallExpr *Call) {
+  const auto *Method = dyn_cast<CXXMethodDecl>(F);
+  if (!Method || !Method->getParent()->isLambda())
+    return F->getNameAsString();
+  const ValueDecl *Holder = isa<CXXOperatorCallExpr>(Call) ? declNamedBy(Call->getArg(0)) : nullptr;
+  return Holder ? Holder->getNameAsString() : "lambda";
+}
+
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,
                                          llvm::ArrayRef<const CallExpr *> Calls, ASTContext &Ctx,
                                          TlsTest IsTls) {
@@ -98,8 +106,8 @@ std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl
   for (const CallExpr *Call : Calls) {
     const Stmt *CallerBody = enclosingFunctionBody(Call, Ctx, /*StopAtLambdas=*/false);
     const Decl *CallerMessage = nullptr;
-    if (ByReference && Param->getFunctionScopeIndex() < Call->getNumArgs())
-      CallerMessage = rootDecl(Call->getArg(Param->getFunctionScopeIndex()));
+    if (const Expr *Argument = ByReference ? argumentForParameter(Call, Param) : nullptr)
+      CallerMessage = rootDecl(Argument);
     else if (Returned)
       CallerMessage = parentThroughWrappers(Call, Ctx).get<VarDecl>(); // `auto req = make(...)`
     if (!CallerBody || !CallerMessage)

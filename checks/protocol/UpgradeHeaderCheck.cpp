@@ -197,12 +197,13 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
       Instantiating = callsOf(F, Ctx);
     for (const CallExpr *Call : Instantiating)
       if (firstReportAt(SM.getExpansionLoc(Call->getBeginLoc()))) {
-        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), Header, F);
-        diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
+        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), Header,
+                               http::helperName(F, Call));
+        diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << http::helperName(F, Call);
         WrittenHere(Write);
       }
     if (Instantiating.empty() && firstReportAt(Loc)) {
-      reportCleartextUpgrade(Loc, Header, nullptr);
+      reportCleartextUpgrade(Loc, Header, "");
       WrittenHere(Write);
     }
     return;
@@ -217,7 +218,7 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     Later = http::memberTlsWrite(Field, IsTls);
   if (Later) {
     if (firstReportAt(Loc)) {
-      reportCleartextUpgrade(Loc, Header, nullptr);
+      reportCleartextUpgrade(Loc, Header, "");
       WrittenHere(Later);
     }
     return;
@@ -228,15 +229,13 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
   const std::vector<const CallExpr *> Calls = callsOf(F, Ctx);
   const std::vector<http::CallerWrite> Callers =
       http::callerTlsWrites(Message, F, Calls, Ctx, IsTls);
-  // A free function, or a member of a class that holds a TLS stream (the TLS uplink's
-  // decorate() override), every call of which writes to TLS: the helper itself is the mistake,
-  // at the set.
+  // A free function or lambda, or a member of a class that holds a TLS stream (the TLS uplink's
+  // decorate() override), every call of which writes to TLS is itself the mistake, at the set.
   const auto *Method = dyn_cast<CXXMethodDecl>(F);
-  const bool TlsHelper =
-      !Callers.empty() && Callers.size() == Calls.size() &&
-      (!Method || llvm::any_of(Method->getParent()->fields(), [&](const FieldDecl *Field) {
-        return isTlsStream(Field->getType());
-      }));
+  auto HoldsTls = [this](const FieldDecl *Field) { return isTlsStream(Field->getType()); };
+  const bool TlsHelper = !Callers.empty() && Callers.size() == Calls.size() &&
+                         (!Method || Method->getParent()->isLambda() ||
+                          llvm::any_of(Method->getParent()->fields(), HoldsTls));
   for (const http::CallerWrite &Caller : Callers) {
     // Through a parameter the helper is fine on its own (its other callers may use cleartext
     // TCP): each call that hands it a message bound for TLS is the mistake.
@@ -244,9 +243,10 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     const SourceLocation At = AtCall ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
     if (!firstReportAt(At))
       continue;
-    reportCleartextUpgrade(At, Header, AtCall ? F : nullptr);
+    const std::string Helper = AtCall ? http::helperName(F, Caller.Call) : "";
+    reportCleartextUpgrade(At, Header, Helper);
     if (AtCall)
-      diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << F->getName();
+      diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << Helper;
     WrittenHere(Caller.Write);
   }
 }
@@ -267,17 +267,17 @@ void UpgradeHeaderCheck::checkRawUpgrade(const StringLiteral *Text, ASTContext &
           : Text->getLocationOfByte(At, SM, Ctx.getLangOpts(), Ctx.getTargetInfo());
   if (!Write || !firstReportAt(Loc))
     return;
-  reportCleartextUpgrade(Loc, "Upgrade: h2c", nullptr);
+  reportCleartextUpgrade(Loc, "Upgrade: h2c", "");
   diag(SM.getExpansionLoc(Write->getExprLoc()), "the message is written to a TLS stream here",
        DiagnosticIDs::Note);
 }
 
 void UpgradeHeaderCheck::reportCleartextUpgrade(SourceLocation Loc, StringRef Header,
-                                                const FunctionDecl *Setter) {
+                                                StringRef Setter) {
   report(Loc, "'%0'%select{| set by '%2'}1 on a message written to a TLS stream: h2c "
               "is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN "
               "(RFC 9113, section 3)")
-      << Header << (Setter != nullptr) << (Setter ? Setter->getName() : StringRef());
+      << Header << !Setter.empty() << Setter;
 }
 
 void UpgradeHeaderCheck::checkWholeCopy(const Stmt *S, ASTContext &Ctx) {

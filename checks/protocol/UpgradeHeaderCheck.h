@@ -28,7 +28,7 @@ private:
   /// A request written by hand, with an `Upgrade: h2c` line, sent to a TLS stream.
   void checkRawUpgrade(const StringLiteral *Text, ASTContext &Ctx);
   /// Reports the h2c offer at \p Loc; \p Setter is the helper that sets it, when Loc calls one.
-  void reportCleartextUpgrade(SourceLocation Loc, StringRef Header, const FunctionDecl *Setter);
+  void reportCleartextUpgrade(SourceLocation Loc, StringRef Header, StringRef Setter);
   /// Finding 3: `out.set(http::field::upgrade, in[http::field::upgrade])`.
   void checkForwardedHeader(const CallExpr *Set, ASTContext &Ctx);
   /// A message copied whole from another and sent on without its hop-by-hop headers removed.

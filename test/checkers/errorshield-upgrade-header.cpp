@@ -706,3 +706,42 @@ private:
   beast::tcp_stream stream_;
   http::request<http::empty_body> req_;
 };
+
+// ---- A lambda that sets headers is a helper like any other ----
+
+// Every call of it hands a message bound for TLS: the lambda is the mistake, at its set.
+void portal_reply(beast::ssl_stream<beast::tcp_stream> &tls) {
+  auto common_headers = [](auto &msg) {
+    msg.set(http::field::server, "portal");
+    msg.set(http::field::upgrade, "h2c");
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'Upgrade: h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE+4]]:3: note: the message is written to a TLS stream here
+  };
+  http::response<http::string_body> res;
+  common_headers(res);
+  http::write(tls, res);
+}
+
+// Called for TLS and cleartext: the call that hands it the TLS-bound message is the mistake.
+void mirrored_reply(beast::ssl_stream<beast::tcp_stream> &tls, beast::tcp_stream &plain) {
+  auto offer_h2c = [](http::response<http::string_body> &msg) {
+    msg.set(http::field::upgrade, "h2c");
+  };
+  http::response<http::string_body> secure_res;
+  offer_h2c(secure_res);
+// CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'Upgrade: h2c' set by 'offer_h2c' on a message written to a TLS stream: h2c is HTTP/2 over cleartext TCP only, and over TLS HTTP/2 is negotiated with ALPN (RFC 9113, section 3) [ES-PROTOCOL-001] [errorshield-upgrade-header]
+// CHECK-MESSAGES: :[[@LINE-5]]:9: note: 'offer_h2c' sets it here
+// CHECK-MESSAGES: :[[@LINE+1]]:3: note: the message is written to a TLS stream here
+  http::write(tls, secure_res);
+  http::response<http::string_body> plain_res;
+  offer_h2c(plain_res);
+  http::write(plain, plain_res);
+}
+
+// Only ever written to cleartext TCP: quiet.
+void plant_reply(beast::tcp_stream &plain) {
+  auto common_headers = [](auto &msg) { msg.set(http::field::upgrade, "h2c"); };
+  http::response<http::string_body> res;
+  common_headers(res);
+  http::write(plain, res);
+}
