@@ -21,14 +21,21 @@ public:
   /// write that \p AsPendingWrite recognises (not awaited) on one of its parameters, as a
   /// statement of its own at the top of its body, with nothing before it that can return (no test
   /// or queue decides whether it writes).
-  /// The StreamCall's Object is that argument and its Method the callee's name.
+  /// The StreamCall's Object is that argument and its Method the callee's name; for a lambda held
+  /// in a local that writes a stream it captured, that stream, and the local's name.
   std::optional<StreamCall> asHelperWrite(const CallExpr *Call,
                                           const WriteRecognizer &AsPendingWrite);
-  void clear() { ParamOf.clear(); }
+  void clear() { TargetOf.clear(); }
+
+  /// What a function writes unconditionally: the index of a parameter, or the stream a lambda
+  /// captured (the write's object, naming the enclosing function's variable).
+  struct Target {
+    std::optional<unsigned> Param;
+    const Expr *Captured = nullptr;
+  };
 
 private:
-  /// The index of the parameter each function writes unconditionally, if any (computed once).
-  llvm::DenseMap<const FunctionDecl *, std::optional<unsigned>> ParamOf;
+  llvm::DenseMap<const FunctionDecl *, Target> TargetOf; ///< Computed once per function.
 };
 
 } // namespace clang::tidy::errorshield::ws

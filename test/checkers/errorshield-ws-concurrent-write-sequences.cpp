@@ -518,6 +518,24 @@ void push_cues(ws_t &ws, std::vector<ws_t *> &screens, const std::vector<std::st
   };
   for (ws_t *screen : screens)
     send_to(*screen, cues.front());
+}
+void push_single_cue(ws_t &ws, const std::vector<std::string> &cues, handler h) {
   auto once = [&ws, h](const std::string &cue) { ws.async_write(net::buffer(cue), h); };
   once(cues.front());
+}
+
+// ---- 6d. Such a lambda called twice in a row: the second call starts a second write. ----
+void push_opening_cues(ws_t &ws, ws_t &backstage, const std::vector<std::string> &cues,
+                       handler h) {
+  auto push = [&ws, h](const std::string &cue) { ws.async_write(net::buffer(cue), h); };
+  auto tell_crew = [&backstage, h](const std::string &cue) {
+    backstage.async_write(net::buffer(cue), h);
+  };
+  push(cues[0]);
+  tell_crew(cues[0]);
+  push(cues[1]);
+// CHECK-MESSAGES: :[[@LINE-1]]:3: warning: push starts while the write before it on the same stream may still be in progress: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the earlier write starts here; start the next one from its completion handler, or await it
+// CHECK-NOPOST: :[[@LINE-3]]:3: warning: push starts while the write before it
+// CHECK-NOPOST: :[[@LINE-6]]:3: note: the earlier write starts here
 }
