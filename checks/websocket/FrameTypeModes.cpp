@@ -80,12 +80,60 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
 
 WsFrameTypeCheck::Mode WsFrameTypeCheck::lentStreamsMode(const ByteWrite &W) const {
   // A helper that sets no mode writes in the mode of the stream it is lent. With no call of it in
-  // the translation unit nothing sets one: Beast's default, text. With calls, their streams may
-  // be in either mode (a session that sets binary once, then lends the stream).
+  // the translation unit nothing sets one: Beast's default, text. With calls, it is text when
+  // every call lends a stream that is in text mode there; otherwise their streams may be in
+  // either mode (a session that sets binary once, then lends the stream).
   std::optional<ws::StreamCall> Write = ws::asStreamCall(W.Call, StreamTypes);
   auto Param = Write ? ws::referenceParameter(Write->Object) : std::nullopt;
-  return Param && Checked.passedToParameter(Param->first, Param->second).empty() ? Mode::Text
-                                                                                  : Mode::Unknown;
+  if (!Param || !Context)
+    return Mode::Unknown;
+  std::vector<const CallExpr *> Calls; // of each instantiation, for a template
+  if (const FunctionTemplateDecl *Template = W.Function->getDescribedFunctionTemplate())
+    for (const FunctionDecl *Specialization : Template->specializations())
+      llvm::append_range(Calls, callsOf(Specialization, *Context));
+  else
+    Calls = callsOf(W.Function, *Context);
+  const bool AllText =
+      Param->second < W.Function->getNumParams() &&
+      llvm::all_of(Calls, [&](const CallExpr *Call) {
+        const Expr *Lent = argumentForParameter(Call, W.Function->getParamDecl(Param->second));
+        return Lent && modeLentAt(Call, Lent) == Mode::Text;
+      });
+  return AllText ? Mode::Text : Mode::Unknown;
+}
+
+WsFrameTypeCheck::Mode WsFrameTypeCheck::modeLentAt(const CallExpr *Call, const Expr *Lent) const {
+  bool Borrowed = false;
+  std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Lent, &Borrowed);
+  const FunctionDecl *Caller = enclosingFunctionDecl(Call, *Context, /*StopAtLambdas=*/true);
+  if (!Stream || Borrowed || !Caller || ws::mayBeConfiguredElsewhere(*Stream) ||
+      Checked.lentToUnknownCode(*Stream))
+    return Mode::Unknown;
+  // The caller's last setter before the call decides; with none, every setter of the stream
+  // anywhere, and the last setter of every helper it is lent to, must be text (or absent).
+  const SourceManager &SM = Context->getSourceManager();
+  const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
+  const ModeSet *Last = nullptr;
+  bool AllText = true;
+  for (const ModeSet &M : ModeSets) {
+    if (!(M.Stream == *Stream))
+      continue;
+    AllText &= M.Set == Mode::Text;
+    if (M.Function == Caller && SM.isBeforeInTranslationUnit(M.Loc, At) &&
+        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
+      Last = &M;
+  }
+  if (Last)
+    return !Last->Block || spansLocation(Last->Block, At, SM) ? Last->Set : Mode::Unknown;
+  auto LeavesOtherMode = [&](const FunctionDecl *Helper) {
+    const ModeSet *LastIn = nullptr;
+    for (const ModeSet &M : ModeSets)
+      if (ws::functionAsWritten(M.Function) == ws::functionAsWritten(Helper) &&
+          (!LastIn || SM.isBeforeInTranslationUnit(LastIn->Loc, M.Loc)))
+        LastIn = &M;
+    return LastIn && LastIn->Set != Mode::Text;
+  };
+  return AllText && !Checked.passedTo(*Stream, LeavesOtherMode) ? Mode::Text : Mode::Unknown;
 }
 
 const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,

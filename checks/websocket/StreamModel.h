@@ -147,6 +147,8 @@ public:
   /// The owned streams handed to parameter \p Index of \p F (the function as written: a call
   /// of any of a template's instantiations counts).
   std::vector<ObjectKey> passedToParameter(const FunctionDecl *F, unsigned Index) const;
+  /// True when \p K is handed to code not known here (a std::function, a function pointer).
+  bool lentToUnknownCode(const ObjectKey &K) const { return Opaque.count(K) != 0; }
   /// True when \p K is passed to a function for which \p Matches holds.
   bool passedTo(const ObjectKey &K,
                 llvm::function_ref<bool(const FunctionDecl *)> Matches) const;

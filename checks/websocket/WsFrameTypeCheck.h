@@ -154,6 +154,8 @@ private:
   /// The mode \p W's stream is in when it writes, from the setters seen.
   /// The mode of a helper's lent stream: text when no call of the helper is seen.
   Mode lentStreamsMode(const ByteWrite &W) const;
+  /// The mode of the caller's own stream \p Lent when \p Call lends it to a helper.
+  Mode modeLentAt(const CallExpr *Call, const Expr *Lent) const;
   Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;
   /// For a write whose function sets no mode first, another function of the owner that leaves
   /// the stream in \p Wrong mode (its last setter), unless a caller of the writer sets the mode

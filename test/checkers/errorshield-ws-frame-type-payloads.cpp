@@ -75,7 +75,8 @@ void push_shared(ws_t &ws, std::shared_ptr<std::vector<std::uint8_t>> bytes,
 }
 
 // A lent stream the helper sets no mode on: with no call of the helper here, nothing sets one
-// and Beast's default, text, holds; with a call, the caller may have set binary.
+// and Beast's default, text, holds; with a call, the caller may have set binary (below, a
+// caller's stream known to be in text mode at every call).
 void push_uncalled(ws_t &ws, const json &cfg, const top_of_book &tob) {
   ws.write(net::buffer(json::to_msgpack(cfg)));
 // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the bytes 'to_msgpack' produces on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
@@ -93,6 +94,48 @@ public:
   explicit book_feed(ws_t &&ws) : ws_(static_cast<ws_t &&>(ws)) { ws_.binary(true); }
   void send(const json &cfg, const top_of_book &tob) { push_unknown(ws_, cfg, tob); }
 };
+
+// Every call lends a stream that is in text mode there (never set, or set back to text by the
+// last setter of a helper it was lent to before): the helper writes in text mode.
+void push_snapshot(ws_t &ws, const top_of_book &tob) {
+  ws.write(net::buffer(&tob, sizeof tob));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'tob' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+template <class Stream>
+void push_snapshot_generic(websocket::stream<Stream> &ws, const top_of_book &tob) {
+  ws.write(net::buffer(&tob, sizeof tob));
+// CHECK-MESSAGES: :[[@LINE-1]]:6: warning: write sends the raw bytes of 'tob' on 'ws', which is in text mode: the bytes go out as a text frame, which peers reject unless it is valid UTF-8 [ES-WS-004] [errorshield-ws-frame-type]
+}
+void push_snapshot_binary(ws_t &ws, const top_of_book &tob) {
+  ws.binary(true);
+  ws.write(net::buffer(&tob, sizeof tob));
+  ws.text(true);
+}
+void kiosk_session(int fd, const top_of_book &tob) {
+  ws_t ws(fd);
+  for (int i = 0; i < 3; ++i) {
+    push_snapshot(ws, tob);
+    push_snapshot_generic(ws, tob);
+    push_snapshot_binary(ws, tob);
+  }
+}
+// Not when a caller sets binary before the call, a helper lent the stream first leaves it binary,
+// or the caller's stream is itself lent to it.
+void push_depth(ws_t &ws, const top_of_book &tob) { ws.write(net::buffer(&tob, sizeof tob)); }
+void push_trades(ws_t &ws, const top_of_book &tob) { ws.write(net::buffer(&tob, sizeof tob)); }
+void push_quotes(ws_t &ws, const top_of_book &tob) { ws.write(net::buffer(&tob, sizeof tob)); }
+void go_binary(ws_t &ws) { ws.binary(true); }
+void depth_session(int fd, const top_of_book &tob) {
+  ws_t ws(fd);
+  ws.binary(true);
+  push_depth(ws, tob);
+}
+void trades_session(int fd, const top_of_book &tob) {
+  ws_t ws(fd);
+  go_binary(ws);
+  push_trades(ws, tob);
+}
+void quotes_relay(ws_t &ws, const top_of_book &tob) { push_quotes(ws, tob); }
 
 // The right modes, and a setter in a branch the write is not in.
 void push_right(ws_t &ws, const json &cfg, const top_of_book &tob, bool compact) {
