@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "concurrency/UnlockedSharedMapCheck.h"
+#include "concurrency/ConcurrentCapture.h"
 #include "concurrency/ContainerAccess.h"
 #include "core/Matchers.h"
 #include "clang/AST/ASTContext.h"
@@ -56,7 +57,8 @@ UnlockedSharedMapCheck::UnlockedSharedMapCheck(StringRef Name, ClangTidyContext 
       WriteMethods(listOption("WriteMethods")), FixItMutexTypes(listOption("FixItMutexTypes")),
       FixItLockType(stringOption("FixItLockType")),
       InferLockFromCallers(StringRef(stringOption("InferLockFromCallers")).equals_insensitive("true")),
-      ThreadTypes(listOption("ThreadTypes")),
+      Starts{listOption("ThreadTypes"), listOption("TaskFunctions"), listOption("PoolPostFunctions"),
+             listOption("PoolTypes")},
       Vocabulary{listOption("MutexTypes"),        listOption("LockTypes"),
                  listOption("SharedLockTypes"),   listOption("DeferLockTags"),
                  listOption("LockMethods"),       listOption("SharedLockMethods"),
@@ -78,7 +80,10 @@ void UnlockedSharedMapCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   storeList(Opts, "LockedFunctionSuffixes", Vocabulary.LockedFunctionSuffixes);
   storeList(Opts, "LockFunctions", Vocabulary.LockFunctions);
   storeList(Opts, "FixItMutexTypes", FixItMutexTypes);
-  storeList(Opts, "ThreadTypes", ThreadTypes);
+  storeList(Opts, "ThreadTypes", Starts.ThreadTypes);
+  storeList(Opts, "TaskFunctions", Starts.TaskFunctions);
+  storeList(Opts, "PoolPostFunctions", Starts.PostFunctions);
+  storeList(Opts, "PoolTypes", Starts.PoolTypes);
   storeList(Opts, "StrandTypes", Serializing.StrandTypes);
   storeList(Opts, "StrandCalls", Serializing.StrandCalls);
   storeList(Opts, "OnceFunctions", Serializing.OnceFunctions);
@@ -110,6 +115,13 @@ void UnlockedSharedMapCheck::registerCheckMatchers(MatchFinder *Finder) {
            unless(isExpansionInSystemHeader()))
           .bind("use"),
       this);
+  // A local captured by reference by tasks a loop starts on other threads: shared while they run.
+  Finder->addMatcher(
+      declRefExpr(to(varDecl(OfRecordType(ContainerTypes), hasLocalStorage(), Mutable)
+                         .bind("container")),
+                  unless(isExpansionInSystemHeader()))
+          .bind("local-use"),
+      this);
 
   // Who calls private helpers, and whether any escapes as a pointer (then its callers are unknown).
   // Calls into the lockable classes' methods are kept too: a fix-it must not add a lock to a
@@ -139,6 +151,18 @@ void UnlockedSharedMapCheck::check(const MatchFinder::MatchResult &Result) {
     for (const DeclRefExpr *Through : aliasUses(Use, *Result.Context))
       if (auto Kind = classifyAccess(Through, *Result.Context, WriteMethods))
         Accesses.push_back({Through, Canonical, *Kind});
+    return;
+  }
+  if (const auto *Use = Result.Nodes.getNodeAs<DeclRefExpr>("local-use")) {
+    const auto *Container = Result.Nodes.getNodeAs<VarDecl>("container");
+    const Expr *Start = Use->refersToEnclosingVariableOrCapture()
+                            ? concurrentStartOf(Use, Container, Starts, *Result.Context)
+                            : nullptr;
+    if (!Start)
+      return;
+    if (auto Kind = classifyAccess(Use, *Result.Context, WriteMethods))
+      Accesses.push_back({Use, Container, *Kind});
+    StartedAt.try_emplace(Container, Start->getBeginLoc());
     return;
   }
   const auto *Helper = Result.Nodes.getNodeAs<FunctionDecl>("helper")->getCanonicalDecl();
@@ -181,22 +205,8 @@ LockLevel UnlockedSharedMapCheck::levelAt(const LockAnalysis &Locks, const Expr 
   return Held;
 }
 
-/// True when \p S starts a thread: constructs one of the ThreadTypes with a function, or emplaces
-/// one into a container of them (`pool.emplace_back([this] { ioc_.run(); })`).
 bool UnlockedSharedMapCheck::startsThread(const Stmt *S) const {
-  auto IsThread = [&](QualType T) { return isNamedRecord(T, ThreadTypes); };
-  if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
-    return Construct->getNumArgs() > 0 && IsThread(Construct->getType());
-  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
-  const auto *Spec = Call ? dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-                                Call->getImplicitObjectArgument()->getType()
-                                    .getNonReferenceType()->getAsCXXRecordDecl())
-                          : nullptr;
-  return Spec && Call->getMethodDecl() &&
-         Call->getMethodDecl()->getName().starts_with("emplace") &&
-         Spec->getTemplateArgs().size() > 0 &&
-         Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
-         IsThread(Spec->getTemplateArgs()[0].getAsType());
+  return errorshield::startsThread(S, Starts.ThreadTypes);
 }
 
 bool UnlockedSharedMapCheck::beforeThreadsStart(const Expr *Use, const FunctionDecl *F) const {
@@ -228,7 +238,7 @@ bool UnlockedSharedMapCheck::afterThreadsJoined(const Expr *Use, const FunctionD
     }
     const auto *Join = dyn_cast<CXXMemberCallExpr>(S);
     if (Join && Join->getMethodDecl() && Join->getMethodDecl()->getName() == "join" &&
-        isNamedRecord(Join->getImplicitObjectArgument()->getType(), ThreadTypes) &&
+        isNamedRecord(Join->getImplicitObjectArgument()->getType(), Starts.ThreadTypes) &&
         (!LastJoin || Before(LastJoin, S->getBeginLoc())))
       LastJoin = S;
     return false;
@@ -335,6 +345,7 @@ void UnlockedSharedMapCheck::onEndOfTranslationUnit() {
   Accesses.clear();
   References.clear();
   BlocksWithFix.clear();
+  StartedAt.clear();
   Context = nullptr;
 }
 

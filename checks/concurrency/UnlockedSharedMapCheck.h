@@ -3,6 +3,7 @@
 #ifndef ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H
 #define ERRORSHIELD_CONCURRENCY_UNLOCKEDSHAREDMAPCHECK_H
 
+#include "concurrency/ConcurrentCapture.h"
 #include "concurrency/LockAnalysis.h"
 #include "concurrency/SerializedContext.h"
 #include "core/ErrorShieldCheck.h"
@@ -73,7 +74,8 @@ private:
   /// Treat a private helper whose every caller holds a lock as locked (off by default: the
   /// documented contract for such helpers is a REQUIRES annotation or a *Locked name).
   const bool InferLockFromCallers;
-  const std::vector<std::string> ThreadTypes;
+  /// What starts code on other threads (ThreadTypes, TaskFunctions, PoolPostFunctions, PoolTypes).
+  const ConcurrentStartNames Starts;
   const LockVocabulary Vocabulary;
   /// Strands and once-functions: accesses they serialize need no lock.
   const SerializingVocabulary Serializing;
@@ -84,6 +86,8 @@ private:
   /// (expression, whether it is the callee of a call).
   llvm::DenseMap<const FunctionDecl *, std::vector<std::pair<const Expr *, bool>>> References;
   llvm::SmallPtrSet<const Stmt *, 8> BlocksWithFix;
+  /// Locals shared with the tasks a loop starts: where the first such task is started.
+  llvm::DenseMap<const ValueDecl *, SourceLocation> StartedAt;
 };
 
 } // namespace clang::tidy::errorshield

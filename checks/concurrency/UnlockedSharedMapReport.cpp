@@ -150,6 +150,11 @@ void UnlockedSharedMapCheck::reportAccess(const Access &A, LockLevel Held,
   diag(A.Container->getLocation(), "'%0' is shared between threads: declared here",
        DiagnosticIDs::Note)
       << A.Container->getName();
+  if (SourceLocation Start = StartedAt.lookup(A.Container); Start.isValid())
+    diag(Start, "a task that captures '%0' by reference is started here, once per iteration of "
+                "the loop, to run beside the others",
+         DiagnosticIDs::Note)
+        << A.Container->getName();
   if (Mutex)
     diag(Mutex->getLocation(), "'%0' is the mutex of %1; hold it while accessing '%2'",
          DiagnosticIDs::Note)

@@ -29,6 +29,9 @@
 // DUMP-DAG: errorshield-unlocked-shared-map.ContainerTypes: 'std::map;std::multimap;
 // DUMP-DAG: errorshield-unlocked-shared-map.InferLockFromCallers: 'false'
 // DUMP-DAG: errorshield-unlocked-shared-map.FixItLockType: 'std::lock_guard'
+// DUMP-DAG: errorshield-unlocked-shared-map.TaskFunctions: 'std::async'
+// DUMP-DAG: errorshield-unlocked-shared-map.PoolPostFunctions: 'boost::asio::post;boost::asio::dispatch;boost::asio::defer'
+// DUMP-DAG: errorshield-unlocked-shared-map.PoolTypes: 'boost::asio::thread_pool;boost::asio::basic_thread_pool'
 // DUMP-DAG: errorshield-unlocked-shared-map.LockedFunctionSuffixes: 'Locked;_locked;
 // DUMP-DAG: errorshield-unlocked-shared-map.ThreadTypes: 'std::thread;std::jthread;boost::thread;boost::asio::thread_pool'
 // DUMP-DAG: errorshield-unlocked-shared-map.LockFunctions: 'std::lock;boost::lock'
@@ -56,50 +59,50 @@ public:
   }
   void leave(int user) { rooms_.erase(user); }
 // DEFAULT: :[[@LINE-1]]:26: warning: shared container 'rooms_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// DEFAULT: :106:22: note: 'rooms_' is shared between threads: declared here
-// DEFAULT: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
+// DEFAULT: :109:22: note: 'rooms_' is shared between threads: declared here
+// DEFAULT: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
 // EXTEND: :[[@LINE-4]]:26: warning: shared container 'rooms_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// EXTEND: :106:22: note: 'rooms_' is shared between threads: declared here
-// EXTEND: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
+// EXTEND: :109:22: note: 'rooms_' is shared between threads: declared here
+// EXTEND: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
 // INFER: :[[@LINE-7]]:26: warning: shared container 'rooms_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// INFER: :106:22: note: 'rooms_' is shared between threads: declared here
-// INFER: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
+// INFER: :109:22: note: 'rooms_' is shared between threads: declared here
+// INFER: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
   void kick(int user) {
     std::lock_guard<std::mutex> lock(mu_);
     forget(user);
   }
   void wipe_under_lock() { online_ = {}; }
 // DEFAULT: :[[@LINE-1]]:28: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// DEFAULT: :105:17: note: 'online_' is shared between threads: declared here
-// DEFAULT: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// DEFAULT: :108:17: note: 'online_' is shared between threads: declared here
+// DEFAULT: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 // EXTEND: :[[@LINE-4]]:28: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// EXTEND: :105:17: note: 'online_' is shared between threads: declared here
-// EXTEND: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// EXTEND: :108:17: note: 'online_' is shared between threads: declared here
+// EXTEND: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 // INFER: :[[@LINE-7]]:28: warning: shared container 'online_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// INFER: :105:17: note: 'online_' is shared between threads: declared here
-// INFER: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// INFER: :108:17: note: 'online_' is shared between threads: declared here
+// INFER: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
   bool online(int user) { return online_.contains(user); }
 // DEFAULT: :[[@LINE-1]]:34: warning: shared container 'online_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// DEFAULT: :105:17: note: 'online_' is shared between threads: declared here
-// DEFAULT: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// DEFAULT: :108:17: note: 'online_' is shared between threads: declared here
+// DEFAULT: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 // REPLACE: :[[@LINE-4]]:34: warning: shared container 'online_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// REPLACE: :105:17: note: 'online_' is shared between threads: declared here
-// REPLACE: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// REPLACE: :108:17: note: 'online_' is shared between threads: declared here
+// REPLACE: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 // EXTEND: :[[@LINE-7]]:34: warning: shared container 'online_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// EXTEND: :105:17: note: 'online_' is shared between threads: declared here
-// EXTEND: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// EXTEND: :108:17: note: 'online_' is shared between threads: declared here
+// EXTEND: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 // INFER: :[[@LINE-10]]:34: warning: shared container 'online_' is read without holding a lock while other code modifies it [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// INFER: :105:17: note: 'online_' is shared between threads: declared here
-// INFER: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
+// INFER: :108:17: note: 'online_' is shared between threads: declared here
+// INFER: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'online_'
 
 private:
   void forget(int user) { rooms_.erase(user); }
 // DEFAULT: :[[@LINE-1]]:27: warning: shared container 'rooms_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// DEFAULT: :106:22: note: 'rooms_' is shared between threads: declared here
-// DEFAULT: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
+// DEFAULT: :109:22: note: 'rooms_' is shared between threads: declared here
+// DEFAULT: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
 // EXTEND: :[[@LINE-4]]:27: warning: shared container 'rooms_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// EXTEND: :106:22: note: 'rooms_' is shared between threads: declared here
-// EXTEND: :104:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
+// EXTEND: :109:22: note: 'rooms_' is shared between threads: declared here
+// EXTEND: :107:14: note: 'mu_' is the mutex of 'Presence'; hold it while accessing 'rooms_'
 
   std::mutex mu_;
   std::set<int> online_;
@@ -114,8 +117,8 @@ public:
   }
   void drop(int k) { table_.erase(k); }
 // EXTEND: :[[@LINE-1]]:22: warning: shared container 'table_' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
-// EXTEND: :122:22: note: 'table_' is shared between threads: declared here
-// EXTEND: :121:17: note: 'spin_' is the mutex of 'Spinning'; hold it while accessing 'table_'
+// EXTEND: :125:22: note: 'table_' is shared between threads: declared here
+// EXTEND: :124:17: note: 'spin_' is the mutex of 'Spinning'; hold it while accessing 'table_'
 
 private:
   app::SpinLock spin_;
