@@ -90,6 +90,21 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
                                               hasArgument(1, expr(Computed).bind("converted")))))),
       this);
 
+  // A plainly named function whose result is computed from money in floating point:
+  // `double quote_session(const Tutor &t, int minutes) { return t.hourly_rate * minutes / 60.0; }`.
+  // Only a computation: a returned variable or member is reported where it is declared.
+  Finder->addMatcher(
+      traverse(TK_AsIs,
+               returnStmt(InUserCode, unless(isInTemplateInstantiation()),
+                          hasReturnValue(ignoringParenImpCasts(
+                              expr(anyOf(binaryOperator(), conditionalOperator()), Computed)
+                                  .bind("converted"))),
+                          forFunction(functionDecl(returns(realFloatingPointType()),
+                                                   namesNeitherMoneyNorRatio(&Lexicon),
+                                                   unless(cxxMethodDecl(ofClass(isLambda()))))
+                                          .bind("returner")))),
+      this);
+
   // A plainly named value scaled by 100 holds major units when the product meets integer money
   // (`cents += static_cast<std::int64_t>(late_penalty * 100);`): judged in reportScaled.
   Finder->addMatcher(
@@ -128,10 +143,12 @@ void FloatMoneyCheck::registerFlowMatchers(MatchFinder *Finder) {
       this);
 }
 
-/// The plainly named member or local a flow matcher bound, if any.
+/// The plainly named member, local or function a flow matcher bound, if any.
 static const NamedDecl *holderOf(const MatchFinder::MatchResult &Result) {
   if (const auto *Field = Result.Nodes.getNodeAs<FieldDecl>("field"))
     return Field;
+  if (const auto *Function = Result.Nodes.getNodeAs<FunctionDecl>("returner"))
+    return Function;
   return Result.Nodes.getNodeAs<VarDecl>("holder");
 }
 
@@ -160,8 +177,9 @@ void FloatMoneyCheck::reportConversion(const MatchFinder::MatchResult &Result,
     Loc = Holder->getLocation();
     if (!firstReportAt(Loc))
       return; // One finding per variable or member, at the first assignment seen.
-    report(Loc, "'%0' holds money computed in binary floating point from %select{|integer }1'%2'")
-        << Holder->getName() << FromInteger << Name;
+    report(Loc, "'%0' %select{holds|returns}3 money computed in binary floating point from "
+                "%select{|integer }1'%2'")
+        << Holder->getName() << FromInteger << Name << isa<FunctionDecl>(Holder);
   } else if (const auto *Write = Result.Nodes.getNodeAs<CXXOperatorCallExpr>("jsonWrite")) {
     Loc = Money->getBeginLoc(); // the right-hand side begins at a conversion to the JSON type
     const auto *Key = cast<StringLiteral>(

@@ -152,3 +152,34 @@ private:
 // CHECK-MESSAGES: :[[@LINE-6]]:84: note: scaled here
 // CHECK-MESSAGES: :[[@LINE-3]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 };
+
+// A plainly named function whose result is computed from money returns money; a function that
+// returns a variable (reported where declared), a ratio, and a lambda's result are not reported.
+struct Tutor {
+  double hourly_rate;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'hourly_rate' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+double quote_session(const Tutor &t, int minutes) { return t.hourly_rate * minutes / 60.0; }
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'quote_session' returns money computed in binary floating point from 'hourly_rate' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double week_plan(const Tutor &t, int sessions) {
+  double planned = t.hourly_rate * sessions;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'planned' holds money computed in binary floating point from 'hourly_rate' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+  return planned;
+}
+double rate_against(const Tutor &a, const Tutor &b) { return a.hourly_rate / b.hourly_rate; }
+double peak_of(const Tutor &t) {
+  auto doubled = [&t] { return t.hourly_rate * 2; };
+  return doubled() > 0 ? 1.0 : 0.0;
+}
+
+// Earnings and income are money words.
+double monthly_earnings;
+// CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'monthly_earnings' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+float net_income;
+// CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'net_income' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:7: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+double learning_rate;
