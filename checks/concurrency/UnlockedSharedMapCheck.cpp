@@ -116,9 +116,15 @@ void UnlockedSharedMapCheck::registerCheckMatchers(MatchFinder *Finder) {
           .bind("use"),
       this);
   // A local captured by reference by tasks a loop starts on other threads: shared while they run.
+  // So is the caller's container a non-const reference parameter names.
+  const auto ContainerRecord = qualType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasAnyListedName(ContainerTypes))))));
+  const auto LocalContainer =
+      varDecl(hasLocalStorage(),
+              anyOf(allOf(hasType(ContainerRecord), Mutable),
+                    hasType(references(qualType(ContainerRecord, unless(isConstQualified()))))));
   Finder->addMatcher(
-      declRefExpr(to(varDecl(OfRecordType(ContainerTypes), hasLocalStorage(), Mutable)
-                         .bind("container")),
+      declRefExpr(to(LocalContainer.bind("container")),
                   unless(isExpansionInSystemHeader()))
           .bind("local-use"),
       this);

@@ -67,6 +67,19 @@ std::set<std::string> scan_pool(net::thread_pool &pool, const std::vector<std::s
   return lifts;
 }
 
+// The caller's container, named by a reference parameter, is shared the same way.
+void import_rows(net::thread_pool &pool, const std::vector<std::string> &feed,
+                 std::set<std::string> &blocked, const std::set<std::string> &known) {
+  for (const auto &row : feed)
+    net::post(pool, [&blocked, &known, row] {
+      if (!known.count(row))
+        blocked.insert(row);
+// CHECK-MESSAGES: :[[@LINE-1]]:9: warning: shared container 'blocked' is modified without holding a lock [ES-CONCURRENCY-001] [errorshield-unlocked-shared-map]
+// CHECK-MESSAGES: :[[@LINE-6]]:41: note: 'blocked' is shared between threads: declared here
+// CHECK-MESSAGES: :[[@LINE-5]]:5: note: a task that captures 'blocked' by reference is started here, once per iteration of the loop, to run beside the others
+    });
+}
+
 // ---- Quiet ----
 std::map<std::string, int> tally_locked(const std::vector<std::string> &rows) {
   std::map<std::string, int> counts;
