@@ -136,6 +136,26 @@ std::optional<std::string> spawnedWriter(const CallExpr *Spawn, const std::strin
 
 } // namespace
 
+std::optional<StreamCall> asSpawnedWrite(const CallExpr *Call, const WriteRecognizer &AsWrite,
+                                         const std::vector<std::string> &SpawnFunctions,
+                                         ASTContext &Ctx) {
+  const auto *Spawn = parentThroughWrappers(Call, Ctx).get<CallExpr>();
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Spawn || !Callee || !Callee->getIdentifier() || !isListedCall(Spawn, SpawnFunctions) ||
+      Spawn->getNumArgs() < 2 || Spawn->getArg(1)->IgnoreImplicit() != Call)
+    return std::nullopt;
+  for (const Expr *Arg : Call->arguments())
+    if (const std::string Key = streamKey(Arg, Ctx); !Key.empty() && writesStream(Call, Key, AsWrite, Ctx)) {
+      StreamCall Write;
+      Write.Call = Call;
+      Write.Object = Arg;
+      Write.Method = Callee->getNameAsString();
+      Write.Loc = Call->getCallee()->IgnoreParenImpCasts()->getExprLoc();
+      return Write;
+    }
+  return std::nullopt;
+}
+
 std::optional<OverlappedWrite>
 overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
                 llvm::function_ref<bool(const StreamCall &)> IsPending,

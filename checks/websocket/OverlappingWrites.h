@@ -50,6 +50,14 @@ overlappedWrite(const StreamCall &Write, const WriteRecognizer &AsWrite,
                 llvm::function_ref<bool(const StreamCall &)> IsPending,
                 const std::vector<std::string> &SpawnFunctions, ASTContext &Ctx);
 
+/// \p Call as a write when it makes the coroutine a spawn call starts (`co_spawn(ex,
+/// send_ranking(ws, r), detached)`, \p Call being `send_ranking(ws, r)`) and that coroutine writes
+/// the stream it is given: the StreamCall's Object is that argument, its Method the callee's name.
+/// A second such spawn is then a write that can run beside the first.
+std::optional<StreamCall> asSpawnedWrite(const CallExpr *Call, const WriteRecognizer &AsWrite,
+                                         const std::vector<std::string> &SpawnFunctions,
+                                         ASTContext &Ctx);
+
 /// True when the function that spells \p Write (lambdas belong to the function around them)
 /// makes a call that \p WritesSame says writes the same stream after it, outside the other
 /// branch of an `if`, in its own code or in a lambda it hands on

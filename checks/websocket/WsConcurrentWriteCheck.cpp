@@ -136,8 +136,15 @@ void WsConcurrentWriteCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
   if (const auto *Helper = Result.Nodes.getNodeAs<CallExpr>("helper-call")) {
+    auto AnyWrite = [&](const CallExpr *C) {
+      std::optional<ws::StreamCall> Direct = asWrite(C);
+      return Direct ? Direct : asHelperWrite(C, Ctx);
+    };
     if (std::optional<ws::StreamCall> Write = asHelperWrite(Helper, Ctx))
       reportOverlap(*Write, Ctx);
+    else if (std::optional<ws::StreamCall> Spawned =
+                 ws::asSpawnedWrite(Helper, AnyWrite, SpawnFunctions, Ctx))
+      reportOverlap(*Spawned, Ctx);
     return;
   }
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("write");

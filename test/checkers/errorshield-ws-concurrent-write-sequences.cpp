@@ -315,6 +315,16 @@ void spawn_reader_and_write(ws_t &ws, ws_t &other, std::shared_ptr<std::string> 
   net::co_spawn(ws.get_executor(), heartbeat(other), net::detached); // another stream
   ws.async_write(net::buffer(*msg), h);
 }
+// Two spawned coroutines that write the same stream run beside each other; on two streams, fine.
+void spawn_two_writers(ws_t &ws, ws_t &other) {
+  net::co_spawn(ws.get_executor(), heartbeat(ws), net::detached);
+  net::co_spawn(ws.get_executor(), heartbeat(other), net::detached);
+  net::co_spawn(ws.get_executor(), heartbeat(ws), net::detached);
+// CHECK-MESSAGES: :[[@LINE-1]]:36: warning: heartbeat can run while a coroutine spawned before it ('heartbeat') writes the same stream: Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the other writer is spawned here; give the stream a single writer (a queue or a channel that one coroutine drains)
+// CHECK-NOPOST: :[[@LINE-3]]:36: warning: heartbeat can run while a coroutine
+// CHECK-NOPOST: :[[@LINE-6]]:3: note: the other writer is spawned here
+}
 
 // ---- 7. The caller tests and sets the flag; the writer only writes ----
 
@@ -434,11 +444,11 @@ class editor_session {
       std::string ack = "ack";
       co_await ws_.async_write(net::buffer(ack), net::use_awaitable);
 // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: async_write on 'ws_' in a coroutine that runs beside the writer of 'ws_': Beast allows one outstanding write per stream [ES-WS-006] [errorshield-ws-concurrent-write]
-// CHECK-MESSAGES: :454:24: note: both run here; hand the message to the writer (its queue) instead of writing it
-// CHECK-MESSAGES: :448:20: note: the writer's write
+// CHECK-MESSAGES: :464:24: note: both run here; hand the message to the writer (its queue) instead of writing it
+// CHECK-MESSAGES: :458:20: note: the writer's write
 // CHECK-NOPOST: :[[@LINE-4]]:20: warning: async_write on 'ws_' in a coroutine that runs beside
-// CHECK-NOPOST: :454:24: note: both run here
-// CHECK-NOPOST: :448:20: note: the writer's write
+// CHECK-NOPOST: :464:24: note: both run here
+// CHECK-NOPOST: :458:20: note: the writer's write
     }
   }
   net::awaitable<void> writer() {
