@@ -141,7 +141,7 @@ void WsFrameTypeCheck::check(const MatchFinder::MatchResult &Result) {
     bool Borrowed = false;
     std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Read->Object, &Borrowed);
     if (std::optional<ws::ObjectKey> Buffer = ws::ownedObject(Read->Args[0]))
-      Reads.push_back({*Buffer, Stream, Borrowed});
+      Reads.push_back({*Buffer, Stream, Borrowed, Call});
   } else if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("query")) {
     const Expr *Object = ws::asStreamCall(Call, StreamTypes)->Object;
     Checked.addFor(Object, "frame-type");
@@ -233,9 +233,10 @@ WsFrameTypeCheck::Chain WsFrameTypeCheck::callChain(llvm::ArrayRef<const CallExp
   return Result;
 }
 
-void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream) {
+void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const Read &R) {
   if (!Context)
     return;
+  const ws::ObjectKey &Stream = *R.Stream;
   const Stmt *Body = enclosingFunctionBody(P.Call, *Context, /*StopAtLambdas=*/true);
   llvm::SmallVector<const CallExpr *, 4> Asked;
   for (const Query &Q : Queries)
@@ -246,6 +247,26 @@ void WsFrameTypeCheck::judgeParseAgainstQueries(const Parse &P, const ws::Object
   // A function that does not ask is judged by its callers: the session asks in one helper
   // (on_lobby_message) but dispatches to another (on_match_message) without asking.
   const FunctionDecl *Via = nullptr;
+  // The function reads the message itself and lends the stream to no helper that might ask: no
+  // caller can have looked at its frame type.
+  auto LendsStream = [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    return Call && llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
+             bool Borrowed = false;
+             std::optional<ws::ObjectKey> Lent = ws::ownedOrBorrowedObject(Arg, &Borrowed);
+             return Lent && *Lent == Stream;
+           });
+  };
+  if (Frame == ws::FrameAtParse::NotJudged && Asked.empty() && R.Call && Body &&
+      enclosingFunctionBody(R.Call, *Context, /*StopAtLambdas=*/true) == Body &&
+      !findDescendant(Body, LendsStream)) {
+    if (firstReportAt(P.Loc))
+      report(P.Loc, "'%0' parses a message read from '%1' as text, but the function that reads "
+                    "it never checks got_text() or got_binary(): a binary message reaches the "
+                    "text parser")
+          << P.Parser << Stream.Name;
+    return;
+  }
   if (Frame == ws::FrameAtParse::NotJudged && Asked.empty()) {
     const FunctionDecl *Parser = enclosingFunctionDecl(P.Call, *Context, /*StopAtLambdas=*/true);
     if (Parser &&
@@ -295,7 +316,7 @@ void WsFrameTypeCheck::onEndOfTranslationUnit() {
       if (Unchecked == Reads.end()) {
         for (const Read &R : Reads)
           if (R.Buffer == Buffer && R.Stream)
-            judgeParseAgainstQueries(P, *R.Stream);
+            judgeParseAgainstQueries(P, R);
         continue;
       }
       if (!firstReportAt(P.Loc))

@@ -92,6 +92,7 @@ private:
     ws::ObjectKey Buffer;
     std::optional<ws::ObjectKey> Stream;
     bool Borrowed = false; ///< The reading function was lent the stream (judged on its own).
+    const CallExpr *Call = nullptr;
   };
   struct Parse {
     SourceLocation Loc;
@@ -104,8 +105,9 @@ private:
     ws::ObjectKey Stream;
   };
   /// For a parse of a message from a stream its owner does check: a finding when the queries of
-  /// the parse's own function leave it outside the text branch.
-  void judgeParseAgainstQueries(const Parse &P, const ws::ObjectKey &Stream);
+  /// the parse's own function leave it outside the text branch, or when that function reads the
+  /// message itself and asks nothing.
+  void judgeParseAgainstQueries(const Parse &P, const Read &R);
   /// Whether \p Calls (the calls of a function) leave a frame of \p Stream unchecked: a caller
   /// that asks got_text()/got_binary() so that the answer does not cover the call, or a chain of
   /// callers (up to \p Depth) none of which asks, up to a function nothing here calls (a
