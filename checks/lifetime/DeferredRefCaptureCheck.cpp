@@ -204,6 +204,16 @@ void DeferredRefCaptureCheck::registerCheckMatchers(MatchFinder *Finder) {
                         unless(on(hasType(ThreadContainer))), hasAnyArgument(LambdaValue))
           .bind("store"),
       this);
+
+  // 7. Callbacks a loop collects in a local container to run after it (an undo log): each
+  //    iteration's local is gone, and an outer variable holds its last value, when they run.
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyListedName(CallableStorageMethods))),
+                        on(ignoringParenImpCasts(declRefExpr(to(
+                            varDecl(hasLocalStorage(), unless(hasType(referenceType()))))))),
+                        unless(on(hasType(ThreadContainer))), hasAnyArgument(LambdaValue))
+          .bind("collect"),
+      this);
 }
 
 void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
@@ -240,6 +250,11 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     if (D->Kind == Deferral::Cleanup &&
         !(Write = firstModificationAfter(Var, D->Point, Ctx)))
       continue; // the guard sees the value it was created with
+    // A variable of the loop's body is gone when the callbacks run; one from outside the loop
+    // is a problem only when the loop changes it.
+    if (D->Kind == Deferral::Collected && !spansLocation(D->Loop, Var->getLocation(), SM) &&
+        !(Write = firstModificationWithin(D->Loop, Var, Ctx)))
+      continue;
     if (D->Kind == Deferral::Cleanup &&
         (dismissedBefore(D->Point, Write, GuardDismissMethods, Ctx) ||
          disarmsGuard(Lambda, InBody, Write, Ctx)))
@@ -280,13 +295,15 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
           D->Kind == Deferral::Cleanup
               ? "%0 is captured by reference in a deferred cleanup and modified after the guard "
                 "is created"
+          : R.Write ? "%0 is captured by reference by %1, and the loop that collects it changes %0: "
+                      "every callback sees its last value"
           : R.CallerObject ? "%0 is captured by reference by %1 that may run after the caller's "
                              "object %0 refers to is destroyed or changed"
                            : "%0 is captured by reference by %1 that may run after %0 goes out "
                              "of scope";
       DiagnosticBuilder Diag = report(Loc, Message);
       Diag << R.Named;
-      if (D->Kind == Deferral::Execution)
+      if (D->Kind != Deferral::Cleanup)
         Diag << D->Runner;
       if (R.Fixable && R.Capture->isExplicit() && Loc != R.Capture->getLocation())
         Diag << FixItHint::CreateRemoval(CharSourceRange::getCharRange(Loc, R.Capture->getLocation()));
@@ -296,7 +313,9 @@ void DeferredRefCaptureCheck::check(const MatchFinder::MatchResult &Result) {
       }
     }
     if (R.Write)
-      diag(R.Write->getBeginLoc(), "%0 is modified here, before the cleanup runs",
+      diag(R.Write->getBeginLoc(),
+           D->Kind == Deferral::Cleanup ? "%0 is modified here, before the cleanup runs"
+                                        : "%0 is modified here, in the loop",
            DiagnosticIDs::Note)
           << R.Named;
     else

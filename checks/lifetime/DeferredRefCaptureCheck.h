@@ -28,12 +28,14 @@ public:
 
   /// How the lambda is deferred, and where a note should point.
   struct Deferral {
-    enum KindType { Cleanup, Execution } Kind;
+    /// Collected: stored in a local container, inside a loop, to run after it (an undo log).
+    enum KindType { Cleanup, Execution, Collected } Kind;
     std::string Runner;     ///< "a detached thread", "a completion handler", ...
     const Stmt *Point;      ///< The guard's declaration, or the call that defers the lambda.
     SourceLocation NoteLoc; ///< Where the deferral happens (execution only).
     std::string NoteText;
     bool RunsOnExecutor = false; ///< Posted work: completes inside the executor's run().
+    const Stmt *Loop = nullptr;  ///< Collected only: the loop that collects the callbacks.
   };
 
 private:

@@ -226,6 +226,29 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
   if (const auto *Store = Nodes.getNodeAs<Expr>("store"))
     return execution("a stored callback", Store, Store->getExprLoc(),
                      "the callback is stored here, in an object that outlives this scope");
+
+  if (const auto *Collect = Nodes.getNodeAs<CXXMemberCallExpr>("collect")) {
+    // The innermost loop around the store, in the same function, with the container outside it.
+    const VarDecl *Container = rootVariable(Collect->getImplicitObjectArgument());
+    const Stmt *Loop = nullptr;
+    for (DynTypedNodeList Parents = Ctx.getParents(*Collect); !Parents.empty() && !Loop;
+         Parents = Ctx.getParents(Parents[0])) {
+      const auto *S = Parents[0].get<Stmt>();
+      if (!S || isa<LambdaExpr>(S))
+        return std::nullopt;
+      if (isa<ForStmt, CXXForRangeStmt, WhileStmt, DoStmt>(S))
+        Loop = S;
+    }
+    if (!Loop || !Container ||
+        spansLocation(Loop, Container->getLocation(), Ctx.getSourceManager()))
+      return std::nullopt;
+    Deferral D = execution("a callback collected in '" + Container->getNameAsString() + "'",
+                           Collect, Collect->getExprLoc(),
+                           "the callback is collected here, to run after the loop");
+    D.Kind = Deferral::Collected;
+    D.Loop = Loop;
+    return D;
+  }
   return std::nullopt;
 }
 

@@ -80,6 +80,10 @@ static const Stmt *firstModificationIn(const Stmt *S, const VarDecl *Var, ASTCon
   return nullptr;
 }
 
+const Stmt *firstModificationWithin(const Stmt *S, const VarDecl *Var, ASTContext &Ctx) {
+  return firstModificationIn(S, Var, Ctx);
+}
+
 const Stmt *firstModificationAfter(const VarDecl *Var, const Stmt *Point, ASTContext &Ctx) {
   // Find the compound statement that directly holds Point (or the statement containing it).
   const Stmt *Child = Point;

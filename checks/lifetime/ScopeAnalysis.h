@@ -29,6 +29,9 @@ const Stmt *scopeOf(const VarDecl *Var, ASTContext &Ctx);
 /// statement that directly holds it, that modifies \p Var; null when there is none.
 const Stmt *firstModificationAfter(const VarDecl *Var, const Stmt *Point, ASTContext &Ctx);
 
+/// The first modification of \p Var inside \p S, outside lambdas that merely capture it.
+const Stmt *firstModificationWithin(const Stmt *S, const VarDecl *Var, ASTContext &Ctx);
+
 /// A call `x.M()` with M in \p Methods, located after \p After inside \p Var's scope, where x is
 /// \p Var, an element of it (`v[i]`, `v.back()`), or the variable of a range-for over it.
 const CXXMemberCallExpr *findMemberCallOn(const VarDecl *Var,

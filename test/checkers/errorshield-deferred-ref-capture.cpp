@@ -409,3 +409,58 @@ void schedule_resend(boost::asio::io_context &ioc, const std::string &req_key) {
 // CHECK-FIXES: run_later(ioc, [key] { consume(key); });
   with_retry([&key] { consume(key); });
 }
+
+// ---- Callbacks a loop collects in a local container, to run after it (an undo log) ----
+struct Order {
+  std::string flavour;
+  int scoops = 0;
+};
+Order parse_order(const std::string &line);
+void release(const std::string &flavour, int scoops);
+
+void reserve_batch(std::vector<std::string> &lines) {
+  std::vector<std::function<void()>> undo_log;
+  Order current;
+  for (std::string &line : lines) {
+    current = parse_order(line);
+    undo_log.push_back([&current] { release(current.flavour, current.scoops); });
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'current' is captured by reference by a callback collected in 'undo_log', and the loop that collects it changes 'current': every callback sees its last value [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE-3]]:5: note: 'current' is modified here, in the loop
+// CHECK-FIXES: undo_log.push_back([current] { release(current.flavour, current.scoops); });
+  }
+  for (auto &undo : undo_log)
+    undo();
+}
+
+// A variable of the loop's body is gone when the callbacks run.
+void reserve_each(std::vector<std::string> &lines) {
+  std::vector<std::function<void()>> undo_log;
+  for (int i = 0; i < 3; ++i) {
+    Order parsed = parse_order(lines[i]);
+    undo_log.push_back([&parsed] { release(parsed.flavour, parsed.scoops); });
+// CHECK-MESSAGES: :[[@LINE-1]]:25: warning: 'parsed' is captured by reference by a callback collected in 'undo_log' that may run after 'parsed' goes out of scope [ES-LIFETIME-001] [errorshield-deferred-ref-capture]
+// CHECK-MESSAGES: :[[@LINE-2]]:14: note: the callback is collected here, to run after the loop
+// CHECK-FIXES: undo_log.push_back([parsed] { release(parsed.flavour, parsed.scoops); });
+  }
+  for (auto &undo : undo_log)
+    undo();
+}
+
+// Quiet: an outer variable the loop does not change, a container made per iteration, and a
+// collection outside any loop.
+void reserve_same(std::vector<std::string> &lines, const Order &fallback) {
+  std::vector<std::function<void()>> undo_log;
+  Order template_order = parse_order(lines[0]);
+  for (int i = 0; i < 3; ++i)
+    undo_log.push_back([&template_order] { release(template_order.flavour, 1); });
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::function<void()>> step;
+    Order parsed = parse_order(lines[i]);
+    step.push_back([&parsed] { release(parsed.flavour, parsed.scoops); });
+    step[0]();
+  }
+  Order single = parse_order(lines[1]);
+  undo_log.push_back([&single] { release(single.flavour, single.scoops); });
+  for (auto &undo : undo_log)
+    undo();
+}
