@@ -175,7 +175,7 @@ double peak_of(const Tutor &t) {
   return doubled() > 0 ? 1.0 : 0.0;
 }
 
-// Earnings and income are money words.
+// Earnings, income and cashback are money words.
 double monthly_earnings;
 // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: 'monthly_earnings' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:8: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
@@ -183,3 +183,10 @@ float net_income;
 // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'net_income' carries money in binary floating-point type 'float' [ES-NUMERIC-001] [errorshield-float-money]
 // CHECK-MESSAGES: :[[@LINE-2]]:7: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
 double learning_rate;
+template <class Points> struct LoyaltyAccount {
+  Points points{};
+  double cashback_eur = 0.0;
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'cashback_eur' carries money in binary floating-point type 'double' [ES-NUMERIC-001] [errorshield-float-money]
+// CHECK-MESSAGES: :[[@LINE-2]]:10: note: hold money as integer minor units (e.g. std::int64_t cents) or as a decimal parsed from a string
+};
+LoyaltyAccount<int> loyalty_account;
