@@ -12,13 +12,30 @@
 
 namespace clang::tidy::errorshield {
 
+bool WsFrameTypeCheck::mayLeaveOtherMode(const FunctionDecl *Helper,
+                                         const SourceManager &SM) const {
+  // Library functions set no text/binary mode; a project function does, if at all, through the
+  // setters seen in its body, the last of which is the mode it leaves. One whose body is not in
+  // this translation unit may set any.
+  const std::string Name = Helper->getQualifiedNameAsString();
+  if (SM.isInSystemHeader(SM.getExpansionLoc(Helper->getLocation())) ||
+      StringRef(Name).starts_with("boost::") || StringRef(Name).starts_with("std::"))
+    return false;
+  if (!Helper->hasBody())
+    return true;
+  const ModeSet *Last = nullptr;
+  for (const ModeSet &M : ModeSets)
+    if (ws::functionAsWritten(M.Function) == ws::functionAsWritten(Helper) &&
+        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
+      Last = &M;
+  return Last && Last->Set != Mode::Text;
+}
+
 bool WsFrameTypeCheck::modeSettersAllSeen(const ws::ObjectKey &Stream,
                                           const SourceManager &SM) const {
-  return !ws::mayBeConfiguredElsewhere(Stream) &&
+  return !ws::mayBeConfiguredElsewhere(Stream) && !Checked.lentToUnknownCode(Stream) &&
          !Checked.passedTo(Stream, [&](const FunctionDecl *Helper) {
-           const std::string Name = Helper->getQualifiedNameAsString();
-           return !SM.isInSystemHeader(SM.getExpansionLoc(Helper->getLocation())) &&
-                  !StringRef(Name).starts_with("boost::") && !StringRef(Name).starts_with("std::");
+           return mayLeaveOtherMode(Helper, SM);
          });
 }
 
@@ -106,8 +123,7 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeLentAt(const CallExpr *Call, const 
   bool Borrowed = false;
   std::optional<ws::ObjectKey> Stream = ws::ownedOrBorrowedObject(Lent, &Borrowed);
   const FunctionDecl *Caller = enclosingFunctionDecl(Call, *Context, /*StopAtLambdas=*/true);
-  if (!Stream || Borrowed || !Caller || ws::mayBeConfiguredElsewhere(*Stream) ||
-      Checked.lentToUnknownCode(*Stream))
+  if (!Stream || Borrowed || !Caller)
     return Mode::Unknown;
   // The caller's last setter before the call decides; with none, every setter of the stream
   // anywhere, and the last setter of every helper it is lent to, must be text (or absent).
@@ -125,15 +141,7 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeLentAt(const CallExpr *Call, const 
   }
   if (Last)
     return !Last->Block || spansLocation(Last->Block, At, SM) ? Last->Set : Mode::Unknown;
-  auto LeavesOtherMode = [&](const FunctionDecl *Helper) {
-    const ModeSet *LastIn = nullptr;
-    for (const ModeSet &M : ModeSets)
-      if (ws::functionAsWritten(M.Function) == ws::functionAsWritten(Helper) &&
-          (!LastIn || SM.isBeforeInTranslationUnit(LastIn->Loc, M.Loc)))
-        LastIn = &M;
-    return LastIn && LastIn->Set != Mode::Text;
-  };
-  return AllText && !Checked.passedTo(*Stream, LeavesOtherMode) ? Mode::Text : Mode::Unknown;
+  return AllText && modeSettersAllSeen(*Stream, SM) ? Mode::Text : Mode::Unknown;
 }
 
 const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,

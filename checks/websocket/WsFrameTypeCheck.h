@@ -156,6 +156,8 @@ private:
   /// The mode \p W's stream is in when it writes, from the setters seen.
   /// The mode of a helper's lent stream: text when no call of the helper is seen.
   Mode lentStreamsMode(const ByteWrite &W) const;
+  /// True when lending a stream to \p Helper may leave it in a mode other than text.
+  bool mayLeaveOtherMode(const FunctionDecl *Helper, const SourceManager &SM) const;
   /// The mode of the caller's own stream \p Lent when \p Call lends it to a helper.
   Mode modeLentAt(const CallExpr *Call, const Expr *Lent) const;
   Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;
