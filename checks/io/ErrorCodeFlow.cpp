@@ -232,12 +232,13 @@ std::optional<std::string> streamUsedBeforeTest(const CXXMemberCallExpr *Read,
 }
 
 /// The call that makes \p Read's completion token: written in place, or kept in a constant
-/// (`constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);`).
+/// (`constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);`) or a local
+/// (`auto token = asio::redirect_error(asio::use_awaitable, ec);`).
 static const CallExpr *completionTokenCall(const CallExpr *Read) {
   const Expr *Token = stripConversions(lastWrittenArgument(Read));
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Token))
     if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-        Var && Var->getType().isConstQualified() && Var->getInit())
+        Var && (Var->getType().isConstQualified() || Var->isLocalVarDecl()) && Var->getInit())
       Token = stripConversions(Var->getInit());
   return dyn_cast_or_null<CallExpr>(Token);
 }

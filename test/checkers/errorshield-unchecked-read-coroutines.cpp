@@ -54,6 +54,27 @@ net::awaitable<void> tuple_constant_dropped(tcp::socket &socket) {
 // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: the result of 'async_read_some' is discarded: as_tuple hands its error_code back in that result, so an error goes unnoticed [ES-IO-001] [errorshield-unchecked-read]
 }
 
+// So is one kept in a local.
+net::awaitable<void> redirected_local_unchecked(tcp::socket &socket) {
+  char data[512];
+  for (;;) {
+    boost::system::error_code ec;
+    auto token = net::redirect_error(net::use_awaitable, ec);
+    std::size_t n = co_await socket.async_read_some(net::buffer(data), token);
+// CHECK-MESSAGES: :[[@LINE-1]]:37: warning: error_code 'ec' set by 'async_read_some' is not tested before 'data' is used [ES-IO-001] [errorshield-unchecked-read]
+    consume(data, n);
+  }
+}
+net::awaitable<void> redirected_local_checked(tcp::socket &socket) {
+  char data[512];
+  boost::system::error_code ec;
+  auto token = net::redirect_error(net::use_awaitable, ec);
+  std::size_t n = co_await socket.async_read_some(net::buffer(data), token);
+  if (ec)
+    co_return;
+  consume(data, n);
+}
+
 net::awaitable<void> redirected_unchecked(tcp::socket &socket) {
   char data[512];
   boost::system::error_code ec;
