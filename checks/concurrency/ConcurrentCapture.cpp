@@ -18,12 +18,12 @@ bool isOrIsNestedIn(const CXXRecordDecl *Record, const std::vector<std::string> 
 
 /// True when \p E starts its function argument on another thread.
 bool startsConcurrently(const Expr *E, const ConcurrentStartNames &Names) {
-  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
-    return Construct->getNumArgs() > 0 && isNamedRecord(Construct->getType(), Names.ThreadTypes);
+  if (startsThread(E, Names.ThreadTypes))
+    return true;
   const auto *Call = dyn_cast<CallExpr>(E);
   if (!Call)
     return false;
-  if (startsThread(Call, Names.ThreadTypes) || isListedCall(Call, Names.TaskFunctions))
+  if (isListedCall(Call, Names.TaskFunctions))
     return true;
   const Expr *Target = Call->getNumArgs() >= 2 ? Call->getArg(0)->IgnoreParenImpCasts() : nullptr;
   return Target && isListedCall(Call, Names.PostFunctions) &&
@@ -90,15 +90,7 @@ const Expr *concurrentStartOf(const DeclRefExpr *Use, const VarDecl *Container,
   if (!Start)
     return nullptr;
   // Once per iteration of a loop of the function that declares the container.
-  const Stmt *Loop = nullptr;
-  for (DynTypedNodeList Parents = Ctx.getParents(*Start); !Parents.empty() && !Loop;
-       Parents = Ctx.getParents(Parents[0])) {
-    const auto *S = Parents[0].get<Stmt>();
-    if (!S || isa<LambdaExpr>(S))
-      return nullptr;
-    if (isLoop(S))
-      Loop = S;
-  }
+  const Stmt *Loop = enclosingLoopStatement(Start, Ctx);
   const SourceManager &SM = Ctx.getSourceManager();
   if (!Loop || spansLocation(Loop, Container->getLocation(), SM))
     return nullptr;

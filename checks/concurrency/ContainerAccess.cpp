@@ -1,6 +1,7 @@
 //===--- ContainerAccess.cpp - How an expression uses a container ---------===//
 
 #include "concurrency/ContainerAccess.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"

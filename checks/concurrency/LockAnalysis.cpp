@@ -1,6 +1,7 @@
 //===--- LockAnalysis.cpp - Is a lock held at this expression? ------------===//
 
 #include "concurrency/LockAnalysis.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"

@@ -91,4 +91,27 @@ bool isInListedNamespace(const Decl *D, const std::vector<std::string> &Namespac
   return false;
 }
 
+const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
+                                        const FunctionDecl *Callee) {
+  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+  if (ArgIndex < Shift || ArgIndex - Shift >= Callee->getNumParams())
+    return nullptr;
+  return Callee->getParamDecl(ArgIndex - Shift);
+}
+
+const Expr *argumentForParameter(const CallExpr *Call, const ParmVarDecl *Param) {
+  const auto *Callee = Call->getDirectCallee();
+  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa_and_nonnull<CXXMethodDecl>(Callee);
+  const unsigned Index = Param->getFunctionScopeIndex() + Shift;
+  return Index < Call->getNumArgs() ? Call->getArg(Index) : nullptr;
+}
+
+std::string nameAtCall(const FunctionDecl *F, const CallExpr *Call) {
+  const auto *Method = dyn_cast<CXXMethodDecl>(F);
+  if (!Method || !Method->getParent()->isLambda())
+    return F->getNameAsString();
+  const ValueDecl *Holder = isa<CXXOperatorCallExpr>(Call) ? declNamedBy(Call->getArg(0)) : nullptr;
+  return Holder ? Holder->getNameAsString() : "lambda";
+}
+
 } // namespace clang::tidy::errorshield

@@ -198,6 +198,18 @@ const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx) {
   return nullptr;
 }
 
+const Stmt *enclosingLoopStatement(const Stmt *S, ASTContext &Ctx) {
+  for (DynTypedNodeList Parents = Ctx.getParents(*S); !Parents.empty();
+       Parents = Ctx.getParents(Parents[0])) {
+    const auto *Parent = Parents[0].get<Stmt>();
+    if (!Parent || isa<LambdaExpr>(Parent))
+      return nullptr;
+    if (isLoop(Parent))
+      return Parent;
+  }
+  return nullptr;
+}
+
 bool hasListedQualifiedName(const NamedDecl *D, const std::vector<std::string> &Names) {
   if (!D)
     return false;
@@ -364,21 +376,6 @@ llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field)
     });
   }
   return Lambdas;
-}
-
-const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
-                                        const FunctionDecl *Callee) {
-  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
-  if (ArgIndex < Shift || ArgIndex - Shift >= Callee->getNumParams())
-    return nullptr;
-  return Callee->getParamDecl(ArgIndex - Shift);
-}
-
-const Expr *argumentForParameter(const CallExpr *Call, const ParmVarDecl *Param) {
-  const auto *Callee = Call->getDirectCallee();
-  const unsigned Shift = isa<CXXOperatorCallExpr>(Call) && isa_and_nonnull<CXXMethodDecl>(Callee);
-  const unsigned Index = Param->getFunctionScopeIndex() + Shift;
-  return Index < Call->getNumArgs() ? Call->getArg(Index) : nullptr;
 }
 
 std::string spelledText(const Expr *E, const ASTContext &Ctx) {

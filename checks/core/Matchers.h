@@ -103,6 +103,10 @@ const FunctionDecl *enclosingFunctionDecl(const Stmt *S, ASTContext &Ctx, bool S
 /// The innermost lambda whose body holds \p S, within the function that spells it; null if none.
 const LambdaExpr *enclosingLambda(const Stmt *S, ASTContext &Ctx);
 
+/// The innermost loop statement around \p S, reached through statements only: null when a lambda
+/// (whose body runs elsewhere) or a declaration comes first.
+const Stmt *enclosingLoopStatement(const Stmt *S, ASTContext &Ctx);
+
 /// The statements the author wrote in a function body: a coroutine's own body, not the promise's
 /// machinery around it; any other body as it is.
 const Stmt *writtenBody(const Stmt *Body);
@@ -134,16 +138,6 @@ std::vector<const FunctionDecl *> definedMethods(const CXXRecordDecl *Record);
 /// assigned in a member function (`on_link = [](tcp::socket s) {...};`) or given in a
 /// constructor's initializer list.
 llvm::SmallVector<const LambdaExpr *, 2> lambdasStoredIn(const FieldDecl *Field);
-
-/// The parameter of \p Callee (the function \p Call calls, or its definition) that argument
-/// \p ArgIndex of \p Call binds to: a member operator's object is argument 0 and binds to none,
-/// nor does an argument past the last parameter (a variadic tail).
-const ParmVarDecl *parameterForArgument(const CallExpr *Call, unsigned ArgIndex,
-                                        const FunctionDecl *Callee);
-
-/// The argument of \p Call that binds to \p Param of the function it calls, or null: past the
-/// object of a member operator call (`common_headers(res)` on a lambda passes `res` second).
-const Expr *argumentForParameter(const CallExpr *Call, const ParmVarDecl *Param);
 
 /// True when \p T (references stripped) is a class whose qualified name is one of \p Names
 /// (a leading "::" in a name is ignored; a name without "::" matches in any namespace).

@@ -230,15 +230,7 @@ DeferredRefCaptureCheck::deferralOf(const MatchFinder::MatchResult &Result) cons
   if (const auto *Collect = Nodes.getNodeAs<CXXMemberCallExpr>("collect")) {
     // The innermost loop around the store, in the same function, with the container outside it.
     const VarDecl *Container = rootVariable(Collect->getImplicitObjectArgument());
-    const Stmt *Loop = nullptr;
-    for (DynTypedNodeList Parents = Ctx.getParents(*Collect); !Parents.empty() && !Loop;
-         Parents = Ctx.getParents(Parents[0])) {
-      const auto *S = Parents[0].get<Stmt>();
-      if (!S || isa<LambdaExpr>(S))
-        return std::nullopt;
-      if (isa<ForStmt, CXXForRangeStmt, WhileStmt, DoStmt>(S))
-        Loop = S;
-    }
+    const Stmt *Loop = enclosingLoopStatement(Collect, Ctx);
     if (!Loop || !Container ||
         spansLocation(Loop, Container->getLocation(), Ctx.getSourceManager()))
       return std::nullopt;

@@ -1,6 +1,7 @@
 //===--- TlsWrite.cpp - Where an HTTP message goes out over TLS -----------===//
 
 #include "protocol/TlsWrite.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "protocol/HeaderCopy.h"
 #include "clang/AST/ExprCXX.h"
@@ -83,14 +84,6 @@ const CallExpr *memberTlsWrite(const FieldDecl *Message, TlsTest IsTls) {
       if (const CallExpr *Write = tlsWriteOf(Message, Body, nullptr, IsTls))
         return Write;
   return nullptr;
-}
-
-std::string helperName(const FunctionDecl *F, const CallExpr *Call) {
-  const auto *Method = dyn_cast<CXXMethodDecl>(F);
-  if (!Method || !Method->getParent()->isLambda())
-    return F->getNameAsString();
-  const ValueDecl *Holder = isa<CXXOperatorCallExpr>(Call) ? declNamedBy(Call->getArg(0)) : nullptr;
-  return Holder ? Holder->getNameAsString() : "lambda";
 }
 
 std::vector<CallerWrite> callerTlsWrites(const Decl *Message, const FunctionDecl *F,

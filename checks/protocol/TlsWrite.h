@@ -41,10 +41,6 @@ std::optional<CalleeWrite> calleeTlsWrite(const Decl *Message, const Stmt *Body,
 /// on_resolve, reached through bind_front_handler), or null.
 const CallExpr *memberTlsWrite(const FieldDecl *Message, TlsTest IsTls);
 
-/// The name \p Call knows the helper \p F by: its own, or that of the variable holding a lambda
-/// (`common_headers(res)`).
-std::string helperName(const FunctionDecl *F, const CallExpr *Call);
-
 /// A TLS write of \p Message, set in \p F, made by a caller of F.
 struct CallerWrite {
   const CallExpr *Call;  ///< The call of F.

@@ -1,6 +1,7 @@
 //===--- UpgradeHeaderCheck.cpp - errorshield-upgrade-header ---------------===//
 
 #include "protocol/UpgradeHeaderCheck.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "protocol/ForwardedHeader.h"
 #include "protocol/HeaderCopy.h"
@@ -197,9 +198,9 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
       Instantiating = callsOf(F, Ctx);
     for (const CallExpr *Call : Instantiating)
       if (firstReportAt(SM.getExpansionLoc(Call->getBeginLoc()))) {
-        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), Header,
-                               http::helperName(F, Call));
-        diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << http::helperName(F, Call);
+        const std::string Helper = nameAtCall(F, Call);
+        reportCleartextUpgrade(SM.getExpansionLoc(Call->getBeginLoc()), Header, Helper);
+        diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << Helper;
         WrittenHere(Write);
       }
     if (Instantiating.empty() && firstReportAt(Loc)) {
@@ -243,7 +244,7 @@ void UpgradeHeaderCheck::checkCleartextUpgrade(const CallExpr *SetCall, ASTConte
     const SourceLocation At = AtCall ? SM.getExpansionLoc(Caller.Call->getBeginLoc()) : Loc;
     if (!firstReportAt(At))
       continue;
-    const std::string Helper = AtCall ? http::helperName(F, Caller.Call) : "";
+    const std::string Helper = AtCall ? nameAtCall(F, Caller.Call) : "";
     reportCleartextUpgrade(At, Header, Helper);
     if (AtCall)
       diag(Loc, "'%0' sets it here", DiagnosticIDs::Note) << Helper;

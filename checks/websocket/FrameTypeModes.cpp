@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "websocket/WsFrameTypeCheck.h"
 #include "clang/AST/ASTLambda.h"
@@ -59,40 +60,50 @@ static bool mayRunAfter(const CallExpr *Write, SourceLocation Setter, ASTContext
   return false;
 }
 
+std::optional<WsFrameTypeCheck::Mode>
+WsFrameTypeCheck::modeSetBefore(const ws::ObjectKey &Stream, const FunctionDecl *Function,
+                                SourceLocation At, const SourceManager &SM) const {
+  // The last setter before \p At in the same function decides, when At is in its block (a setter
+  // in one branch says nothing of the other).
+  const ModeSet *Last = nullptr;
+  for (const ModeSet &M : ModeSets)
+    if (M.Stream == Stream && M.Function == Function && SM.isBeforeInTranslationUnit(M.Loc, At) &&
+        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
+      Last = &M;
+  if (!Last)
+    return std::nullopt;
+  return !Last->Block || spansLocation(Last->Block, At, SM) ? Last->Set : Mode::Unknown;
+}
+
+bool WsFrameTypeCheck::settersAllText(const ws::ObjectKey &Stream) const {
+  return llvm::all_of(ModeSets, [&](const ModeSet &M) {
+    return !(M.Stream == Stream) || M.Set == Mode::Text;
+  });
+}
+
 WsFrameTypeCheck::Mode WsFrameTypeCheck::modeAt(const ByteWrite &W,
                                                 const SourceManager &SM) const {
   const ws::ObjectKey &Stream = W.Stream;
   const CallExpr *WriteCall = W.Call;
   const FunctionDecl *Function = W.Function;
-  // The last setter before the write in the same function decides, when the write is in its
-  // block (a setter in one branch says nothing of the other); failing that, setters elsewhere in
-  // the owner decide only if they all agree on text; with none anywhere, Beast's default (text)
-  // holds if every place that could set the mode is visible.
+  // The last setter before the write in the same function decides; failing that, setters
+  // elsewhere in the owner decide only if they all agree on text; with none anywhere, Beast's
+  // default (text) holds if every place that could set the mode is visible.
   const SourceLocation Write = SM.getExpansionLoc(WriteCall->getBeginLoc());
-  const ModeSet *Last = nullptr;
-  bool AllText = true, Any = false;
-  for (const ModeSet &M : ModeSets) {
-    if (!(M.Stream == Stream))
-      continue;
-    Any = true;
-    AllText &= M.Set == Mode::Text;
-    if (M.Function == Function && SM.isBeforeInTranslationUnit(M.Loc, Write) &&
-        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
-      Last = &M;
-  }
-  if (Last)
-    return !Last->Block || spansLocation(Last->Block, Write, SM) ? Last->Set : Mode::Unknown;
+  if (std::optional<Mode> Set = modeSetBefore(Stream, Function, Write, SM))
+    return *Set;
   if (W.Borrowed)
     return lentStreamsMode(W);
   // A stream of this function (a local, or taken by value) written before any of its setters
   // runs is still in the mode it was made in: Beast's default, text. Not from a lambda, which may
   // run after them.
   const bool Local = Stream.Declared != 0 && Stream.Owner == Function;
+  const bool Any = llvm::any_of(ModeSets, [&](const ModeSet &M) { return M.Stream == Stream; });
   if (!Any || (Local && Context && llvm::none_of(ModeSets, [&](const ModeSet &M) {
                  return M.Stream == Stream && mayRunAfter(WriteCall, M.Loc, *Context);
                })))
     return modeSettersAllSeen(Stream, SM) ? Mode::Text : Mode::Unknown;
-  return AllText ? Mode::Text : Mode::Unknown;
+  return settersAllText(Stream) ? Mode::Text : Mode::Unknown;
 }
 
 WsFrameTypeCheck::Mode WsFrameTypeCheck::lentStreamsMode(const ByteWrite &W) const {
@@ -128,20 +139,10 @@ WsFrameTypeCheck::Mode WsFrameTypeCheck::modeLentAt(const CallExpr *Call, const 
   // The caller's last setter before the call decides; with none, every setter of the stream
   // anywhere, and the last setter of every helper it is lent to, must be text (or absent).
   const SourceManager &SM = Context->getSourceManager();
-  const SourceLocation At = SM.getExpansionLoc(Call->getBeginLoc());
-  const ModeSet *Last = nullptr;
-  bool AllText = true;
-  for (const ModeSet &M : ModeSets) {
-    if (!(M.Stream == *Stream))
-      continue;
-    AllText &= M.Set == Mode::Text;
-    if (M.Function == Caller && SM.isBeforeInTranslationUnit(M.Loc, At) &&
-        (!Last || SM.isBeforeInTranslationUnit(Last->Loc, M.Loc)))
-      Last = &M;
-  }
-  if (Last)
-    return !Last->Block || spansLocation(Last->Block, At, SM) ? Last->Set : Mode::Unknown;
-  return AllText && modeSettersAllSeen(*Stream, SM) ? Mode::Text : Mode::Unknown;
+  if (std::optional<Mode> Set =
+          modeSetBefore(*Stream, Caller, SM.getExpansionLoc(Call->getBeginLoc()), SM))
+    return *Set;
+  return settersAllText(*Stream) && modeSettersAllSeen(*Stream, SM) ? Mode::Text : Mode::Unknown;
 }
 
 const FunctionDecl *WsFrameTypeCheck::leftInModeBy(const ByteWrite &W, Mode Wrong,

@@ -1,6 +1,7 @@
 //===--- WritingHelper.cpp - A function that starts a write on the stream it is given ---===//
 
 #include "websocket/WritingHelper.h"
+#include "core/CallNames.h"
 #include "core/Matchers.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
@@ -55,18 +56,16 @@ std::optional<StreamCall> WritingHelpers::asHelperWrite(const CallExpr *Call,
   StreamCall Write;
   Write.Call = Call;
   if (Lambda && Written.Captured) { // `push(1)`: the lambda held in `push` writes what it captured
-    const ValueDecl *Holder = declNamedBy(Call->getArg(0));
     Write.Object = Written.Captured;
-    Write.Method = Holder ? Holder->getNameAsString() : "lambda";
     Write.Loc = Call->getArg(0)->getExprLoc();
   } else if (Written.Param && !Lambda && *Written.Param < Call->getNumArgs()) {
     // A member function's parameters start at argument 0 too (the object is not an argument).
     Write.Object = Call->getArg(*Written.Param);
-    Write.Method = Callee->getName().str();
     Write.Loc = Call->getCallee()->IgnoreParenImpCasts()->getExprLoc();
   } else {
     return std::nullopt;
   }
+  Write.Method = nameAtCall(Callee, Call);
   Write.Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
   return Write;
 }

@@ -161,6 +161,12 @@ private:
   /// The mode of the caller's own stream \p Lent when \p Call lends it to a helper.
   Mode modeLentAt(const CallExpr *Call, const Expr *Lent) const;
   Mode modeAt(const ByteWrite &W, const SourceManager &SM) const;
+  /// The mode the last setter of \p Stream in \p Function before \p At leaves, Unknown when \p At
+  /// is outside that setter's block; none without such a setter.
+  std::optional<Mode> modeSetBefore(const ws::ObjectKey &Stream, const FunctionDecl *Function,
+                                    SourceLocation At, const SourceManager &SM) const;
+  /// True when every setter of \p Stream seen (possibly none) sets text.
+  bool settersAllText(const ws::ObjectKey &Stream) const;
   /// For a write whose function sets no mode first, another function of the owner that leaves
   /// the stream in \p Wrong mode (its last setter), unless a caller of the writer sets the mode
   /// before calling it. Null when there is none.
